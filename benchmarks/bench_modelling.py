@@ -1,0 +1,221 @@
+"""Benchmark of the modelling pipeline; prints JSON.
+
+Two measurements:
+
+- ``run``: the whole modelling pipeline (in memory, no MLflow) with the project's parameters on a model
+  input table: the real ``data/05_model_input/model_input_table.parquet`` when it exists (``--source
+  auto``), else a synthetic table of the same layout (``--rows``, ``--numeric``, ``--categorical``).
+  Reports the time per node.
+- ``full``: the full-scale estimate (307,511 clients). Fitting the whole budget at that size takes long on two
+  cores, so the median time of one fit of each model family is measured on a full-size training fold and
+  multiplied by the number of fits the configured budget makes (an upper bound: pruned trials stop early).
+
+Usage (from the project root):
+    python benchmarks/bench_modelling.py run                    # demo scale, real table if present
+    python benchmarks/bench_modelling.py run --source synthetic --rows 30000
+    python benchmarks/bench_modelling.py full --repeats 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+
+import pandas as pd
+from kedro.framework.hooks import hook_impl
+from kedro.framework.hooks.manager import _create_hook_manager
+from kedro.io import AbstractDataset, DataCatalog, MemoryDataset
+from kedro.runner import SequentialRunner
+
+from credit_scoring.model_bundle import FeatureSpec
+from credit_scoring.pipelines.modelling import create_pipeline
+from credit_scoring.pipelines.modelling.candidates import build_estimator
+from credit_scoring.pipelines.modelling.params import CandidateSpec, parse_candidates
+from credit_scoring.pipelines.modelling.synthetic import synthetic_model_input
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+MODEL_INPUT = PROJECT_ROOT / "data" / "05_model_input"
+FULL_SCALE_ROWS = 307_511
+
+
+class NoChampion(AbstractDataset):
+    """The registry is out of the benchmark: there is no champion to compare with."""
+
+    def load(self) -> None:
+        return None
+
+    def save(self, data: Any) -> None:
+        raise NotImplementedError
+
+    def _describe(self) -> dict[str, Any]:
+        return {}
+
+
+class NodeTimer:
+    """Kedro hooks recording the wall time of every node."""
+
+    def __init__(self) -> None:
+        self.started: dict[str, float] = {}
+        self.seconds: dict[str, float] = {}
+
+    @hook_impl
+    def before_node_run(self, node: Any) -> None:
+        self.started[node.name] = time.perf_counter()
+
+    @hook_impl
+    def after_node_run(self, node: Any) -> None:
+        self.seconds[node.name] = round(time.perf_counter() - self.started[node.name], 3)
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
+
+
+def project_params() -> dict[str, Any]:
+    return yaml.safe_load((PROJECT_ROOT / "conf/base/parameters_modelling.yml").read_text())["modelling"]
+
+
+def tables(args: argparse.Namespace) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    real = MODEL_INPUT / "model_input_table.parquet"
+    if args.source == "real" or (args.source == "auto" and real.exists()):
+        return pd.read_parquet(real), pd.read_parquet(MODEL_INPUT / "scoring_input_table.parquet"), str(real)
+    shape = {"n_numeric": args.numeric, "n_categorical": args.categorical}
+    train = synthetic_model_input(args.rows, seed=0, **shape)
+    scoring = synthetic_model_input(max(args.rows // 6, 10), seed=1, with_target=False, **shape)
+    return train, scoring, "synthetic"
+
+
+def bench_run(args: argparse.Namespace) -> dict[str, Any]:
+    params = project_params()
+    if args.n_jobs is not None:
+        params["n_jobs"] = args.n_jobs
+    train, scoring, source = tables(args)
+    pipeline = create_pipeline()
+    catalog = DataCatalog(
+        {
+            "model_input_table": MemoryDataset(train),
+            "scoring_input_table": MemoryDataset(scoring),
+            "champion_model": NoChampion(),
+            "params:random_state": MemoryDataset(42),
+            **{f"params:modelling.{key}": MemoryDataset(value) for key, value in params.items()},
+            **{
+                f"params:modelling.tuning.{key}": MemoryDataset(spec)
+                for key, spec in params["tuning"].items()
+            },
+        }
+    )
+    timer = NodeTimer()
+    hooks = _create_hook_manager()
+    hooks.register(timer)
+    started = time.perf_counter()
+    SequentialRunner().run(pipeline, catalog, hook_manager=hooks)
+    total = time.perf_counter() - started
+    metrics = catalog.load("model_metrics")
+    return {
+        "benchmark": "modelling_pipeline_run",
+        "source": source,
+        "rows": len(train),
+        "features": train.shape[1] - 2,
+        "n_jobs": params["n_jobs"],
+        "cpu_count": os.cpu_count(),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "total_s": round(total, 1),
+        "node_s": dict(sorted(timer.seconds.items(), key=lambda item: -item[1])),
+        "selected_model": metrics["model_name"],
+        "cv_auc": round(metrics["cv_auc"], 4),
+        "holdout_auc": round(metrics["holdout_auc"], 4),
+        "business_cost_per_client": round(metrics["business_cost_per_client"], 4),
+        "approve_all_cost": round(metrics["approve_all_cost"], 4),
+        "threshold": metrics["threshold"],
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def median_fit_seconds(spec: CandidateSpec, X: pd.DataFrame, y: Any, n_jobs: int, repeats: int) -> float:
+    features = FeatureSpec.from_frame(X)
+    times = []
+    for _ in range(repeats):
+        estimator = build_estimator(spec, features, random_state=0, n_jobs=n_jobs)
+        started = time.perf_counter()
+        estimator.fit(X, y)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def bench_full(args: argparse.Namespace) -> dict[str, Any]:
+    """Median single-fit times at full scale, times the number of fits the default budget makes."""
+    params = project_params()
+    n_jobs = args.n_jobs if args.n_jobs is not None else params["n_jobs"]
+    folds = params["split"]["n_folds"]
+    train_rows = int(FULL_SCALE_ROWS * (1 - params["split"]["holdout_fraction"]) * (folds - 1) / folds)
+    table = synthetic_model_input(train_rows, n_numeric=args.numeric, n_categorical=args.categorical, seed=0)
+    X, y = table.drop(columns=["SK_ID_CURR", "TARGET"]), table["TARGET"].to_numpy()
+    fits: dict[str, float] = {}
+    per_candidate = {}
+    for name, spec in parse_candidates(params["candidates"]).items():
+        per_candidate[name] = round(median_fit_seconds(spec, X, y, n_jobs, args.repeats), 2)
+        fits[name] = per_candidate[name] * (folds + 1)  # folds, then the refit on the whole training split
+    # tuning trials: a mid-range configuration of each family stands for the average trial
+    mid_range = {"n_estimators": 300, "num_leaves": 24}
+    lgbm = CandidateSpec(family="lgbm", imbalance="class_weight", params=mid_range)
+    logreg = CandidateSpec(family="logreg", imbalance="class_weight")
+    trial_fit = {
+        "lgbm": median_fit_seconds(lgbm, X, y, n_jobs, args.repeats),
+        "logreg": median_fit_seconds(logreg, X, y, n_jobs, args.repeats),
+    }
+    tuning = {
+        study: trial_fit[spec["base"]["family"]] * (spec["n_trials"] * folds + folds + 1)
+        for study, spec in params["tuning"].items()
+    }
+    return {
+        "benchmark": "modelling_full_scale_estimate",
+        "clients": FULL_SCALE_ROWS,
+        "training_fold_rows": train_rows,
+        "features": X.shape[1],
+        "n_jobs": n_jobs,
+        "repeats": args.repeats,
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "median_fit_s": per_candidate,
+        "median_trial_fit_s": {family: round(seconds, 2) for family, seconds in trial_fit.items()},
+        "estimated_baselines_s": round(sum(fits.values())),
+        "estimated_tuning_s": {study: round(seconds) for study, seconds in tuning.items()},
+        "estimated_total_s_upper_bound": round(sum(fits.values()) + sum(tuning.values())),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    # stdout carries the JSON alone: progress logs go to stderr, warnings only
+    to_stderr = logging.StreamHandler(sys.stderr)
+    to_stderr.setLevel(logging.WARNING)
+    logging.basicConfig(handlers=[to_stderr], level=logging.WARNING, force=True)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("mode", nargs="?", choices=("run", "full"), default="run")
+    parser.add_argument("--source", choices=("auto", "real", "synthetic"), default="auto")
+    parser.add_argument("--rows", type=int, default=30_000, help="synthetic rows (run mode)")
+    parser.add_argument("--numeric", type=int, default=200, help="synthetic numeric features")
+    parser.add_argument("--categorical", type=int, default=16, help="synthetic categorical features")
+    parser.add_argument("--n-jobs", type=int, default=None, help="LightGBM threads (default: parameters)")
+    parser.add_argument("--repeats", type=int, default=3, help="fits per model family (full mode)")
+    args = parser.parse_args(argv)
+    result = bench_run(args) if args.mode == "run" else bench_full(args)
+    json.dump(result, sys.stdout, indent=2)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

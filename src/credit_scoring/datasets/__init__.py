@@ -1,0 +1,1 @@
+"""Project-specific Kedro datasets (referenced by full module path in the catalog)."""

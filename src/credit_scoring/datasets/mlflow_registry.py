@@ -1,0 +1,83 @@
+"""Kedro datasets over the MLflow model registry, so registry I/O stays out of the nodes.
+
+- ``MlflowAliasModelDataset`` (read-only) loads the version behind an alias (the champion), or ``None``
+  when the registered model or the alias does not exist yet.
+- ``MlflowRegisteredModelDataset`` (write) publishes a :class:`~credit_scoring.registry.ModelRelease`:
+  logs the pyfunc model in the active kedro-mlflow run, registers a version, sets ``challenger`` and, when
+  the promotion gate decided so, ``champion``. Loading it returns the current challenger.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from kedro.io import AbstractDataset, DatasetError
+
+from credit_scoring.registry import (
+    CHALLENGER,
+    CHAMPION,
+    REGISTERED_MODEL_NAME,
+    ModelRelease,
+    RegisteredModel,
+    load_alias,
+    publish,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class MlflowAliasModelDataset(AbstractDataset[None, RegisteredModel | None]):
+    """The registered version behind an alias, or None when there is none (read-only)."""
+
+    def __init__(
+        self,
+        registered_model_name: str = REGISTERED_MODEL_NAME,
+        alias: str = CHAMPION,
+        metadata: dict | None = None,
+    ):
+        self._name = registered_model_name
+        self._alias = alias
+        self.metadata = metadata
+
+    def load(self) -> RegisteredModel | None:
+        return load_alias(self._name, self._alias)
+
+    def save(self, data: Any) -> None:
+        raise DatasetError(
+            f"'{self._name}@{self._alias}' is read-only: aliases move through the registry module"
+        )
+
+    def _describe(self) -> dict[str, Any]:
+        return {"registered_model_name": self._name, "alias": self._alias}
+
+
+class MlflowRegisteredModelDataset(AbstractDataset[ModelRelease, RegisteredModel | None]):
+    """Publishes a model release to the registry on save; loads the current challenger."""
+
+    def __init__(
+        self,
+        registered_model_name: str = REGISTERED_MODEL_NAME,
+        artifact_path: str = "model",
+        metadata: dict | None = None,
+    ):
+        self._name = registered_model_name
+        self._artifact_path = artifact_path
+        self.metadata = metadata
+        self.last_publication: dict[str, Any] | None = None
+        # kedro-mlflow flips this flag on every "Mlflow*" dataset when tracking is disabled for a pipeline
+        self._logging_activated = True
+
+    def save(self, data: ModelRelease) -> None:
+        if not isinstance(data, ModelRelease):
+            raise DatasetError(f"Expected a ModelRelease to register, got {type(data).__name__}")
+        if not self._logging_activated:
+            logger.warning("MLflow tracking is disabled for this run: model %s not registered", self._name)
+            return
+        self.last_publication = publish(data, name=self._name, artifact_path=self._artifact_path)
+
+    def load(self) -> RegisteredModel | None:
+        return load_alias(self._name, CHALLENGER)
+
+    def _describe(self) -> dict[str, Any]:
+        return {"registered_model_name": self._name, "artifact_path": self._artifact_path}

@@ -1,0 +1,209 @@
+"""The served model: a fitted scikit-learn / imbalanced-learn pipeline, its feature list and its threshold.
+
+Everything a logged model needs at load time lives here (the two small transformers used inside the fitted
+pipelines and the MLflow pyfunc wrapper), so loading ``models:/credit-scoring@champion`` imports this module,
+scikit-learn, imbalanced-learn and LightGBM, and nothing from Kedro.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import mlflow.pyfunc
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from credit_scoring.cost import decisions
+
+#: Values of the ``decision`` column returned by the model.
+REFUSED, GRANTED = "refused", "granted"
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """Ordered model features and which are categorical (strings); the others are numeric (float64)."""
+
+    features: tuple[str, ...]
+    categorical: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        duplicated = sorted({name for name in self.features if self.features.count(name) > 1})
+        if duplicated:
+            raise ValueError(f"Duplicated feature names: {duplicated}")
+        unknown = sorted(set(self.categorical) - set(self.features))
+        if unknown:
+            raise ValueError(f"Categorical features missing from the feature list: {unknown}")
+
+    @property
+    def numeric(self) -> tuple[str, ...]:
+        return tuple(name for name in self.features if name not in self.categorical)
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, exclude: tuple[str, ...] = ()) -> FeatureSpec:
+        """Bool, int and float columns are numeric features; string, object or category ones categorical."""
+        features, categorical = [], []
+        for column in frame.columns:
+            if column in exclude:
+                continue
+            dtype = frame[column].dtype
+            features.append(column)
+            if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+                continue
+            if (
+                pd.api.types.is_string_dtype(dtype)
+                or pd.api.types.is_object_dtype(dtype)
+                or isinstance(dtype, pd.CategoricalDtype)
+            ):
+                categorical.append(column)
+                continue
+            raise TypeError(f"Feature {column!r} has unsupported dtype {dtype}: expected numbers or strings")
+        return cls(features=tuple(features), categorical=tuple(categorical))
+
+
+class TabularCleaner(TransformerMixin, BaseEstimator):
+    """Put a frame into the training layout: numeric columns as float64, categorical ones as object with NaN.
+
+    Columns the model knows but the input lacks become all-missing (the models impute them); extra columns are
+    dropped. A numeric column holding text raises an error that names the column and the offending values.
+    """
+
+    def __init__(self, features: tuple[str, ...] = (), categorical: tuple[str, ...] = ()):
+        self.features = features
+        self.categorical = categorical
+
+    def fit(self, X: pd.DataFrame, y: Any = None) -> TabularCleaner:
+        self.spec_ = FeatureSpec(features=tuple(self.features), categorical=tuple(self.categorical))
+        return self
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        check_is_fitted(self, "spec_")
+        return clean_features(X, self.spec_)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        return np.asarray(self.features, dtype=object)
+
+
+def clean_features(frame: pd.DataFrame, spec: FeatureSpec) -> pd.DataFrame:
+    """See :class:`TabularCleaner`."""
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"Expected a pandas DataFrame of client features, got {type(frame).__name__}")
+    categorical = set(spec.categorical)
+    columns: dict[str, pd.Series] = {}
+    for name in spec.features:
+        if name not in frame.columns:
+            columns[name] = pd.Series(
+                np.nan, index=frame.index, dtype=object if name in categorical else float
+            )
+        elif name in categorical:
+            columns[name] = _as_text(frame[name])
+        else:
+            columns[name] = _as_float(frame[name], name)
+    return pd.DataFrame(columns, index=frame.index)
+
+
+def _as_float(column: pd.Series, name: str) -> pd.Series:
+    if pd.api.types.is_bool_dtype(column.dtype) or pd.api.types.is_numeric_dtype(column.dtype):
+        return column.astype(np.float64)
+    present = column.notna()
+    converted = pd.to_numeric(column.astype(object).where(present, np.nan), errors="coerce")
+    bad = present & converted.isna()
+    if bad.any():
+        offending = pd.unique(column[bad].astype(str))[:5].tolist()
+        raise ValueError(f"Feature {name!r} must be numeric; offending values: {offending}")
+    return converted.astype(np.float64)
+
+
+def _as_text(column: pd.Series) -> pd.Series:
+    present = column.notna()
+    # object dtype with NaN for missing: what SimpleImputer, OneHotEncoder and pd.Categorical all accept
+    return column.astype(object).where(present, np.nan).where(~present, column.astype(str)).astype(object)
+
+
+class CategoryEncoder(TransformerMixin, BaseEstimator):
+    """Turn categorical columns into pandas ``category`` columns with the levels seen in training.
+
+    LightGBM then splits on them natively. Levels unseen in training become missing, as do missing values.
+    """
+
+    def __init__(self, categorical: tuple[str, ...] = ()):
+        self.categorical = categorical
+
+    def fit(self, X: pd.DataFrame, y: Any = None) -> CategoryEncoder:
+        self.levels_ = {name: sorted(X[name].dropna().unique().tolist()) for name in self.categorical}
+        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        check_is_fitted(self, "levels_")
+        encoded = X.copy()
+        for name, levels in self.levels_.items():
+            known = X[name].where(X[name].isin(levels))  # unseen levels become missing, explicitly
+            encoded[name] = pd.Categorical(known, categories=levels)
+        return encoded
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        return self.feature_names_in_
+
+
+class CreditScoringModel(mlflow.pyfunc.PythonModel):
+    """MLflow pyfunc model: probability of default and the grant / refuse decision at the chosen threshold.
+
+    ``predict`` takes a DataFrame of client features (extra columns are ignored, missing ones treated as
+    missing values) and returns one row per client: ``probability`` (of default), ``prediction``
+    (1 = predicted default) and ``decision`` ("refused" or "granted").
+    """
+
+    def __init__(
+        self,
+        estimator: Any,
+        feature_spec: FeatureSpec,
+        threshold: float,
+        model_name: str,
+        cost_weights: dict[str, float] | None = None,
+    ):
+        if not 0.0 <= threshold <= 1.0:
+            raise ValueError(f"The decision threshold must lie in [0, 1], got {threshold}")
+        self.estimator = estimator
+        self.feature_spec = feature_spec
+        self.threshold = float(threshold)
+        self.model_name = model_name
+        self.cost_weights = dict(cost_weights or {})
+
+    @property
+    def features(self) -> list[str]:
+        return list(self.feature_spec.features)
+
+    def prepare(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The model's features in model order, cleaned; raises if the frame shares no column with them."""
+        if not isinstance(frame, pd.DataFrame):
+            frame = pd.DataFrame(frame)
+        known = [name for name in self.features if name in frame.columns]
+        if not known:
+            shown = list(frame.columns)[:10]
+            raise ValueError(
+                f"None of the model's {len(self.features)} features is in the input (columns: {shown})"
+            )
+        return clean_features(frame, self.feature_spec)
+
+    def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
+        """Probability of default for each row."""
+        return self.estimator.predict_proba(self.prepare(frame))[:, 1].astype(np.float64)
+
+    def predict(
+        self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None
+    ) -> pd.DataFrame:
+        frame = model_input if isinstance(model_input, pd.DataFrame) else pd.DataFrame(model_input)
+        proba = self.predict_proba(frame)
+        predicted = decisions(proba, self.threshold)
+        return pd.DataFrame(
+            {
+                "probability": proba,
+                "prediction": predicted,
+                "decision": np.where(predicted == 1, REFUSED, GRANTED),
+            },
+            index=frame.index,
+        )

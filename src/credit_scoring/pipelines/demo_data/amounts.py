@@ -1,0 +1,71 @@
+"""Consistent loan amounts: goods price, credit (goods plus insurance), annuity from credit, term and rate."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .copula import ColumnSampler
+from .marginals import inverse_cdf, uniform
+
+#: Credit limits a revolving loan is granted with (multiples of 22,500 as in the real data).
+REVOLVING_LIMITS = np.array([45_000, 67_500, 90_000, 112_500, 135_000, 157_500, 180_000, 202_500, 225_000,
+                             270_000, 315_000, 360_000, 405_000, 450_000, 540_000, 675_000, 810_000, 900_000,
+                             1_125_000, 1_350_000], dtype=float)
+TERMS_MONTHS = np.array([6, 10, 12, 18, 24, 30, 36, 42, 48, 60])
+
+
+def annuity(principal: np.ndarray, monthly_rate: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """Constant monthly payment that repays ``principal`` in ``months`` at ``monthly_rate``."""
+    months = np.maximum(months, 1)
+    growth = np.power(1.0 + monthly_rate, -months)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        level = np.where(monthly_rate > 0, principal * monthly_rate / (1.0 - growth), principal / months)
+    return level
+
+
+def round_to(values: np.ndarray, step: float) -> np.ndarray:
+    return np.round(values / step) * step
+
+
+def snap_price(rng: np.random.Generator, values: np.ndarray) -> np.ndarray:
+    """Prices as people write them: mostly multiples of 45,000, 22,500 or 4,500, a few exact amounts."""
+    kind = rng.random(values.shape[0])
+    snapped = np.where(kind < 0.35, round_to(values, 45_000), np.where(kind < 0.65, round_to(values, 22_500),
+                       np.where(kind < 0.92, round_to(values, 4_500), np.round(values * 2) / 2)))
+    return np.maximum(snapped, np.where(kind < 0.92, 22_500.0, 1.0))
+
+
+def contract_amounts(
+    sampler: ColumnSampler, revolving: np.ndarray, risk_score: np.ndarray, credit_factor: float = 1.0
+) -> dict[str, np.ndarray]:
+    """AMT_CREDIT, AMT_ANNUITY and AMT_GOODS_PRICE of the current application.
+
+    Cash loans: a goods price, a credit of the price plus an optional insurance (0-25%), repaid over a term that
+    grows with the amount at a monthly rate that grows with the risk. Revolving loans: a round limit, 5% (or
+    10%) of it as the monthly instalment, goods price equal to the limit.
+    """
+    rng, n = sampler.rng, sampler.n
+    size = sampler.score("AMT_CREDIT", wealth=0.55)
+    credit_target = inverse_cdf(uniform(size), sampler.columns["AMT_CREDIT"]) * credit_factor
+    insured = rng.random(n) < 0.62
+    insurance = np.where(insured, 1.0 + rng.uniform(0.04, 0.25, n), 1.0)
+    goods = snap_price(rng, credit_target / insurance)
+    credit = np.round(goods * insurance * 2) / 2
+
+    limits = REVOLVING_LIMITS[np.clip(np.searchsorted(REVOLVING_LIMITS, credit_target * 0.5), 0,
+                                      len(REVOLVING_LIMITS) - 1)]
+    credit = np.where(revolving, limits, credit)
+    goods = np.where(revolving, limits, goods)
+
+    # Longer terms for larger loans; riskier clients pay a higher rate (0.8%-2.6% a month).
+    term_position = np.clip(0.55 * uniform(size) + 0.45 * rng.random(n), 0, 0.999)
+    months = TERMS_MONTHS[(term_position * len(TERMS_MONTHS)).astype(int)]
+    monthly_rate = np.clip(0.014 + 0.004 * risk_score + 0.003 * rng.standard_normal(n), 0.006, 0.03)
+    cash_annuity = np.round(annuity(credit, monthly_rate, months) * 2) / 2
+    revolving_annuity = credit * np.where(rng.random(n) < 0.9, 0.05, 0.1)
+    amt_annuity = np.where(revolving, revolving_annuity, cash_annuity)
+
+    goods = goods.astype(float)
+    goods[revolving & (rng.random(n) < 0.006)] = np.nan
+    return {"AMT_CREDIT": credit, "AMT_ANNUITY": amt_annuity, "AMT_GOODS_PRICE": goods,
+            "CNT_PAYMENT": np.where(revolving, 0, months)}

@@ -1,0 +1,217 @@
+"""Modelling pipeline: holdout and folds → baselines → Optuna → comparison → selected model → registry."""
+
+from __future__ import annotations
+
+from kedro.pipeline import Node, Pipeline
+
+from credit_scoring.pipelines.modelling import nodes
+
+#: Optuna studies, one per entry of ``modelling.tuning`` in the parameters.
+TUNING_STUDIES = ("logreg", "lgbm")
+
+SPLIT = "params:modelling.split"
+COST = "params:modelling.cost"
+N_JOBS = "params:modelling.n_jobs"
+SEED = "params:random_state"
+
+
+def _tuning_node(study: str) -> Node:
+    return Node(
+        nodes.tune_candidate,
+        inputs=[
+            "modelling_training_table",
+            "cv_folds",
+            SPLIT,
+            f"params:modelling.tuning.{study}",
+            COST,
+            N_JOBS,
+            SEED,
+        ],
+        outputs=[f"{study}_tuning_result", f"{study}_tuning_trials"],
+        name=f"tune_{study}_node",
+        tags=["training"],
+    )
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    split_and_guard = [
+        Node(
+            nodes.split_model_input,
+            inputs=["model_input_table", SPLIT, SEED],
+            outputs=["modelling_training_table", "modelling_holdout_table"],
+            name="split_model_input_node",
+            tags=["training"],
+        ),
+        Node(
+            nodes.make_cv_folds,
+            inputs=["modelling_training_table", SPLIT, SEED],
+            outputs="cv_folds",
+            name="make_cv_folds_node",
+            tags=["training"],
+        ),
+        Node(
+            nodes.check_feature_leakage,
+            inputs=["modelling_training_table", "cv_folds", SPLIT, "params:modelling.guards"],
+            outputs="feature_leakage_report",
+            name="check_feature_leakage_node",
+            tags=["training", "reporting"],
+        ),
+    ]
+    search = [
+        Node(
+            nodes.cross_validate_candidates,
+            inputs=[
+                "modelling_training_table",
+                "cv_folds",
+                SPLIT,
+                "params:modelling.candidates",
+                COST,
+                N_JOBS,
+                SEED,
+            ],
+            outputs="baseline_cv_results",
+            name="cross_validate_candidates_node",
+            tags=["training"],
+        ),
+        *[_tuning_node(study) for study in TUNING_STUDIES],
+        Node(
+            nodes.combine_trials,
+            inputs=[f"{study}_tuning_trials" for study in TUNING_STUDIES],
+            outputs="tuning_trials",
+            name="combine_trials_node",
+            tags=["reporting"],
+        ),
+        Node(
+            nodes.refit_candidates,
+            inputs=[
+                "modelling_training_table",
+                "modelling_holdout_table",
+                SPLIT,
+                N_JOBS,
+                SEED,
+                "baseline_cv_results",
+                *[f"{study}_tuning_result" for study in TUNING_STUDIES],
+            ],
+            outputs="candidate_results",
+            name="refit_candidates_node",
+            tags=["training"],
+        ),
+    ]
+    evaluate = [
+        Node(
+            nodes.compare_candidates,
+            inputs=[
+                "candidate_results",
+                "modelling_training_table",
+                "modelling_holdout_table",
+                SPLIT,
+                COST,
+                "params:modelling.guards",
+            ],
+            outputs=["model_comparison", "selected_model_name"],
+            name="compare_candidates_node",
+            tags=["reporting"],
+        ),
+        Node(
+            nodes.evaluate_selected_model,
+            inputs=[
+                "candidate_results",
+                "selected_model_name",
+                "modelling_training_table",
+                "modelling_holdout_table",
+                "cv_folds",
+                "feature_leakage_report",
+                SPLIT,
+                COST,
+                "params:modelling.guards",
+                "params:modelling.calibration",
+            ],
+            outputs=["model_metrics", "cost_threshold_curve", "calibration_curve"],
+            name="evaluate_selected_model_node",
+            tags=["reporting"],
+        ),
+        Node(
+            nodes.mlflow_metrics,
+            inputs=["model_metrics", "model_comparison"],
+            outputs="modelling_metrics",
+            name="log_modelling_metrics_node",
+            tags=["reporting"],
+        ),
+    ]
+    plots = [
+        Node(
+            nodes.plot_roc_curves,
+            inputs=["candidate_results", "selected_model_name", "modelling_holdout_table", SPLIT],
+            outputs="roc_curve_plot",
+            name="plot_roc_curves_node",
+        ),
+        Node(
+            nodes.plot_precision_recall,
+            inputs=["candidate_results", "model_metrics", "modelling_holdout_table", SPLIT],
+            outputs="precision_recall_plot",
+            name="plot_precision_recall_node",
+        ),
+        Node(
+            nodes.plot_cost_threshold,
+            inputs=["cost_threshold_curve", "model_metrics"],
+            outputs="cost_threshold_plot",
+            name="plot_cost_threshold_node",
+        ),
+        Node(
+            nodes.plot_confusion_matrix,
+            inputs=["candidate_results", "model_metrics", "modelling_holdout_table", SPLIT, COST],
+            outputs="confusion_matrix_plot",
+            name="plot_confusion_matrix_node",
+        ),
+        Node(
+            nodes.plot_calibration,
+            inputs=["calibration_curve", "model_metrics"],
+            outputs="calibration_plot",
+            name="plot_calibration_node",
+        ),
+    ]
+    release = [
+        Node(
+            nodes.build_model_bundle,
+            inputs=["candidate_results", "model_metrics", "modelling_training_table", SPLIT, COST],
+            outputs="model_bundle",
+            name="build_model_bundle_node",
+            tags=["training"],
+        ),
+        Node(
+            nodes.score_applications,
+            inputs=["model_bundle", "scoring_input_table", SPLIT],
+            outputs="scoring_predictions",
+            name="score_applications_node",
+            tags=["inference"],
+        ),
+        Node(
+            nodes.evaluate_champion,
+            inputs=["champion_model", "modelling_holdout_table", SPLIT, COST],
+            outputs="champion_evaluation",
+            name="evaluate_champion_node",
+            tags=["registry"],
+        ),
+        Node(
+            nodes.decide_promotion,
+            inputs=["model_metrics", "champion_evaluation", "params:modelling.registry"],
+            outputs="promotion_decision",
+            name="decide_promotion_node",
+            tags=["registry"],
+        ),
+        Node(
+            nodes.package_model_release,
+            inputs=[
+                "model_bundle",
+                "model_metrics",
+                "promotion_decision",
+                "scoring_input_table",
+                "params:modelling.registry",
+            ],
+            outputs="registered_model",
+            name="register_model_node",
+            tags=["registry"],
+        ),
+    ]
+    plot_nodes = [node.tag(["reporting"]) for node in plots]
+    return Pipeline([*split_and_guard, *search, *evaluate, *plot_nodes, *release])

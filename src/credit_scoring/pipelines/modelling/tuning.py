@@ -1,0 +1,164 @@
+"""Optuna search (TPE sampler, median pruning across folds) minimising the cross-validated business cost."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import mlflow
+import numpy as np
+import optuna
+import pandas as pd
+
+from credit_scoring.cost import CostWeights, best_threshold
+from credit_scoring.model_bundle import FeatureSpec
+from credit_scoring.pipelines.modelling.candidates import build_estimator
+from credit_scoring.pipelines.modelling.evaluation import CrossValidation, cross_validate
+from credit_scoring.pipelines.modelling.params import SPEC_KEYS, CandidateSpec, SearchDimension, TuningSpec
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class TuningOutcome:
+    """The best candidate found, its cross-validation, and one row per trial."""
+
+    spec: CandidateSpec
+    cv: CrossValidation
+    trials: pd.DataFrame
+    timed_out: bool
+
+
+def suggest(trial: optuna.Trial, name: str, dimension: SearchDimension) -> Any:
+    if dimension.type == "categorical":
+        return trial.suggest_categorical(name, dimension.choices)
+    if dimension.type == "int":
+        return trial.suggest_int(name, int(dimension.low), int(dimension.high), log=dimension.log)
+    return trial.suggest_float(name, dimension.low, dimension.high, log=dimension.log)
+
+
+def trial_spec(trial: optuna.Trial, tuning: TuningSpec) -> CandidateSpec:
+    """The candidate a trial evaluates: the base candidate with the sampled values put in place."""
+    fields = tuning.base.model_dump()
+    for name, dimension in tuning.search_space.items():
+        value = suggest(trial, name, dimension)
+        if name in SPEC_KEYS:
+            fields[name] = value
+        else:
+            fields["params"][name] = value
+    return CandidateSpec.model_validate(fields)
+
+
+def tune(
+    tuning: TuningSpec,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    folds: list[tuple[np.ndarray, np.ndarray]],
+    features: FeatureSpec,
+    *,
+    weights: CostWeights,
+    random_state: int,
+    n_jobs: int,
+) -> TuningOutcome:
+    """Run the study; the objective is the out-of-fold business cost per client at its best threshold.
+
+    After each fold the trial reports the cost on the folds done so far, so the median pruner can stop a
+    hopeless trial early. The seeded TPE sampler makes the search reproducible unless the time cap fires.
+    """
+    sampler = optuna.samplers.TPESampler(seed=random_state)
+    pruner: optuna.pruners.BasePruner = (
+        optuna.pruners.MedianPruner(
+            n_startup_trials=tuning.pruner_startup_trials, n_warmup_steps=tuning.pruner_warmup_folds
+        )
+        if tuning.pruning
+        else optuna.pruners.NopPruner()
+    )
+    study = optuna.create_study(direction="minimize", sampler=sampler, pruner=pruner, study_name=tuning.name)
+    best: dict[str, Any] = {}
+
+    def objective(trial: optuna.Trial) -> float:
+        spec = trial_spec(trial, tuning)
+        estimator = build_estimator(spec, features, random_state, n_jobs)
+
+        def report_fold(number: int, oof: np.ndarray, done: np.ndarray) -> None:
+            trial.report(best_threshold(y[done], oof[done], weights).cost_per_client, number)
+            if trial.should_prune():
+                raise optuna.TrialPruned()
+
+        cv = cross_validate(estimator, X, y, folds, weights, after_fold=report_fold)
+        trial.set_user_attr("cv_auc", cv.auc)
+        trial.set_user_attr("cv_auc_std", cv.auc_std)
+        trial.set_user_attr("cv_train_auc", float(np.mean(cv.fold_train_auc)))
+        trial.set_user_attr("threshold", cv.threshold.threshold)
+        cost = cv.threshold.cost_per_client
+        if not best or cost < best["cost"]:
+            best.update(cost=cost, spec=spec, cv=cv)
+        return cost
+
+    callbacks = [log_trial_as_nested_run(tuning.name)] if tuning.log_trials_as_nested_runs else []
+    started = time.perf_counter()
+    study.optimize(objective, n_trials=tuning.n_trials, timeout=tuning.timeout_s, callbacks=callbacks)
+    timed_out = len(study.trials) < tuning.n_trials
+    if timed_out:
+        logger.warning(
+            "Study %s stopped by its %.0f s time cap after %d of %d trials (%.0f s): its result depends on "
+            "the machine's speed; raise timeout_s for a reproducible search",
+            tuning.name,
+            tuning.timeout_s,
+            len(study.trials),
+            tuning.n_trials,
+            time.perf_counter() - started,
+        )
+    if not best:
+        raise RuntimeError(f"Study {tuning.name} completed no trial: raise n_trials or timeout_s")
+    return TuningOutcome(spec=best["spec"], cv=best["cv"], trials=trials_table(study), timed_out=timed_out)
+
+
+def trials_table(study: optuna.Study) -> pd.DataFrame:
+    """One row per trial: state, objective, AUC, threshold, duration and sampled parameters."""
+    rows = []
+    for trial in study.trials:
+        duration = trial.duration.total_seconds() if trial.duration is not None else float("nan")
+        rows.append(
+            {
+                "study": study.study_name,
+                "trial": trial.number,
+                "state": trial.state.name,
+                "cv_business_cost_per_client": trial.value,
+                "folds_evaluated": len(trial.intermediate_values),
+                "cv_auc": trial.user_attrs.get("cv_auc"),
+                "cv_auc_std": trial.user_attrs.get("cv_auc_std"),
+                "cv_train_auc": trial.user_attrs.get("cv_train_auc"),
+                "threshold": trial.user_attrs.get("threshold"),
+                "duration_s": duration,
+                **{f"param_{name}": value for name, value in trial.params.items()},
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def log_trial_as_nested_run(study_name: str) -> Callable[[optuna.Study, optuna.trial.FrozenTrial], None]:
+    """Optuna callback logging each finished trial as a nested MLflow run of the active (kedro-mlflow) run.
+
+    The one place where a node talks to MLflow directly: trials are many and only known inside the search.
+    Does nothing when no MLflow run is active (plain runs, unit tests).
+    """
+
+    def callback(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        if mlflow.active_run() is None:
+            return
+        with mlflow.start_run(run_name=f"{study_name}-trial-{trial.number:03d}", nested=True):
+            mlflow.set_tags({"study": study_name, "trial": trial.number, "state": trial.state.name})
+            mlflow.log_params(trial.params)
+            for step, value in trial.intermediate_values.items():
+                mlflow.log_metric("cost_per_client_after_fold", value, step=step)
+            if trial.value is not None:
+                mlflow.log_metric("cv_business_cost_per_client", trial.value)
+            for name, value in trial.user_attrs.items():
+                if isinstance(value, int | float) and np.isfinite(value):
+                    mlflow.log_metric(name, value)
+
+    return callback

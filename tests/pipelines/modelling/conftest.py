@@ -1,0 +1,52 @@
+"""Tiny generated tables and tiny budgets: every modelling test runs in seconds on one thread."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from credit_scoring.pipelines.modelling.synthetic import synthetic_model_input
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+def tiny_modelling_params() -> dict[str, Any]:
+    """The project's modelling parameters with 3 folds, few and small trees, two trials per study."""
+    params = yaml.safe_load((PROJECT_ROOT / "conf/base/parameters_modelling.yml").read_text())["modelling"]
+    params["split"]["n_folds"] = 3
+    params["n_jobs"] = 1
+    for spec in params["candidates"].values():
+        if spec["family"] == "lgbm":
+            spec["params"].update(n_estimators=20, num_leaves=7, min_child_samples=10)
+    params["tuning"]["logreg"].update(n_trials=2, pruner_startup_trials=1)
+    params["tuning"]["lgbm"].update(n_trials=3, pruner_startup_trials=1)
+    params["tuning"]["lgbm"]["search_space"]["n_estimators"] = {"type": "int", "low": 10, "high": 30}
+    params["tuning"]["lgbm"]["search_space"]["num_leaves"] = {"type": "int", "low": 4, "high": 8}
+    return params
+
+
+@pytest.fixture(scope="session")
+def tiny_params() -> dict[str, Any]:
+    """Shared by module-scoped fixtures; tests that change parameters use ``modelling_params``."""
+    return tiny_modelling_params()
+
+
+@pytest.fixture
+def modelling_params(tiny_params: dict[str, Any]) -> dict[str, Any]:
+    return copy.deepcopy(tiny_params)
+
+
+@pytest.fixture(scope="session")
+def model_input_table():
+    return synthetic_model_input(n_rows=1200, n_numeric=6, n_categorical=2, seed=11)
+
+
+@pytest.fixture(scope="session")
+def scoring_input_table():
+    table = synthetic_model_input(n_rows=50, n_numeric=6, n_categorical=2, seed=12, with_target=False)
+    table["SK_ID_CURR"] += 900_000
+    return table
