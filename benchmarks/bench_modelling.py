@@ -33,18 +33,21 @@ import yaml
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+# stdout carries the JSON result alone: Kedro's logging (configured at import) and progress go to stderr
+JSON_OUT = sys.stdout
+sys.stdout = sys.stderr
 
-import pandas as pd
-from kedro.framework.hooks import hook_impl
-from kedro.framework.hooks.manager import _create_hook_manager
-from kedro.io import AbstractDataset, DataCatalog, MemoryDataset
-from kedro.runner import SequentialRunner
+import pandas as pd  # noqa: E402
+from kedro.framework.hooks import hook_impl  # noqa: E402
+from kedro.framework.hooks.manager import _create_hook_manager  # noqa: E402
+from kedro.io import AbstractDataset, DataCatalog, MemoryDataset  # noqa: E402
+from kedro.runner import SequentialRunner  # noqa: E402
 
-from credit_scoring.model_bundle import FeatureSpec
-from credit_scoring.pipelines.modelling import create_pipeline
-from credit_scoring.pipelines.modelling.candidates import build_estimator
-from credit_scoring.pipelines.modelling.params import CandidateSpec, parse_candidates
-from credit_scoring.pipelines.modelling.synthetic import synthetic_model_input
+from credit_scoring.model_bundle import FeatureSpec  # noqa: E402
+from credit_scoring.pipelines.modelling import create_pipeline  # noqa: E402
+from credit_scoring.pipelines.modelling.candidates import build_estimator  # noqa: E402
+from credit_scoring.pipelines.modelling.params import CandidateSpec, parse_candidates  # noqa: E402
+from credit_scoring.pipelines.modelling.synthetic import synthetic_model_input  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MODEL_INPUT = PROJECT_ROOT / "data" / "05_model_input"
@@ -198,10 +201,9 @@ def bench_full(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # stdout carries the JSON alone: progress logs go to stderr, warnings only
     to_stderr = logging.StreamHandler(sys.stderr)
     to_stderr.setLevel(logging.WARNING)
-    logging.basicConfig(handlers=[to_stderr], level=logging.WARNING, force=True)
+    logging.basicConfig(handlers=[to_stderr], level=logging.WARNING, force=True)  # warnings only
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("mode", nargs="?", choices=("run", "full"), default="run")
     parser.add_argument("--source", choices=("auto", "real", "synthetic"), default="auto")
@@ -212,8 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="fits per model family (full mode)")
     args = parser.parse_args(argv)
     result = bench_run(args) if args.mode == "run" else bench_full(args)
-    json.dump(result, sys.stdout, indent=2)
-    print()
+    json.dump(result, JSON_OUT, indent=2)
+    print(file=JSON_OUT)
     return 0
 
 

@@ -117,9 +117,8 @@ def _as_float(column: pd.Series, name: str) -> pd.Series:
 
 
 def _as_text(column: pd.Series) -> pd.Series:
-    present = column.notna()
     # object dtype with NaN for missing: what SimpleImputer, OneHotEncoder and pd.Categorical all accept
-    return column.astype(object).where(present, np.nan).where(~present, column.astype(str)).astype(object)
+    return column.astype("string").astype(object).where(column.notna(), np.nan)
 
 
 class CategoryEncoder(TransformerMixin, BaseEstimator):

@@ -99,29 +99,31 @@ def test_unparsable_number_names_file_column_value_and_row(raw_tables, read_text
     assert problem.examples == (f"'12 000,50' (SK_ID_BUREAU={loan}, SK_ID_CURR={bureau.loc[2, 'SK_ID_CURR']})",)
 
 
-@pytest.mark.parametrize(
-    ("column", "value", "issue"),
-    [
-        ("CNT_CHILDREN", "1.5", "not an integer"),
-        ("EXT_SOURCE_2", "1.7", "outside the plausible range [0, 1]"),
-        ("DAYS_EMPLOYED", "400000", "outside the plausible range"),
-        ("AMT_CREDIT", "-100", "outside the plausible range [0, +inf]"),
-        ("AMT_INCOME_TOTAL", "inf", "not a finite number"),
-        ("AMT_ANNUITY", "NaN", "not a finite number"),
-        ("SK_ID_CURR", "1e30", "not an integer"),
-    ],
-)
-def test_value_rules_reject_implausible_values(raw_tables, read_text, column, value, issue):
-    app = _as_text(raw_tables["application_test"].head(4))
-    app.loc[1, column] = value
+BROKEN_VALUES = [  # (column, value, issue): one per row, all reported by one validation
+    ("CNT_CHILDREN", "1.5", "not an integer"),
+    ("EXT_SOURCE_2", "1.7", "outside the plausible range [0, 1]"),
+    ("DAYS_EMPLOYED", "400000", "outside the plausible range [-36525, 0]"),
+    ("AMT_CREDIT", "-100", "outside the plausible range [0, +inf]"),
+    ("AMT_INCOME_TOTAL", "inf", "not a finite number"),
+    ("AMT_ANNUITY", "NaN", "not a finite number"),
+    ("SK_ID_CURR", "1e30", "not an integer"),
+]
+
+
+def test_value_rules_reject_implausible_values_all_at_once(raw_tables, read_text):
+    app = _as_text(raw_tables["application_test"].head(len(BROKEN_VALUES) + 1))
+    for row, (column, value, _) in enumerate(BROKEN_VALUES):
+        app.loc[row, column] = value
 
     with pytest.raises(RawDataValidationError) as raised:
         validate_raw_table(read_text(app, "app"), "application_test")
 
-    problems = [p for p in raised.value.problems if p.column == column]
-    assert problems and issue in problems[0].issue
-    assert f"application_test.csv, column {column}: 1 row(s) {issue}" in str(raised.value)
-    assert value in problems[0].examples[0]
+    found = {(p.column, p.issue): p for p in raised.value.problems}
+    assert len(raised.value.problems) == len(BROKEN_VALUES)
+    for column, value, issue in BROKEN_VALUES:
+        problem = found[(column, issue)]
+        assert problem.count == 1 and value in problem.examples[0], column
+        assert f"application_test.csv, column {column}: 1 row(s) {issue}" in str(raised.value)
 
 
 def test_days_sentinel_is_allowed_where_the_real_data_uses_it(raw_tables, read_text):

@@ -323,8 +323,6 @@ PLAUSIBLE_RANGES: dict[str, dict[str, Range]] = {
     "credit_card_balance": {
         "MONTHS_BALANCE": _MONTHS_PAST,
         "AMT_CREDIT_LIMIT_ACTUAL": _NON_NEGATIVE,
-        "AMT_DRAWINGS_OTHER_CURRENT": _NON_NEGATIVE,
-        "AMT_DRAWINGS_POS_CURRENT": _NON_NEGATIVE,
         "AMT_INST_MIN_REGULARITY": _NON_NEGATIVE,
         "AMT_PAYMENT_CURRENT": _NON_NEGATIVE,
         "AMT_PAYMENT_TOTAL_CURRENT": _NON_NEGATIVE,
@@ -339,8 +337,9 @@ PLAUSIBLE_RANGES: dict[str, dict[str, Range]] = {
 }
 """Plausible [low, high] bounds (inclusive; None = open) of numeric columns, sentinels excepted.
 
-Signed balances (bureau debt and limit, card balances and receivables, card drawings) are only required to be
-finite numbers: the real files hold small negative values there.
+Signed balances (bureau debt and limit, card balances, receivables and drawings) are only required to be finite
+numbers: the real files hold negative values there (reversals), and a negative drawing is a refund, not a broken
+file.
 """
 
 

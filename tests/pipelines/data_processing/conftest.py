@@ -43,6 +43,13 @@ def raw_csv_dir(tmp_path_factory: pytest.TempPathFactory, raw_tables: dict[str, 
     return write_raw_csvs(raw_tables, tmp_path_factory.mktemp("raw"))
 
 
+class KeptDataset(MemoryDataset):
+    """A MemoryDataset the runner cannot release, so that a test can read intermediate outputs after the run."""
+
+    def _release(self) -> None:
+        pass
+
+
 def run_data_processing(raw: dict[str, ir.Table], parameters: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run the whole pipeline with SequentialRunner on raw Ibis tables (Kaggle names); return its outputs."""
     params = (parameters or project_parameters())["data_processing"]
@@ -50,7 +57,7 @@ def run_data_processing(raw: dict[str, ir.Table], parameters: dict[str, Any] | N
         {
             **{catalog_name(table): MemoryDataset(frame) for table, frame in raw.items()},
             "params:data_processing.validation": MemoryDataset(params["validation"]),
-            **{name: MemoryDataset() for name in OUTPUTS},
+            **{name: KeptDataset() for name in OUTPUTS},
         }
     )
     SequentialRunner().run(create_pipeline(), catalog)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 
 from .copula import ColumnSampler
 from .marginals import inverse_cdf, uniform
@@ -40,15 +41,19 @@ def contract_amounts(
 ) -> dict[str, np.ndarray]:
     """AMT_CREDIT, AMT_ANNUITY and AMT_GOODS_PRICE of the current application.
 
-    Cash loans: a goods price, a credit of the price plus an optional insurance (0-25%), repaid over a term that
-    grows with the amount at a monthly rate that grows with the risk. Revolving loans: a round limit, 5% (or
-    10%) of it as the monthly instalment, goods price equal to the limit.
+    Cash loans: a goods price, a credit of the price plus an optional insurance, repaid over a term that grows
+    with the amount; riskier clients are priced higher, borrow over longer terms and insure more (the payment
+    rate and the credit-to-goods ratio are risk signals, as in the real data), and cluster on mid-sized credits.
+    Revolving loans: a round limit, 5% (or 10%) of it as the monthly instalment, goods price equal to the limit.
     """
     rng, n = sampler.rng, sampler.n
+    risk = 0.8 * risk_score + 0.6 * rng.standard_normal(n)
     size = sampler.score("AMT_CREDIT", wealth=0.55)
-    credit_target = inverse_cdf(uniform(size), sampler.columns["AMT_CREDIT"]) * credit_factor
-    insured = rng.random(n) < 0.62
-    insurance = np.where(insured, 1.0 + rng.uniform(0.04, 0.25, n), 1.0)
+    # Riskier clients concentrate on mid-sized credits (the real default rate by credit decile is hump-shaped).
+    squeezed = size * (1.0 - 0.5 * expit(1.6 * risk - 0.5))
+    credit_target = inverse_cdf(rank_uniform(squeezed), sampler.columns["AMT_CREDIT"]) * credit_factor
+    insured = rng.random(n) < 0.45 + 0.25 * expit(risk)
+    insurance = np.where(insured, 1.0 + rng.uniform(0.02, 0.12, n) + 0.08 * expit(risk), 1.0)
     goods = snap_price(rng, credit_target / insurance)
     credit = np.round(goods * insurance * 2) / 2
 
@@ -57,10 +62,10 @@ def contract_amounts(
     credit = np.where(revolving, limits, credit)
     goods = np.where(revolving, limits, goods)
 
-    # Longer terms for larger loans; riskier clients pay a higher rate (0.8%-2.6% a month).
-    term_position = np.clip(0.55 * uniform(size) + 0.45 * rng.random(n), 0, 0.999)
+    # Longer terms for larger loans and riskier clients; riskier clients pay a higher rate (0.6%-3.5% a month).
+    term_position = np.clip(uniform(0.55 * size + 0.45 * risk + 0.7 * rng.standard_normal(n) - 0.0), 0, 0.999)
     months = TERMS_MONTHS[(term_position * len(TERMS_MONTHS)).astype(int)]
-    monthly_rate = np.clip(0.014 + 0.004 * risk_score + 0.003 * rng.standard_normal(n), 0.006, 0.03)
+    monthly_rate = np.clip(0.016 + 0.006 * risk, 0.006, 0.035)
     cash_annuity = np.round(annuity(credit, monthly_rate, months) * 2) / 2
     revolving_annuity = credit * np.where(rng.random(n) < 0.9, 0.05, 0.1)
     amt_annuity = np.where(revolving, revolving_annuity, cash_annuity)
@@ -69,3 +74,10 @@ def contract_amounts(
     goods[revolving & (rng.random(n) < 0.006)] = np.nan
     return {"AMT_CREDIT": credit, "AMT_ANNUITY": amt_annuity, "AMT_GOODS_PRICE": goods,
             "CNT_PAYMENT": np.where(revolving, 0, months)}
+
+
+def rank_uniform(score: np.ndarray) -> np.ndarray:
+    """Uniforms in (0, 1) ordered like ``score``: exact marginals whatever the score's distribution."""
+    ranks = np.empty(score.shape[0])
+    ranks[np.argsort(score, kind="stable")] = np.arange(score.shape[0])
+    return (ranks + 0.5) / max(score.shape[0], 1)
