@@ -1,10 +1,10 @@
 """Benchmark: `kedro run --pipeline data_processing` wall time, per-node time and peak memory. Prints JSON.
 
 Runs the pipeline in a child process on a throwaway copy of the project (so data/ is untouched), with raw CSVs
-from --raw-dir (default data/01_raw: the demo data or the real files). --scale N writes N copies of every table
-with shifted identifiers first (scale 10 of the default demo preset ~ the full Kaggle size: 300k + 60k clients,
-62M history rows). Reference measured in the same run, on the same files: DuckDB alone aggregating the two largest
-tables (bureau_balance, installments_payments), so that ratios survive a busy shared machine.
+from --raw-dir (default data/01_raw: the demo data or the real files). --scale N writes N copies of every
+table with shifted identifiers first (scale 10 of the default demo preset ~ the full Kaggle size: 300k + 60k
+clients, 62M history rows). Reference measured in the same run, on the same files: DuckDB alone aggregating
+the two largest tables (bureau_balance, installments_payments), so that ratios survive a busy shared machine.
 
     python benchmarks/bench_data_processing.py                      # demo data as it is
     python benchmarks/bench_data_processing.py --scale 10           # ~ full size (needs ~6 GB of disk)
@@ -36,8 +36,16 @@ sys.path.insert(0, str(PROJECT_ROOT / "src"))
 from credit_scoring.raw_schema import RAW_FILES, RAW_TABLES  # noqa: E402
 
 ID_OFFSETS = {"SK_ID_CURR": 10_000_000, "SK_ID_BUREAU": 100_000_000, "SK_ID_PREV": 100_000_000}
-DATA_LAYERS = ("01_raw", "02_intermediate", "03_primary", "04_feature", "05_model_input", "06_models",
-               "07_model_output", "08_reporting")  # fmt: skip
+DATA_LAYERS = (
+    "01_raw",
+    "02_intermediate",
+    "03_primary",
+    "04_feature",
+    "05_model_input",
+    "06_models",
+    "07_model_output",
+    "08_reporting",
+)
 
 CHILD = textwrap.dedent(
     """
@@ -48,17 +56,44 @@ CHILD = textwrap.dedent(
     from kedro.framework.session import KedroSession
     from kedro.framework.startup import bootstrap_project
 
+    import threading
+    import psutil
+
     class NodeTimer:
+        # Seconds and peak RSS (MB) of every node run and dataset save (where lazy Ibis work happens).
+
         def __init__(self):
-            self.started, self.seconds = {}, {}
+            self.started, self.steps, self.peak = {}, {}, 0
+            threading.Thread(target=self._sample, daemon=True).start()
+
+        def _sample(self):
+            process = psutil.Process()
+            while True:
+                self.peak = max(self.peak, process.memory_info().rss)
+                time.sleep(0.1)
+
+        def _start(self, key):
+            self.started[key], self.peak = time.perf_counter(), 0
+
+        def _stop(self, key):
+            seconds = round(time.perf_counter() - self.started[key], 2)
+            self.steps[key] = {"seconds": seconds, "peak_rss_mb": round(self.peak / 2**20)}
 
         @hook_impl
         def before_node_run(self, node):
-            self.started[node.name] = time.perf_counter()
+            self._start(node.name)
 
         @hook_impl
         def after_node_run(self, node):
-            self.seconds[node.name] = round(time.perf_counter() - self.started[node.name], 2)
+            self._stop(node.name)
+
+        @hook_impl
+        def before_dataset_saved(self, dataset_name):
+            self._start("save " + dataset_name)
+
+        @hook_impl
+        def after_dataset_saved(self, dataset_name):
+            self._stop("save " + dataset_name)
 
     project, env, out = Path(sys.argv[1]), sys.argv[2] or None, Path(sys.argv[3])
     bootstrap_project(project)
@@ -67,7 +102,7 @@ CHILD = textwrap.dedent(
     start = time.perf_counter()
     with KedroSession.create(project_path=project, env=env) as session:
         session.run(pipeline_names=["data_processing"])
-    out.write_text(json.dumps({"seconds": time.perf_counter() - start, "nodes": timer.seconds}))
+    out.write_text(json.dumps({"seconds": time.perf_counter() - start, "nodes": timer.steps}))
     """
 )
 
@@ -78,7 +113,9 @@ def _peak_rss_while(process: subprocess.Popen) -> int:
     watched = psutil.Process(process.pid)
     while process.poll() is None:
         try:
-            total = watched.memory_info().rss + sum(c.memory_info().rss for c in watched.children(recursive=True))
+            total = watched.memory_info().rss + sum(
+                c.memory_info().rss for c in watched.children(recursive=True)
+            )
         except psutil.Error:
             total = 0
         peak = max(peak, total)
@@ -89,7 +126,9 @@ def _peak_rss_while(process: subprocess.Popen) -> int:
 def _run_measured(command: list[str], cwd: Path) -> tuple[float, int]:
     start = time.perf_counter()
     env = {**os.environ, "DO_NOT_TRACK": "1", "KEDRO_DISABLE_TELEMETRY": "true"}
-    with subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as child:
+    with subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    ) as child:
         stderr: list[bytes] = []
         reader = threading.Thread(target=lambda: stderr.append(child.stderr.read()))
         reader.start()
@@ -109,8 +148,10 @@ def scale_raw_data(source: Path, target: Path, copies: int) -> dict[str, int]:
         columns = []
         for column in RAW_TABLES[table]:
             if column in ID_OFFSETS:
-                columns.append(f'CAST(CAST(CAST("{column}" AS DOUBLE) AS BIGINT) + k * {ID_OFFSETS[column]} '
-                               f'AS VARCHAR) AS "{column}"')  # fmt: skip
+                columns.append(
+                    f'CAST(CAST(CAST("{column}" AS DOUBLE) AS BIGINT) + k * {ID_OFFSETS[column]} '
+                    f'AS VARCHAR) AS "{column}"'
+                )
             else:
                 columns.append(f'"{column}"')
         source_file = str(source / file).replace("'", "''")
@@ -119,7 +160,9 @@ def scale_raw_data(source: Path, target: Path, copies: int) -> dict[str, int]:
             f"CROSS JOIN range({copies}) AS copies(k)"
         )
         con.execute(f"COPY ({query}) TO '{target / file}' (HEADER, DELIMITER ',')")
-        rows[table] = con.execute(f"SELECT count(*) FROM read_csv('{target / file}', all_varchar=true)").fetchone()[0]
+        rows[table] = con.execute(
+            f"SELECT count(*) FROM read_csv('{target / file}', all_varchar=true)"
+        ).fetchone()[0]
     con.close()
     return rows
 
@@ -143,17 +186,21 @@ REFERENCE = textwrap.dedent(
     import sys, duckdb
     con = duckdb.connect(config={"memory_limit": "2GB", "preserve_insertion_order": False})
     raw = sys.argv[1]
-    con.execute(f"SELECT SK_ID_BUREAU, count(*), sum(CASE WHEN STATUS IN ('1','2','3','4','5') THEN 1 ELSE 0 END), "
-                f"min(MONTHS_BALANCE) FROM read_csv('{raw}/bureau_balance.csv') GROUP BY 1").fetchall()
-    con.execute(f"SELECT SK_ID_CURR, count(*), avg(greatest(DAYS_ENTRY_PAYMENT - DAYS_INSTALMENT, 0)), "
-                f"avg(AMT_PAYMENT / nullif(AMT_INSTALMENT, 0)) FROM read_csv('{raw}/installments_payments.csv') "
-                f"GROUP BY 1").fetchall()
+    late = "sum(CASE WHEN STATUS IN ('1','2','3','4','5') THEN 1 ELSE 0 END)"
+    con.execute(f"SELECT SK_ID_BUREAU, count(*), {late}, min(MONTHS_BALANCE) "
+                f"FROM read_csv('{raw}/bureau_balance.csv') GROUP BY 1").fetchall()
+    dpd = "avg(greatest(DAYS_ENTRY_PAYMENT - DAYS_INSTALMENT, 0))"
+    ratio = "avg(AMT_PAYMENT / nullif(AMT_INSTALMENT, 0))"
+    con.execute(f"SELECT SK_ID_CURR, count(*), {dpd}, {ratio} "
+                f"FROM read_csv('{raw}/installments_payments.csv') GROUP BY 1").fetchall()
     """
 )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--raw-dir", type=Path, default=PROJECT_ROOT / "data" / "01_raw")
     parser.add_argument("--scale", type=int, default=1, help="copies of the raw data, with new identifiers")
     parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
@@ -174,11 +221,20 @@ def main() -> None:
             raw_dir = workdir / "raw"
         project = make_project(raw_dir, workdir)
         load_before = os.getloadavg()
-        reference_seconds, reference_rss = _run_measured([sys.executable, "-c", REFERENCE, str(raw_dir)], workdir)
+        reference_seconds, reference_rss = _run_measured(
+            [sys.executable, "-c", REFERENCE, str(raw_dir)], workdir
+        )
         runs = []
         for _ in range(args.repeat):
             out = workdir / "run.json"
-            command = [sys.executable, "-c", CHILD, str(project), "spark" if args.engine == "spark" else "", str(out)]
+            command = [
+                sys.executable,
+                "-c",
+                CHILD,
+                str(project),
+                "spark" if args.engine == "spark" else "",
+                str(out),
+            ]
             seconds, peak = _run_measured(command, workdir)
             runs.append({"wall_seconds": seconds, "peak_rss_bytes": peak, **json.loads(out.read_text())})
         median_seconds = statistics.median(run["wall_seconds"] for run in runs)
@@ -187,20 +243,29 @@ def main() -> None:
             "engine": args.engine,
             "scale": args.scale,
             "raw_rows": rows or {t: None for t in RAW_FILES},
-            "history_rows": None if rows is None else sum(v for t, v in rows.items() if not t.startswith("app")),
+            "history_rows": None
+            if rows is None
+            else sum(v for t, v in rows.items() if not t.startswith("app")),
             "wall_seconds_median": round(median_seconds, 1),
             "peak_rss_mb_max": round(max(run["peak_rss_bytes"] for run in runs) / 2**20),
-            "node_seconds": runs[len(runs) // 2]["nodes"],
+            "steps": {
+                name: step
+                for name, step in runs[len(runs) // 2]["nodes"].items()
+                if step["seconds"] >= 0.05 or step["peak_rss_mb"] >= 1024
+            },
             "reference_duckdb_two_largest_tables": {
                 "seconds": round(reference_seconds, 1),
                 "peak_rss_mb": round(reference_rss / 2**20),
             },
             "ratio_to_reference": round(median_seconds / reference_seconds, 2),
             "targets": {"seconds": 120, "peak_rss_mb": 4096},
-            "machine": {"cpus": os.cpu_count(), "load_average_before": [round(x, 2) for x in load_before],
-                        "load_average_after": [round(x, 2) for x in os.getloadavg()],
-                        "total_memory_gb": round(psutil.virtual_memory().total / 2**30, 1)},
-        }  # fmt: skip
+            "machine": {
+                "cpus": os.cpu_count(),
+                "load_average_before": [round(x, 2) for x in load_before],
+                "load_average_after": [round(x, 2) for x in os.getloadavg()],
+                "total_memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+            },
+        }
         if args.scale > 1:
             result["scaling_seconds"] = scaling_seconds
         print(json.dumps(result, indent=2))

@@ -19,12 +19,20 @@ from credit_scoring.raw_schema import DAYS_SENTINEL
 @pytest.fixture
 def applications(raw_tables, make_typed):
     base = raw_tables["application_train"].head(3).copy()
-    base.loc[0, ["AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE"]] = [100.0, 400.0, 20.0, 300.0]
+    base.loc[0, ["AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE"]] = [
+        100.0,
+        400.0,
+        20.0,
+        300.0,
+    ]
     base.loc[0, ["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"]] = [0.2, np.nan, 0.6]
     base.loc[0, ["DAYS_BIRTH", "DAYS_EMPLOYED", "CNT_FAM_MEMBERS", "CNT_CHILDREN"]] = [-7305, -730, 2.0, 1]
     base.loc[0, ["CODE_GENDER", "ORGANIZATION_TYPE"]] = ["F", "School"]
     base.loc[1, ["AMT_INCOME_TOTAL", "DAYS_EMPLOYED", "CODE_GENDER", "ORGANIZATION_TYPE"]] = [
-        0.0, DAYS_SENTINEL, "XNA", "XNA"
+        0.0,
+        DAYS_SENTINEL,
+        "XNA",
+        "XNA",
     ]
     base.loc[1, ["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"]] = [np.nan, np.nan, np.nan]
     return make_typed("application_train", base)
@@ -78,23 +86,42 @@ def test_feature_columns_keep_every_application_field_and_types(applications):
 
 
 def test_clean_sentinels_handles_previous_application_codes(make_typed):
-    previous = make_typed("previous_application", [
-        dict(SK_ID_PREV=1, SK_ID_CURR=1, DAYS_LAST_DUE=float(DAYS_SENTINEL), NAME_CASH_LOAN_PURPOSE="XAP",
-             NAME_PORTFOLIO="POS"),
-        dict(SK_ID_PREV=2, SK_ID_CURR=1, DAYS_LAST_DUE=-5.0, NAME_CASH_LOAN_PURPOSE=None, NAME_PORTFOLIO="XNA"),
-    ])  # fmt: skip
+    previous = make_typed(
+        "previous_application",
+        [
+            dict(
+                SK_ID_PREV=1,
+                SK_ID_CURR=1,
+                DAYS_LAST_DUE=float(DAYS_SENTINEL),
+                NAME_CASH_LOAN_PURPOSE="XAP",
+                NAME_PORTFOLIO="POS",
+            ),
+            dict(
+                SK_ID_PREV=2,
+                SK_ID_CURR=1,
+                DAYS_LAST_DUE=-5.0,
+                NAME_CASH_LOAN_PURPOSE=None,
+                NAME_PORTFOLIO="XNA",
+            ),
+        ],
+    )
     cleaned = clean_sentinels(previous, "previous_application").to_pandas()
 
     assert cleaned["DAYS_LAST_DUE"].isna().tolist() == [True, False]
     assert cleaned["DAYS_LAST_DUE_SENTINEL"].tolist() == [1.0, 0.0]
     assert cleaned["NAME_CASH_LOAN_PURPOSE"].isna().all()
     assert cleaned["NAME_CASH_LOAN_PURPOSE_XNA"].tolist() == [1.0, 0.0], "a genuine NULL is not a code"
-    assert cleaned["NAME_PORTFOLIO"].tolist()[0] == "POS" and cleaned["NAME_PORTFOLIO_XNA"].tolist() == [0.0, 1.0]
+    assert cleaned["NAME_PORTFOLIO"].tolist()[0] == "POS" and cleaned["NAME_PORTFOLIO_XNA"].tolist() == [
+        0.0,
+        1.0,
+    ]
 
 
 def test_assembly_gives_clients_without_history_zero_counts_and_null_statistics(applications, make_typed):
     history = {
-        feature_set.name: feature_set.build(*(make_typed(table, pd.DataFrame()) for table in feature_set.tables))
+        feature_set.name: feature_set.build(
+            *(make_typed(table, pd.DataFrame()) for table in feature_set.tables)
+        )
         for feature_set in HISTORY_FEATURE_SETS
     }
     frame = to_model_input_frame(assemble_model_input(application_features(applications), history))
@@ -114,7 +141,9 @@ def test_assembly_refuses_missing_history_tables(applications):
 def test_model_input_frame_dtypes_follow_the_contract(raw_tables, make_typed):
     tables = {name: make_typed(name, frame) for name, frame in raw_tables.items()}
     history = {s.name: s.build(*(tables[t] for t in s.tables)) for s in HISTORY_FEATURE_SETS}
-    frame = to_model_input_frame(assemble_model_input(application_features(tables["application_test"]), history))
+    frame = to_model_input_frame(
+        assemble_model_input(application_features(tables["application_test"]), history)
+    )
 
     categorical = set(categorical_columns())
     assert "TARGET" not in frame.columns

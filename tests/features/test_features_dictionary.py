@@ -18,7 +18,14 @@ PREFIXES = {
 def test_dictionary_covers_every_feature_once_with_all_fields():
     dictionary = feature_dictionary()
 
-    assert list(dictionary.columns) == ["feature", "source_table", "definition", "unit", "label_en", "label_fr"]
+    assert list(dictionary.columns) == [
+        "feature",
+        "source_table",
+        "definition",
+        "unit",
+        "label_en",
+        "label_fr",
+    ]
     assert dictionary["feature"].tolist() == feature_columns()
     assert dictionary["feature"].is_unique
     assert (dictionary.map(lambda value: isinstance(value, str) and value.strip() != "")).all().all()
@@ -37,8 +44,16 @@ def test_labels_are_translated_and_sources_are_raw_tables():
 
     translated = (dictionary["label_en"] != dictionary["label_fr"]).mean()
     assert translated > 0.95
-    known_sources = {"application", "bureau", "bureau, bureau_balance", "previous_application", "POS_CASH_balance",
-                     "installments_payments", "credit_card_balance", "application, bureau"}  # fmt: skip
+    known_sources = {
+        "application",
+        "bureau",
+        "bureau, bureau_balance",
+        "previous_application",
+        "POS_CASH_balance",
+        "installments_payments",
+        "credit_card_balance",
+        "application, bureau",
+    }
     assert set(dictionary["source_table"]) <= known_sources
     history = dictionary[dictionary["feature"].str.startswith(tuple(PREFIXES.values()))]
     assert not history["source_table"].eq("application").any()

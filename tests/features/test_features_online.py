@@ -39,7 +39,9 @@ def batch(raw_csv_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def _batch_row(frame: pd.DataFrame, client: int) -> pd.DataFrame:
-    return frame[frame["SK_ID_CURR"] == client].drop(columns=["TARGET"], errors="ignore").reset_index(drop=True)
+    return (
+        frame[frame["SK_ID_CURR"] == client].drop(columns=["TARGET"], errors="ignore").reset_index(drop=True)
+    )
 
 
 def _application(raw_tables: dict[str, pd.DataFrame], table: str, client: int) -> dict:
@@ -89,7 +91,7 @@ def test_history_store_serves_a_known_clients_rows(raw_tables, batch):
 
 
 def test_history_store_needs_the_validated_tables(tmp_path):
-    with pytest.raises(FileNotFoundError, match="validated_bureau.parquet"):
+    with pytest.raises(FileNotFoundError, match=r"validated_bureau\.parquet"):
         ClientHistoryStore.from_directory(tmp_path)
 
 
@@ -103,7 +105,9 @@ def test_missing_optional_fields_are_null_and_unknown_fields_are_refused(raw_tab
         build_model_input_row({**minimal, "AMT_CREDITT": 1.0, "TARGET": 1})
     with pytest.raises(ApplicationFieldError, match="SK_ID_CURR is required"):
         build_model_input_row({"AMT_CREDIT": 1.0})
-    with pytest.raises(ApplicationFieldError, match="field CNT_CHILDREN: expected a number or text, got the boolean"):
+    with pytest.raises(
+        ApplicationFieldError, match="field CNT_CHILDREN: expected a number or text, got the boolean"
+    ):
         build_model_input_row({**minimal, "CNT_CHILDREN": True})
 
 
@@ -111,9 +115,13 @@ def test_invalid_values_are_named_like_in_batch(raw_tables):
     client = _clients(raw_tables)["all tables"]
     application = _application(raw_tables, "application_test", client)
 
-    with pytest.raises(RawDataValidationError, match=r"application, column AMT_CREDIT: 1 row\(s\) not a number"):
+    with pytest.raises(
+        RawDataValidationError, match=r"application, column AMT_CREDIT: 1 row\(s\) not a number"
+    ):
         build_model_input_row({**application, "AMT_CREDIT": "a lot"})
-    with pytest.raises(RawDataValidationError, match="application, column NAME_CONTRACT_TYPE: .*unknown category"):
+    with pytest.raises(
+        RawDataValidationError, match=r"application, column NAME_CONTRACT_TYPE: .*unknown category"
+    ):
         build_model_input_row({**application, "NAME_CONTRACT_TYPE": "Mortgage"})
 
     history = client_history(raw_tables, client)
@@ -122,5 +130,7 @@ def test_invalid_values_are_named_like_in_batch(raw_tables):
         build_model_input_row(application, history)
     with pytest.raises(ApplicationFieldError, match="unknown history table"):
         build_model_input_row(application, {"bureau_balances": history["bureau_balance"]})
-    with pytest.raises(ApplicationFieldError, match=r"history table bureau: missing column\(s\) \['SK_ID_BUREAU'\]"):
+    with pytest.raises(
+        ApplicationFieldError, match=r"history table bureau: missing column\(s\) \['SK_ID_BUREAU'\]"
+    ):
         build_model_input_row(application, {"bureau": history["bureau"].drop(columns=["SK_ID_BUREAU"])})

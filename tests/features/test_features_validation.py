@@ -1,4 +1,4 @@
-"""Raw-data validation: every rule accepts real-world quirks and rejects broken files with a precise message."""
+"""Raw-data validation: accepts real-world quirks, rejects broken files with a precise message."""
 
 from __future__ import annotations
 
@@ -96,7 +96,9 @@ def test_unparsable_number_names_file_column_value_and_row(raw_tables, read_text
     problem = raised.value.problems[0]
     assert (problem.file, problem.column, problem.count) == ("bureau.csv", "AMT_CREDIT_SUM", 1)
     assert "not a number" in problem.issue
-    assert problem.examples == (f"'12 000,50' (SK_ID_BUREAU={loan}, SK_ID_CURR={bureau.loc[2, 'SK_ID_CURR']})",)
+    assert problem.examples == (
+        f"'12 000,50' (SK_ID_BUREAU={loan}, SK_ID_CURR={bureau.loc[2, 'SK_ID_CURR']})",
+    )
 
 
 BROKEN_VALUES = [  # (column, value, issue): one per row, all reported by one validation
@@ -142,7 +144,9 @@ def test_unknown_category_lists_the_values_or_warns_when_asked(raw_tables, read_
 
     with pytest.raises(RawDataValidationError) as raised:
         validate_raw_table(read_text(bureau, "bureau"), "bureau")
-    assert "bureau.csv, column CREDIT_ACTIVE: 2 row(s) unknown category; e.g. 'Activ' (2 rows)" in str(raised.value)
+    assert "bureau.csv, column CREDIT_ACTIVE: 2 row(s) unknown category; e.g. 'Activ' (2 rows)" in str(
+        raised.value
+    )
 
     with caplog.at_level(logging.WARNING):
         result = validate_raw_table(read_text(bureau, "bureau"), "bureau", {"unknown_categories": "warn"})
@@ -160,9 +164,8 @@ def test_duplicated_identifiers_and_missing_identifiers_are_errors(raw_tables, r
 
     message = str(raised.value)
     assert "previous_application.csv, column SK_ID_CURR: 1 row(s) missing although required" in message
-    assert f"column SK_ID_PREV: duplicated identifier (1 extra row(s)); e.g. {previous.loc[1, 'SK_ID_PREV']} (2 rows)" in (
-        message
-    )
+    duplicated = previous.loc[1, "SK_ID_PREV"]
+    assert f"column SK_ID_PREV: duplicated identifier (1 extra row(s)); e.g. {duplicated} (2 rows)" in message
     assert len(raised.value.problems) == 2, "every problem is reported at once"
 
 
@@ -170,5 +173,7 @@ def test_target_must_be_zero_or_one(raw_tables, read_text):
     train = raw_tables["application_train"].head(5).copy()
     train["TARGET"] = np.array([0, 1, 2, 0, 1])
 
-    with pytest.raises(RawDataValidationError, match=r"column TARGET: 1 row\(s\) outside the plausible range"):
+    with pytest.raises(
+        RawDataValidationError, match=r"column TARGET: 1 row\(s\) outside the plausible range"
+    ):
         validate_raw_table(read_text(train, "train"), "application_train")

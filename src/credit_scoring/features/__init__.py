@@ -1,7 +1,7 @@
 """The one definition of every feature, for the batch pipeline and for online scoring.
 
-Written with Ibis, so that the same expressions run on DuckDB (default), on Spark (``kedro run --env spark``) and,
-for one application at a time, on an in-memory DuckDB (`build_model_input_row`).
+Written with Ibis, so that the same expressions run on DuckDB (default), on Spark (``kedro run --env spark``)
+and, for one application at a time, on an in-memory DuckDB (`build_model_input_row`).
 """
 
 from credit_scoring.features.definitions import (

@@ -1,4 +1,4 @@
-"""Application-level features: the application's own fields, cleaned, plus the ratios a credit analyst reads."""
+"""Application-level features: the application's own fields, cleaned, plus the ratios an analyst reads."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import ibis.expr.types as ir
 import pandas as pd
 
 import credit_scoring
-
 from credit_scoring.features import schema
 from credit_scoring.features.cleaning import (
     clean_sentinels,
@@ -35,7 +34,9 @@ from credit_scoring.raw_schema import RAW_TABLES
 SOURCE_TABLE = "application"
 TARGET = "TARGET"
 EXT_SOURCES = ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3")
-RAW_FIELDS: tuple[str, ...] = tuple(column for column in RAW_TABLES["application_test"] if column != CLIENT_KEY)
+RAW_FIELDS: tuple[str, ...] = tuple(
+    column for column in RAW_TABLES["application_test"] if column != CLIENT_KEY
+)
 """The application fields a request carries (the test file's columns without the identifier)."""
 
 
@@ -63,80 +64,202 @@ def _ratio(numerator: str, denominator: str) -> Callable[[ir.Table], ir.Value]:
 
 
 ENGINEERED_FEATURES: tuple[RowFeature, ...] = (
-    RowFeature("CREDIT_INCOME_RATIO", _ratio("AMT_CREDIT", "AMT_INCOME_TOTAL"), "ratio",
-               "Credit amount / income", "Montant du crédit / revenu", "AMT_CREDIT / AMT_INCOME_TOTAL"),
-    RowFeature("ANNUITY_INCOME_RATIO", _ratio("AMT_ANNUITY", "AMT_INCOME_TOTAL"), "ratio",
-               "Annuity / income (debt burden of this loan)", "Annuité / revenu (taux d'effort de ce prêt)",
-               "AMT_ANNUITY / AMT_INCOME_TOTAL"),
-    RowFeature("ANNUITY_CREDIT_RATIO", _ratio("AMT_ANNUITY", "AMT_CREDIT"), "ratio",
-               "Annuity / credit amount (repayment rate)", "Annuité / montant du crédit (taux de remboursement)",
-               "AMT_ANNUITY / AMT_CREDIT"),
-    RowFeature("GOODS_CREDIT_RATIO", _ratio("AMT_GOODS_PRICE", "AMT_CREDIT"), "ratio",
-               "Price of the goods / credit amount", "Prix du bien / montant du crédit",
-               "AMT_GOODS_PRICE / AMT_CREDIT"),
-    RowFeature("CREDIT_GOODS_DIFFERENCE", lambda t: t.AMT_CREDIT - t.AMT_GOODS_PRICE, "currency",
-               "Credit amount beyond the price of the goods", "Montant du crédit au-delà du prix du bien",
-               "AMT_CREDIT - AMT_GOODS_PRICE"),
-    RowFeature("INCOME_PER_FAMILY_MEMBER", _ratio("AMT_INCOME_TOTAL", "CNT_FAM_MEMBERS"), "currency",
-               "Income per family member", "Revenu par membre de la famille", "AMT_INCOME_TOTAL / CNT_FAM_MEMBERS"),
-    RowFeature("CHILDREN_FAMILY_RATIO", _ratio("CNT_CHILDREN", "CNT_FAM_MEMBERS"), "ratio",
-               "Share of children in the family", "Part des enfants dans la famille",
-               "CNT_CHILDREN / CNT_FAM_MEMBERS"),
+    RowFeature(
+        "CREDIT_INCOME_RATIO",
+        _ratio("AMT_CREDIT", "AMT_INCOME_TOTAL"),
+        "ratio",
+        "Credit amount / income",
+        "Montant du crédit / revenu",
+        "AMT_CREDIT / AMT_INCOME_TOTAL",
+    ),
+    RowFeature(
+        "ANNUITY_INCOME_RATIO",
+        _ratio("AMT_ANNUITY", "AMT_INCOME_TOTAL"),
+        "ratio",
+        "Annuity / income (debt burden of this loan)",
+        "Annuité / revenu (taux d'effort de ce prêt)",
+        "AMT_ANNUITY / AMT_INCOME_TOTAL",
+    ),
+    RowFeature(
+        "ANNUITY_CREDIT_RATIO",
+        _ratio("AMT_ANNUITY", "AMT_CREDIT"),
+        "ratio",
+        "Annuity / credit amount (repayment rate)",
+        "Annuité / montant du crédit (taux de remboursement)",
+        "AMT_ANNUITY / AMT_CREDIT",
+    ),
+    RowFeature(
+        "GOODS_CREDIT_RATIO",
+        _ratio("AMT_GOODS_PRICE", "AMT_CREDIT"),
+        "ratio",
+        "Price of the goods / credit amount",
+        "Prix du bien / montant du crédit",
+        "AMT_GOODS_PRICE / AMT_CREDIT",
+    ),
+    RowFeature(
+        "CREDIT_GOODS_DIFFERENCE",
+        lambda t: t.AMT_CREDIT - t.AMT_GOODS_PRICE,
+        "currency",
+        "Credit amount beyond the price of the goods",
+        "Montant du crédit au-delà du prix du bien",
+        "AMT_CREDIT - AMT_GOODS_PRICE",
+    ),
+    RowFeature(
+        "INCOME_PER_FAMILY_MEMBER",
+        _ratio("AMT_INCOME_TOTAL", "CNT_FAM_MEMBERS"),
+        "currency",
+        "Income per family member",
+        "Revenu par membre de la famille",
+        "AMT_INCOME_TOTAL / CNT_FAM_MEMBERS",
+    ),
+    RowFeature(
+        "CHILDREN_FAMILY_RATIO",
+        _ratio("CNT_CHILDREN", "CNT_FAM_MEMBERS"),
+        "ratio",
+        "Share of children in the family",
+        "Part des enfants dans la famille",
+        "CNT_CHILDREN / CNT_FAM_MEMBERS",
+    ),
     RowFeature("AGE_YEARS", _years("DAYS_BIRTH"), "years", "Age", "Âge", "-DAYS_BIRTH / 365.25"),
-    RowFeature("EMPLOYMENT_YEARS", _years("DAYS_EMPLOYED"), "years", "Years in current employment",
-               "Ancienneté dans l'emploi actuel",
-               "-DAYS_EMPLOYED / 365.25; NULL when DAYS_EMPLOYED is the 365243 placeholder"),
-    RowFeature("EMPLOYMENT_AGE_RATIO", _ratio("DAYS_EMPLOYED", "DAYS_BIRTH"), "ratio",
-               "Share of life in current employment", "Part de la vie passée dans l'emploi actuel",
-               "DAYS_EMPLOYED / DAYS_BIRTH (NULL for the 365243 placeholder)"),
-    RowFeature("ID_PUBLISH_AGE_RATIO", _ratio("DAYS_ID_PUBLISH", "DAYS_BIRTH"), "ratio",
-               "Age of identity document relative to age", "Ancienneté de la pièce d'identité rapportée à l'âge",
-               "DAYS_ID_PUBLISH / DAYS_BIRTH"),
-    RowFeature("PHONE_CHANGE_AGE_RATIO", _ratio("DAYS_LAST_PHONE_CHANGE", "DAYS_BIRTH"), "ratio",
-               "Time since phone change relative to age",
-               "Ancienneté du téléphone rapportée à l'âge", "DAYS_LAST_PHONE_CHANGE / DAYS_BIRTH"),
-    RowFeature("CAR_AGE_RATIO", lambda t: safe_divide(t.OWN_CAR_AGE, _years("DAYS_BIRTH")(t)), "ratio",
-               "Car age relative to client age", "Âge de la voiture rapporté à l'âge du client",
-               "OWN_CAR_AGE / AGE_YEARS"),
-    RowFeature("EXT_SOURCE_MEAN", lambda t: row_mean([t[c] for c in EXT_SOURCES]), "score",
-               "External scores: mean", "Scores externes : moyenne",
-               "Mean of the available EXT_SOURCE_1..3"),
-    RowFeature("EXT_SOURCE_MIN", lambda t: row_min([t[c] for c in EXT_SOURCES]), "score",
-               "External scores: minimum", "Scores externes : minimum", "Minimum of the available EXT_SOURCE_1..3"),
-    RowFeature("EXT_SOURCE_MAX", lambda t: row_max([t[c] for c in EXT_SOURCES]), "score",
-               "External scores: maximum", "Scores externes : maximum", "Maximum of the available EXT_SOURCE_1..3"),
-    RowFeature("EXT_SOURCE_PRODUCT",
-               lambda t: t.EXT_SOURCE_1.cast("float64") * t.EXT_SOURCE_2 * t.EXT_SOURCE_3, "score",
-               "External scores: product", "Scores externes : produit",
-               "EXT_SOURCE_1 * EXT_SOURCE_2 * EXT_SOURCE_3 (NULL when one is missing)"),
-    RowFeature("EXT_SOURCE_COUNT", lambda t: row_count_present([t[c] for c in EXT_SOURCES]).cast("float64"),
-               "count", "Number of external scores available", "Nombre de scores externes disponibles",
-               "Number of non-missing EXT_SOURCE_1..3"),
-    RowFeature("DOCUMENT_COUNT", lambda t: row_sum([t[c] for c in schema.DOCUMENT_FLAGS]), "count",
-               "Number of documents provided", "Nombre de documents fournis", "Sum of FLAG_DOCUMENT_2..21"),
-    RowFeature("CONTACT_FLAG_COUNT", lambda t: row_sum([t[c] for c in schema.CONTACT_FLAGS]), "count",
-               "Number of contact channels given", "Nombre de moyens de contact fournis",
-               "FLAG_MOBIL + FLAG_EMP_PHONE + FLAG_WORK_PHONE + FLAG_CONT_MOBILE + FLAG_PHONE + FLAG_EMAIL"),
-    RowFeature("ADDRESS_MISMATCH_COUNT", lambda t: row_sum([t[c] for c in schema.ADDRESS_MISMATCH_FLAGS]), "count",
-               "Number of address mismatches", "Nombre d'incohérences d'adresse",
-               "Sum of the six REG_/LIVE_ ... _NOT_ ... flags (permanent, contact and work addresses)"),
-    RowFeature("CREDIT_BUREAU_REQUEST_COUNT", lambda t: row_sum([t[c] for c in schema.BUREAU_REQUEST_COLUMNS]), "count",
-               "Credit bureau enquiries in the year before", "Consultations du bureau de crédit sur l'année",
-               "Sum of AMT_REQ_CREDIT_BUREAU_HOUR..YEAR (disjoint periods covering one year)"),
-    RowFeature("SOCIAL_CIRCLE_DEFAULT_RATIO_30",
-               _ratio("DEF_30_CNT_SOCIAL_CIRCLE", "OBS_30_CNT_SOCIAL_CIRCLE"), "ratio",
-               "Default rate of acquaintances (30 days past due)", "Taux de défaut des proches (30 jours de retard)",
-               "DEF_30_CNT_SOCIAL_CIRCLE / OBS_30_CNT_SOCIAL_CIRCLE"),
-    RowFeature("SOCIAL_CIRCLE_DEFAULT_RATIO_60",
-               _ratio("DEF_60_CNT_SOCIAL_CIRCLE", "OBS_60_CNT_SOCIAL_CIRCLE"), "ratio",
-               "Default rate of acquaintances (60 days past due)", "Taux de défaut des proches (60 jours de retard)",
-               "DEF_60_CNT_SOCIAL_CIRCLE / OBS_60_CNT_SOCIAL_CIRCLE"),
-    RowFeature("BUILDING_INFO_MISSING_COUNT",
-               lambda t: (len(schema.BUILDING_COLUMNS) - row_count_present([t[c] for c in schema.BUILDING_COLUMNS]))
-               .cast("float64"), "count",
-               "Number of missing building fields", "Nombre d'informations manquantes sur l'immeuble",
-               f"Number of missing values among the {len(schema.BUILDING_COLUMNS)} normalized building fields"),
-)  # fmt: skip
+    RowFeature(
+        "EMPLOYMENT_YEARS",
+        _years("DAYS_EMPLOYED"),
+        "years",
+        "Years in current employment",
+        "Ancienneté dans l'emploi actuel",
+        "-DAYS_EMPLOYED / 365.25; NULL when DAYS_EMPLOYED is the 365243 placeholder",
+    ),
+    RowFeature(
+        "EMPLOYMENT_AGE_RATIO",
+        _ratio("DAYS_EMPLOYED", "DAYS_BIRTH"),
+        "ratio",
+        "Share of life in current employment",
+        "Part de la vie passée dans l'emploi actuel",
+        "DAYS_EMPLOYED / DAYS_BIRTH (NULL for the 365243 placeholder)",
+    ),
+    RowFeature(
+        "ID_PUBLISH_AGE_RATIO",
+        _ratio("DAYS_ID_PUBLISH", "DAYS_BIRTH"),
+        "ratio",
+        "Age of identity document relative to age",
+        "Ancienneté de la pièce d'identité rapportée à l'âge",
+        "DAYS_ID_PUBLISH / DAYS_BIRTH",
+    ),
+    RowFeature(
+        "PHONE_CHANGE_AGE_RATIO",
+        _ratio("DAYS_LAST_PHONE_CHANGE", "DAYS_BIRTH"),
+        "ratio",
+        "Time since phone change relative to age",
+        "Ancienneté du téléphone rapportée à l'âge",
+        "DAYS_LAST_PHONE_CHANGE / DAYS_BIRTH",
+    ),
+    RowFeature(
+        "CAR_AGE_RATIO",
+        lambda t: safe_divide(t.OWN_CAR_AGE, _years("DAYS_BIRTH")(t)),
+        "ratio",
+        "Car age relative to client age",
+        "Âge de la voiture rapporté à l'âge du client",
+        "OWN_CAR_AGE / AGE_YEARS",
+    ),
+    RowFeature(
+        "EXT_SOURCE_MEAN",
+        lambda t: row_mean([t[c] for c in EXT_SOURCES]),
+        "score",
+        "External scores: mean",
+        "Scores externes : moyenne",
+        "Mean of the available EXT_SOURCE_1..3",
+    ),
+    RowFeature(
+        "EXT_SOURCE_MIN",
+        lambda t: row_min([t[c] for c in EXT_SOURCES]),
+        "score",
+        "External scores: minimum",
+        "Scores externes : minimum",
+        "Minimum of the available EXT_SOURCE_1..3",
+    ),
+    RowFeature(
+        "EXT_SOURCE_MAX",
+        lambda t: row_max([t[c] for c in EXT_SOURCES]),
+        "score",
+        "External scores: maximum",
+        "Scores externes : maximum",
+        "Maximum of the available EXT_SOURCE_1..3",
+    ),
+    RowFeature(
+        "EXT_SOURCE_PRODUCT",
+        lambda t: t.EXT_SOURCE_1.cast("float64") * t.EXT_SOURCE_2 * t.EXT_SOURCE_3,
+        "score",
+        "External scores: product",
+        "Scores externes : produit",
+        "EXT_SOURCE_1 * EXT_SOURCE_2 * EXT_SOURCE_3 (NULL when one is missing)",
+    ),
+    RowFeature(
+        "EXT_SOURCE_COUNT",
+        lambda t: row_count_present([t[c] for c in EXT_SOURCES]).cast("float64"),
+        "count",
+        "Number of external scores available",
+        "Nombre de scores externes disponibles",
+        "Number of non-missing EXT_SOURCE_1..3",
+    ),
+    RowFeature(
+        "DOCUMENT_COUNT",
+        lambda t: row_sum([t[c] for c in schema.DOCUMENT_FLAGS]),
+        "count",
+        "Number of documents provided",
+        "Nombre de documents fournis",
+        "Sum of FLAG_DOCUMENT_2..21",
+    ),
+    RowFeature(
+        "CONTACT_FLAG_COUNT",
+        lambda t: row_sum([t[c] for c in schema.CONTACT_FLAGS]),
+        "count",
+        "Number of contact channels given",
+        "Nombre de moyens de contact fournis",
+        "FLAG_MOBIL + FLAG_EMP_PHONE + FLAG_WORK_PHONE + FLAG_CONT_MOBILE + FLAG_PHONE + FLAG_EMAIL",
+    ),
+    RowFeature(
+        "ADDRESS_MISMATCH_COUNT",
+        lambda t: row_sum([t[c] for c in schema.ADDRESS_MISMATCH_FLAGS]),
+        "count",
+        "Number of address mismatches",
+        "Nombre d'incohérences d'adresse",
+        "Sum of the six REG_/LIVE_ ... _NOT_ ... flags (permanent, contact and work addresses)",
+    ),
+    RowFeature(
+        "CREDIT_BUREAU_REQUEST_COUNT",
+        lambda t: row_sum([t[c] for c in schema.BUREAU_REQUEST_COLUMNS]),
+        "count",
+        "Credit bureau enquiries in the year before",
+        "Consultations du bureau de crédit sur l'année",
+        "Sum of AMT_REQ_CREDIT_BUREAU_HOUR..YEAR (disjoint periods covering one year)",
+    ),
+    RowFeature(
+        "SOCIAL_CIRCLE_DEFAULT_RATIO_30",
+        _ratio("DEF_30_CNT_SOCIAL_CIRCLE", "OBS_30_CNT_SOCIAL_CIRCLE"),
+        "ratio",
+        "Default rate of acquaintances (30 days past due)",
+        "Taux de défaut des proches (30 jours de retard)",
+        "DEF_30_CNT_SOCIAL_CIRCLE / OBS_30_CNT_SOCIAL_CIRCLE",
+    ),
+    RowFeature(
+        "SOCIAL_CIRCLE_DEFAULT_RATIO_60",
+        _ratio("DEF_60_CNT_SOCIAL_CIRCLE", "OBS_60_CNT_SOCIAL_CIRCLE"),
+        "ratio",
+        "Default rate of acquaintances (60 days past due)",
+        "Taux de défaut des proches (60 jours de retard)",
+        "DEF_60_CNT_SOCIAL_CIRCLE / OBS_60_CNT_SOCIAL_CIRCLE",
+    ),
+    RowFeature(
+        "BUILDING_INFO_MISSING_COUNT",
+        lambda t: (
+            len(schema.BUILDING_COLUMNS) - row_count_present([t[c] for c in schema.BUILDING_COLUMNS])
+        ).cast("float64"),
+        "count",
+        "Number of missing building fields",
+        "Nombre d'informations manquantes sur l'immeuble",
+        f"Number of missing values among the {len(schema.BUILDING_COLUMNS)} normalized building fields",
+    ),
+)
 
 _INDICATOR_LABELS = {
     "DAYS_EMPLOYED": (
@@ -152,13 +275,29 @@ def _indicator_infos() -> list[FeatureInfo]:
     infos = []
     for column in schema.DAYS_SENTINEL_COLUMNS["application_test"]:
         en, fr = _INDICATOR_LABELS[column]
-        infos.append(FeatureInfo(sentinel_indicator_name(column), SOURCE_TABLE,
-                                 f"1 when {column} held 365243 (then set to NULL), else 0", "flag", en, fr))
+        infos.append(
+            FeatureInfo(
+                sentinel_indicator_name(column),
+                SOURCE_TABLE,
+                f"1 when {column} held 365243 (then set to NULL), else 0",
+                "flag",
+                en,
+                fr,
+            )
+        )
     for column in schema.NULL_CODE_COLUMNS["application_test"]:
         en, fr = _INDICATOR_LABELS[column]
-        infos.append(FeatureInfo(null_code_indicator_name(column), SOURCE_TABLE,
-                                 f"1 when {column} held XNA/XAP (then set to NULL), else 0", "flag", en, fr))
-    return infos  # fmt: skip
+        infos.append(
+            FeatureInfo(
+                null_code_indicator_name(column),
+                SOURCE_TABLE,
+                f"1 when {column} held XNA/XAP (then set to NULL), else 0",
+                "flag",
+                en,
+                fr,
+            )
+        )
+    return infos
 
 
 @cache

@@ -1,7 +1,7 @@
 """Sentinels become NULL plus an indicator column, so that no information is lost.
 
-- ``<COLUMN>_SENTINEL`` (1.0/0.0): a DAYS column held 365243, the real data's "no date" (pensioners' employment,
-  open-ended previous loans).
+- ``<COLUMN>_SENTINEL`` (1.0/0.0): a DAYS column held 365243, the real data's "no date" (pensioners'
+  employment, open-ended previous loans).
 - ``<COLUMN>_XNA`` (1.0/0.0): a categorical column held XNA ("not available") or XAP ("not applicable").
 """
 
@@ -24,12 +24,14 @@ def null_code_indicator_name(column: str) -> str:
 
 
 def clean_sentinels(table: ir.Table, source: str) -> ir.Table:
-    """Replace the sentinels of a validated table by NULL and append one indicator column per cleaned column."""
+    """Replace the sentinels of a validated table by NULL; append one indicator per cleaned column."""
     replaced: dict[str, ir.Value] = {}
     indicators: dict[str, ir.Value] = {}
     for column in schema.DAYS_SENTINEL_COLUMNS.get(source, ()):
         is_sentinel = table[column] == DAYS_SENTINEL
-        replaced[column] = ibis.cases((is_sentinel.fill_null(False), ibis.null(table[column].type())), else_=table[column])
+        replaced[column] = ibis.cases(
+            (is_sentinel.fill_null(False), ibis.null(table[column].type())), else_=table[column]
+        )
         indicators[sentinel_indicator_name(column)] = flag(is_sentinel)
     for column in schema.NULL_CODE_COLUMNS.get(source, ()):
         is_code = table[column].isin(schema.NULL_CODES)

@@ -38,7 +38,10 @@ HISTORY_FEATURE_SETS: tuple[HistoryFeatureSet, ...] = (
     ),
     HistoryFeatureSet("pos_cash", ("POS_CASH_balance",), pos_cash.pos_cash_features, pos_cash.AGGREGATES),
     HistoryFeatureSet(
-        "installments", ("installments_payments",), installments.installments_features, installments.AGGREGATES
+        "installments",
+        ("installments_payments",),
+        installments.installments_features,
+        installments.AGGREGATES,
     ),
     HistoryFeatureSet(
         "credit_card", ("credit_card_balance",), credit_card.credit_card_features, credit_card.AGGREGATES
@@ -71,11 +74,14 @@ CROSS_FEATURES: tuple[CrossFeature, ...] = (
     ),
     CrossFeature(
         "TOTAL_ANNUITY_INCOME_RATIO",
-        lambda t: safe_divide(t.AMT_ANNUITY + t.BUREAU_ACTIVE_AMT_ANNUITY_SUM.fill_null(0.0), t.AMT_INCOME_TOTAL),
+        lambda t: safe_divide(
+            t.AMT_ANNUITY + t.BUREAU_ACTIVE_AMT_ANNUITY_SUM.fill_null(0.0), t.AMT_INCOME_TOTAL
+        ),
         FeatureInfo(
             "TOTAL_ANNUITY_INCOME_RATIO",
             "application, bureau",
-            "(AMT_ANNUITY + sum of AMT_ANNUITY over active bureau loans, missing counted as 0) / AMT_INCOME_TOTAL",
+            "(AMT_ANNUITY + sum of AMT_ANNUITY over active bureau loans, missing counted as 0) "
+            "/ AMT_INCOME_TOTAL",
             "ratio",
             "Total annuities (this loan and active bureau loans) / income",
             "Annuités totales (ce prêt et crédits en cours) / revenu",

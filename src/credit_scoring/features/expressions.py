@@ -1,7 +1,7 @@
 """Small Ibis building blocks shared by the feature definitions, identical on DuckDB and Spark.
 
-Spark 4 runs in ANSI mode (division by zero is an error) and DuckDB divides by zero to infinity: every ratio goes
-through `safe_divide`, which gives NULL instead, on both engines.
+Spark 4 runs in ANSI mode (division by zero is an error) and DuckDB divides by zero to infinity: every ratio
+goes through `safe_divide`, which gives NULL instead, on both engines.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ def safe_divide(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.
 def count_where(table: ir.Table, condition: ir.BooleanValue | None = None) -> ir.IntegerScalar:
     """Number of rows where the condition is true (unknown counts as false); 0, not NULL, in every group.
 
-    Not ``table.count(where=...)``: Ibis compiles it for Spark as SUM(CAST(condition AS BIGINT)), which is NULL in
-    a group where the condition is NULL on every row (and DuckDB plans hundreds of FILTER clauses slowly).
+    Not ``table.count(where=...)``: Ibis compiles it for Spark as SUM(CAST(condition AS BIGINT)), which is
+    NULL in a group where the condition is NULL on every row (and DuckDB plans hundreds of FILTER clauses
+    slowly).
     """
     if condition is None:
         return table.count()
@@ -101,7 +102,9 @@ class Aggregate:
     source_table: str = ""
 
     def info(self) -> FeatureInfo:
-        return FeatureInfo(self.name, self.source_table, self.definition, self.unit, self.label_en, self.label_fr)
+        return FeatureInfo(
+            self.name, self.source_table, self.definition, self.unit, self.label_en, self.label_fr
+        )
 
 
 def from_source(source_table: str, aggregates: Sequence[Aggregate]) -> list[Aggregate]:
@@ -158,7 +161,9 @@ def stat_aggregates(
         aggregates.append(
             Aggregate(
                 name=f"{prefix}{scope}_{measure.column}_{stat}",
-                expr=lambda t, column=measure.column, stat=stat, subset=subset: _reduce(t, column, stat, subset),
+                expr=lambda t, column=measure.column, stat=stat, subset=subset: _reduce(
+                    t, column, stat, subset
+                ),
                 unit=measure.unit,
                 label_en=f"{measure.label_en}{rows_en}: {stat_en}",
                 label_fr=f"{measure.label_fr}{rows_fr} : {stat_fr}",
@@ -174,6 +179,7 @@ def count_aggregate(
     label_en: str,
     label_fr: str,
     definition: str,
+    *,
     unit: str = "count",
 ) -> Aggregate:
     """Number of the client's rows (where the condition holds); 0 for a client without rows."""

@@ -55,7 +55,9 @@ def _short(t: ir.Table) -> ir.BooleanValue:
 
 def _late_share_in(subset: Subset) -> Aggregate:
     def expr(t: ir.Table) -> ir.Scalar:
-        return safe_divide(count_where(t, _late(t) & subset.condition(t)), count_where(t, subset.condition(t)))
+        return safe_divide(
+            count_where(t, _late(t) & subset.condition(t)), count_where(t, subset.condition(t))
+        )
 
     return Aggregate(
         f"{PREFIX}_{subset.name}_LATE_SHARE",
@@ -63,7 +65,8 @@ def _late_share_in(subset: Subset) -> Aggregate:
         "share",
         f"Share of late payments ({subset.label_en})",
         f"Part des paiements en retard ({subset.label_fr})",
-        f"Rows with DPD > 0 / rows, among instalments due {subset.label_en} (DAYS_INSTALMENT vs -{RECENT_DAYS})",
+        f"Rows with DPD > 0 / rows, among instalments due {subset.label_en} "
+        f"(DAYS_INSTALMENT vs -{RECENT_DAYS})",
     )
 
 
@@ -71,55 +74,128 @@ def _measure(column: str, unit: str, en: str, fr: str, definition: str) -> Measu
     return Measure(column, unit, en, fr, definition)
 
 
-DPD = _measure("DPD", "days", "Days past due per instalment", "Jours de retard par échéance",
-               "max(DAYS_ENTRY_PAYMENT - DAYS_INSTALMENT, 0)")
-DBD = _measure("DBD", "days", "Days paid early per instalment", "Jours d'avance par échéance",
-               "max(DAYS_INSTALMENT - DAYS_ENTRY_PAYMENT, 0)")
-PAYMENT_RATIO = _measure("PAYMENT_RATIO", "ratio", "Paid / due per instalment", "Payé / dû par échéance",
-                         "AMT_PAYMENT / AMT_INSTALMENT")
-SHORTFALL = _measure("PAYMENT_SHORTFALL", "currency", "Amount due minus amount paid", "Montant dû moins payé",
-                     "AMT_INSTALMENT - AMT_PAYMENT")
-AMT_INSTALMENT = _measure("AMT_INSTALMENT", "currency", "Instalment amount due", "Montant de l'échéance",
-                          "AMT_INSTALMENT")
+DPD = _measure(
+    "DPD",
+    "days",
+    "Days past due per instalment",
+    "Jours de retard par échéance",
+    "max(DAYS_ENTRY_PAYMENT - DAYS_INSTALMENT, 0)",
+)
+DBD = _measure(
+    "DBD",
+    "days",
+    "Days paid early per instalment",
+    "Jours d'avance par échéance",
+    "max(DAYS_INSTALMENT - DAYS_ENTRY_PAYMENT, 0)",
+)
+PAYMENT_RATIO = _measure(
+    "PAYMENT_RATIO",
+    "ratio",
+    "Paid / due per instalment",
+    "Payé / dû par échéance",
+    "AMT_PAYMENT / AMT_INSTALMENT",
+)
+SHORTFALL = _measure(
+    "PAYMENT_SHORTFALL",
+    "currency",
+    "Amount due minus amount paid",
+    "Montant dû moins payé",
+    "AMT_INSTALMENT - AMT_PAYMENT",
+)
+AMT_INSTALMENT = _measure(
+    "AMT_INSTALMENT", "currency", "Instalment amount due", "Montant de l'échéance", "AMT_INSTALMENT"
+)
 AMT_PAYMENT = _measure("AMT_PAYMENT", "currency", "Amount paid", "Montant payé", "AMT_PAYMENT")
-DAYS_ENTRY_PAYMENT = _measure("DAYS_ENTRY_PAYMENT", "days", "Payment date (days before the application)",
-                              "Date de paiement (jours avant la demande)", "DAYS_ENTRY_PAYMENT")
+DAYS_ENTRY_PAYMENT = _measure(
+    "DAYS_ENTRY_PAYMENT",
+    "days",
+    "Payment date (days before the application)",
+    "Date de paiement (jours avant la demande)",
+    "DAYS_ENTRY_PAYMENT",
+)
 
-AGGREGATES: list[Aggregate] = from_source(SOURCE, [
-    count_aggregate("INSTAL_COUNT", None, "Instalment payments recorded", "Paiements d'échéances enregistrés",
-                    "Number of the client's installments_payments rows"),
-    distinct_aggregate("INSTAL_LOAN_COUNT", "SK_ID_PREV", "Previous loans with instalments",
-                       "Prêts précédents avec échéances", "Distinct SK_ID_PREV in installments_payments"),
-    count_aggregate("INSTAL_LATE_COUNT", _late, "Late payments", "Paiements en retard",
-                    "Number of rows paid after the due date (DPD > 0)"),
-    share_aggregate("INSTAL_LATE_SHARE", _late, "Share of late payments", "Part des paiements en retard",
-                    "Rows with DPD > 0 / all rows"),
-    count_aggregate("INSTAL_LATE_30_COUNT", lambda t: t.DPD > 30, "Payments more than 30 days late",
-                    "Paiements avec plus de 30 jours de retard", "Number of rows with DPD > 30"),
-    count_aggregate("INSTAL_SHORT_PAYMENT_COUNT", _short, "Payments below the amount due",
-                    "Paiements inférieurs au montant dû", "Number of rows with AMT_PAYMENT < AMT_INSTALMENT"),
-    share_aggregate("INSTAL_SHORT_PAYMENT_SHARE", _short, "Share of payments below the amount due",
-                    "Part des paiements inférieurs au dû", "Rows with AMT_PAYMENT < AMT_INSTALMENT / all rows"),
-    count_aggregate("INSTAL_UNPAID_COUNT", lambda t: t.AMT_PAYMENT.isnull() | t.DAYS_ENTRY_PAYMENT.isnull(),
-                    "Instalments without a recorded payment", "Échéances sans paiement enregistré",
-                    "Number of rows where AMT_PAYMENT or DAYS_ENTRY_PAYMENT is missing"),
-    *stat_aggregates(PREFIX, DPD, ("MEAN", "MAX", "SUM")),
-    *stat_aggregates(PREFIX, DBD, ("MEAN", "MAX")),
-    *stat_aggregates(PREFIX, PAYMENT_RATIO, ("MEAN", "MIN")),
-    *stat_aggregates(PREFIX, SHORTFALL, ("MEAN", "SUM")),
-    *stat_aggregates(PREFIX, AMT_INSTALMENT, ("SUM",)),
-    *stat_aggregates(PREFIX, AMT_PAYMENT, ("SUM",)),
-    *stat_aggregates(PREFIX, DAYS_ENTRY_PAYMENT, ("MAX",)),
-    count_aggregate("INSTAL_RECENT_COUNT", RECENT.condition, "Instalments due in the last year",
-                    "Échéances de la dernière année", f"Number of rows with DAYS_INSTALMENT >= -{RECENT_DAYS}"),
-    _late_share_in(RECENT),
-    *stat_aggregates(PREFIX, DPD, ("MEAN", "MAX"), RECENT),
-    *stat_aggregates(PREFIX, PAYMENT_RATIO, ("MEAN",), RECENT),
-    *stat_aggregates(PREFIX, SHORTFALL, ("SUM",), RECENT),
-    _late_share_in(OLD),
-    *stat_aggregates(PREFIX, DPD, ("MEAN",), OLD),
-    *stat_aggregates(PREFIX, PAYMENT_RATIO, ("MEAN",), OLD),
-])  # fmt: skip
+AGGREGATES: list[Aggregate] = from_source(
+    SOURCE,
+    [
+        count_aggregate(
+            "INSTAL_COUNT",
+            None,
+            "Instalment payments recorded",
+            "Paiements d'échéances enregistrés",
+            "Number of the client's installments_payments rows",
+        ),
+        distinct_aggregate(
+            "INSTAL_LOAN_COUNT",
+            "SK_ID_PREV",
+            "Previous loans with instalments",
+            "Prêts précédents avec échéances",
+            "Distinct SK_ID_PREV in installments_payments",
+        ),
+        count_aggregate(
+            "INSTAL_LATE_COUNT",
+            _late,
+            "Late payments",
+            "Paiements en retard",
+            "Number of rows paid after the due date (DPD > 0)",
+        ),
+        share_aggregate(
+            "INSTAL_LATE_SHARE",
+            _late,
+            "Share of late payments",
+            "Part des paiements en retard",
+            "Rows with DPD > 0 / all rows",
+        ),
+        count_aggregate(
+            "INSTAL_LATE_30_COUNT",
+            lambda t: t.DPD > 30,
+            "Payments more than 30 days late",
+            "Paiements avec plus de 30 jours de retard",
+            "Number of rows with DPD > 30",
+        ),
+        count_aggregate(
+            "INSTAL_SHORT_PAYMENT_COUNT",
+            _short,
+            "Payments below the amount due",
+            "Paiements inférieurs au montant dû",
+            "Number of rows with AMT_PAYMENT < AMT_INSTALMENT",
+        ),
+        share_aggregate(
+            "INSTAL_SHORT_PAYMENT_SHARE",
+            _short,
+            "Share of payments below the amount due",
+            "Part des paiements inférieurs au dû",
+            "Rows with AMT_PAYMENT < AMT_INSTALMENT / all rows",
+        ),
+        count_aggregate(
+            "INSTAL_UNPAID_COUNT",
+            lambda t: t.AMT_PAYMENT.isnull() | t.DAYS_ENTRY_PAYMENT.isnull(),
+            "Instalments without a recorded payment",
+            "Échéances sans paiement enregistré",
+            "Number of rows where AMT_PAYMENT or DAYS_ENTRY_PAYMENT is missing",
+        ),
+        *stat_aggregates(PREFIX, DPD, ("MEAN", "MAX", "SUM")),
+        *stat_aggregates(PREFIX, DBD, ("MEAN", "MAX")),
+        *stat_aggregates(PREFIX, PAYMENT_RATIO, ("MEAN", "MIN")),
+        *stat_aggregates(PREFIX, SHORTFALL, ("MEAN", "SUM")),
+        *stat_aggregates(PREFIX, AMT_INSTALMENT, ("SUM",)),
+        *stat_aggregates(PREFIX, AMT_PAYMENT, ("SUM",)),
+        *stat_aggregates(PREFIX, DAYS_ENTRY_PAYMENT, ("MAX",)),
+        count_aggregate(
+            "INSTAL_RECENT_COUNT",
+            RECENT.condition,
+            "Instalments due in the last year",
+            "Échéances de la dernière année",
+            f"Number of rows with DAYS_INSTALMENT >= -{RECENT_DAYS}",
+        ),
+        _late_share_in(RECENT),
+        *stat_aggregates(PREFIX, DPD, ("MEAN", "MAX"), RECENT),
+        *stat_aggregates(PREFIX, PAYMENT_RATIO, ("MEAN",), RECENT),
+        *stat_aggregates(PREFIX, SHORTFALL, ("SUM",), RECENT),
+        _late_share_in(OLD),
+        *stat_aggregates(PREFIX, DPD, ("MEAN",), OLD),
+        *stat_aggregates(PREFIX, PAYMENT_RATIO, ("MEAN",), OLD),
+    ],
+)
 
 
 def installments_features(installments_payments: ir.Table) -> ir.Table:

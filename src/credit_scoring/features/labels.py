@@ -12,7 +12,11 @@ from credit_scoring.features.schema import BUILDING_COLUMNS
 Label = tuple[str, str, str]  # (unit, English, French)
 
 _APPLICATION_LABELS: dict[str, Label] = {
-    "NAME_CONTRACT_TYPE": ("category", "Contract type (cash or revolving)", "Type de contrat (espèces ou renouvelable)"),
+    "NAME_CONTRACT_TYPE": (
+        "category",
+        "Contract type (cash or revolving)",
+        "Type de contrat (espèces ou renouvelable)",
+    ),
     "CODE_GENDER": ("category", "Gender", "Genre"),
     "FLAG_OWN_CAR": ("category", "Owns a car", "Possède une voiture"),
     "FLAG_OWN_REALTY": ("category", "Owns a house or flat", "Possède un logement"),
@@ -27,19 +31,24 @@ _APPLICATION_LABELS: dict[str, Label] = {
     "NAME_FAMILY_STATUS": ("category", "Family status", "Situation familiale"),
     "NAME_HOUSING_TYPE": ("category", "Housing situation", "Situation de logement"),
     "REGION_POPULATION_RELATIVE": (
-        "normalized", "Population density of the home region", "Densité de population de la région"
+        "normalized",
+        "Population density of the home region",
+        "Densité de population de la région",
     ),
     "DAYS_BIRTH": ("days", "Age (days before the application)", "Âge (jours avant la demande)"),
     "DAYS_EMPLOYED": (
-        "days", "Start of current employment (days before the application)",
+        "days",
+        "Start of current employment (days before the application)",
         "Début de l'emploi actuel (jours avant la demande)",
     ),
     "DAYS_REGISTRATION": (
-        "days", "Last change of registration (days before the application)",
+        "days",
+        "Last change of registration (days before the application)",
         "Dernier changement d'enregistrement (jours avant la demande)",
     ),
     "DAYS_ID_PUBLISH": (
-        "days", "Last change of identity document (days before the application)",
+        "days",
+        "Last change of identity document (days before the application)",
         "Dernier changement de pièce d'identité (jours avant la demande)",
     ),
     "OWN_CAR_AGE": ("years", "Age of the client's car", "Âge de la voiture du client"),
@@ -53,59 +62,88 @@ _APPLICATION_LABELS: dict[str, Label] = {
     "CNT_FAM_MEMBERS": ("count", "Number of family members", "Nombre de membres de la famille"),
     "REGION_RATING_CLIENT": ("rating", "Rating of the home region (1-3)", "Note de la région (1-3)"),
     "REGION_RATING_CLIENT_W_CITY": (
-        "rating", "Rating of the home region and city (1-3)", "Note de la région et de la ville (1-3)"
+        "rating",
+        "Rating of the home region and city (1-3)",
+        "Note de la région et de la ville (1-3)",
     ),
-    "WEEKDAY_APPR_PROCESS_START": ("category", "Weekday of the application", "Jour de la semaine de la demande"),
+    "WEEKDAY_APPR_PROCESS_START": (
+        "category",
+        "Weekday of the application",
+        "Jour de la semaine de la demande",
+    ),
     "HOUR_APPR_PROCESS_START": ("hour", "Hour of the application", "Heure de la demande"),
     "REG_REGION_NOT_LIVE_REGION": (
-        "flag", "Permanent and contact addresses in different regions",
+        "flag",
+        "Permanent and contact addresses in different regions",
         "Adresses permanente et de contact dans des régions différentes",
     ),
     "REG_REGION_NOT_WORK_REGION": (
-        "flag", "Permanent and work addresses in different regions",
+        "flag",
+        "Permanent and work addresses in different regions",
         "Adresses permanente et professionnelle dans des régions différentes",
     ),
     "LIVE_REGION_NOT_WORK_REGION": (
-        "flag", "Contact and work addresses in different regions",
+        "flag",
+        "Contact and work addresses in different regions",
         "Adresses de contact et professionnelle dans des régions différentes",
     ),
     "REG_CITY_NOT_LIVE_CITY": (
-        "flag", "Permanent and contact addresses in different cities",
+        "flag",
+        "Permanent and contact addresses in different cities",
         "Adresses permanente et de contact dans des villes différentes",
     ),
     "REG_CITY_NOT_WORK_CITY": (
-        "flag", "Permanent and work addresses in different cities",
+        "flag",
+        "Permanent and work addresses in different cities",
         "Adresses permanente et professionnelle dans des villes différentes",
     ),
     "LIVE_CITY_NOT_WORK_CITY": (
-        "flag", "Contact and work addresses in different cities",
+        "flag",
+        "Contact and work addresses in different cities",
         "Adresses de contact et professionnelle dans des villes différentes",
     ),
-    "ORGANIZATION_TYPE": ("category", "Employer's type of organization", "Type d'organisation de l'employeur"),
+    "ORGANIZATION_TYPE": (
+        "category",
+        "Employer's type of organization",
+        "Type d'organisation de l'employeur",
+    ),
     "EXT_SOURCE_1": ("score", "External score 1", "Score externe 1"),
     "EXT_SOURCE_2": ("score", "External score 2", "Score externe 2"),
     "EXT_SOURCE_3": ("score", "External score 3", "Score externe 3"),
-    "FONDKAPREMONT_MODE": ("category", "Building repair fund (most frequent)", "Fonds de réparation de l'immeuble"),
+    "FONDKAPREMONT_MODE": (
+        "category",
+        "Building repair fund (most frequent)",
+        "Fonds de réparation de l'immeuble",
+    ),
     "HOUSETYPE_MODE": ("category", "Type of building (most frequent)", "Type d'immeuble"),
     "WALLSMATERIAL_MODE": ("category", "Wall material of the building", "Matériau des murs de l'immeuble"),
     "EMERGENCYSTATE_MODE": ("category", "Building in emergency state", "Immeuble en état d'urgence"),
     "OBS_30_CNT_SOCIAL_CIRCLE": (
-        "count", "Acquaintances observed at 30 days past due", "Proches observés à 30 jours de retard"
+        "count",
+        "Acquaintances observed at 30 days past due",
+        "Proches observés à 30 jours de retard",
     ),
     "DEF_30_CNT_SOCIAL_CIRCLE": (
-        "count", "Acquaintances who defaulted at 30 days past due", "Proches en défaut à 30 jours de retard"
+        "count",
+        "Acquaintances who defaulted at 30 days past due",
+        "Proches en défaut à 30 jours de retard",
     ),
     "OBS_60_CNT_SOCIAL_CIRCLE": (
-        "count", "Acquaintances observed at 60 days past due", "Proches observés à 60 jours de retard"
+        "count",
+        "Acquaintances observed at 60 days past due",
+        "Proches observés à 60 jours de retard",
     ),
     "DEF_60_CNT_SOCIAL_CIRCLE": (
-        "count", "Acquaintances who defaulted at 60 days past due", "Proches en défaut à 60 jours de retard"
+        "count",
+        "Acquaintances who defaulted at 60 days past due",
+        "Proches en défaut à 60 jours de retard",
     ),
     "DAYS_LAST_PHONE_CHANGE": (
-        "days", "Last phone change (days before the application)",
+        "days",
+        "Last phone change (days before the application)",
         "Dernier changement de téléphone (jours avant la demande)",
     ),
-}  # fmt: skip
+}
 
 _BUILDING_MEASURES: dict[str, tuple[str, str]] = {
     "APARTMENTS": ("apartment size", "taille des appartements"),
@@ -124,14 +162,30 @@ _BUILDING_MEASURES: dict[str, tuple[str, str]] = {
     "NONLIVINGAREA": ("non-living area", "surface non habitable"),
     "TOTALAREA": ("total area", "surface totale"),
 }
-_BUILDING_STATS = {"AVG": ("average", "moyenne"), "MODE": ("most frequent", "mode"), "MEDI": ("median", "médiane")}
+_BUILDING_STATS = {
+    "AVG": ("average", "moyenne"),
+    "MODE": ("most frequent", "mode"),
+    "MEDI": ("median", "médiane"),
+}
 _REQUEST_PERIODS = {
     "HOUR": ("in the hour before the application", "dans l'heure précédant la demande"),
-    "DAY": ("in the day before (excluding the last hour)", "dans la journée précédente (hors dernière heure)"),
+    "DAY": (
+        "in the day before (excluding the last hour)",
+        "dans la journée précédente (hors dernière heure)",
+    ),
     "WEEK": ("in the week before (excluding the last day)", "dans la semaine précédente (hors dernier jour)"),
-    "MON": ("in the month before (excluding the last week)", "dans le mois précédent (hors dernière semaine)"),
-    "QRT": ("in the 3 months before (excluding the last month)", "dans les 3 mois précédents (hors dernier mois)"),
-    "YEAR": ("in the year before (excluding the last 3 months)", "dans l'année précédente (hors 3 derniers mois)"),
+    "MON": (
+        "in the month before (excluding the last week)",
+        "dans le mois précédent (hors dernière semaine)",
+    ),
+    "QRT": (
+        "in the 3 months before (excluding the last month)",
+        "dans les 3 mois précédents (hors dernier mois)",
+    ),
+    "YEAR": (
+        "in the year before (excluding the last 3 months)",
+        "dans l'année précédente (hors 3 derniers mois)",
+    ),
 }
 
 
@@ -141,7 +195,11 @@ def _generated_labels() -> dict[str, Label]:
         measure, stat = column.rsplit("_", 1)
         measure_en, measure_fr = _BUILDING_MEASURES[measure]
         stat_en, stat_fr = _BUILDING_STATS[stat]
-        labels[column] = ("normalized", f"Building: {measure_en} ({stat_en})", f"Immeuble : {measure_fr} ({stat_fr})")
+        labels[column] = (
+            "normalized",
+            f"Building: {measure_en} ({stat_en})",
+            f"Immeuble : {measure_fr} ({stat_fr})",
+        )
     for k in range(2, 22):
         labels[f"FLAG_DOCUMENT_{k}"] = ("flag", f"Document {k} provided", f"Document {k} fourni")
     for period, (en, fr) in _REQUEST_PERIODS.items():

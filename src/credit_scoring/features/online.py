@@ -1,11 +1,12 @@
 """The online path: the model-input row of one application, built with the batch pipeline's own definitions.
 
-The application's fields and the client's history rows go through exactly what the batch pipeline runs: the same
-validation (values as text, as in a CSV file), the same Ibis feature expressions and the same assembly, executed
-on a private in-memory DuckDB. A client unknown to the history tables simply has no history.
+The application's fields and the client's history rows go through exactly what the batch pipeline runs: the
+same validation (values as text, as in a CSV file), the same Ibis feature expressions and the same assembly,
+executed on a private in-memory DuckDB. A client unknown to the history tables simply has no history.
 
 `ClientHistoryStore` finds a known client's history rows in the validated history tables that data_processing
-writes (``data/02_intermediate/validated_*.parquet``), so a scoring service needs only SK_ID_CURR and the request.
+writes (``data/02_intermediate/validated_*.parquet``), so a scoring service needs only SK_ID_CURR and the
+request.
 """
 
 from __future__ import annotations
@@ -88,9 +89,9 @@ class OnlineFeatureBuilder:
     """Builds model-input rows one application at a time, with SQL compiled once from the batch expressions.
 
     Compiling the Ibis expressions takes seconds; running them on one client's rows takes milliseconds. The
-    builder compiles the validation and feature queries once, against unbound tables of text columns named like
-    the raw tables, then runs them on a fresh in-memory DuckDB per request (thread-safe: nothing is shared but
-    immutable SQL text). Invalid input falls back to the full validation, for its detailed message.
+    builder compiles the validation and feature queries once, against unbound tables of text columns named
+    like the raw tables, then runs them on a fresh in-memory DuckDB per request (thread-safe: nothing is
+    shared but immutable SQL text). Invalid input falls back to the full validation, for its detailed message.
     """
 
     def __init__(self) -> None:
@@ -115,7 +116,8 @@ class OnlineFeatureBuilder:
     ) -> pd.DataFrame:
         """One-row frame with exactly the columns and dtypes of ``scoring_input_table`` for one application.
 
-        ``application`` maps application fields (application_test column names; missing ones are NULL) to values.
+        ``application`` maps application fields (application_test column names; missing ones are NULL) to
+        values.
         ``history`` maps Kaggle history table names (``bureau``, ``bureau_balance``, ``previous_application``,
         ``POS_CASH_balance``, ``installments_payments``, ``credit_card_balance``) to the client's raw rows;
         absent tables mean no rows. Raises `ApplicationFieldError` or `RawDataValidationError` naming the
@@ -145,7 +147,9 @@ def _text_inputs(
     history = dict(history or {})
     unknown_tables = sorted(set(history) - set(schema.HISTORY_TABLES))
     if unknown_tables:
-        raise ApplicationFieldError(f"unknown history table(s) {unknown_tables}; expected {schema.HISTORY_TABLES}")
+        raise ApplicationFieldError(
+            f"unknown history table(s) {unknown_tables}; expected {schema.HISTORY_TABLES}"
+        )
     inputs = {APPLICATION_TABLE: _application_table(application)}
     for table in schema.HISTORY_TABLES:
         inputs[table] = _history_table(table, history.get(table))
@@ -155,7 +159,9 @@ def _text_inputs(
 def _raise_detailed_validation_error(table: str, rows: pa.Table) -> None:
     con = ibis.duckdb.connect(threads=1)
     try:
-        validate_raw_table(con.create_table(_view_name(table), rows, temp=True), table, source_label=_label(table))
+        validate_raw_table(
+            con.create_table(_view_name(table), rows, temp=True), table, source_label=_label(table)
+        )
     finally:
         con.disconnect()
     raise AssertionError(f"validation of {table} flagged a problem that the detailed validation did not find")
@@ -179,7 +185,7 @@ def build_model_input_row(
 
 
 class ClientHistoryStore:
-    """A known client's raw history rows, read from the validated history tables (Parquet files or folders)."""
+    """A known client's raw history rows, read from the validated history tables (Parquet files/folders)."""
 
     def __init__(self, paths: Mapping[str, str | Path]) -> None:
         missing = [table for table in schema.HISTORY_TABLES if table not in paths]
@@ -196,7 +202,9 @@ class ClientHistoryStore:
     @staticmethod
     def _source(path: Path) -> str:
         if not path.exists():
-            raise FileNotFoundError(f"History table not found: {path} (run: kedro run --pipeline data_processing)")
+            raise FileNotFoundError(
+                f"History table not found: {path} (run: kedro run --pipeline data_processing)"
+            )
         pattern = path / "**" / "*.parquet" if path.is_dir() else path
         return str(pattern).replace("'", "''")
 
@@ -207,10 +215,10 @@ class ClientHistoryStore:
             rows = {}
             for table in schema.HISTORY_TABLES:
                 if table == "bureau_balance":
-                    query = (
-                        f"SELECT * FROM read_parquet('{self._sources[table]}') WHERE SK_ID_BUREAU IN "
-                        f"(SELECT SK_ID_BUREAU FROM read_parquet('{self._sources['bureau']}') WHERE SK_ID_CURR = ?)"
-                    )
+                    bureau = self._sources["bureau"]
+                    loans = f"SELECT SK_ID_BUREAU FROM read_parquet('{bureau}') WHERE SK_ID_CURR = ?"
+                    balance = self._sources[table]
+                    query = f"SELECT * FROM read_parquet('{balance}') WHERE SK_ID_BUREAU IN ({loans})"
                 else:
                     query = f"SELECT * FROM read_parquet('{self._sources[table]}') WHERE SK_ID_CURR = ?"
                 rows[table] = con.execute(query, [int(sk_id_curr)]).df()

@@ -5,7 +5,11 @@ from __future__ import annotations
 import ibis.expr.types as ir
 
 from credit_scoring.features import schema
-from credit_scoring.features.cleaning import clean_sentinels, null_code_indicator_name, sentinel_indicator_name
+from credit_scoring.features.cleaning import (
+    clean_sentinels,
+    null_code_indicator_name,
+    sentinel_indicator_name,
+)
 from credit_scoring.features.expressions import (
     Aggregate,
     Measure,
@@ -50,31 +54,65 @@ AMT_APPLICATION = _measure("AMT_APPLICATION", "currency", "Amount asked", "Monta
 AMT_CREDIT = _measure("AMT_CREDIT", "currency", "Amount granted", "Montant accordé")
 AMT_ANNUITY = _measure("AMT_ANNUITY", "currency", "Annuity", "Annuité")
 AMT_DOWN_PAYMENT = _measure("AMT_DOWN_PAYMENT", "currency", "Down payment", "Apport")
-CREDIT_APPLICATION_RATIO = _measure("CREDIT_APPLICATION_RATIO", "ratio", "Granted / asked",
-                                    "Accordé / demandé", "AMT_CREDIT / AMT_APPLICATION")
-APPLICATION_CREDIT_DIFFERENCE = _measure("APPLICATION_CREDIT_DIFFERENCE", "currency", "Asked minus granted",
-                                         "Demandé moins accordé", "AMT_APPLICATION - AMT_CREDIT")
-ANNUITY_CREDIT_RATIO = _measure("ANNUITY_CREDIT_RATIO", "ratio", "Annuity / amount granted",
-                                "Annuité / montant accordé", "AMT_ANNUITY / AMT_CREDIT")
+CREDIT_APPLICATION_RATIO = _measure(
+    "CREDIT_APPLICATION_RATIO",
+    "ratio",
+    "Granted / asked",
+    "Accordé / demandé",
+    "AMT_CREDIT / AMT_APPLICATION",
+)
+APPLICATION_CREDIT_DIFFERENCE = _measure(
+    "APPLICATION_CREDIT_DIFFERENCE",
+    "currency",
+    "Asked minus granted",
+    "Demandé moins accordé",
+    "AMT_APPLICATION - AMT_CREDIT",
+)
+ANNUITY_CREDIT_RATIO = _measure(
+    "ANNUITY_CREDIT_RATIO",
+    "ratio",
+    "Annuity / amount granted",
+    "Annuité / montant accordé",
+    "AMT_ANNUITY / AMT_CREDIT",
+)
 RATE_DOWN_PAYMENT = _measure("RATE_DOWN_PAYMENT", "ratio", "Down payment rate", "Taux d'apport")
 CNT_PAYMENT = _measure("CNT_PAYMENT", "count", "Term (number of payments)", "Durée (nombre d'échéances)")
-DAYS_DECISION = _measure("DAYS_DECISION", "days", "Decision date (days before the application)",
-                         "Date de décision (jours avant la demande)")
-DAYS_LAST_DUE_1ST_VERSION = _measure("DAYS_LAST_DUE_1ST_VERSION", "days",
-                                     "Planned last due date (days from the application)",
-                                     "Dernière échéance prévue (jours depuis la demande)")
-LATE_END_DAYS = _measure("LATE_END_DAYS", "days", "Actual minus planned last due date",
-                         "Dernière échéance effective moins prévue",
-                         "DAYS_LAST_DUE - DAYS_LAST_DUE_1ST_VERSION")
-XNA_FIELD_COUNT = _measure("XNA_FIELD_COUNT", "count", "Fields coded XNA/XAP per application",
-                           "Champs codés XNA/XAP par demande",
-                           f"Number of fields among {', '.join(_CODE_COLUMNS)} that held XNA or XAP")
+DAYS_DECISION = _measure(
+    "DAYS_DECISION",
+    "days",
+    "Decision date (days before the application)",
+    "Date de décision (jours avant la demande)",
+)
+DAYS_LAST_DUE_1ST_VERSION = _measure(
+    "DAYS_LAST_DUE_1ST_VERSION",
+    "days",
+    "Planned last due date (days from the application)",
+    "Dernière échéance prévue (jours depuis la demande)",
+)
+LATE_END_DAYS = _measure(
+    "LATE_END_DAYS",
+    "days",
+    "Actual minus planned last due date",
+    "Dernière échéance effective moins prévue",
+    "DAYS_LAST_DUE - DAYS_LAST_DUE_1ST_VERSION",
+)
+XNA_FIELD_COUNT = _measure(
+    "XNA_FIELD_COUNT",
+    "count",
+    "Fields coded XNA/XAP per application",
+    "Champs codés XNA/XAP par demande",
+    f"Number of fields among {', '.join(_CODE_COLUMNS)} that held XNA or XAP",
+)
 
 
 def _status_count(status: str, en: str, fr: str) -> Aggregate:
-    return count_aggregate(f"PREV_{status.upper().replace(' ', '_')}_COUNT",
-                           lambda t: t.NAME_CONTRACT_STATUS == status, en, fr,
-                           f"Number of previous applications with NAME_CONTRACT_STATUS = {status}")  # fmt: skip
+    return count_aggregate(
+        f"PREV_{status.upper().replace(' ', '_')}_COUNT",
+        lambda t: status == t.NAME_CONTRACT_STATUS,
+        en,
+        fr,
+        f"Number of previous applications with NAME_CONTRACT_STATUS = {status}",
+    )
 
 
 def _sentinel_share(column: str) -> Aggregate:
@@ -87,71 +125,134 @@ def _sentinel_share(column: str) -> Aggregate:
     )
 
 
-AGGREGATES: list[Aggregate] = from_source(SOURCE, [
-    count_aggregate("PREV_APPLICATION_COUNT", None, "Previous applications", "Demandes précédentes",
-                    "Number of the client's previous applications"),
-    _status_count("Approved", "Approved previous applications", "Demandes précédentes acceptées"),
-    _status_count("Refused", "Refused previous applications", "Demandes précédentes refusées"),
-    _status_count("Canceled", "Canceled previous applications", "Demandes précédentes annulées"),
-    _status_count("Unused offer", "Unused offers", "Offres non utilisées"),
-    share_aggregate("PREV_APPROVED_SHARE", APPROVED.condition, "Share of previous applications approved",
-                    "Part des demandes précédentes acceptées", "Approved / all previous applications"),
-    share_aggregate("PREV_REFUSED_SHARE", REFUSED.condition, "Share of previous applications refused",
-                    "Part des demandes précédentes refusées", "Refused / all previous applications"),
-    count_aggregate("PREV_RECENT_APPLICATION_COUNT", lambda t: t.DAYS_DECISION >= -RECENT_DAYS,
-                    "Previous applications in the last year", "Demandes précédentes dans l'année",
-                    f"Number of previous applications with DAYS_DECISION >= -{RECENT_DAYS}"),
-    count_aggregate("PREV_RECENT_REFUSED_COUNT", lambda t: REFUSED.condition(t) & (t.DAYS_DECISION >= -RECENT_DAYS),
-                    "Refusals in the last year", "Refus dans l'année",
-                    f"Number of refused previous applications with DAYS_DECISION >= -{RECENT_DAYS}"),
-    count_aggregate("PREV_CASH_LOAN_COUNT", lambda t: t.NAME_CONTRACT_TYPE == "Cash loans",
-                    "Previous cash loan applications", "Demandes précédentes de prêt personnel",
-                    "Number of previous applications with NAME_CONTRACT_TYPE = Cash loans"),
-    count_aggregate("PREV_CONSUMER_LOAN_COUNT", lambda t: t.NAME_CONTRACT_TYPE == "Consumer loans",
-                    "Previous consumer loan applications", "Demandes précédentes de crédit à la consommation",
-                    "Number of previous applications with NAME_CONTRACT_TYPE = Consumer loans"),
-    count_aggregate("PREV_REVOLVING_LOAN_COUNT", lambda t: t.NAME_CONTRACT_TYPE == "Revolving loans",
-                    "Previous revolving loan applications", "Demandes précédentes de crédit renouvelable",
-                    "Number of previous applications with NAME_CONTRACT_TYPE = Revolving loans"),
-    count_aggregate("PREV_NEW_CLIENT_COUNT", lambda t: t.NAME_CLIENT_TYPE == "New",
-                    "Previous applications as a new client", "Demandes précédentes en tant que nouveau client",
-                    "Number of previous applications with NAME_CLIENT_TYPE = New"),
-    share_aggregate("PREV_HIGH_YIELD_SHARE", lambda t: t.NAME_YIELD_GROUP == "high",
-                    "Share of high interest rate applications", "Part des demandes à taux élevé",
-                    "Share of previous applications with NAME_YIELD_GROUP = high"),
-    count_aggregate("PREV_REJECT_LIMIT_COUNT", lambda t: t.CODE_REJECT_REASON == "LIMIT",
-                    "Refusals for the limit", "Refus pour plafond",
-                    "Number of previous applications with CODE_REJECT_REASON = LIMIT"),
-    count_aggregate("PREV_REJECT_SCORING_COUNT", lambda t: t.CODE_REJECT_REASON.isin(("SCO", "SCOFR", "HC")),
-                    "Refusals for scoring or high credit risk", "Refus pour score ou risque élevé",
-                    "Number of previous applications with CODE_REJECT_REASON in SCO, SCOFR, HC"),
-    Aggregate("PREV_INSURED_SHARE", lambda t: t.NFLAG_INSURED_ON_APPROVAL.mean(), "share",
-              "Share of approved loans with insurance asked", "Part des prêts avec assurance demandée",
-              "Mean of NFLAG_INSURED_ON_APPROVAL over the previous applications where it is known"),
-    count_aggregate("PREV_RUNNING_LOAN_COUNT", lambda t: APPROVED.condition(t) & (t.DAYS_LAST_DUE_1ST_VERSION > 0),
-                    "Previous loans still running", "Prêts précédents encore en cours",
-                    "Number of approved previous applications whose planned last due date is after the application"),
-    *stat_aggregates(PREFIX, AMT_APPLICATION, ("MEAN",)),
-    *stat_aggregates(PREFIX, AMT_CREDIT, ("MEAN", "MAX", "SUM")),
-    *stat_aggregates(PREFIX, AMT_ANNUITY, ("MEAN",)),
-    *stat_aggregates(PREFIX, AMT_DOWN_PAYMENT, ("MEAN",)),
-    *stat_aggregates(PREFIX, CREDIT_APPLICATION_RATIO, ("MEAN", "MIN")),
-    *stat_aggregates(PREFIX, APPLICATION_CREDIT_DIFFERENCE, ("MEAN",)),
-    *stat_aggregates(PREFIX, ANNUITY_CREDIT_RATIO, ("MEAN",)),
-    *stat_aggregates(PREFIX, RATE_DOWN_PAYMENT, ("MEAN",)),
-    *stat_aggregates(PREFIX, CNT_PAYMENT, ("MEAN",)),
-    *stat_aggregates(PREFIX, DAYS_DECISION, ("MIN", "MAX")),
-    *stat_aggregates(PREFIX, DAYS_LAST_DUE_1ST_VERSION, ("MAX",)),
-    *stat_aggregates(PREFIX, LATE_END_DAYS, ("MEAN",)),
-    *stat_aggregates(PREFIX, XNA_FIELD_COUNT, ("MEAN",)),
-    *stat_aggregates(PREFIX, AMT_CREDIT, ("SUM",), APPROVED),
-    *stat_aggregates(PREFIX, AMT_ANNUITY, ("MEAN",), APPROVED),
-    *stat_aggregates(PREFIX, CREDIT_APPLICATION_RATIO, ("MEAN",), APPROVED),
-    *stat_aggregates(PREFIX, DAYS_DECISION, ("MAX",), APPROVED),
-    *stat_aggregates(PREFIX, AMT_APPLICATION, ("MEAN",), REFUSED),
-    *stat_aggregates(PREFIX, DAYS_DECISION, ("MAX",), REFUSED),
-    *(_sentinel_share(column) for column in _SENTINEL_COLUMNS),
-])  # fmt: skip
+AGGREGATES: list[Aggregate] = from_source(
+    SOURCE,
+    [
+        count_aggregate(
+            "PREV_APPLICATION_COUNT",
+            None,
+            "Previous applications",
+            "Demandes précédentes",
+            "Number of the client's previous applications",
+        ),
+        _status_count("Approved", "Approved previous applications", "Demandes précédentes acceptées"),
+        _status_count("Refused", "Refused previous applications", "Demandes précédentes refusées"),
+        _status_count("Canceled", "Canceled previous applications", "Demandes précédentes annulées"),
+        _status_count("Unused offer", "Unused offers", "Offres non utilisées"),
+        share_aggregate(
+            "PREV_APPROVED_SHARE",
+            APPROVED.condition,
+            "Share of previous applications approved",
+            "Part des demandes précédentes acceptées",
+            "Approved / all previous applications",
+        ),
+        share_aggregate(
+            "PREV_REFUSED_SHARE",
+            REFUSED.condition,
+            "Share of previous applications refused",
+            "Part des demandes précédentes refusées",
+            "Refused / all previous applications",
+        ),
+        count_aggregate(
+            "PREV_RECENT_APPLICATION_COUNT",
+            lambda t: t.DAYS_DECISION >= -RECENT_DAYS,
+            "Previous applications in the last year",
+            "Demandes précédentes dans l'année",
+            f"Number of previous applications with DAYS_DECISION >= -{RECENT_DAYS}",
+        ),
+        count_aggregate(
+            "PREV_RECENT_REFUSED_COUNT",
+            lambda t: REFUSED.condition(t) & (t.DAYS_DECISION >= -RECENT_DAYS),
+            "Refusals in the last year",
+            "Refus dans l'année",
+            f"Number of refused previous applications with DAYS_DECISION >= -{RECENT_DAYS}",
+        ),
+        count_aggregate(
+            "PREV_CASH_LOAN_COUNT",
+            lambda t: t.NAME_CONTRACT_TYPE == "Cash loans",
+            "Previous cash loan applications",
+            "Demandes précédentes de prêt personnel",
+            "Number of previous applications with NAME_CONTRACT_TYPE = Cash loans",
+        ),
+        count_aggregate(
+            "PREV_CONSUMER_LOAN_COUNT",
+            lambda t: t.NAME_CONTRACT_TYPE == "Consumer loans",
+            "Previous consumer loan applications",
+            "Demandes précédentes de crédit à la consommation",
+            "Number of previous applications with NAME_CONTRACT_TYPE = Consumer loans",
+        ),
+        count_aggregate(
+            "PREV_REVOLVING_LOAN_COUNT",
+            lambda t: t.NAME_CONTRACT_TYPE == "Revolving loans",
+            "Previous revolving loan applications",
+            "Demandes précédentes de crédit renouvelable",
+            "Number of previous applications with NAME_CONTRACT_TYPE = Revolving loans",
+        ),
+        count_aggregate(
+            "PREV_NEW_CLIENT_COUNT",
+            lambda t: t.NAME_CLIENT_TYPE == "New",
+            "Previous applications as a new client",
+            "Demandes précédentes en tant que nouveau client",
+            "Number of previous applications with NAME_CLIENT_TYPE = New",
+        ),
+        share_aggregate(
+            "PREV_HIGH_YIELD_SHARE",
+            lambda t: t.NAME_YIELD_GROUP == "high",
+            "Share of high interest rate applications",
+            "Part des demandes à taux élevé",
+            "Share of previous applications with NAME_YIELD_GROUP = high",
+        ),
+        count_aggregate(
+            "PREV_REJECT_LIMIT_COUNT",
+            lambda t: t.CODE_REJECT_REASON == "LIMIT",
+            "Refusals for the limit",
+            "Refus pour plafond",
+            "Number of previous applications with CODE_REJECT_REASON = LIMIT",
+        ),
+        count_aggregate(
+            "PREV_REJECT_SCORING_COUNT",
+            lambda t: t.CODE_REJECT_REASON.isin(("SCO", "SCOFR", "HC")),
+            "Refusals for scoring or high credit risk",
+            "Refus pour score ou risque élevé",
+            "Number of previous applications with CODE_REJECT_REASON in SCO, SCOFR, HC",
+        ),
+        Aggregate(
+            "PREV_INSURED_SHARE",
+            lambda t: t.NFLAG_INSURED_ON_APPROVAL.mean(),
+            "share",
+            "Share of approved loans with insurance asked",
+            "Part des prêts avec assurance demandée",
+            "Mean of NFLAG_INSURED_ON_APPROVAL over the previous applications where it is known",
+        ),
+        count_aggregate(
+            "PREV_RUNNING_LOAN_COUNT",
+            lambda t: APPROVED.condition(t) & (t.DAYS_LAST_DUE_1ST_VERSION > 0),
+            "Previous loans still running",
+            "Prêts précédents encore en cours",
+            "Number of approved previous applications whose planned last due date is after the application",
+        ),
+        *stat_aggregates(PREFIX, AMT_APPLICATION, ("MEAN",)),
+        *stat_aggregates(PREFIX, AMT_CREDIT, ("MEAN", "MAX", "SUM")),
+        *stat_aggregates(PREFIX, AMT_ANNUITY, ("MEAN",)),
+        *stat_aggregates(PREFIX, AMT_DOWN_PAYMENT, ("MEAN",)),
+        *stat_aggregates(PREFIX, CREDIT_APPLICATION_RATIO, ("MEAN", "MIN")),
+        *stat_aggregates(PREFIX, APPLICATION_CREDIT_DIFFERENCE, ("MEAN",)),
+        *stat_aggregates(PREFIX, ANNUITY_CREDIT_RATIO, ("MEAN",)),
+        *stat_aggregates(PREFIX, RATE_DOWN_PAYMENT, ("MEAN",)),
+        *stat_aggregates(PREFIX, CNT_PAYMENT, ("MEAN",)),
+        *stat_aggregates(PREFIX, DAYS_DECISION, ("MIN", "MAX")),
+        *stat_aggregates(PREFIX, DAYS_LAST_DUE_1ST_VERSION, ("MAX",)),
+        *stat_aggregates(PREFIX, LATE_END_DAYS, ("MEAN",)),
+        *stat_aggregates(PREFIX, XNA_FIELD_COUNT, ("MEAN",)),
+        *stat_aggregates(PREFIX, AMT_CREDIT, ("SUM",), APPROVED),
+        *stat_aggregates(PREFIX, AMT_ANNUITY, ("MEAN",), APPROVED),
+        *stat_aggregates(PREFIX, CREDIT_APPLICATION_RATIO, ("MEAN",), APPROVED),
+        *stat_aggregates(PREFIX, DAYS_DECISION, ("MAX",), APPROVED),
+        *stat_aggregates(PREFIX, AMT_APPLICATION, ("MEAN",), REFUSED),
+        *stat_aggregates(PREFIX, DAYS_DECISION, ("MAX",), REFUSED),
+        *(_sentinel_share(column) for column in _SENTINEL_COLUMNS),
+    ],
+)
 
 
 def previous_application_features(previous_application: ir.Table) -> ir.Table:

@@ -1,9 +1,9 @@
 """A tiny, deterministic, schema-complete set of raw tables, for tests and examples of the online path.
 
 Not the demo data (that is the demo_data pipeline's job): a few dozen clients that exercise every rule of
-validation and every feature, with the quirks of the real files: sentinels (365243 days, XNA/XAP), clients with no
-history at all or only some tables, bureau loans without monthly rows, card and POS rows whose previous
-application is absent, history rows of unknown clients, unpaid instalments, negative card balances.
+validation and every feature, with the quirks of the real files: sentinels (365243 days, XNA/XAP), clients
+with no history at all or only some tables, bureau loans without monthly rows, card and POS rows whose
+previous application is absent, history rows of unknown clients, unpaid instalments, negative card balances.
 """
 
 from __future__ import annotations
@@ -57,7 +57,9 @@ _SPECIFIC: dict[str, dict[str, Generator]] = {
     },
     "bureau": {
         "DAYS_CREDIT": _integers(-2_900, 0),
-        "CREDIT_DAY_OVERDUE": lambda rng, n: np.where(rng.random(n) < 0.1, rng.integers(1, 90, n), 0).astype(float),
+        "CREDIT_DAY_OVERDUE": lambda rng, n: np.where(rng.random(n) < 0.1, rng.integers(1, 90, n), 0).astype(
+            float
+        ),
         "DAYS_CREDIT_ENDDATE": _integers(-2_500, 3_000),
         "DAYS_ENDDATE_FACT": _integers(-2_500, -1),
         "AMT_CREDIT_MAX_OVERDUE": _amount(3_000),
@@ -182,9 +184,15 @@ def make_raw_tables(n_train: int = 48, n_test: int = 16, seed: int = 7) -> dict[
     with_history = clients[np.arange(len(clients)) % 3 != 0]
     orphan_clients = np.array([999_001, 999_002])
     bureau_owners = np.concatenate([rng.choice(with_history, 3 * len(with_history)), orphan_clients])
-    bureau = _table(rng, "bureau", len(bureau_owners), {
-        "SK_ID_CURR": bureau_owners, "SK_ID_BUREAU": np.arange(5_000_001, 5_000_001 + len(bureau_owners)),
-    })  # fmt: skip
+    bureau = _table(
+        rng,
+        "bureau",
+        len(bureau_owners),
+        {
+            "SK_ID_CURR": bureau_owners,
+            "SK_ID_BUREAU": np.arange(5_000_001, 5_000_001 + len(bureau_owners)),
+        },
+    )
     unknown_bureau_loans = np.array([5_999_001, 5_999_002])
     loans_with_balance = np.concatenate(
         [bureau["SK_ID_BUREAU"].to_numpy()[rng.random(len(bureau)) < 0.7], unknown_bureau_loans]
@@ -194,9 +202,15 @@ def make_raw_tables(n_train: int = 48, n_test: int = 16, seed: int = 7) -> dict[
     balance = balance.drop_duplicates(["SK_ID_BUREAU", "MONTHS_BALANCE"]).reset_index(drop=True)
 
     previous_owners = np.concatenate([rng.choice(with_history, 2 * len(with_history)), orphan_clients[:1]])
-    previous = _table(rng, "previous_application", len(previous_owners), {
-        "SK_ID_CURR": previous_owners, "SK_ID_PREV": np.arange(1_000_001, 1_000_001 + len(previous_owners)),
-    })  # fmt: skip
+    previous = _table(
+        rng,
+        "previous_application",
+        len(previous_owners),
+        {
+            "SK_ID_CURR": previous_owners,
+            "SK_ID_PREV": np.arange(1_000_001, 1_000_001 + len(previous_owners)),
+        },
+    )
     for column in schema.DAYS_SENTINEL_COLUMNS["previous_application"]:
         previous.loc[rng.random(len(previous)) < 0.2, column] = DAYS_SENTINEL
     previous.loc[rng.random(len(previous)) < 0.5, "NAME_CASH_LOAN_PURPOSE"] = "XAP"
@@ -223,10 +237,16 @@ def make_raw_tables(n_train: int = 48, n_test: int = 16, seed: int = 7) -> dict[
     unpaid = rng.random(len(instalments)) < 0.05
     instalments.loc[unpaid, ["DAYS_ENTRY_PAYMENT", "AMT_PAYMENT"]] = np.nan
 
-    tables.update({
-        "bureau": bureau, "bureau_balance": balance, "previous_application": previous,
-        "POS_CASH_balance": pos, "installments_payments": instalments, "credit_card_balance": card,
-    })  # fmt: skip
+    tables.update(
+        {
+            "bureau": bureau,
+            "bureau_balance": balance,
+            "previous_application": previous,
+            "POS_CASH_balance": pos,
+            "installments_payments": instalments,
+            "credit_card_balance": card,
+        }
+    )
     return tables
 
 

@@ -1,8 +1,8 @@
 """What valid raw data looks like: keys, known categories, plausible ranges and sentinel codes, per table.
 
 Column names and types come from `credit_scoring.raw_schema`. The rules here are deliberately wide: they catch
-files that are not what they claim to be (swapped columns, units, signs, typos in categories), not rare but real
-values. Known categories are the levels of the full real files, a superset of the public sample profile.
+files that are not what they claim to be (swapped columns, units, signs, typos in categories), not rare but
+real values. Known categories are the levels of the full real files, a superset of the public sample profile.
 """
 
 from __future__ import annotations
@@ -92,20 +92,64 @@ NULL_CODE_COLUMNS: dict[str, tuple[str, ...]] = {
 _WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 _SUITES = ("Unaccompanied", "Family", "Spouse, partner", "Children", "Other_A", "Other_B", "Group of people")
 _ORGANIZATIONS = (
-    "Business Entity Type 1", "Business Entity Type 2", "Business Entity Type 3", "XNA", "Self-employed",
-    "Other", "Medicine", "Government", "School", "Kindergarten", "Construction", "Housing", "Security",
-    "Military", "Agriculture", "Bank", "Postal", "Police", "Services", "Security Ministries", "Restaurant",
-    "University", "Electricity", "Hotel", "Telecom", "Emergency", "Insurance", "Culture", "Advertising", "Realtor",
-    "Mobile", "Legal Services", "Cleaning", "Religion",
+    "Business Entity Type 1",
+    "Business Entity Type 2",
+    "Business Entity Type 3",
+    "XNA",
+    "Self-employed",
+    "Other",
+    "Medicine",
+    "Government",
+    "School",
+    "Kindergarten",
+    "Construction",
+    "Housing",
+    "Security",
+    "Military",
+    "Agriculture",
+    "Bank",
+    "Postal",
+    "Police",
+    "Services",
+    "Security Ministries",
+    "Restaurant",
+    "University",
+    "Electricity",
+    "Hotel",
+    "Telecom",
+    "Emergency",
+    "Insurance",
+    "Culture",
+    "Advertising",
+    "Realtor",
+    "Mobile",
+    "Legal Services",
+    "Cleaning",
+    "Religion",
     *(f"Trade: type {k}" for k in range(1, 8)),
     *(f"Industry: type {k}" for k in range(1, 14)),
     *(f"Transport: type {k}" for k in range(1, 5)),
-)  # fmt: skip
+)
 _OCCUPATIONS = (
-    "Laborers", "Sales staff", "Core staff", "Managers", "Drivers", "High skill tech staff", "Accountants",
-    "Medicine staff", "Security staff", "Cooking staff", "Cleaning staff", "Private service staff",
-    "Low-skill Laborers", "Secretaries", "Waiters/barmen staff", "Realty agents", "HR staff", "IT staff",
-)  # fmt: skip
+    "Laborers",
+    "Sales staff",
+    "Core staff",
+    "Managers",
+    "Drivers",
+    "High skill tech staff",
+    "Accountants",
+    "Medicine staff",
+    "Security staff",
+    "Cooking staff",
+    "Cleaning staff",
+    "Private service staff",
+    "Low-skill Laborers",
+    "Secretaries",
+    "Waiters/barmen staff",
+    "Realty agents",
+    "HR staff",
+    "IT staff",
+)
 _APPLICATION_CATEGORIES: dict[str, tuple[str, ...]] = {
     "NAME_CONTRACT_TYPE": ("Cash loans", "Revolving loans"),
     "CODE_GENDER": ("F", "M", "XNA"),
@@ -113,20 +157,38 @@ _APPLICATION_CATEGORIES: dict[str, tuple[str, ...]] = {
     "FLAG_OWN_REALTY": ("N", "Y"),
     "NAME_TYPE_SUITE": _SUITES,
     "NAME_INCOME_TYPE": (
-        "Working", "Commercial associate", "Pensioner", "State servant", "Unemployed", "Student", "Businessman",
+        "Working",
+        "Commercial associate",
+        "Pensioner",
+        "State servant",
+        "Unemployed",
+        "Student",
+        "Businessman",
         "Maternity leave",
-    ),  # fmt: skip
+    ),
     "NAME_EDUCATION_TYPE": (
-        "Secondary / secondary special", "Higher education", "Incomplete higher", "Lower secondary",
+        "Secondary / secondary special",
+        "Higher education",
+        "Incomplete higher",
+        "Lower secondary",
         "Academic degree",
-    ),  # fmt: skip
+    ),
     "NAME_FAMILY_STATUS": (
-        "Married", "Single / not married", "Civil marriage", "Separated", "Widow", "Unknown",
-    ),  # fmt: skip
+        "Married",
+        "Single / not married",
+        "Civil marriage",
+        "Separated",
+        "Widow",
+        "Unknown",
+    ),
     "NAME_HOUSING_TYPE": (
-        "House / apartment", "With parents", "Municipal apartment", "Rented apartment", "Office apartment",
+        "House / apartment",
+        "With parents",
+        "Municipal apartment",
+        "Rented apartment",
+        "Office apartment",
         "Co-op apartment",
-    ),  # fmt: skip
+    ),
     "OCCUPATION_TYPE": _OCCUPATIONS,
     "WEEKDAY_APPR_PROCESS_START": _WEEKDAYS,
     "ORGANIZATION_TYPE": _ORGANIZATIONS,
@@ -144,12 +206,22 @@ KNOWN_CATEGORIES: dict[str, dict[str, frozenset[str]]] = {
             "CREDIT_ACTIVE": ("Closed", "Active", "Sold", "Bad debt"),
             "CREDIT_CURRENCY": ("currency 1", "currency 2", "currency 3", "currency 4"),
             "CREDIT_TYPE": (
-                "Consumer credit", "Credit card", "Car loan", "Mortgage", "Microloan",
-                "Loan for business development", "Another type of loan", "Unknown type of loan",
-                "Loan for working capital replenishment", "Cash loan (non-earmarked)", "Real estate loan",
-                "Loan for the purchase of equipment", "Loan for purchase of shares (margin lending)",
-                "Interbank credit", "Mobile operator loan",
-            ),  # fmt: skip
+                "Consumer credit",
+                "Credit card",
+                "Car loan",
+                "Mortgage",
+                "Microloan",
+                "Loan for business development",
+                "Another type of loan",
+                "Unknown type of loan",
+                "Loan for working capital replenishment",
+                "Cash loan (non-earmarked)",
+                "Real estate loan",
+                "Loan for the purchase of equipment",
+                "Loan for purchase of shares (margin lending)",
+                "Interbank credit",
+                "Mobile operator loan",
+            ),
         },
         "bureau_balance": {"STATUS": ("C", "X", "0", "1", "2", "3", "4", "5")},
         "previous_application": {
@@ -157,58 +229,141 @@ KNOWN_CATEGORIES: dict[str, dict[str, frozenset[str]]] = {
             "WEEKDAY_APPR_PROCESS_START": _WEEKDAYS,
             "FLAG_LAST_APPL_PER_CONTRACT": ("Y", "N"),
             "NAME_CASH_LOAN_PURPOSE": (
-                "XAP", "XNA", "Repairs", "Other", "Urgent needs", "Buying a used car", "Everyday expenses",
-                "Payments on other loans", "Building a house or an annex", "Medicine", "Education",
-                "Buying a new car", "Buying a holiday home / land", "Car repairs", "Journey",
-                "Purchase of electronic equipment", "Buying a home", "Furniture", "Wedding / gift / holiday",
-                "Business development", "Gasification / water supply", "Hobby", "Buying a garage",
-                "Money for a third person", "Refusal to name the goal",
-            ),  # fmt: skip
+                "XAP",
+                "XNA",
+                "Repairs",
+                "Other",
+                "Urgent needs",
+                "Buying a used car",
+                "Everyday expenses",
+                "Payments on other loans",
+                "Building a house or an annex",
+                "Medicine",
+                "Education",
+                "Buying a new car",
+                "Buying a holiday home / land",
+                "Car repairs",
+                "Journey",
+                "Purchase of electronic equipment",
+                "Buying a home",
+                "Furniture",
+                "Wedding / gift / holiday",
+                "Business development",
+                "Gasification / water supply",
+                "Hobby",
+                "Buying a garage",
+                "Money for a third person",
+                "Refusal to name the goal",
+            ),
             "NAME_CONTRACT_STATUS": ("Approved", "Canceled", "Refused", "Unused offer"),
             "NAME_PAYMENT_TYPE": (
-                "Cash through the bank", "XNA", "Non-cash from your account",
+                "Cash through the bank",
+                "XNA",
+                "Non-cash from your account",
                 "Cashless from the account of the employer",
-            ),  # fmt: skip
+            ),
             "CODE_REJECT_REASON": ("XAP", "HC", "LIMIT", "SCO", "CLIENT", "SCOFR", "XNA", "VERIF", "SYSTEM"),
             "NAME_TYPE_SUITE": _SUITES,
             "NAME_CLIENT_TYPE": ("Repeater", "New", "Refreshed", "XNA"),
             "NAME_GOODS_CATEGORY": (
-                "XNA", "Mobile", "Consumer Electronics", "Computers", "Audio/Video", "Furniture",
-                "Construction Materials", "Clothing and Accessories", "Photo / Cinema Equipment",
-                "Auto Accessories", "Jewelry", "Homewares", "Medical Supplies", "Vehicles", "Gardening",
-                "Sport and Leisure", "Office Appliances", "Tourism", "Other", "Medicine", "Direct Sales",
-                "Fitness", "Weapon", "Additional Service", "Education", "Insurance", "House Construction",
+                "XNA",
+                "Mobile",
+                "Consumer Electronics",
+                "Computers",
+                "Audio/Video",
+                "Furniture",
+                "Construction Materials",
+                "Clothing and Accessories",
+                "Photo / Cinema Equipment",
+                "Auto Accessories",
+                "Jewelry",
+                "Homewares",
+                "Medical Supplies",
+                "Vehicles",
+                "Gardening",
+                "Sport and Leisure",
+                "Office Appliances",
+                "Tourism",
+                "Other",
+                "Medicine",
+                "Direct Sales",
+                "Fitness",
+                "Weapon",
+                "Additional Service",
+                "Education",
+                "Insurance",
+                "House Construction",
                 "Animals",
-            ),  # fmt: skip
+            ),
             "NAME_PORTFOLIO": ("POS", "Cash", "XNA", "Cards", "Cars"),
             "NAME_PRODUCT_TYPE": ("XNA", "x-sell", "walk-in"),
             "CHANNEL_TYPE": (
-                "Credit and cash offices", "Country-wide", "Stone", "Regional / Local", "Contact center",
-                "AP+ (Cash loan)", "Channel of corporate sales", "Car dealer",
-            ),  # fmt: skip
+                "Credit and cash offices",
+                "Country-wide",
+                "Stone",
+                "Regional / Local",
+                "Contact center",
+                "AP+ (Cash loan)",
+                "Channel of corporate sales",
+                "Car dealer",
+            ),
             "NAME_SELLER_INDUSTRY": (
-                "XNA", "Consumer electronics", "Connectivity", "Furniture", "Construction", "Clothing",
-                "Industry", "Auto technology", "Jewelry", "MLM partners", "Tourism",
-            ),  # fmt: skip
+                "XNA",
+                "Consumer electronics",
+                "Connectivity",
+                "Furniture",
+                "Construction",
+                "Clothing",
+                "Industry",
+                "Auto technology",
+                "Jewelry",
+                "MLM partners",
+                "Tourism",
+            ),
             "NAME_YIELD_GROUP": ("XNA", "middle", "high", "low_normal", "low_action"),
             "PRODUCT_COMBINATION": (
-                "Cash", "POS household with interest", "POS mobile with interest", "Cash X-Sell: middle",
-                "Cash X-Sell: low", "Card Street", "POS industry with interest", "Card X-Sell",
-                "POS household without interest", "Cash X-Sell: high", "Cash Street: high", "Cash Street: low",
-                "Cash Street: middle", "POS mobile without interest", "POS other with interest",
-                "POS industry without interest", "POS others without interest",
-            ),  # fmt: skip
+                "Cash",
+                "POS household with interest",
+                "POS mobile with interest",
+                "Cash X-Sell: middle",
+                "Cash X-Sell: low",
+                "Card Street",
+                "POS industry with interest",
+                "Card X-Sell",
+                "POS household without interest",
+                "Cash X-Sell: high",
+                "Cash Street: high",
+                "Cash Street: low",
+                "Cash Street: middle",
+                "POS mobile without interest",
+                "POS other with interest",
+                "POS industry without interest",
+                "POS others without interest",
+            ),
         },
         "POS_CASH_balance": {
             "NAME_CONTRACT_STATUS": (
-                "Active", "Completed", "Signed", "Demand", "Returned to the store", "Approved", "Amortized debt",
-                "Canceled", "XNA",
-            ),  # fmt: skip
+                "Active",
+                "Completed",
+                "Signed",
+                "Demand",
+                "Returned to the store",
+                "Approved",
+                "Amortized debt",
+                "Canceled",
+                "XNA",
+            ),
         },
         "credit_card_balance": {
             "NAME_CONTRACT_STATUS": (
-                "Active", "Completed", "Signed", "Demand", "Sent proposal", "Refused", "Approved",
-            ),  # fmt: skip
+                "Active",
+                "Completed",
+                "Signed",
+                "Demand",
+                "Sent proposal",
+                "Refused",
+                "Approved",
+            ),
         },
         "installments_payments": {},
     }.items()
@@ -223,19 +378,42 @@ _NON_NEGATIVE: Range = (0, None)
 _FLAG: Range = (0, 1)
 _UNIT: Range = (0, 1)
 _BUILDING_MEASURES = (
-    "APARTMENTS", "BASEMENTAREA", "YEARS_BEGINEXPLUATATION", "YEARS_BUILD", "COMMONAREA", "ELEVATORS",
-    "ENTRANCES", "FLOORSMAX", "FLOORSMIN", "LANDAREA", "LIVINGAPARTMENTS", "LIVINGAREA", "NONLIVINGAPARTMENTS",
+    "APARTMENTS",
+    "BASEMENTAREA",
+    "YEARS_BEGINEXPLUATATION",
+    "YEARS_BUILD",
+    "COMMONAREA",
+    "ELEVATORS",
+    "ENTRANCES",
+    "FLOORSMAX",
+    "FLOORSMIN",
+    "LANDAREA",
+    "LIVINGAPARTMENTS",
+    "LIVINGAREA",
+    "NONLIVINGAPARTMENTS",
     "NONLIVINGAREA",
-)  # fmt: skip
-BUILDING_COLUMNS = tuple(
-    f"{measure}_{stat}" for stat in ("AVG", "MODE", "MEDI") for measure in _BUILDING_MEASURES
-) + ("TOTALAREA_MODE",)
+)
+BUILDING_COLUMNS = (
+    *(f"{measure}_{stat}" for stat in ("AVG", "MODE", "MEDI") for measure in _BUILDING_MEASURES),
+    "TOTALAREA_MODE",
+)
 DOCUMENT_FLAGS = tuple(f"FLAG_DOCUMENT_{k}" for k in range(2, 22))
-CONTACT_FLAGS = ("FLAG_MOBIL", "FLAG_EMP_PHONE", "FLAG_WORK_PHONE", "FLAG_CONT_MOBILE", "FLAG_PHONE", "FLAG_EMAIL")
+CONTACT_FLAGS = (
+    "FLAG_MOBIL",
+    "FLAG_EMP_PHONE",
+    "FLAG_WORK_PHONE",
+    "FLAG_CONT_MOBILE",
+    "FLAG_PHONE",
+    "FLAG_EMAIL",
+)
 ADDRESS_MISMATCH_FLAGS = (
-    "REG_REGION_NOT_LIVE_REGION", "REG_REGION_NOT_WORK_REGION", "LIVE_REGION_NOT_WORK_REGION",
-    "REG_CITY_NOT_LIVE_CITY", "REG_CITY_NOT_WORK_CITY", "LIVE_CITY_NOT_WORK_CITY",
-)  # fmt: skip
+    "REG_REGION_NOT_LIVE_REGION",
+    "REG_REGION_NOT_WORK_REGION",
+    "LIVE_REGION_NOT_WORK_REGION",
+    "REG_CITY_NOT_LIVE_CITY",
+    "REG_CITY_NOT_WORK_CITY",
+    "LIVE_CITY_NOT_WORK_CITY",
+)
 BUREAU_REQUEST_COLUMNS = tuple(
     f"AMT_REQ_CREDIT_BUREAU_{period}" for period in ("HOUR", "DAY", "WEEK", "MON", "QRT", "YEAR")
 )
@@ -337,9 +515,9 @@ PLAUSIBLE_RANGES: dict[str, dict[str, Range]] = {
 }
 """Plausible [low, high] bounds (inclusive; None = open) of numeric columns, sentinels excepted.
 
-Signed balances (bureau debt and limit, card balances, receivables and drawings) are only required to be finite
-numbers: the real files hold negative values there (reversals), and a negative drawing is a refund, not a broken
-file.
+Signed balances (bureau debt and limit, card balances, receivables and drawings) are only required to be
+finite numbers: the real files hold negative values there (reversals), and a negative drawing is a refund, not
+a broken file.
 """
 
 
@@ -351,7 +529,7 @@ def table_columns(table: str) -> Mapping[str, str]:
 
 
 def _check_rules_refer_to_real_columns() -> None:
-    """Fail at import if a rule names a column that the table does not have (a typo would silently skip it)."""
+    """Fail at import if a rule names a column the table does not have (a typo would silently skip it)."""
     rule_sets = {
         "REQUIRED_NON_NULL": {t: list(c) for t, c in REQUIRED_NON_NULL.items()},
         "UNIQUE_KEYS": {t: [c] for t, c in UNIQUE_KEYS.items()},

@@ -1,9 +1,9 @@
 """Validate a raw table before any work, and type it.
 
-The raw table arrives with every column as text (how the CSV reader is configured, on DuckDB and on Spark), so that
-a value that does not parse is reported by name instead of failing deep inside the CSV reader. All checks of a
-table run as one aggregate query (one scan); only when a check fails, a second query fetches a few offending
-values with the keys of their rows.
+The raw table arrives with every column as text (how the CSV reader is configured, on DuckDB and on Spark), so
+that a value that does not parse is reported by name instead of failing deep inside the CSV reader. All checks
+of a table run as one aggregate query (one scan); only when a check fails, a second query fetches a few
+offending values with the keys of their rows.
 """
 
 from __future__ import annotations
@@ -105,7 +105,8 @@ def _finite(column: str) -> str:
 def _with_numbers(raw: ir.Table, table: str) -> ir.Table:
     """The raw table plus, per numeric column, its parsed value and its value when finite (else NULL).
 
-    Parsing once in a projection keeps the check query small: the online path compiles and runs it per request.
+    Parsing once in a projection keeps the check query small: the online path compiles and runs it per
+    request.
     """
     numeric = [column for column, kind in schema.table_columns(table).items() if kind != "string"]
     parsed = raw.mutate(**{_number(column): as_number(raw[column]) for column in numeric})
@@ -256,8 +257,8 @@ def validate_raw_table(
     """Check a raw table and return it typed, or raise `RawDataValidationError` naming every problem.
 
     Checks: required columns present (extra ones are reported and ignored), identifiers present, numbers that
-    parse, are finite, are integers where the file format says so and lie in plausible ranges (sentinels allowed
-    where the real data uses them), categories known, keys unique. A header-only table is valid.
+    parse, are finite, are integers where the file format says so and lie in plausible ranges (sentinels
+    allowed where the real data uses them), categories known, keys unique. A header-only table is valid.
     ``source_label`` names the input in messages (default: the raw file name, e.g. ``bureau.csv``).
     """
     settings = ValidationSettings.model_validate(settings or {})

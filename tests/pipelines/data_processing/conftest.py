@@ -1,4 +1,4 @@
-"""Sample raw CSVs and a way to run the data_processing pipeline on any Ibis backend with an in-memory catalog."""
+"""Sample raw CSVs, and the data_processing pipeline run on any Ibis backend with an in-memory catalog."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def raw_csv_dir(tmp_path_factory: pytest.TempPathFactory, raw_tables: dict[str, 
 
 
 class KeptDataset(MemoryDataset):
-    """A MemoryDataset the runner cannot release, so that a test can read intermediate outputs after the run."""
+    """A MemoryDataset the runner cannot release: a test reads intermediate outputs after the run."""
 
     def _release(self) -> None:
         pass

@@ -8,10 +8,9 @@ import shutil
 import ibis
 import pandas as pd
 import pytest
+from conftest import run_data_processing
 
 from credit_scoring.raw_schema import RAW_FILES
-
-from conftest import run_data_processing  # noqa: I001  (this folder's conftest)
 
 pytestmark = pytest.mark.spark
 
@@ -38,7 +37,10 @@ def spark_backend():
 
 def test_duckdb_and_spark_give_the_same_model_inputs(raw_csv_dir, spark_backend):
     duckdb = ibis.duckdb.connect(threads=1)
-    duck_raw = {t: duckdb.read_csv(str(raw_csv_dir / f), table_name=f"raw_{t}", all_varchar=True) for t, f in RAW_FILES.items()}
+    duck_raw = {
+        t: duckdb.read_csv(str(raw_csv_dir / f), table_name=f"raw_{t}", all_varchar=True)
+        for t, f in RAW_FILES.items()
+    }
     spark_raw = {
         t: spark_backend.read_csv(str(raw_csv_dir / f), table_name=f"raw_{t}", inferSchema=False, header=True)
         for t, f in RAW_FILES.items()

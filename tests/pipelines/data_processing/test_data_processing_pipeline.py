@@ -10,6 +10,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import PROJECT_ROOT, run_data_processing, write_raw_csvs
 from kedro.config import OmegaConfigLoader
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
@@ -22,22 +23,31 @@ from credit_scoring.pipelines.data_processing import create_pipeline
 from credit_scoring.pipelines.data_processing.nodes import ClientIdentifierError, _check_disjoint_clients
 from credit_scoring.raw_schema import RAW_FILES
 
-from conftest import PROJECT_ROOT, run_data_processing, write_raw_csvs  # noqa: I001  (this folder's conftest)
-
 RAW_DATASETS = {
-    "application_train", "application_test", "bureau", "bureau_balance", "previous_application",
-    "pos_cash_balance", "installments_payments", "credit_card_balance",
-}  # fmt: skip
+    "application_train",
+    "application_test",
+    "bureau",
+    "bureau_balance",
+    "previous_application",
+    "pos_cash_balance",
+    "installments_payments",
+    "credit_card_balance",
+}
 
 
 def _read_raw(directory: Path) -> dict:
     con = ibis.duckdb.connect(threads=1)
-    return {t: con.read_csv(str(directory / f), table_name=f"raw_{t}", all_varchar=True) for t, f in RAW_FILES.items()}
+    return {
+        t: con.read_csv(str(directory / f), table_name=f"raw_{t}", all_varchar=True)
+        for t, f in RAW_FILES.items()
+    }
 
 
 @pytest.fixture(scope="module")
 def project(raw_tables, tmp_path_factory) -> Path:
-    """`kedro run --pipeline data_processing` in a copy of the project, with the real catalog, on the sample CSVs."""
+    """`kedro run --pipeline data_processing` in a copy of the project, with the real catalog, on the sample
+    CSVs.
+    """
     project = tmp_path_factory.mktemp("project")
     (project / "src").mkdir()
     shutil.copy(PROJECT_ROOT / "pyproject.toml", project / "pyproject.toml")
@@ -69,9 +79,12 @@ def test_pipeline_wiring_follows_the_conventions():
 
     assert all(node.name.endswith("_node") for node in pipeline.nodes)
     assert pipeline.inputs() == RAW_DATASETS | {"params:data_processing.validation"}
-    assert {"model_input_table", "scoring_input_table", "feature_dictionary", "raw_data_validation_report"} <= (
-        pipeline.all_outputs()
-    )
+    assert {
+        "model_input_table",
+        "scoring_input_table",
+        "feature_dictionary",
+        "raw_data_validation_report",
+    } <= (pipeline.all_outputs())
 
 
 def test_model_inputs_follow_the_contract(outputs, raw_tables):
@@ -115,7 +128,9 @@ def test_an_invalid_file_stops_the_run_with_its_name(raw_tables, tmp_path):
     broken["credit_card_balance"].loc[3, "SK_DPD"] = -4
     write_raw_csvs(broken, tmp_path)
 
-    with pytest.raises(RawDataValidationError, match=r"credit_card_balance.csv, column SK_DPD: 1 row\(s\) outside"):
+    with pytest.raises(
+        RawDataValidationError, match=r"credit_card_balance.csv, column SK_DPD: 1 row\(s\) outside"
+    ):
         run_data_processing(_read_raw(tmp_path))
 
 
@@ -130,7 +145,8 @@ def test_a_client_in_both_train_and_test_is_refused():
 
 def test_header_only_history_tables_give_clients_without_history(raw_tables, tmp_path):
     without_history = {
-        name: frame.iloc[0:0] if not name.startswith("application") else frame for name, frame in raw_tables.items()
+        name: frame.iloc[0:0] if not name.startswith("application") else frame
+        for name, frame in raw_tables.items()
     }
     write_raw_csvs(without_history, tmp_path)
 
@@ -150,7 +166,7 @@ def test_spark_environment_redeclares_every_ibis_dataset_on_spark():
     base, spark = _catalog_config("local"), _catalog_config("spark")
     ibis_datasets = {name for name, spec in base.items() if "connection" in spec}
 
-    assert RAW_DATASETS <= ibis_datasets
+    assert ibis_datasets >= RAW_DATASETS
     for name in ibis_datasets:
         assert base[name]["connection"]["backend"] == "duckdb", name
         assert spark[name]["connection"]["backend"] == "pyspark", name

@@ -1,9 +1,10 @@
 """An Ibis file dataset whose Spark connection is configured entirely in the catalog.
 
-kedro-datasets' ``ibis.FileDataset`` passes its connection settings to ``ibis.pyspark.connect()``, which can only
-adopt an existing SparkSession (its keyword arguments become runtime SQL settings): the master URL, the driver
-memory or the UI switch cannot be set from YAML. This subclass builds the SparkSession from the ``connection``
-block first (``master``, ``app_name``, ``spark_config``), then hands it to Ibis. Other backends are unchanged.
+kedro-datasets' ``ibis.FileDataset`` passes its connection settings to ``ibis.pyspark.connect()``, which can
+only adopt an existing SparkSession (its keyword arguments become runtime SQL settings): the master URL, the
+driver memory or the UI switch cannot be set from YAML. This subclass builds the SparkSession from the
+``connection`` block first (``master``, ``app_name``, ``spark_config``), then hands it to Ibis. Other backends
+are unchanged.
 """
 
 from __future__ import annotations

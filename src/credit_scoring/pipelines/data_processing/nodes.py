@@ -1,7 +1,7 @@
 """Nodes of data_processing: validate the raw tables, build features with Ibis, hand over pandas model inputs.
 
-Every node takes Ibis tables (lazy, on DuckDB or Spark: the catalog decides) and parameters; feature logic lives
-in `credit_scoring.features`, shared with the online scoring path.
+Every node takes Ibis tables (lazy, on DuckDB or Spark: the catalog decides) and parameters; feature logic
+lives in `credit_scoring.features`, shared with the online scoring path.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from credit_scoring.features import (
 from credit_scoring.features.application import application_features
 from credit_scoring.features.definitions import feature_columns, feature_dictionary
 from credit_scoring.features.expressions import CLIENT_KEY
-from credit_scoring.features.model_input import assemble_model_input, coerce_model_input_frame
+from credit_scoring.features.model_input import assemble_model_input, to_model_input_frame
 from credit_scoring.features.validation import ValidationSettings, validate_raw_table
 
 logger = logging.getLogger(__name__)
@@ -78,12 +78,19 @@ def _check_disjoint_clients(train: ir.Table, test: ir.Table, max_examples: int) 
     if count:
         examples = shared.order_by(CLIENT_KEY).limit(max_examples).to_pyarrow().column(CLIENT_KEY).to_pylist()
         raise ClientIdentifierError(
-            f"application_train.csv and application_test.csv share {count} SK_ID_CURR value(s), e.g. {examples}: "
-            "a client is either for training or in production"
+            f"application_train.csv and application_test.csv share {count} SK_ID_CURR value(s), "
+            f"e.g. {examples}: a client is either for training or in production"
         )
 
 
-def build_model_input_tables(
+def _model_input(application_features: ir.Table, history: dict[str, ir.Table]) -> pd.DataFrame:
+    frame = to_model_input_frame(assemble_model_input(application_features, history))
+    logger.info("%d clients x %d features", len(frame), len(feature_columns()))
+    return frame
+
+
+def build_model_input_table(
+    *,
     application_train_features: ir.Table,
     application_test_features: ir.Table,
     bureau_features: ir.Table,
@@ -92,32 +99,51 @@ def build_model_input_tables(
     installments_features: ir.Table,
     credit_card_features: ir.Table,
     validation: dict[str, Any],
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """model_input_table (train clients, with TARGET) and scoring_input_table (test clients), same features."""
+) -> pd.DataFrame:
+    """One row per training client: SK_ID_CURR, TARGET, the features; refuses clients also in production."""
     settings = ValidationSettings.model_validate(validation)
     _check_disjoint_clients(application_train_features, application_test_features, settings.max_examples)
-    history = {
-        "bureau": bureau_features,
-        "previous_application": previous_application_features,
-        "pos_cash": pos_cash_features,
-        "installments": installments_features,
-        "credit_card": credit_card_features,
-    }
-    model_input = coerce_model_input_frame(assemble_model_input(application_train_features, history).to_pandas())
-    scoring_input = coerce_model_input_frame(assemble_model_input(application_test_features, history).to_pandas())
-    logger.info(
-        "model_input_table: %d clients x %d features; scoring_input_table: %d clients",
-        len(model_input),
-        len(feature_columns()),
-        len(scoring_input),
+    return _model_input(
+        application_train_features,
+        {
+            "bureau": bureau_features,
+            "previous_application": previous_application_features,
+            "pos_cash": pos_cash_features,
+            "installments": installments_features,
+            "credit_card": credit_card_features,
+        },
     )
-    return model_input, scoring_input
 
 
-def build_feature_dictionary(model_input_table: pd.DataFrame) -> pd.DataFrame:
-    """The dictionary of exactly the model input's features, in its column order."""
+def build_scoring_input_table(
+    *,
+    application_test_features: ir.Table,
+    bureau_features: ir.Table,
+    previous_application_features: ir.Table,
+    pos_cash_features: ir.Table,
+    installments_features: ir.Table,
+    credit_card_features: ir.Table,
+) -> pd.DataFrame:
+    """One row per production client: SK_ID_CURR and exactly the model input's features."""
+    return _model_input(
+        application_test_features,
+        {
+            "bureau": bureau_features,
+            "previous_application": previous_application_features,
+            "pos_cash": pos_cash_features,
+            "installments": installments_features,
+            "credit_card": credit_card_features,
+        },
+    )
+
+
+def build_feature_dictionary(scoring_input_table: pd.DataFrame) -> pd.DataFrame:
+    """The dictionary of exactly the model inputs' features, in their column order.
+
+    Reads the (smaller) scoring table: both model inputs have the same feature columns.
+    """
     dictionary = feature_dictionary().set_index("feature", drop=False)
-    features = [column for column in model_input_table.columns if column not in (CLIENT_KEY, "TARGET")]
+    features = [column for column in scoring_input_table.columns if column not in (CLIENT_KEY, "TARGET")]
     undocumented = [feature for feature in features if feature not in dictionary.index]
     if undocumented:
         raise ValueError(f"Features without a dictionary entry: {undocumented}")
@@ -127,16 +153,28 @@ def build_feature_dictionary(model_input_table: pd.DataFrame) -> pd.DataFrame:
 def build_validation_report(**inputs: Any) -> dict[str, Any]:
     """Row counts, ignored columns, sentinels set to NULL, and history rows that no client or loan claims.
 
-    Keyword inputs: ``<table>_summary`` (dict from `validate_table`) and ``<table>_validated`` (typed table) for
-    every raw table, Kaggle table names.
+    Keyword inputs: ``<table>_summary`` (dict from `validate_table`) and ``<table>_validated`` (typed table)
+    for every raw table, Kaggle table names.
     """
     summaries = {table: inputs[f"{table}_summary"] for table in RAW_TABLE_NAMES}
     validated = {table: inputs[f"{table}_validated"] for table in RAW_TABLE_NAMES}
-    clients = validated["application_train"].select(CLIENT_KEY).union(validated["application_test"].select(CLIENT_KEY))
+    clients = (
+        validated["application_train"]
+        .select(CLIENT_KEY)
+        .union(validated["application_test"].select(CLIENT_KEY))
+    )
     unattributed: dict[str, int] = {}
-    for table in ("bureau", "previous_application", "POS_CASH_balance", "installments_payments", "credit_card_balance"):
+    for table in (
+        "bureau",
+        "previous_application",
+        "POS_CASH_balance",
+        "installments_payments",
+        "credit_card_balance",
+    ):
         rows = validated[table]
-        unattributed[f"{table} rows of clients in no application table"] = _count(rows.anti_join(clients, CLIENT_KEY))
+        unattributed[f"{table} rows of clients in no application table"] = _count(
+            rows.anti_join(clients, CLIENT_KEY)
+        )
     unattributed["bureau_balance rows of loans absent from bureau"] = _count(
         validated["bureau_balance"].anti_join(validated["bureau"].select("SK_ID_BUREAU"), "SK_ID_BUREAU")
     )
@@ -152,4 +190,3 @@ def build_validation_report(**inputs: Any) -> dict[str, Any]:
 
 def _count(table: ir.Table) -> int:
     return int(table.count().to_pyarrow().as_py())
-

@@ -43,37 +43,79 @@ def create_pipeline(**kwargs) -> Pipeline:
         tags=["validation"],
     )
     features = [
-        Node(nodes.build_application_features, "validated_application_train", "application_train_features",
-             name="application_train_features_node"),
-        Node(nodes.build_application_features, "validated_application_test", "application_test_features",
-             name="application_test_features_node"),
-        Node(nodes.build_bureau_features, ["validated_bureau", "validated_bureau_balance"], "bureau_features",
-             name="bureau_features_node"),
-        Node(nodes.build_previous_application_features, "validated_previous_application",
-             "previous_application_features", name="previous_application_features_node"),
-        Node(nodes.build_pos_cash_features, "validated_pos_cash_balance", "pos_cash_features",
-             name="pos_cash_features_node"),
-        Node(nodes.build_installments_features, "validated_installments_payments", "installments_features",
-             name="installments_features_node"),
-        Node(nodes.build_credit_card_features, "validated_credit_card_balance", "credit_card_features",
-             name="credit_card_features_node"),
-    ]  # fmt: skip
+        Node(
+            nodes.build_application_features,
+            "validated_application_train",
+            "application_train_features",
+            name="application_train_features_node",
+        ),
+        Node(
+            nodes.build_application_features,
+            "validated_application_test",
+            "application_test_features",
+            name="application_test_features_node",
+        ),
+        Node(
+            nodes.build_bureau_features,
+            ["validated_bureau", "validated_bureau_balance"],
+            "bureau_features",
+            name="bureau_features_node",
+        ),
+        Node(
+            nodes.build_previous_application_features,
+            "validated_previous_application",
+            "previous_application_features",
+            name="previous_application_features_node",
+        ),
+        Node(
+            nodes.build_pos_cash_features,
+            "validated_pos_cash_balance",
+            "pos_cash_features",
+            name="pos_cash_features_node",
+        ),
+        Node(
+            nodes.build_installments_features,
+            "validated_installments_payments",
+            "installments_features",
+            name="installments_features_node",
+        ),
+        Node(
+            nodes.build_credit_card_features,
+            "validated_credit_card_balance",
+            "credit_card_features",
+            name="credit_card_features_node",
+        ),
+    ]
+    history = {
+        "bureau_features": "bureau_features",
+        "previous_application_features": "previous_application_features",
+        "pos_cash_features": "pos_cash_features",
+        "installments_features": "installments_features",
+        "credit_card_features": "credit_card_features",
+    }
     model_input = [
         Node(
-            nodes.build_model_input_tables,
-            inputs=[
-                "application_train_features",
-                "application_test_features",
-                "bureau_features",
-                "previous_application_features",
-                "pos_cash_features",
-                "installments_features",
-                "credit_card_features",
-                VALIDATION_PARAMS,
-            ],
-            outputs=["model_input_table", "scoring_input_table"],
-            name="model_input_tables_node",
+            nodes.build_model_input_table,
+            inputs={
+                "application_train_features": "application_train_features",
+                "application_test_features": "application_test_features",
+                **history,
+                "validation": VALIDATION_PARAMS,
+            },
+            outputs="model_input_table",
+            name="model_input_table_node",
         ),
-        Node(nodes.build_feature_dictionary, "model_input_table", "feature_dictionary", name="feature_dictionary_node"),
+        Node(
+            nodes.build_scoring_input_table,
+            inputs={"application_test_features": "application_test_features", **history},
+            outputs="scoring_input_table",
+            name="scoring_input_table_node",
+        ),
+        Node(
+            nodes.build_feature_dictionary,
+            "scoring_input_table",
+            "feature_dictionary",
+            name="feature_dictionary_node",
+        ),
     ]
     return Pipeline([*validation, report, *[n.tag("features") for n in features], *model_input])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, ndtri
 
 from .copula import ColumnSampler
 from .marginals import inverse_cdf, uniform
@@ -12,7 +12,7 @@ from .marginals import inverse_cdf, uniform
 REVOLVING_LIMITS = np.array([45_000, 67_500, 90_000, 112_500, 135_000, 157_500, 180_000, 202_500, 225_000,
                              270_000, 315_000, 360_000, 405_000, 450_000, 540_000, 675_000, 810_000, 900_000,
                              1_125_000, 1_350_000], dtype=float)
-TERMS_MONTHS = np.array([6, 10, 12, 18, 24, 30, 36, 42, 48, 60])
+TERMS_MONTHS = np.array([6, 10, 12, 18, 24, 30, 36, 42, 48, 54, 60])
 
 
 def annuity(principal: np.ndarray, monthly_rate: np.ndarray, months: np.ndarray) -> np.ndarray:
@@ -62,10 +62,14 @@ def contract_amounts(
     credit = np.where(revolving, limits, credit)
     goods = np.where(revolving, limits, goods)
 
-    # Longer terms for larger loans and riskier clients; riskier clients pay a higher rate (0.6%-3.5% a month).
-    term_position = np.clip(uniform(0.55 * size + 0.45 * risk + 0.7 * rng.standard_normal(n) - 0.0), 0, 0.999)
-    months = TERMS_MONTHS[(term_position * len(TERMS_MONTHS)).astype(int)]
+    # Riskier clients pay a higher rate (0.6%-3.5% a month). The term is the one whose annuity is closest to an
+    # annuity drawn from the side's own marginal (rank-correlated with the credit), so AMT_ANNUITY keeps its profile.
     monthly_rate = np.clip(0.016 + 0.006 * risk, 0.006, 0.035)
+    credit_score = ndtri(rank_uniform(squeezed))
+    wanted = inverse_cdf(uniform(0.85 * credit_score + 0.2 * risk + 0.49 * rng.standard_normal(n)),
+                         sampler.columns["AMT_ANNUITY"]) * credit_factor
+    options = annuity(credit[:, None], monthly_rate[:, None], TERMS_MONTHS[None, :])
+    months = TERMS_MONTHS[np.abs(np.log(options) - np.log(np.maximum(wanted, 1.0))[:, None]).argmin(axis=1)]
     cash_annuity = np.round(annuity(credit, monthly_rate, months) * 2) / 2
     revolving_annuity = credit * np.where(rng.random(n) < 0.9, 0.05, 0.1)
     amt_annuity = np.where(revolving, revolving_annuity, cash_annuity)

@@ -17,12 +17,12 @@ import pandas as pd
 
 from credit_scoring.raw_schema import DAYS_SENTINEL, RAW_TABLES
 
-from .amounts import contract_amounts, round_to
+from .amounts import contract_amounts, rank_uniform, round_to
 from .copula import ColumnSampler
 from .drift import DriftScenario
 from .housing import building_columns
 from .latent import Latents, RiskModel, fit_decile_loading, fit_level_loading, fit_missing_loading
-from .marginals import as_object, draw_index, ordered_levels, uniform
+from .marginals import as_object, draw_index, inverse_cdf, ordered_levels, uniform
 
 YEAR = 365.25
 BUREAU_REQUEST_PERIODS = ("HOUR", "DAY", "WEEK", "MON", "QRT", "YEAR")
@@ -191,7 +191,11 @@ def _contract(s: ColumnSampler, latents: Latents, drift: DriftScenario) -> dict[
 def _employment(s: ColumnSampler, days_birth: np.ndarray, not_working: np.ndarray,
                 not_working_share: float) -> dict[str, np.ndarray]:
     adult_days = days_birth + 18 * YEAR  # nobody started working, registered or got an ID before 18 (or 14)
-    employed = s.numeric("DAYS_EMPLOYED", s.score("DAYS_EMPLOYED", youth=0.45))
+    # Tenures are ranked among the working clients only, so the oldest (pensioners) do not take the longest ones.
+    tenure_score = s.score("DAYS_EMPLOYED", youth=0.65)
+    employed = np.zeros(s.n)
+    working = ~not_working
+    employed[working] = inverse_cdf(rank_uniform(tenure_score[working]), s.columns["DAYS_EMPLOYED"])
     employed = np.minimum(np.maximum(employed, adult_days), -1)
     organisation = s.levels("ORGANIZATION_TYPE", exclude=("XNA",))
     occupation = as_object(s.levels("OCCUPATION_TYPE"))
@@ -256,17 +260,26 @@ def _scores(s: ColumnSampler, drift: DriftScenario) -> dict[str, np.ndarray]:
 
 
 def _social_circle(s: ColumnSampler) -> dict[str, np.ndarray]:
+    """Observed and defaulted acquaintances: defaults only among observed ones (DEF <= OBS, 60-day <= 30-day)."""
     observed = s.numeric("OBS_30_CNT_SOCIAL_CIRCLE")
     observed_60 = np.where(s.rng.random(s.n) < 0.97, observed, s.numeric("OBS_60_CNT_SOCIAL_CIRCLE"))
-    defaulted_score = s.mixed(0.3)
-    defaulted = np.minimum(s.numeric("DEF_30_CNT_SOCIAL_CIRCLE", defaulted_score), observed)
-    defaulted_60 = np.minimum(s.numeric("DEF_60_CNT_SOCIAL_CIRCLE", defaulted_score), defaulted)
+    defaulted_score = uniform(s.mixed(0.3))
+    out = {"OBS_30_CNT_SOCIAL_CIRCLE": observed, "OBS_60_CNT_SOCIAL_CIRCLE": observed_60}
+    for name, among in (("DEF_30_CNT_SOCIAL_CIRCLE", observed), ("DEF_60_CNT_SOCIAL_CIRCLE", observed_60)):
+        # Defaults need observed acquaintances: draw from the profile's shares rescaled to those who have some.
+        shares = {float(v): p for v, p in s.columns[name]["value_shares"].items() if float(v) > 0}
+        some = max(float((among > 0).mean()), 1e-9)
+        values = np.array([0.0, *shares])
+        conditional = np.array([0.0, *shares.values()]) / some
+        conditional[0] = max(1.0 - conditional[1:].sum(), 0.0)
+        drawn = values[draw_index(defaulted_score, conditional)]
+        out[name] = np.where(among > 0, np.minimum(drawn, among), 0.0)
+    out["DEF_60_CNT_SOCIAL_CIRCLE"] = np.minimum(out["DEF_60_CNT_SOCIAL_CIRCLE"], out["DEF_30_CNT_SOCIAL_CIRCLE"])
     missing = s.missing("OBS_30_CNT_SOCIAL_CIRCLE")
-    out = {"OBS_30_CNT_SOCIAL_CIRCLE": observed, "DEF_30_CNT_SOCIAL_CIRCLE": defaulted,
-           "OBS_60_CNT_SOCIAL_CIRCLE": observed_60, "DEF_60_CNT_SOCIAL_CIRCLE": defaulted_60}
     for values in out.values():
         values[missing] = np.nan
-    return out
+    return {name: out[name] for name in ("OBS_30_CNT_SOCIAL_CIRCLE", "DEF_30_CNT_SOCIAL_CIRCLE",
+                                         "OBS_60_CNT_SOCIAL_CIRCLE", "DEF_60_CNT_SOCIAL_CIRCLE")}
 
 
 def _documents(s: ColumnSampler) -> dict[str, np.ndarray]:

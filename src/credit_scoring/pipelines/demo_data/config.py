@@ -29,9 +29,9 @@ class SignalParams(BaseModel):
     """Strength of the default mechanism (see ``latent.py``)."""
 
     model_config = ConfigDict(extra="forbid")
-    beta: float = Field(1.7, gt=0, le=5)
-    weight_application: float = Field(0.75, gt=0, lt=1)
-    weight_behaviour: float = Field(0.5, ge=0, lt=1)
+    beta: float = Field(3.0, gt=0, le=5)
+    weight_application: float = Field(0.85, gt=0, lt=1)
+    weight_behaviour: float = Field(0.25, ge=0, lt=1)
 
 
 class DemoDataParams(BaseModel):
