@@ -67,6 +67,13 @@ class NoChampion(AbstractDataset):
         return {}
 
 
+class KeptDataset(MemoryDataset):
+    """In memory, and never released by the runner, so the metrics can be read after the run."""
+
+    def _release(self) -> None:
+        pass
+
+
 class NodeTimer:
     """Kedro hooks recording the wall time of every node."""
 
@@ -112,6 +119,7 @@ def bench_run(args: argparse.Namespace) -> dict[str, Any]:
             "model_input_table": MemoryDataset(train),
             "scoring_input_table": MemoryDataset(scoring),
             "champion_model": NoChampion(),
+            "model_metrics": KeptDataset(),
             "params:random_state": MemoryDataset(42),
             **{f"params:modelling.{key}": MemoryDataset(value) for key, value in params.items()},
             **{

@@ -20,6 +20,7 @@ EXPECTED_PIPELINES = {"demo_data", "data_processing", "modelling"}
 def empty_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the project's configuration with empty data layers, as on a fresh clone."""
     shutil.copy(PROJECT_ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "src").mkdir()  # the package itself is installed (editable) in the environment
     shutil.copytree(PROJECT_ROOT / "conf", tmp_path / "conf", ignore=shutil.ignore_patterns("local"))
     (tmp_path / "conf" / "local").mkdir()
     for layer in (PROJECT_ROOT / "data").iterdir():
