@@ -235,7 +235,7 @@ def main() -> None:
                 "spark" if args.engine == "spark" else "",
                 str(out),
             ]
-            seconds, peak = _run_measured(command, workdir)
+            seconds, peak = _run_measured(command, project)  # from the project root, like `kedro run`
             runs.append({"wall_seconds": seconds, "peak_rss_bytes": peak, **json.loads(out.read_text())})
         median_seconds = statistics.median(run["wall_seconds"] for run in runs)
         result: dict[str, Any] = {

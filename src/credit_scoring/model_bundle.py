@@ -188,6 +188,20 @@ class CreditScoringModel(mlflow.pyfunc.PythonModel):
             )
         return clean_features(frame, self.feature_spec)
 
+    @property
+    def classifier(self) -> Any:
+        """The final fitted classifier (LGBMClassifier, LogisticRegression, ...), e.g. for SHAP explainers."""
+        return self.estimator.steps[-1][1]
+
+    def model_matrix(self, frame: pd.DataFrame) -> Any:
+        """The features as the final classifier sees them (cleaned, encoded; resamplers skipped)."""
+        data: Any = self.prepare(frame)
+        for _, step in self.estimator.steps[:-1]:
+            if step is None or step == "passthrough" or hasattr(step, "fit_resample"):
+                continue  # resamplers only act while fitting
+            data = step.transform(data)
+        return data
+
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
         """Probability of default for each row."""
         return self.estimator.predict_proba(self.prepare(frame))[:, 1].astype(np.float64)

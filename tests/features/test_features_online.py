@@ -15,21 +15,22 @@ from credit_scoring.features.model_input import assemble_model_input, to_model_i
 from credit_scoring.features.online import build_model_input_row
 from credit_scoring.features.sample_data import client_history
 from credit_scoring.features.schema import HISTORY_TABLES
-from credit_scoring.features.validation import validate_raw_table
+from credit_scoring.features.validation import stage_raw_table, validate_staged_table
 from credit_scoring.raw_schema import RAW_FILES
 
 
 @pytest.fixture(scope="module")
 def batch(raw_csv_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The batch path on the sample CSV files: validated Parquet tables and both model-input frames."""
+    """The batch path on the sample CSV files: staged Parquet tables, as the pipeline writes them, and both
+    model-input frames."""
     con = ibis.duckdb.connect(threads=1)
-    store_dir = tmp_path_factory.mktemp("validated")
+    store_dir = tmp_path_factory.mktemp("staged")
     typed = {}
     for table, file in RAW_FILES.items():
         raw = con.read_csv(str(raw_csv_dir / file), table_name=f"raw_{table}", all_varchar=True)
-        path = store_dir / f"validated_{table.lower()}.parquet"
-        con.to_parquet(validate_raw_table(raw, table).typed, path)
-        typed[table] = con.read_parquet(path)
+        path = store_dir / f"staged_{table.lower()}.parquet"
+        con.to_parquet(stage_raw_table(raw, table), path)
+        typed[table] = validate_staged_table(con.read_parquet(path), table, raw=raw).typed
     history = {s.name: s.build(*(typed[t] for t in s.tables)) for s in HISTORY_FEATURE_SETS}
     frames = {
         name: to_model_input_frame(assemble_model_input(application_features(typed[table]), history))
@@ -91,7 +92,7 @@ def test_history_store_serves_a_known_clients_rows(raw_tables, batch):
 
 
 def test_history_store_needs_the_validated_tables(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"validated_bureau\.parquet"):
+    with pytest.raises(FileNotFoundError, match=r"staged_bureau\.parquet"):
         ClientHistoryStore.from_directory(tmp_path)
 
 

@@ -5,7 +5,7 @@ same validation (values as text, as in a CSV file), the same Ibis feature expres
 executed on a private in-memory DuckDB. A client unknown to the history tables simply has no history.
 
 `ClientHistoryStore` finds a known client's history rows in the validated history tables that data_processing
-writes (``data/02_intermediate/validated_*.parquet``), so a scoring service needs only SK_ID_CURR and the
+writes (``data/02_intermediate/staged_*.parquet``), so a scoring service needs only SK_ID_CURR and the
 request.
 """
 
@@ -28,7 +28,12 @@ from credit_scoring.features.application import application_features
 from credit_scoring.features.definitions import HISTORY_FEATURE_SETS
 from credit_scoring.features.expressions import CLIENT_KEY
 from credit_scoring.features.model_input import assemble_model_input, coerce_model_input_frame
-from credit_scoring.features.validation import typed_columns, validate_raw_table, validation_counts
+from credit_scoring.features.validation import (
+    stage_raw_table,
+    typed_columns,
+    validate_raw_table,
+    validation_counts,
+)
 from credit_scoring.raw_schema import RAW_TABLES
 
 APPLICATION_TABLE = "application_test"
@@ -99,11 +104,12 @@ class OnlineFeatureBuilder:
             table: ibis.table({column: "string" for column in RAW_TABLES[table]}, name=_view_name(table))
             for table in (APPLICATION_TABLE, *schema.HISTORY_TABLES)
         }
+        staged = {table: stage_raw_table(frame, table) for table, frame in raw.items()}
         self._validation_sql = {
             table: ibis.to_sql(validation_counts(frame, table, with_summary=False), dialect="duckdb")
-            for table, frame in raw.items()
+            for table, frame in staged.items()
         }
-        typed = {table: typed_columns(frame, table) for table, frame in raw.items()}
+        typed = {table: typed_columns(frame, table) for table, frame in staged.items()}
         history_features = {
             feature_set.name: feature_set.build(*(typed[table] for table in feature_set.tables))
             for feature_set in HISTORY_FEATURE_SETS
@@ -194,8 +200,11 @@ class ClientHistoryStore:
         self._sources = {table: self._source(Path(paths[table])) for table in schema.HISTORY_TABLES}
 
     @classmethod
-    def from_directory(cls, directory: str | Path, prefix: str = "validated_") -> ClientHistoryStore:
-        """The store over ``<directory>/<prefix><catalog name>.parquet`` as written by data_processing."""
+    def from_directory(cls, directory: str | Path, prefix: str = "staged_") -> ClientHistoryStore:
+        """The store over ``<directory>/<prefix><catalog name>.parquet`` as written by data_processing.
+
+        The staged tables of a successful run are the validated ones (a failed validation stops the run).
+        """
         directory = Path(directory)
         return cls({table: directory / f"{prefix}{table.lower()}.parquet" for table in schema.HISTORY_TABLES})
 

@@ -1,8 +1,9 @@
 """Validate a raw table before any work, and type it.
 
 The raw table arrives with every column as text (how the CSV reader is configured, on DuckDB and on Spark), so
-that a value that does not parse is reported by name instead of failing deep inside the CSV reader. All checks
-of a table run as one aggregate query (one scan); only when a check fails, a second query fetches a few
+that a value that does not parse is reported by name instead of failing deep inside the CSV reader. Two steps:
+`stage_raw_table` parses once (the pipeline writes the staged copy as Parquet), `validate_staged_table` runs
+every check as one aggregate query over the staged copy; only when a check fails, further queries fetch a few
 offending values with the keys of their rows.
 """
 
@@ -25,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 MAX_EXACT_INTEGER = 2**53
 """Integers above this cannot be told apart in float64: an identifier there is a broken file."""
+UNPARSED = "_UNPARSED_VALUES"
+"""Column of a staged table: per row, the number of numeric values that were not numbers in the raw text."""
 
 
 class ValidationSettings(BaseModel):
@@ -65,7 +68,7 @@ class _Check:
     column: str | None
     issue: str
     predicate: ir.BooleanValue
-    show: Literal["values", "rows"] = "rows"
+    show: Literal["values", "rows", "unparsed"] = "rows"
 
 
 @dataclass
@@ -94,35 +97,70 @@ def as_text(column: ir.Value) -> ir.StringValue:
     return column.cast("string")
 
 
-def _number(column: str) -> str:
-    return f"__number__{column}"
+def _numeric_columns(table: str) -> list[str]:
+    return [column for column, kind in schema.table_columns(table).items() if kind != "string"]
+
+
+def _column_problems(raw: ir.Table, file: str, table: str) -> tuple[list[Problem], list[str]]:
+    expected = list(schema.table_columns(table))
+    present = list(raw.columns)
+    missing = [column for column in expected if column not in present]
+    extra = [column for column in present if column not in expected and column != UNPARSED]
+    problems = []
+    for column in missing:
+        near = [other for other in extra if other.strip().upper() == column]
+        hint = f" (found {near[0]!r}: check spelling and spaces)" if near else ""
+        problems.append(Problem(file, column, f"required column is missing{hint}", 0))
+    return problems, extra
+
+
+def stage_raw_table(raw: ir.Table, table: str, *, source_label: str | None = None) -> ir.Table:
+    """The expected columns in file order, numbers parsed as float64, text kept, plus ``_UNPARSED_VALUES``.
+
+    ``_UNPARSED_VALUES`` counts, per row, the non-empty values that are not numbers although their column is
+    numeric (they are NULL in the staged copy). Parsing happens once, here; validation then reads the staged
+    copy (Parquet: far cheaper than the CSV) and goes back to the text only to describe unparsable values.
+    Missing columns raise `RawDataValidationError` at once; extra columns are logged and left out.
+    """
+    file = source_label or RAW_FILES[table]
+    problems, extra = _column_problems(raw, file, table)
+    if problems:
+        raise RawDataValidationError(problems)
+    if extra:
+        logger.warning("%s: ignoring %d extra column(s): %s", file, len(extra), ", ".join(extra))
+    staged: dict[str, ir.Value] = {}
+    for column, kind in schema.table_columns(table).items():
+        staged[column] = as_text(raw[column]) if kind == "string" else as_number(raw[column])
+    unparsed = [
+        ibis.cases((raw[column].notnull() & staged[column].isnull(), 1), else_=0)
+        for column in _numeric_columns(table)
+        if raw[column].type().is_string()
+    ]
+    staged[UNPARSED] = sum(unparsed, ibis.literal(0, type="int64")).cast("int64")
+    return raw.select(**staged)
+
+
+def _with_finite_numbers(staged: ir.Table, table: str) -> ir.Table:
+    """The staged table plus, per numeric column, its value when finite (else NULL), computed once."""
+    return staged.mutate(
+        **{
+            _finite(column): ibis.cases(
+                (staged[column].isnan() | staged[column].isinf(), ibis.null("float64")), else_=staged[column]
+            )
+            for column in _numeric_columns(table)
+        }
+    )
 
 
 def _finite(column: str) -> str:
     return f"__finite__{column}"
 
 
-def _with_numbers(raw: ir.Table, table: str) -> ir.Table:
-    """The raw table plus, per numeric column, its parsed value and its value when finite (else NULL).
-
-    Parsing once in a projection keeps the check query small: the online path compiles and runs it per
-    request.
-    """
-    numeric = [column for column, kind in schema.table_columns(table).items() if kind != "string"]
-    parsed = raw.mutate(**{_number(column): as_number(raw[column]) for column in numeric})
-    return parsed.mutate(
-        **{
-            _finite(column): ibis.cases(
-                (parsed[_number(column)].isnan() | parsed[_number(column)].isinf(), ibis.null("float64")),
-                else_=parsed[_number(column)],
-            )
-            for column in numeric
-        }
-    )
-
-
 def _checks(prepared: ir.Table, table: str) -> list[_Check]:
-    checks: list[_Check] = []
+    unparsed = _Check(
+        None, "value(s) that are not numbers in numeric columns", prepared[UNPARSED] > 0, "unparsed"
+    )
+    checks: list[_Check] = [unparsed]
     sentinel_columns = schema.DAYS_SENTINEL_COLUMNS.get(table, ())
     for column in schema.REQUIRED_NON_NULL[table]:
         checks.append(_Check(column, "missing although required", prepared[column].isnull()))
@@ -130,13 +168,11 @@ def _checks(prepared: ir.Table, table: str) -> list[_Check]:
         value = prepared[column]
         if kind == "string":
             levels = sorted(schema.KNOWN_CATEGORIES[table][column])
-            unknown = value.notnull() & ~as_text(value).isin(levels)
+            unknown = value.notnull() & ~value.isin(levels)
             checks.append(_Check(column, "unknown category", unknown, show="values"))
             continue
-        number, finite = prepared[_number(column)], prepared[_finite(column)]
-        if value.type().is_string():
-            checks.append(_Check(column, f"not a number ({kind})", value.notnull() & number.isnull()))
-        checks.append(_Check(column, "not a finite number", number.isnan() | number.isinf()))
+        finite = prepared[_finite(column)]
+        checks.append(_Check(column, "not a finite number", value.isnan() | value.isinf()))
         if kind == "int64":
             inexact = (finite % 1 != 0) | (finite.abs() > MAX_EXACT_INTEGER)
             checks.append(_Check(column, "not an integer", inexact))
@@ -155,61 +191,25 @@ def _checks(prepared: ir.Table, table: str) -> list[_Check]:
     return checks
 
 
-def _summary_aggregates(raw: ir.Table, table: str) -> dict[str, ir.Scalar]:
-    aggregates: dict[str, ir.Scalar] = {"rows": raw.count()}
+def _summary_aggregates(staged: ir.Table, table: str) -> dict[str, ir.Scalar]:
+    aggregates: dict[str, ir.Scalar] = {"rows": staged.count()}
     for column in schema.table_columns(table):
-        aggregates[f"nulls:{column}"] = count_where(raw, raw[column].isnull())
+        aggregates[f"nulls:{column}"] = count_where(staged, staged[column].isnull())
     for column in schema.DAYS_SENTINEL_COLUMNS.get(table, ()):
-        aggregates[f"sentinel:{column}"] = count_where(raw, raw[_number(column)] == DAYS_SENTINEL)
+        aggregates[f"sentinel:{column}"] = count_where(staged, staged[column] == DAYS_SENTINEL)
     for column in schema.NULL_CODE_COLUMNS.get(table, ()):
         for code in schema.NULL_CODES:
-            aggregates[f"code:{column}={code}"] = count_where(raw, as_text(raw[column]) == code)
+            aggregates[f"code:{column}={code}"] = count_where(staged, staged[column] == code)
     return aggregates
 
 
-def _format_value(value: Any) -> str:
-    return "NULL" if value is None else repr(value)
+def validation_counts(staged: ir.Table, table: str, *, with_summary: bool = True) -> ir.Table:
+    """One-row table: rows failing each check (``check_<i>``), duplicated keys, and the report's counts.
 
-
-def _examples(raw: ir.Table, table: str, check: _Check, limit: int) -> tuple[str, ...]:
-    if check.show == "values" and check.column is not None:
-        counts = (
-            raw.filter(check.predicate.fill_null(False))
-            .group_by(value=raw[check.column])
-            .aggregate(n=lambda t: t.count())
-            .order_by([ibis.desc("n"), "value"])
-            .limit(limit)
-        )
-        return tuple(f"{_format_value(r['value'])} ({r['n']} rows)" for r in counts.to_pyarrow().to_pylist())
-    keys = [key for key in schema.ROW_LABEL_KEYS[table] if key != check.column]
-    shown = [*keys, check.column] if check.column else keys
-    rows = raw.filter(check.predicate.fill_null(False)).select(*shown).limit(limit).to_pyarrow().to_pylist()
-    examples = []
-    for row in rows:
-        located = ", ".join(f"{key}={row[key] if row[key] is not None else 'NULL'}" for key in keys)
-        shown_value = _format_value(row[check.column]) if check.column else ""
-        examples.append(f"{shown_value} ({located})" if shown_value else f"({located})")
-    return tuple(examples)
-
-
-def _duplicate_examples(raw: ir.Table, key: str, limit: int) -> tuple[str, ...]:
-    duplicated = (
-        raw.filter(raw[key].notnull())
-        .group_by(key)
-        .aggregate(n=lambda t: t.count())
-        .filter(lambda t: t.n > 1)
-        .order_by([ibis.desc("n"), key])
-        .limit(limit)
-    )
-    return tuple(f"{row[key]} ({row['n']} rows)" for row in duplicated.to_pyarrow().to_pylist())
-
-
-def validation_counts(raw: ir.Table, table: str, *, with_summary: bool = True) -> ir.Table:
-    """One-row table: the number of rows failing each check (``check_<i>``), duplicated keys, and the summary
-    counts of the validation report unless ``with_summary`` is False. All zero checks mean a valid table: the
-    online path compiles this query once and runs it alone.
+    Without ``with_summary``, only the checks: all zero means a valid table (the online path compiles this
+    query once and runs it alone).
     """
-    prepared = _with_numbers(raw, table)
+    prepared = _with_finite_numbers(staged, table)
     checks = _checks(prepared, table)
     aggregates = {f"check_{i}": count_where(prepared, check.predicate) for i, check in enumerate(checks)}
     unique_key = schema.UNIQUE_KEYS.get(table)
@@ -220,56 +220,101 @@ def validation_counts(raw: ir.Table, table: str, *, with_summary: bool = True) -
     return prepared.aggregate(**aggregates, **summary)
 
 
-def _column_problems(raw: ir.Table, file: str, table: str) -> tuple[list[Problem], list[str]]:
-    expected = list(schema.table_columns(table))
-    present = list(raw.columns)
-    missing = [column for column in expected if column not in present]
-    extra = [column for column in present if column not in expected]
+def _format_value(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, float) and value.is_integer() and abs(value) < MAX_EXACT_INTEGER:
+        return repr(int(value))
+    return repr(value)
+
+
+def _format_key(value: Any) -> str:
+    return _format_value(value).strip("'")
+
+
+def _examples(table_expr: ir.Table, table: str, check: _Check, limit: int) -> tuple[str, ...]:
+    rows_matching = table_expr.filter(check.predicate.fill_null(False))
+    if check.show == "values" and check.column is not None:
+        counts = (
+            rows_matching.group_by(value=table_expr[check.column])
+            .aggregate(n=lambda t: t.count())
+            .order_by([ibis.desc("n"), "value"])
+            .limit(limit)
+        )
+        return tuple(f"{_format_value(r['value'])} ({r['n']} rows)" for r in counts.to_pyarrow().to_pylist())
+    keys = [key for key in schema.ROW_LABEL_KEYS[table] if key != check.column]
+    shown = [*keys, check.column] if check.column else keys
+    examples = []
+    for row in rows_matching.select(*shown).limit(limit).to_pyarrow().to_pylist():
+        located = ", ".join(f"{key}={_format_key(row[key])}" for key in keys)
+        examples.append(f"{_format_value(row[check.column])} ({located})" if check.column else f"({located})")
+    return tuple(examples)
+
+
+def _duplicate_examples(staged: ir.Table, key: str, limit: int) -> tuple[str, ...]:
+    duplicated = (
+        staged.filter(staged[key].notnull())
+        .group_by(key)
+        .aggregate(n=lambda t: t.count())
+        .filter(lambda t: t.n > 1)
+        .order_by([ibis.desc("n"), key])
+        .limit(limit)
+    )
+    return tuple(f"{_format_key(row[key])} ({row['n']} rows)" for row in duplicated.to_pyarrow().to_pylist())
+
+
+def _unparsed_problems(raw: ir.Table, table: str, file: str, limit: int) -> list[Problem]:
+    """One problem per numeric column holding text that is not a number, with examples from the text."""
     problems = []
-    for column in missing:
-        near = [other for other in extra if other.strip().upper() == column]
-        hint = f" (found {near[0]!r}: check spelling and spaces)" if near else ""
-        problems.append(Problem(file, column, f"required column is missing{hint}", 0))
-    return problems, extra
+    numeric = [column for column in _numeric_columns(table) if raw[column].type().is_string()]
+    not_numbers = {column: raw[column].notnull() & as_number(raw[column]).isnull() for column in numeric}
+    counts = raw.aggregate(**{column: count_where(raw, check) for column, check in not_numbers.items()})
+    for column, count in counts.to_pyarrow().to_pylist()[0].items():
+        if count:
+            check = _Check(
+                column, f"not a number ({schema.table_columns(table)[column]})", not_numbers[column]
+            )
+            problems.append(
+                Problem(file, column, check.issue, int(count), _examples(raw, table, check, limit))
+            )
+    return problems
 
 
-def typed_columns(raw: ir.Table, table: str) -> ir.Table:
-    """The expected columns in file order, typed: int64 and float64 from text or numbers, strings as text."""
+def typed_columns(staged: ir.Table, table: str) -> ir.Table:
+    """The validated table: expected columns in file order, int64 and float64 numbers, text categories."""
     typed = {}
     for column, kind in schema.table_columns(table).items():
-        value = raw[column]
-        if kind == "string":
-            typed[column] = as_text(value)
-        elif kind == "int64":
+        value = staged[column]
+        if kind == "int64":
             typed[column] = as_number(value).cast("int64")
-        else:
+        elif kind == "float64":
             typed[column] = as_number(value)
-    return raw.select(**typed)
+        else:
+            typed[column] = as_text(value)
+    return staged.select(**typed)
 
 
-def validate_raw_table(
-    raw: ir.Table,
+def validate_staged_table(
+    staged: ir.Table,
     table: str,
     settings: ValidationSettings | Mapping[str, Any] | None = None,
     *,
+    raw: ir.Table | None = None,
     source_label: str | None = None,
 ) -> ValidationResult:
-    """Check a raw table and return it typed, or raise `RawDataValidationError` naming every problem.
+    """Check a staged table (see `stage_raw_table`) and return it typed, or raise `RawDataValidationError`.
 
-    Checks: required columns present (extra ones are reported and ignored), identifiers present, numbers that
-    parse, are finite, are integers where the file format says so and lie in plausible ranges (sentinels
-    allowed where the real data uses them), categories known, keys unique. A header-only table is valid.
-    ``source_label`` names the input in messages (default: the raw file name, e.g. ``bureau.csv``).
+    Checks: identifiers present, numbers that parse, are finite, are integers where the file format says so
+    and lie in plausible ranges (sentinels allowed where the real data uses them), categories known, keys
+    unique.
+    Every problem is reported at once, with a few offending values and the keys of their rows; values that do
+    not parse are described from ``raw`` (the text) when given. A header-only table is valid.
     """
     settings = ValidationSettings.model_validate(settings or {})
     file = source_label or RAW_FILES[table]
-    column_problems, extra = _column_problems(raw, file, table)
-    if column_problems:
-        raise RawDataValidationError(column_problems)
-
-    prepared = _with_numbers(raw, table)
+    prepared = _with_finite_numbers(staged, table)
     checks = _checks(prepared, table)
-    counts = validation_counts(raw, table).to_pyarrow().to_pylist()[0]
+    counts = validation_counts(staged, table).to_pyarrow().to_pylist()[0]
     unique_key = schema.UNIQUE_KEYS.get(table)
 
     problems: list[Problem] = []
@@ -277,6 +322,10 @@ def validate_raw_table(
     for i, check in enumerate(checks):
         count = int(counts[f"check_{i}"] or 0)
         if not count:
+            continue
+        if check.show == "unparsed":  # described from the text, which the staged copy no longer holds
+            described = _unparsed_problems(raw, table, file, settings.max_examples) if raw is not None else []
+            problems.extend(described or [Problem(file, None, check.issue, count)])
             continue
         problem = Problem(
             file, check.column, check.issue, count, _examples(prepared, table, check, settings.max_examples)
@@ -292,7 +341,7 @@ def validate_raw_table(
                 unique_key,
                 f"duplicated identifier ({int(counts['duplicate_keys'])} extra row(s))",
                 0,
-                _duplicate_examples(raw, unique_key, settings.max_examples),
+                _duplicate_examples(staged, unique_key, settings.max_examples),
             )
         )
     if problems:
@@ -300,12 +349,10 @@ def validate_raw_table(
 
     for message in warnings:
         logger.warning("Kept although unexpected: %s", message)
-    if extra:
-        logger.warning("%s: ignoring %d extra column(s): %s", file, len(extra), ", ".join(extra))
     summary = {
         "file": file,
         "rows": int(counts["rows"] or 0),
-        "extra_columns_ignored": extra,
+        "extra_columns_ignored": [] if raw is None else _column_problems(raw, file, table)[1],
         "warnings": warnings,
         "null_counts": {
             column: int(counts[f"nulls:{column}"] or 0) for column in schema.table_columns(table)
@@ -316,4 +363,16 @@ def validate_raw_table(
             if name.startswith(("sentinel:", "code:")) and value
         },
     }
-    return ValidationResult(typed=typed_columns(raw, table), summary=summary)
+    return ValidationResult(typed=typed_columns(staged, table), summary=summary)
+
+
+def validate_raw_table(
+    raw: ir.Table,
+    table: str,
+    settings: ValidationSettings | Mapping[str, Any] | None = None,
+    *,
+    source_label: str | None = None,
+) -> ValidationResult:
+    """Stage and validate a raw table in one go (tests, the online path): see `validate_staged_table`."""
+    staged = stage_raw_table(raw, table, source_label=source_label)
+    return validate_staged_table(staged, table, settings, raw=raw, source_label=source_label)

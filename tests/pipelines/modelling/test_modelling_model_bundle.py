@@ -84,3 +84,13 @@ def test_predict_accepts_records_and_rejects_unrelated_input(bundle: CreditScori
 def test_threshold_outside_unit_interval_is_refused(bundle: CreditScoringModel) -> None:
     with pytest.raises(ValueError, match=r"threshold must lie in \[0, 1\]"):
         CreditScoringModel(bundle.estimator, bundle.feature_spec, threshold=1.5, model_name="x")
+
+
+def test_model_matrix_is_what_the_classifier_scores(model_input_table: pd.DataFrame) -> None:
+    X, y = features_and_target(model_input_table, "SK_ID_CURR", "TARGET")
+    spec = FeatureSpec.from_frame(X)
+    lgbm = CandidateSpec(family="lgbm", imbalance="undersample", params={"n_estimators": 10, "num_leaves": 4})
+    model = CreditScoringModel(build_estimator(lgbm, spec, 0).fit(X, y), spec, threshold=0.5, model_name="m")
+    matrix = model.model_matrix(X.head(20))  # the undersampler is skipped: all 20 rows come out
+    assert matrix.shape == (20, len(spec.features))
+    np.testing.assert_allclose(model.classifier.predict_proba(matrix)[:, 1], model.predict_proba(X.head(20)))

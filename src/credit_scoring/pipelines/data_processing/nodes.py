@@ -24,7 +24,7 @@ from credit_scoring.features.application import application_features
 from credit_scoring.features.definitions import feature_columns, feature_dictionary
 from credit_scoring.features.expressions import CLIENT_KEY
 from credit_scoring.features.model_input import assemble_model_input, to_model_input_frame
-from credit_scoring.features.validation import ValidationSettings, validate_raw_table
+from credit_scoring.features.validation import ValidationSettings, stage_raw_table, validate_staged_table
 
 logger = logging.getLogger(__name__)
 
@@ -35,9 +35,20 @@ class ClientIdentifierError(ValueError):
     """Raised when the same client appears in the training and the production applications."""
 
 
-def validate_table(raw: ir.Table, validation: dict[str, Any], table: str) -> tuple[ir.Table, dict[str, Any]]:
-    """Validate one raw table (all columns as text); return it typed, with its summary for the report."""
-    result = validate_raw_table(raw, table, ValidationSettings.model_validate(validation))
+def stage_table(raw: ir.Table, table: str) -> ir.Table:
+    """Parse a raw table (all columns as text) once: numbers as float64, text kept, bad numbers counted."""
+    return stage_raw_table(raw, table)
+
+
+def validate_table(
+    staged: ir.Table, raw: ir.Table, validation: dict[str, Any], table: str
+) -> tuple[ir.Table, dict[str, Any]]:
+    """Validate a staged table (the raw text is read again only to describe unparsable values).
+
+    Returns the typed table (lazy) and its summary for the validation report.
+    """
+    settings = ValidationSettings.model_validate(validation)
+    result = validate_staged_table(staged, table, settings, raw=raw)
     logger.info("%s: %d rows valid", result.summary["file"], result.summary["rows"])
     return result.typed, result.summary
 

@@ -1,4 +1,4 @@
-"""data_processing: raw CSVs → validated tables → features (Ibis, DuckDB or Spark) → model input tables."""
+"""data_processing: raw CSVs → staged → validated → features (Ibis: DuckDB or Spark) → model input tables."""
 
 from __future__ import annotations
 
@@ -17,21 +17,25 @@ def catalog_name(table: str) -> str:
     return table.lower()
 
 
-def _validate_node(table: str) -> Node:
+def _stage_and_validate_nodes(table: str) -> list[Node]:
     name = catalog_name(table)
+    stage = update_wrapper(partial(nodes.stage_table, table=table), nodes.stage_table)
     validate = update_wrapper(partial(nodes.validate_table, table=table), nodes.validate_table)
-    return Node(
-        validate,
-        inputs=[name, VALIDATION_PARAMS],
-        outputs=[f"validated_{name}", f"{name}_validation_summary"],
-        name=f"validate_{name}_node",
-        tags=["validation"],
-    )
+    return [
+        Node(stage, inputs=name, outputs=f"staged_{name}", name=f"stage_{name}_node", tags=["validation"]),
+        Node(
+            validate,
+            inputs=[f"staged_{name}", name, VALIDATION_PARAMS],
+            outputs=[f"validated_{name}", f"{name}_validation_summary"],
+            name=f"validate_{name}_node",
+            tags=["validation"],
+        ),
+    ]
 
 
 def create_pipeline(**kwargs) -> Pipeline:
     """Validate the eight raw tables, build application and history features, write the model inputs."""
-    validation = [_validate_node(table) for table in RAW_TABLE_NAMES]
+    validation = [node for table in RAW_TABLE_NAMES for node in _stage_and_validate_nodes(table)]
     report = Node(
         nodes.build_validation_report,
         inputs={

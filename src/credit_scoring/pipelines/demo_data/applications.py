@@ -268,7 +268,7 @@ def _social_circle(s: ColumnSampler) -> dict[str, np.ndarray]:
     for name, among in (("DEF_30_CNT_SOCIAL_CIRCLE", observed), ("DEF_60_CNT_SOCIAL_CIRCLE", observed_60)):
         # Defaults need observed acquaintances: draw from the profile's shares rescaled to those who have some.
         shares = {float(v): p for v, p in s.columns[name]["value_shares"].items() if float(v) > 0}
-        some = max(float((among > 0).mean()), 1e-9)
+        some = max(float((among > 0).mean()) if among.size else 1.0, 1e-9)
         values = np.array([0.0, *shares])
         conditional = np.array([0.0, *shares.values()]) / some
         conditional[0] = max(1.0 - conditional[1:].sum(), 0.0)

@@ -44,7 +44,7 @@ def generate_bureau(
     parent, _ = expand(counts)
     owner = known[parent]
     n = owner.shape[0]
-    behaviour = noisy(rng, clients.latents.behaviour[owner], 0.8)
+    behaviour = noisy(rng, clients.latents.discipline[owner], 0.8)
 
     credit_type = _levels(rng, columns["CREDIT_TYPE"], n)
     is_card = credit_type == "Credit card"

@@ -58,6 +58,11 @@ def calibrate_risk_model(
     return RiskModel(beta, brentq(gap, -30.0, 30.0), weight_application, weight_behaviour)
 
 
+#: Payment discipline mixes the behaviour factor with the application factor: clients who look risky on paper
+#: also pay worse, but the histories know more than the application form.
+DISCIPLINE_APPLICATION_WEIGHT = 0.6
+
+
 @dataclass(frozen=True)
 class Latents:
     """Per-client risk factors; ``total`` is the standardised total risk T."""
@@ -66,6 +71,12 @@ class Latents:
     behaviour: np.ndarray
     hidden: np.ndarray
     total: np.ndarray
+
+    @property
+    def discipline(self) -> np.ndarray:
+        """Standard-normal payment-discipline score (higher pays worse) that drives the history tables."""
+        weight = DISCIPLINE_APPLICATION_WEIGHT
+        return weight * self.application + np.sqrt(1.0 - weight**2) * self.behaviour
 
 
 def draw_latents(rng: np.random.Generator, n: int, model: RiskModel, risk_shift: float = 0.0) -> Latents:

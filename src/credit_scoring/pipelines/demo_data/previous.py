@@ -123,7 +123,7 @@ def generate_previous(
         "NFLAG_INSURED_ON_APPROVAL": np.where(approved, (rng.random(n) < 0.34).astype(float), np.nan),
     })[list(RAW_TABLES["previous_application"])]
 
-    loans = _loans(rng, frame, client, family, approved, timeline, latents.behaviour)
+    loans = _loans(rng, frame, client, family, approved, timeline, latents.discipline)
     orphan = np.isin(frame["SK_ID_PREV"].to_numpy(), loans.sk_id_prev) & (rng.random(n) < ORPHAN_SHARE)
     order = rng.permutation(int((~orphan).sum()))
     return frame.loc[~orphan].iloc[order].reset_index(drop=True), loans, n
@@ -224,7 +224,8 @@ def _timeline(rng: np.random.Generator, family: np.ndarray, decision: np.ndarray
     actual_last = np.where(prepaid, first_due + MONTH * np.floor((np.nan_to_num(months) - 1) * rng.random(n)),
                            planned_last)
     card_closed = is_card & (rng.random(n) < 0.4)
-    actual_last = np.where(is_card, np.where(card_closed, decision + rng.integers(60, 2_000, n), DAYS_SENTINEL),
+    # A closed card closes after its first drawing (and so after its first due date).
+    actual_last = np.where(is_card, np.where(card_closed, drawing + rng.integers(60, 2_000, n), DAYS_SENTINEL),
                            actual_last)
     ended = actual_last <= -1
     drawing[drawing > -1] = DAYS_SENTINEL
@@ -240,7 +241,7 @@ def _loans(rng: np.random.Generator, frame: pd.DataFrame, client: np.ndarray, fa
            approved: np.ndarray, timeline: Mapping[str, np.ndarray], behaviour: np.ndarray) -> Loans:
     first_due = timeline["DAYS_FIRST_DUE"][approved]
     decision = frame["DAYS_DECISION"].to_numpy()[approved]
-    first_due = np.where(first_due == DAYS_SENTINEL, decision + 30.0, first_due)
+    first_due = np.where(first_due == DAYS_SENTINEL, 1.0, first_due)  # not due yet: no instalment so far
     end = timeline["DAYS_TERMINATION"][approved]
     return Loans(
         sk_id_prev=frame["SK_ID_PREV"].to_numpy()[approved],
