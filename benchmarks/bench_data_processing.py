@@ -143,6 +143,7 @@ def scale_raw_data(source: Path, target: Path, copies: int) -> dict[str, int]:
     """Write `copies` copies of every raw CSV with identifiers shifted per copy; return row counts."""
     target.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(config={"preserve_insertion_order": False})
+    con.execute("SET enable_progress_bar = false")
     rows = {}
     for table, file in RAW_FILES.items():
         columns = []

@@ -29,6 +29,9 @@ def spark_backend():
         .config("spark.default.parallelism", "2")
         .config("spark.ui.enabled", "false")
         .config("spark.driver.memory", "1g")
+        # Tiny data, very wide queries: compiling generated code costs more than interpreting.
+        .config("spark.sql.codegen.wholeStage", "false")
+        .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
         .getOrCreate()
     )
     yield ibis.pyspark.connect(session)
