@@ -168,6 +168,17 @@ def scale_raw_data(source: Path, target: Path, copies: int) -> dict[str, int]:
     return rows
 
 
+def count_raw_rows(raw_dir: Path) -> dict[str, int]:
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    rows = {}
+    for table, file in RAW_FILES.items():
+        path = str(raw_dir / file).replace("'", "''")
+        rows[table] = con.execute(f"SELECT count(*) FROM read_csv('{path}', all_varchar=true)").fetchone()[0]
+    con.close()
+    return rows
+
+
 def make_project(raw_dir: Path, workdir: Path) -> Path:
     project = workdir / "project"
     (project / "src").mkdir(parents=True)
@@ -214,12 +225,14 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="bench_dp_", dir=args.workdir))
     try:
-        raw_dir, rows = args.raw_dir, None
+        raw_dir = args.raw_dir
         if args.scale > 1:
             started = time.perf_counter()
             rows = scale_raw_data(args.raw_dir, workdir / "raw", args.scale)
             scaling_seconds = round(time.perf_counter() - started, 1)
             raw_dir = workdir / "raw"
+        else:
+            rows = count_raw_rows(raw_dir)
         project = make_project(raw_dir, workdir)
         load_before = os.getloadavg()
         reference_seconds, reference_rss = _run_measured(
@@ -243,10 +256,8 @@ def main() -> None:
             "benchmark": "data_processing",
             "engine": args.engine,
             "scale": args.scale,
-            "raw_rows": rows or {t: None for t in RAW_FILES},
-            "history_rows": None
-            if rows is None
-            else sum(v for t, v in rows.items() if not t.startswith("app")),
+            "raw_rows": rows,
+            "history_rows": sum(v for t, v in rows.items() if not t.startswith("application")),
             "wall_seconds_median": round(median_seconds, 1),
             "peak_rss_mb_max": round(max(run["peak_rss_bytes"] for run in runs) / 2**20),
             "steps": {

@@ -135,7 +135,7 @@ class OnlineFeatureBuilder:
             for table, rows in inputs.items():
                 con.register(_view_name(table), rows)
             for table, sql in self._validation_sql.items():
-                if any(con.sql(sql).fetchall()[0]):
+                if inputs[table].num_rows and any(con.sql(sql).fetchall()[0]):  # no rows, nothing to check
                     _raise_detailed_validation_error(table, inputs[table])
             frame = con.sql(self._model_input_sql).to_arrow_table().to_pandas()
         finally:

@@ -23,11 +23,15 @@ def test_value_types_follow_the_schema(tables, table):
         if kind == "int64":
             assert frame[column].dtype == np.int64, f"{table}.{column} is not a complete integer column"
         elif kind == "float64":
-            assert pd.api.types.is_float_dtype(frame[column]) or frame[column].isna().all() or (
-                pd.api.types.is_integer_dtype(frame[column])), f"{table}.{column} is not numeric"
+            assert (
+                pd.api.types.is_float_dtype(frame[column])
+                or frame[column].isna().all()
+                or (pd.api.types.is_integer_dtype(frame[column]))
+            ), f"{table}.{column} is not numeric"
         else:
             assert not pd.api.types.is_numeric_dtype(frame[column].dropna()) or frame[column].isna().all(), (
-                f"{table}.{column} should hold text")
+                f"{table}.{column} should hold text"
+            )
 
 
 def test_application_test_has_no_target_and_train_has_a_binary_one(tables):
@@ -43,8 +47,13 @@ def test_client_ids_are_unique_across_train_and_test(tables):
 
 def test_history_rows_belong_to_known_clients_and_credits(tables):
     clients = set(tables["application_train"]["SK_ID_CURR"]) | set(tables["application_test"]["SK_ID_CURR"])
-    for table in ("bureau", "previous_application", "POS_CASH_balance", "installments_payments",
-                  "credit_card_balance"):
+    for table in (
+        "bureau",
+        "previous_application",
+        "POS_CASH_balance",
+        "installments_payments",
+        "credit_card_balance",
+    ):
         assert set(tables[table]["SK_ID_CURR"]) <= clients, table
     assert tables["bureau"]["SK_ID_BUREAU"].is_unique
     assert set(tables["bureau_balance"]["SK_ID_BUREAU"]) <= set(tables["bureau"]["SK_ID_BUREAU"])
@@ -52,8 +61,17 @@ def test_history_rows_belong_to_known_clients_and_credits(tables):
 
 
 def test_every_loan_id_belongs_to_one_client_everywhere(tables):
-    owners = pd.concat([tables[t][["SK_ID_PREV", "SK_ID_CURR"]] for t in (
-        "previous_application", "POS_CASH_balance", "installments_payments", "credit_card_balance")])
+    owners = pd.concat(
+        [
+            tables[t][["SK_ID_PREV", "SK_ID_CURR"]]
+            for t in (
+                "previous_application",
+                "POS_CASH_balance",
+                "installments_payments",
+                "credit_card_balance",
+            )
+        ]
+    )
     assert (owners.drop_duplicates().groupby("SK_ID_PREV").size() == 1).all()
 
 
@@ -77,7 +95,9 @@ def test_bureau_dates_are_consistent(tables):
 
 
 def test_bureau_balance_runs_over_the_credit_life(tables):
-    balance = tables["bureau_balance"].merge(tables["bureau"][["SK_ID_BUREAU", "DAYS_CREDIT"]], on="SK_ID_BUREAU")
+    balance = tables["bureau_balance"].merge(
+        tables["bureau"][["SK_ID_BUREAU", "DAYS_CREDIT"]], on="SK_ID_BUREAU"
+    )
     assert (balance["MONTHS_BALANCE"] <= 0).all()
     assert (balance["MONTHS_BALANCE"] >= np.floor(balance["DAYS_CREDIT"] / 30.4375) - 1).all()
     assert set(balance["STATUS"].astype(str)) <= {"C", "X", "0", "1", "2", "3", "4", "5"}
@@ -109,9 +129,11 @@ def test_instalments_are_paid_near_their_due_dates(tables):
 def test_instalments_follow_the_loan_schedule(tables):
     instalments = tables["installments_payments"]
     schedule = instalments[instalments["NUM_INSTALMENT_VERSION"] == 1].merge(
-        tables["previous_application"][["SK_ID_PREV", "DAYS_FIRST_DUE", "CNT_PAYMENT"]], on="SK_ID_PREV")
-    assert np.allclose(schedule["DAYS_INSTALMENT"],
-                       schedule["DAYS_FIRST_DUE"] + 30 * (schedule["NUM_INSTALMENT_NUMBER"] - 1))
+        tables["previous_application"][["SK_ID_PREV", "DAYS_FIRST_DUE", "CNT_PAYMENT"]], on="SK_ID_PREV"
+    )
+    assert np.allclose(
+        schedule["DAYS_INSTALMENT"], schedule["DAYS_FIRST_DUE"] + 30 * (schedule["NUM_INSTALMENT_NUMBER"] - 1)
+    )
     assert (schedule["NUM_INSTALMENT_NUMBER"] <= schedule["CNT_PAYMENT"]).all()
 
 

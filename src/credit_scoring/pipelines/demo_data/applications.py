@@ -1,9 +1,10 @@
 """``application_train`` / ``application_test``: one row per client, coupled to the latent risk factors.
 
 Marginals come from the side's own profile (so test clients carry the real train-to-production shift); the
-strength of each column's link to risk is fitted once on the train profile. Logical rules of the real extract are
-kept: pensioners have DAYS_EMPLOYED = 365243, ORGANIZATION_TYPE 'XNA' and no employer phone; family size counts
-the children and the partner; the AMT_REQ_CREDIT_BUREAU_* counts are missing for clients unknown to the bureau.
+strength of each column's link to risk is fitted once on the train profile. Logical rules of the real extract
+are kept: pensioners have DAYS_EMPLOYED = 365243, ORGANIZATION_TYPE 'XNA' and no employer phone; family size
+counts the children and the partner; the AMT_REQ_CREDIT_BUREAU_* counts are missing for clients unknown to the
+credit bureau.
 """
 
 from __future__ import annotations
@@ -26,8 +27,12 @@ from .marginals import as_object, draw_index, inverse_cdf, ordered_levels, unifo
 
 YEAR = 365.25
 BUREAU_REQUEST_PERIODS = ("HOUR", "DAY", "WEEK", "MON", "QRT", "YEAR")
-EMPLOYED_ONLY_FLAGS = ("REG_REGION_NOT_WORK_REGION", "LIVE_REGION_NOT_WORK_REGION", "REG_CITY_NOT_WORK_CITY",
-                       "LIVE_CITY_NOT_WORK_CITY")
+EMPLOYED_ONLY_FLAGS = (
+    "REG_REGION_NOT_WORK_REGION",
+    "LIVE_REGION_NOT_WORK_REGION",
+    "REG_CITY_NOT_WORK_CITY",
+    "LIVE_CITY_NOT_WORK_CITY",
+)
 NOT_EMPLOYED = ("Pensioner", "Unemployed")
 
 
@@ -36,14 +41,12 @@ class ApplicationModel:
     """Everything fitted once from the profile: the risk model and each column's loadings."""
 
     risk: RiskModel
-    target_rate: float
     train_columns: Mapping[str, Mapping[str, Any]]
     test_columns: Mapping[str, Mapping[str, Any]]
     loadings: Mapping[str, float]
     """Correlation of each column's score with the application factor."""
     missing_loadings: Mapping[str, float]
-    bureau_share: float
-    previous_share: float
+    """Correlation of each column's missingness score with the application factor."""
 
 
 def fit_application_model(profile: Mapping[str, Any], risk: RiskModel) -> ApplicationModel:
@@ -61,23 +64,22 @@ def fit_application_model(profile: Mapping[str, Any], risk: RiskModel) -> Applic
             rates = column["default_rate_by_level"]
             middle = float(np.mean(list(rates.values())))
             rho = fit_level_loading(shares, np.array([rates.get(n, middle) for n in names]), risk)
-            rho *= 0.75 if len(names) > 10 else 1.0  # ordering many small levels by noisy rates overstates risk
+            # Ordering many small levels by their noisy default rates overstates the risk they carry.
+            rho *= 0.75 if len(names) > 10 else 1.0
         else:
             continue
         loadings[name] = rho / risk.weight_application
         if column.get("missing_rate", 0) > 0.02:
-            missing_loadings[name] = fit_missing_loading(
+            rho_missing = fit_missing_loading(
                 column["missing_rate"], column.get("default_rate_when_missing"), risk, target_rate
-            ) / risk.weight_application
+            )
+            missing_loadings[name] = rho_missing / risk.weight_application
     return ApplicationModel(
         risk=risk,
-        target_rate=target_rate,
         train_columns=train,
         test_columns=tables["application_test"]["columns"],
         loadings=loadings,
         missing_loadings=missing_loadings,
-        bureau_share=float(tables["bureau"]["share_of_clients_with_rows"]),
-        previous_share=float(tables["previous_application"]["share_of_clients_with_rows"]),
     )
 
 
@@ -98,6 +100,7 @@ def generate_applications(
     sk_id_curr: np.ndarray,
     latents: Latents,
     model: ApplicationModel,
+    *,
     side: str,
     target: np.ndarray | None = None,
     drift: DriftScenario | None = None,
@@ -106,8 +109,15 @@ def generate_applications(
     columns = model.train_columns if side == "train" else model.test_columns
     drift = drift or DriftScenario("none")
     n = sk_id_curr.shape[0]
-    s = ColumnSampler(rng, columns, model.train_columns, latents.application, model.loadings,
-                      model.missing_loadings, factors={"wealth": rng.standard_normal(n)})
+    s = ColumnSampler(
+        rng,
+        columns,
+        model.train_columns,
+        latents.application,
+        model.loadings,
+        model.missing_loadings,
+        factors={"wealth": rng.standard_normal(n)},
+    )
     out: dict[str, Any] = {"SK_ID_CURR": sk_id_curr}
     if target is not None:
         out["TARGET"] = target
@@ -121,23 +131,24 @@ def generate_applications(
 
     income_types = columns["NAME_INCOME_TYPE"]["levels"]
     pension_share = float(income_types.get("Pensioner", 0.0))
+    unemployed_share = float(income_types.get("Unemployed", 0.0))
     pensioner = uniform(s.mixed(0.0, youth=-0.88)) > 1.0 - pension_share
     worker_type = s.levels("NAME_INCOME_TYPE", exclude=NOT_EMPLOYED)
-    unemployed = ~pensioner & (rng.random(n) < float(income_types.get("Unemployed", 0.0)))
-    out["NAME_INCOME_TYPE"] = as_object(np.where(pensioner, "Pensioner", np.where(unemployed, "Unemployed",
-                                                                                  worker_type)))
+    unemployed = ~pensioner & (rng.random(n) < unemployed_share)
+    income_type = np.where(pensioner, "Pensioner", np.where(unemployed, "Unemployed", worker_type))
+    out["NAME_INCOME_TYPE"] = as_object(income_type)
     not_working = pensioner | unemployed
-    not_working_share = pension_share + float(income_types.get("Unemployed", 0.0))
+    working_share = max(1.0 - pension_share - unemployed_share, 1e-9)
 
     out.update(_family(s, pensioner))
     out.update(_contract(s, latents, drift))
-    out.update(_employment(s, days_birth, not_working, not_working_share))
-    out.update(_region_and_contact(s, not_working, not_working_share))
+    out.update(_employment(s, days_birth, not_working, working_share))
+    out.update(_region_and_contact(s, not_working, working_share))
     out.update(_scores(s, drift))
     out.update(building_columns(s, model.missing_loadings.get("TOTALAREA_MODE", 0.0)))
     out.update(_social_circle(s))
     out.update(_documents(s))
-    has_bureau = _bureau_presence(s, model, side)
+    has_bureau = _bureau_presence(s, model)
     out.update(_bureau_requests(s, has_bureau, drift))
 
     frame = pd.DataFrame({name: out[name] for name in RAW_TABLES[f"application_{side}"]})
@@ -152,15 +163,16 @@ def _family(s: ColumnSampler, pensioner: np.ndarray) -> dict[str, np.ndarray]:
     children[pensioner & (s.rng.random(s.n) < 0.8)] = 0
     status = s.levels("NAME_FAMILY_STATUS", s.score("NAME_FAMILY_STATUS", youth=0.3))
     partner = np.isin(status, ("Married", "Civil marriage"))
+    education = s.levels("NAME_EDUCATION_TYPE", s.score("NAME_EDUCATION_TYPE", wealth=-0.45))
+    housing = s.levels("NAME_HOUSING_TYPE", s.score("NAME_HOUSING_TYPE", youth=0.3))
     return {
         "CODE_GENDER": as_object(gender),
         "CNT_CHILDREN": children,
         "NAME_FAMILY_STATUS": as_object(status),
         "CNT_FAM_MEMBERS": (children + 1 + partner).astype(float),
         "NAME_TYPE_SUITE": s.text("NAME_TYPE_SUITE"),
-        "NAME_EDUCATION_TYPE": as_object(s.levels("NAME_EDUCATION_TYPE",
-                                                  s.score("NAME_EDUCATION_TYPE", wealth=-0.45))),
-        "NAME_HOUSING_TYPE": as_object(s.levels("NAME_HOUSING_TYPE", s.score("NAME_HOUSING_TYPE", youth=0.3))),
+        "NAME_EDUCATION_TYPE": as_object(education),
+        "NAME_HOUSING_TYPE": as_object(housing),
         "FLAG_OWN_REALTY": as_object(s.levels("FLAG_OWN_REALTY", s.mixed(0.0, wealth=-0.3))),
     }
 
@@ -168,7 +180,8 @@ def _family(s: ColumnSampler, pensioner: np.ndarray) -> dict[str, np.ndarray]:
 def _contract(s: ColumnSampler, latents: Latents, drift: DriftScenario) -> dict[str, np.ndarray]:
     contract_type = s.levels("NAME_CONTRACT_TYPE")
     if drift.revolving_share is not None:
-        contract_type = np.where(s.rng.random(s.n) < drift.revolving_share, "Revolving loans", "Cash loans")
+        revolving_now = s.rng.random(s.n) < drift.revolving_share
+        contract_type = np.where(revolving_now, "Revolving loans", "Cash loans")
     revolving = contract_type == "Revolving loans"
     income = s.numeric("AMT_INCOME_TOTAL", s.score("AMT_INCOME_TOTAL", wealth=0.7)) * drift.income_factor
     income = np.where(s.rng.random(s.n) < 0.85, np.maximum(round_to(income, 4_500), 4_500), np.round(income))
@@ -178,9 +191,7 @@ def _contract(s: ColumnSampler, latents: Latents, drift: DriftScenario) -> dict[
     return {
         "NAME_CONTRACT_TYPE": as_object(contract_type),
         "AMT_INCOME_TOTAL": income.astype(float),
-        "AMT_CREDIT": amounts["AMT_CREDIT"],
-        "AMT_ANNUITY": amounts["AMT_ANNUITY"],
-        "AMT_GOODS_PRICE": amounts["AMT_GOODS_PRICE"],
+        **amounts,
         "FLAG_OWN_CAR": as_object(np.where(car, "Y", "N")),
         "OWN_CAR_AGE": np.where(car, car_age, np.nan),
         "WEEKDAY_APPR_PROCESS_START": as_object(s.levels("WEEKDAY_APPR_PROCESS_START")),
@@ -188,41 +199,42 @@ def _contract(s: ColumnSampler, latents: Latents, drift: DriftScenario) -> dict[
     }
 
 
-def _employment(s: ColumnSampler, days_birth: np.ndarray, not_working: np.ndarray,
-                not_working_share: float) -> dict[str, np.ndarray]:
-    adult_days = days_birth + 18 * YEAR  # nobody started working, registered or got an ID before 18 (or 14)
-    # Tenures are ranked among the working clients only, so the oldest (pensioners) do not take the longest ones.
+def _employment(
+    s: ColumnSampler, days_birth: np.ndarray, not_working: np.ndarray, working_share: float
+) -> dict[str, np.ndarray]:
+    adult_days = days_birth + 18 * YEAR  # nobody started working or registered before 18 (an ID before 14)
+    # Tenures are ranked among the working clients only, so the oldest (pensioners) do not take the longest.
     tenure_score = s.score("DAYS_EMPLOYED", youth=0.65)
-    employed = np.zeros(s.n)
     working = ~not_working
+    employed = np.zeros(s.n)
     employed[working] = inverse_cdf(rank_uniform(tenure_score[working]), s.columns["DAYS_EMPLOYED"])
     employed = np.minimum(np.maximum(employed, adult_days), -1)
     organisation = s.levels("ORGANIZATION_TYPE", exclude=("XNA",))
     occupation = as_object(s.levels("OCCUPATION_TYPE"))
-    occupation_missing_rate = float(s.columns["OCCUPATION_TYPE"]["missing_rate"])
-    extra_missing = max(occupation_missing_rate - not_working_share, 0.0) / max(1 - not_working_share, 1e-9)
+    occupation_missing = float(s.columns["OCCUPATION_TYPE"]["missing_rate"])
+    extra_missing = max(occupation_missing - (1.0 - working_share), 0.0) / working_share
     occupation[not_working | (s.rng.random(s.n) < extra_missing)] = None
-    registration = np.maximum(s.numeric("DAYS_REGISTRATION", s.score("DAYS_REGISTRATION", youth=0.5)), adult_days)
-    id_publish = np.maximum(s.numeric("DAYS_ID_PUBLISH", s.score("DAYS_ID_PUBLISH", youth=0.3)),
-                            days_birth + 14 * YEAR)
-    phone_change = s.numeric("DAYS_LAST_PHONE_CHANGE")
+    registration = s.numeric("DAYS_REGISTRATION", s.score("DAYS_REGISTRATION", youth=0.5))
+    id_publish = s.numeric("DAYS_ID_PUBLISH", s.score("DAYS_ID_PUBLISH", youth=0.3))
+    work_phone = s.flag("FLAG_WORK_PHONE", share=s.share("FLAG_WORK_PHONE", 1.0) / working_share)
     return {
         "DAYS_EMPLOYED": np.where(not_working, DAYS_SENTINEL, np.round(employed)).astype(np.int64),
         "ORGANIZATION_TYPE": as_object(np.where(not_working, "XNA", organisation)),
         "OCCUPATION_TYPE": occupation,
-        "DAYS_REGISTRATION": np.minimum(np.round(registration), 0).astype(np.int64),
-        "DAYS_ID_PUBLISH": np.minimum(np.round(id_publish), 0).astype(np.int64),
-        "DAYS_LAST_PHONE_CHANGE": np.minimum(phone_change, 0.0),
+        "DAYS_REGISTRATION": np.minimum(np.round(np.maximum(registration, adult_days)), 0).astype(np.int64),
+        "DAYS_ID_PUBLISH": np.minimum(np.round(np.maximum(id_publish, days_birth + 14 * YEAR)), 0).astype(
+            np.int64
+        ),
+        "DAYS_LAST_PHONE_CHANGE": np.minimum(s.numeric("DAYS_LAST_PHONE_CHANGE"), 0.0),
         "FLAG_MOBIL": np.ones(s.n, dtype=np.int64),
-        "FLAG_EMP_PHONE": (~not_working).astype(np.int64),
-        "FLAG_WORK_PHONE": np.where(
-            not_working, 0, s.flag("FLAG_WORK_PHONE", share=s.share("FLAG_WORK_PHONE", 1.0) / max(
-                1 - not_working_share, 1e-9))).astype(np.int64),
+        "FLAG_EMP_PHONE": working.astype(np.int64),
+        "FLAG_WORK_PHONE": np.where(not_working, 0, work_phone).astype(np.int64),
     }
 
 
-def _region_and_contact(s: ColumnSampler, not_working: np.ndarray,
-                        not_working_share: float) -> dict[str, np.ndarray]:
+def _region_and_contact(
+    s: ColumnSampler, not_working: np.ndarray, working_share: float
+) -> dict[str, np.ndarray]:
     population_score = s.score("REGION_POPULATION_RELATIVE", wealth=0.3)
     population = s.numeric("REGION_POPULATION_RELATIVE", population_score)
     # Regions are a finite set: snap to a grid of ~100 values of the quantile function, as in the real file.
@@ -242,14 +254,15 @@ def _region_and_contact(s: ColumnSampler, not_working: np.ndarray,
         "REG_REGION_NOT_LIVE_REGION": s.flag("REG_REGION_NOT_LIVE_REGION", s.mixed(0.05, mobility=0.8)),
         "REG_CITY_NOT_LIVE_CITY": s.flag("REG_CITY_NOT_LIVE_CITY", s.mixed(0.15, mobility=0.8)),
     }
-    working_share = max(1 - not_working_share, 1e-9)
     for name in EMPLOYED_ONLY_FLAGS:
-        flag = s.flag(name, s.mixed(0.1, mobility=0.6), share=min(s.share(name, 1.0) / working_share, 1.0))
+        share = min(s.share(name, 1.0) / working_share, 1.0)
+        flag = s.flag(name, s.mixed(0.1, mobility=0.6), share=share)
         out[name] = np.where(not_working, 0, flag).astype(np.int64)
     return out
 
 
 def _scores(s: ColumnSampler, drift: DriftScenario) -> dict[str, np.ndarray]:
+    """EXT_SOURCE_1/2/3: the strongest risk signals; EXT_SOURCE_1 also grows with age, as in the real data."""
     out = {}
     for name, age_mix in (("EXT_SOURCE_1", -0.45), ("EXT_SOURCE_2", 0.0), ("EXT_SOURCE_3", -0.2)):
         values = s.numeric(name, s.score(name, youth=age_mix))
@@ -260,13 +273,13 @@ def _scores(s: ColumnSampler, drift: DriftScenario) -> dict[str, np.ndarray]:
 
 
 def _social_circle(s: ColumnSampler) -> dict[str, np.ndarray]:
-    """Observed and defaulted acquaintances: defaults only among observed ones (DEF <= OBS, 60-day <= 30-day)."""
+    """Observed and defaulted acquaintances: defaults only among observed ones (DEF <= OBS, 60 <= 30 days)."""
     observed = s.numeric("OBS_30_CNT_SOCIAL_CIRCLE")
     observed_60 = np.where(s.rng.random(s.n) < 0.97, observed, s.numeric("OBS_60_CNT_SOCIAL_CIRCLE"))
     defaulted_score = uniform(s.mixed(0.3))
     out = {"OBS_30_CNT_SOCIAL_CIRCLE": observed, "OBS_60_CNT_SOCIAL_CIRCLE": observed_60}
     for name, among in (("DEF_30_CNT_SOCIAL_CIRCLE", observed), ("DEF_60_CNT_SOCIAL_CIRCLE", observed_60)):
-        # Defaults need observed acquaintances: draw from the profile's shares rescaled to those who have some.
+        # Defaults need observed acquaintances: the profile's shares, rescaled to the clients who have some.
         shares = {float(v): p for v, p in s.columns[name]["value_shares"].items() if float(v) > 0}
         some = max(float((among > 0).mean()) if among.size else 1.0, 1e-9)
         values = np.array([0.0, *shares])
@@ -278,8 +291,7 @@ def _social_circle(s: ColumnSampler) -> dict[str, np.ndarray]:
     missing = s.missing("OBS_30_CNT_SOCIAL_CIRCLE")
     for values in out.values():
         values[missing] = np.nan
-    return {name: out[name] for name in ("OBS_30_CNT_SOCIAL_CIRCLE", "DEF_30_CNT_SOCIAL_CIRCLE",
-                                         "OBS_60_CNT_SOCIAL_CIRCLE", "DEF_60_CNT_SOCIAL_CIRCLE")}
+    return out
 
 
 def _documents(s: ColumnSampler) -> dict[str, np.ndarray]:
@@ -291,7 +303,7 @@ def _documents(s: ColumnSampler) -> dict[str, np.ndarray]:
     return {name: (chosen == k).astype(np.int64) for k, name in enumerate(names)}
 
 
-def _bureau_presence(s: ColumnSampler, model: ApplicationModel, side: str) -> np.ndarray:
+def _bureau_presence(s: ColumnSampler, model: ApplicationModel) -> np.ndarray:
     """Whether the credit bureau knows the client (drives the bureau table and AMT_REQ_* missingness)."""
     rate = float(s.columns["AMT_REQ_CREDIT_BUREAU_YEAR"]["missing_rate"])
     loading = model.missing_loadings.get("AMT_REQ_CREDIT_BUREAU_YEAR", 0.0)

@@ -27,9 +27,9 @@ class DriftScenario:
 DRIFT_SCENARIOS: dict[str, DriftScenario] = {
     "none": DriftScenario("Only the real train-to-production shift of the profile."),
     "economic_downturn": DriftScenario(
-        "Riskier applicants (risk factors +0.5 sd: lower EXT_SOURCE_*, more refusals, late payments and card "
+        "Riskier applicants (risk factors +0.8 sd: lower EXT_SOURCE_*, more refusals, late payments and card "
         "debt), incomes -20%, credit amounts +15%.",
-        risk_shift=0.5,
+        risk_shift=0.8,
         income_factor=0.8,
         credit_factor=1.15,
     ),

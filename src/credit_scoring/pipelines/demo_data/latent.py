@@ -49,7 +49,8 @@ def calibrate_risk_model(
         raise ValueError(f"target_rate must be in (0, 1), got {target_rate}")
     if weight_application**2 + weight_behaviour**2 > 1.0:
         raise ValueError(
-            f"weight_application² + weight_behaviour² must be <= 1, got {weight_application}, {weight_behaviour}"
+            "weight_application² + weight_behaviour² must be <= 1, "
+            f"got {weight_application}, {weight_behaviour}"
         )
 
     def gap(intercept: float) -> float:
@@ -79,10 +80,10 @@ class Latents:
         return weight * self.application + np.sqrt(1.0 - weight**2) * self.behaviour
 
 
-def draw_latents(rng: np.random.Generator, n: int, model: RiskModel, risk_shift: float = 0.0) -> Latents:
-    """Draw the factors of ``n`` clients; ``risk_shift`` moves the application and behaviour factors (drift)."""
-    application = rng.standard_normal(n) + risk_shift
-    behaviour = rng.standard_normal(n) + risk_shift
+def draw_latents(rng: np.random.Generator, n: int, model: RiskModel) -> Latents:
+    """Draw the factors of ``n`` clients."""
+    application = rng.standard_normal(n)
+    behaviour = rng.standard_normal(n)
     hidden = rng.standard_normal(n)
     total = (
         model.weight_application * application
@@ -95,12 +96,6 @@ def draw_latents(rng: np.random.Generator, n: int, model: RiskModel, risk_shift:
 def draw_target(rng: np.random.Generator, latents: Latents, model: RiskModel) -> np.ndarray:
     """TARGET (0/1) of each client."""
     return (rng.random(latents.total.shape[0]) < model.default_probability(latents.total)).astype(np.int64)
-
-
-def correlated_score(rng: np.random.Generator, driver: np.ndarray, loading: float) -> np.ndarray:
-    """Standard normal score with correlation ``loading`` to the standard normal ``driver``."""
-    loading = float(np.clip(loading, -0.99, 0.99))
-    return loading * driver + np.sqrt(1.0 - loading**2) * rng.standard_normal(driver.shape[0])
 
 
 def _band_rates(model: RiskModel, cuts: np.ndarray) -> np.ndarray:

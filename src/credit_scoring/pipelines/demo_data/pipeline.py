@@ -14,7 +14,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 generate_demo_data,
                 ["demo_data_plan", "home_credit_profile"],
-                ["demo_raw_tables", "demo_data_manifest"],
+                "demo_raw_tables",
                 name="generate_demo_data_node",
             ),
         ],

@@ -22,7 +22,9 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from credit_scoring.model_bundle import CategoryEncoder, FeatureSpec, TabularCleaner
 from credit_scoring.pipelines.modelling.params import CandidateSpec
 
-LOGREG_DEFAULTS: dict[str, Any] = {"C": 0.1, "max_iter": 2000}
+# newton-cholesky: a few exact Newton steps, about 5 s on 16k x 600 whatever C (lbfgs takes 2 s at C=0.002 but
+# 21 s at C=1: its iterations grow as the regularisation weakens)
+LOGREG_DEFAULTS: dict[str, Any] = {"C": 0.01, "solver": "newton-cholesky", "max_iter": 200}
 LGBM_DEFAULTS: dict[str, Any] = {
     "n_estimators": 300,
     "learning_rate": 0.05,
