@@ -1,29 +1,14 @@
-"""Sample raw CSVs, and the data_processing pipeline run on any Ibis backend with an in-memory catalog."""
+"""Fixtures of the data_processing tests: the sample raw tables and their CSV files."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-import ibis.expr.types as ir
 import pandas as pd
 import pytest
-import yaml
-from kedro.io import DataCatalog, MemoryDataset
-from kedro.runner import SequentialRunner
+from data_processing_runs import write_raw_csvs
 
 from credit_scoring.features.sample_data import make_raw_tables
-from credit_scoring.pipelines.data_processing import create_pipeline
-from credit_scoring.pipelines.data_processing.pipeline import catalog_name
-from credit_scoring.raw_schema import RAW_FILES
-
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
-OUTPUTS = ("model_input_table", "scoring_input_table", "feature_dictionary", "raw_data_validation_report")
-
-
-def project_parameters() -> dict[str, Any]:
-    return yaml.safe_load((PROJECT_ROOT / "conf/base/parameters_data_processing.yml").read_text())
 
 
 @pytest.fixture(scope="session")
@@ -31,37 +16,6 @@ def raw_tables() -> dict[str, pd.DataFrame]:
     return make_raw_tables()
 
 
-def write_raw_csvs(tables: dict[str, pd.DataFrame], directory: Path) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    for table, frame in tables.items():
-        frame.to_csv(directory / RAW_FILES[table], index=False)
-    return directory
-
-
 @pytest.fixture(scope="session")
 def raw_csv_dir(tmp_path_factory: pytest.TempPathFactory, raw_tables: dict[str, pd.DataFrame]) -> Path:
     return write_raw_csvs(raw_tables, tmp_path_factory.mktemp("raw"))
-
-
-class KeptDataset(MemoryDataset):
-    """A MemoryDataset the runner cannot release: a test reads intermediate outputs after the run."""
-
-    def _release(self) -> None:
-        pass
-
-
-def run_data_processing(raw: dict[str, ir.Table], parameters: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Run the whole pipeline with SequentialRunner on raw Ibis tables (Kaggle names); return its outputs."""
-    params = (parameters or project_parameters())["data_processing"]
-    catalog = DataCatalog(
-        {
-            **{catalog_name(table): MemoryDataset(frame) for table, frame in raw.items()},
-            "params:data_processing.validation": MemoryDataset(params["validation"]),
-            **{name: KeptDataset() for name in OUTPUTS},
-        }
-    )
-    SequentialRunner().run(create_pipeline(), catalog)
-    return {name: catalog.load(name) for name in OUTPUTS}
-
-
-ReadRaw = Callable[[Path], dict[str, ir.Table]]

@@ -8,7 +8,7 @@ import shutil
 import ibis
 import pandas as pd
 import pytest
-from conftest import run_data_processing
+from data_processing_runs import run_data_processing
 
 from credit_scoring.raw_schema import RAW_FILES
 

@@ -10,7 +10,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import PROJECT_ROOT, run_data_processing, write_raw_csvs
+from data_processing_runs import PROJECT_ROOT, run_data_processing, write_raw_csvs
 from kedro.config import OmegaConfigLoader
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project

@@ -1,12 +1,14 @@
-"""The pipeline: deterministic output, chunked writing, never overwriting data, manifest, clear parameter
-errors."""
+"""The pipeline: deterministic output, chunked writing, never overwriting data, manifest, clear errors."""
 
 from __future__ import annotations
 
 import json
 
-import pandas as pd import pytest from kedro.io import DatasetError
+import pandas as pd
+import pytest
+from kedro.io import DatasetError
 
+from credit_scoring.datasets.csv_tables import CsvTablesDataset, TablesChunk
 from credit_scoring.pipelines.demo_data import create_pipeline
 from credit_scoring.pipelines.demo_data.config import DemoDataParams, make_plan
 from credit_scoring.pipelines.demo_data.nodes import plan_demo_data
@@ -14,13 +16,15 @@ from credit_scoring.raw_schema import RAW_FILES
 
 
 def test_pipeline_wiring():
-    pipeline = create_pipeline() assert {node.name for node in pipeline.nodes} == {"plan_demo_data_node",
-    "generate_demo_data_node"} assert pipeline.inputs() == {"params:demo_data", "home_credit_profile"} assert
-    pipeline.outputs() == {"demo_raw_tables"}
+    pipeline = create_pipeline()
+    assert {node.name for node in pipeline.nodes} == {"plan_demo_data_node", "generate_demo_data_node"}
+    assert pipeline.inputs() == {"params:demo_data", "home_credit_profile"}
+    assert pipeline.outputs() == {"demo_raw_tables"}
 
 
 def test_same_seed_gives_byte_identical_files(small_run, tmp_path, run_demo):
-    run_demo(tmp_path, seed=42) for file in RAW_FILES.values():
+    run_demo(tmp_path, seed=42)
+    for file in RAW_FILES.values():
         assert (tmp_path / file).read_bytes() == (small_run[0] / file).read_bytes(), file
 
 
@@ -32,9 +36,11 @@ def test_another_seed_gives_other_data(small_run, tmp_path, run_demo):
 
 
 def test_manifest_records_the_run(small_run):
-    out_dir, manifest = small_run assert manifest["complete"] is True assert (manifest["seed"],
-    manifest["preset"], manifest["drift"]) == (42, "small", "none") assert manifest["clients"] == {"train":
-    4_000, "test": 800} for table, file in RAW_FILES.items():
+    out_dir, manifest = small_run
+    assert manifest["complete"] is True
+    assert (manifest["seed"], manifest["preset"], manifest["drift"]) == (42, "small", "none")
+    assert manifest["clients"] == {"train": 4_000, "test": 800}
+    for table, file in RAW_FILES.items():
         lines = (out_dir / file).read_text().count("\n")
         assert manifest["rows"][table] == lines - 1, table
     json.dumps(manifest)
@@ -48,8 +54,9 @@ def test_chunks_write_one_header_and_continue_the_ids(tmp_path, run_demo):
     ids = pd.concat([train["SK_ID_CURR"], test["SK_ID_CURR"]]).sort_values()
     assert ids.tolist() == list(range(100_002, 100_002 + 1_200))
     for table, key in (("bureau", "SK_ID_BUREAU"), ("previous_application", "SK_ID_PREV")):
-        frame = pd.read_csv(tmp_path / RAW_FILES[table]) assert frame[key].is_unique, table assert
-        (frame[frame.columns[0]] != frame.columns[0]).all(), "a header line was repeated"
+        frame = pd.read_csv(tmp_path / RAW_FILES[table])
+        assert frame[key].is_unique, table
+        assert pd.api.types.is_integer_dtype(frame[key]), "a header line was repeated inside the file"
 
 
 def test_existing_files_are_never_overwritten(tmp_path, run_demo):
@@ -67,12 +74,28 @@ def test_overwrite_parameter_allows_replacing_files(tmp_path, run_demo):
     assert len(pd.read_csv(tmp_path / "application_train.csv")) == 50
 
 
+def test_dataset_rejects_unknown_tables_and_loads_lazily(tmp_path):
+    dataset = CsvTablesDataset(path=str(tmp_path), file_names={"a": "a.csv"})
+    with pytest.raises(DatasetError, match=r"Unknown tables \['b'\]"):
+        dataset.save(TablesChunk({"b": pd.DataFrame({"x": [1]})}))
+    dataset.save(TablesChunk({"a": pd.DataFrame({"x": [1, 2]})}))
+    dataset.save(TablesChunk({"a": pd.DataFrame({"x": [3]})}))
+    assert dataset.load()["a"]()["x"].tolist() == [1, 2, 3]
+    with pytest.raises(DatasetError, match="do not exist"):
+        CsvTablesDataset(path=str(tmp_path), file_names={"z": "z.csv"}).load()
+
+
 @pytest.mark.parametrize(
-    ("parameters", "message"), [
-        ({"preset": "huge"}, "unknown preset 'huge'"), ({"drift": "meteor"}, "unknown drift scenario
-        'meteor'"), ({"n_train": 0}, "n_train"), ({"sedd": 1}, "sedd"), ({"signal": {"beta": -1}}, "beta"),
+    ("parameters", "message"),
+    [
+        ({"preset": "huge"}, "unknown preset 'huge'"),
+        ({"drift": "meteor"}, "unknown drift scenario 'meteor'"),
+        ({"n_train": 0}, "n_train"),
+        ({"sedd": 1}, "sedd"),
+        ({"signal": {"beta": -1}}, "beta"),
     ],
-) def test_bad_parameters_get_a_clear_error(parameters, message):
+)
+def test_bad_parameters_get_a_clear_error(parameters, message):
     with pytest.raises(ValueError, match=message):
         plan_demo_data(parameters)
 
@@ -84,5 +107,6 @@ def test_presets_split_into_chunks_of_contiguous_clients():
     assert sum(c.n_test for c in plan.chunks) == 48_744
     for before, after in zip(plan.chunks, plan.chunks[1:], strict=False):
         assert after.first_sk_id_curr == before.first_sk_id_curr + before.n_train + before.n_test
-    assert max(c.n_train + c.n_test for c in plan.chunks) <= 25_000 default = make_plan(DemoDataParams())
+    assert max(c.n_train + c.n_test for c in plan.chunks) <= 25_000
+    default = make_plan(DemoDataParams())
     assert (default.n_train, default.n_test) == (30_000, 6_000)

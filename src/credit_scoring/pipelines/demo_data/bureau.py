@@ -2,7 +2,7 @@
 
 Each credit has a type, an opening date, a planned duration and, if it ended before the application date, a
 closing date; debts, limits and overdue amounts follow from those dates. Overdue days, overdue amounts and late
-monthly statuses come from the client's *behaviour* risk factor plus credit-level noise, so the bureau carries
+monthly statuses come from the client's payment discipline plus credit-level noise, so the bureau carries
 default signal that the application table does not.
 """
 
@@ -17,6 +17,7 @@ from scipy.special import expit
 
 from credit_scoring.raw_schema import RAW_TABLES
 
+from .amounts import annuity
 from .applications import Clients
 from .expand import child_counts, expand, noisy
 from .marginals import as_object, draw_index, inverse_cdf, level_shares, uniform
@@ -39,11 +40,11 @@ def generate_bureau(
     """Bureau credits of the clients known to the bureau, and the monthly balances of part of them."""
     columns = profile["tables"]["bureau"]["columns"]
     known = np.flatnonzero(clients.has_bureau)
-    counts = child_counts(noisy(rng, -clients.youth[known], 0.5), profile["tables"]["bureau"]["rows_per_parent"])
-    parent, _ = expand(counts)
+    count_score = noisy(rng, -clients.youth[known], 0.5)
+    parent, _ = expand(child_counts(count_score, profile["tables"]["bureau"]["rows_per_parent"]))
     owner = known[parent]
     n = owner.shape[0]
-    behaviour = noisy(rng, clients.latents.behaviour[owner], 0.8)
+    behaviour = noisy(rng, clients.latents.discipline[owner], 0.8)
 
     credit_type = _levels(rng, columns["CREDIT_TYPE"], n)
     is_card = credit_type == "Credit card"
@@ -53,30 +54,31 @@ def generate_bureau(
     planned_end = np.round(days_credit + duration)
 
     # Cards stay active until closed; fixed-term credits close at (or, prepaid, before) their planned end.
-    prepaid = rng.random(n) < 0.35
-    closing = np.where(prepaid, days_credit + (planned_end - days_credit) * rng.uniform(0.2, 0.95, n), planned_end)
-    closing = np.where(is_card, np.where(rng.random(n) < 0.55, days_credit + rng.uniform(30, 2_500, n), 1.0),
-                       closing)
+    prepaid = rng.random(n) < 0.55
+    early_end = days_credit + (planned_end - days_credit) * rng.uniform(0.2, 0.95, n)
+    closing = np.where(prepaid, early_end, planned_end)
+    card_closing = np.where(rng.random(n) < 0.7, days_credit + rng.uniform(30, 2_500, n), 1.0)
+    closing = np.where(is_card, card_closing, closing)
     closed = closing < -1
     sold = ~closed & (uniform(behaviour) > 0.993)
     status = np.where(closed, "Closed", np.where(sold, "Sold", "Active"))
     end_fact = np.where(closed, np.round(np.clip(closing, days_credit, -1)), np.nan)
 
     end_date = planned_end.astype(float)
-    end_date[is_card & (rng.random(n) < 0.5)] = np.nan
-    end_date[is_card & ~np.isnan(end_date) & (rng.random(n) < 0.1)] = 30_000 + rng.integers(0, 1_200)
+    end_date[is_card & (rng.random(n) < 0.15)] = np.nan
+    end_date[is_card & ~np.isnan(end_date) & (rng.random(n) < 0.05)] = 30_000 + rng.integers(0, 1_200)
     end_date[rng.random(n) < 0.025] = np.nan
 
-    update = np.where(closed, end_fact + rng.integers(0, 40, n), -rng.exponential(25, n))
+    update = np.where(closed, end_fact + rng.integers(0, 40, n), -rng.exponential(150, n))
     update = np.round(np.clip(update, days_credit, 0)).astype(np.int64)
 
-    amount = np.round(inverse_cdf(rng.random(n), columns["AMT_CREDIT_SUM"]) * np.where(
-        credit_type == "Mortgage", 4.0, 1.0) * 2) / 2
+    scale = np.where(credit_type == "Mortgage", 4.0, 1.0)
+    amount = np.round(inverse_cdf(rng.random(n), columns["AMT_CREDIT_SUM"]) * scale * 2) / 2
     elapsed = np.clip((-days_credit) / np.maximum(duration, 1), 0, 1)
     utilisation = uniform(noisy(rng, behaviour, 0.6) - 0.3)
     debt = np.where(closed, 0.0, np.where(is_card, amount * utilisation, amount * (1 - elapsed) ** 0.8))
     debt = np.round(debt, 2)
-    limit = np.where(is_card & ~closed, np.round(amount - debt, 2), 0.0)
+    limit = np.where(is_card & ~closed & (rng.random(n) < 0.3), np.round(amount - debt, 2), 0.0)
 
     late = ~closed & (uniform(behaviour) > 0.985) & (rng.random(n) < 0.35)
     day_overdue = np.where(late, np.round(rng.exponential(60, n) + 1), 0).astype(np.int64)
@@ -85,8 +87,8 @@ def generate_bureau(
     max_overdue = np.where(had_overdue, np.round(amount * rng.uniform(0.002, 0.15, n), 2), 0.0)
     max_overdue = np.maximum(max_overdue, overdue)
     prolonged = np.where(uniform(behaviour) > 0.99, rng.integers(1, 3, n), 0).astype(np.int64)
-    monthly = np.where(closed | is_card | (rng.random(n) < 0.35), 0.0, np.round(amount / np.maximum(duration / MONTH,
-                                                                                                    1), 2))
+    instalment = np.round(annuity(amount, np.full(n, 0.025), np.maximum(duration / MONTH, 1)), 2)
+    monthly = np.where(closed | is_card | (rng.random(n) < 0.3), 0.0, instalment)
 
     frame = pd.DataFrame({
         "SK_ID_CURR": clients.sk_id_curr[owner],
@@ -101,11 +103,11 @@ def generate_bureau(
         "CNT_CREDIT_PROLONG": prolonged,
         "AMT_CREDIT_SUM": amount,
         "AMT_CREDIT_SUM_DEBT": _with_missing(rng, debt, columns["AMT_CREDIT_SUM_DEBT"], keep=~closed),
-        "AMT_CREDIT_SUM_LIMIT": _with_missing(rng, limit, columns["AMT_CREDIT_SUM_LIMIT"], keep=is_card),
+        "AMT_CREDIT_SUM_LIMIT": _with_missing(rng, limit, columns["AMT_CREDIT_SUM_LIMIT"]),
         "AMT_CREDIT_SUM_OVERDUE": overdue,
         "CREDIT_TYPE": as_object(credit_type),
         "DAYS_CREDIT_UPDATE": update,
-        "AMT_ANNUITY": _with_missing(rng, monthly, columns["AMT_ANNUITY"]),
+        "AMT_ANNUITY": _with_missing(rng, monthly, columns["AMT_ANNUITY"], keep=monthly > 0),
     })[list(RAW_TABLES["bureau"])]
     balance = _monthly_balance(rng, frame, behaviour, closed)
     return frame, balance
@@ -152,9 +154,9 @@ def _monthly_balance(rng: np.random.Generator, bureau: pd.DataFrame, behaviour: 
     month = -position  # the real file lists each credit's months from the latest (0) backwards
     end_fact = bureau["DAYS_ENDDATE_FACT"].to_numpy()[credit]
     closed_month = np.where(closed[credit], np.floor(end_fact / MONTH), 1)
-    unknown_credit = rng.random(n) < 0.18
+    unknown_credit = rng.random(n) < 0.3
     status = np.full(month.shape[0], "0", dtype=object)
-    status[unknown_credit[credit] | (rng.random(month.shape[0]) < 0.05)] = "X"
+    status[unknown_credit[credit] | (rng.random(month.shape[0]) < 0.16)] = "X"
     late_risk = expit(-7.2 + 1.6 * behaviour[credit])
     late = rng.random(month.shape[0]) < late_risk
     severity = draw_index(rng.random(month.shape[0]), np.array([0.0083, 0.0006, 0.0003, 0.0002, 0.0012]))

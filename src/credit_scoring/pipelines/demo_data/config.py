@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator
+
+import credit_scoring
 
 from .drift import DRIFT_SCENARIOS
 from .generator import FIRST_SK_ID_CURR, ChunkSpec
@@ -29,9 +34,9 @@ class SignalParams(BaseModel):
     """Strength of the default mechanism (see ``latent.py``)."""
 
     model_config = ConfigDict(extra="forbid")
-    beta: float = Field(1.7, gt=0, le=5)
-    weight_application: float = Field(0.75, gt=0, lt=1)
-    weight_behaviour: float = Field(0.5, ge=0, lt=1)
+    beta: float = Field(2.7, gt=0, le=5)
+    weight_application: float = Field(0.85, gt=0, lt=1)
+    weight_behaviour: float = Field(0.15, ge=0, lt=1)
 
 
 class DemoDataParams(BaseModel):
@@ -96,3 +101,9 @@ def make_plan(params: DemoDataParams) -> GenerationPlan:
 def _part(total: int, parts: int, index: int) -> int:
     """Size of part ``index`` when ``total`` is split into ``parts`` near-equal parts."""
     return total // parts + (1 if index < total % parts else 0)
+
+
+def packaged_profile() -> dict[str, Any]:
+    """The real-data profile shipped with the package (what the catalog's ``home_credit_profile`` loads)."""
+    path = Path(credit_scoring.__file__).parent / "resources" / "profile.json"
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -83,8 +83,13 @@ def generate_chunk(model: GeneratorModel, chunk: ChunkSpec, seed: int, drift: Dr
     tables: dict[str, pd.DataFrame] = {}
     for side, rows, side_drift in (("train", ~is_test, None), ("test", is_test, drift)):
         frame, side_youth, side_bureau = generate_applications(
-            rngs[side], sk_id_curr[rows], _subset(latents, rows), model.applications, side,
-            target=target[rows] if side == "train" else None, drift=side_drift,
+            rngs[side],
+            sk_id_curr[rows],
+            _subset(latents, rows),
+            model.applications,
+            side=side,
+            target=target[rows] if side == "train" else None,
+            drift=side_drift,
         )
         tables[f"application_{side}"] = frame
         youth[rows], has_bureau[rows] = side_youth, side_bureau

@@ -1,4 +1,4 @@
-"""Nodes of the demo_data pipeline: validate the parameters into a plan, then stream the tables chunk by chunk."""
+"""Nodes of the demo_data pipeline: validate the parameters into a plan, then stream the tables by chunks."""
 
 from __future__ import annotations
 
@@ -25,17 +25,21 @@ def plan_demo_data(parameters: Mapping[str, Any]) -> GenerationPlan:
     except ValidationError as error:
         raise ValueError(f"Invalid demo_data parameters:\n{error}") from error
     plan = make_plan(params)
-    logger.info("Demo data: preset %r, %d train + %d test clients in %d chunk(s), seed %d, drift %r",
-                plan.preset, plan.n_train, plan.n_test, len(plan.chunks), plan.seed, plan.drift)
+    logger.info(
+        "Demo data: preset %r, %d train + %d test clients in %d chunk(s), seed %d, drift %r",
+        plan.preset, plan.n_train, plan.n_test, len(plan.chunks), plan.seed, plan.drift,
+    )  # fmt: skip
     return plan
 
 
-def generate_demo_data(
-    plan: GenerationPlan, profile: Mapping[str, Any]
-) -> Iterator[tuple[TablesChunk, dict[str, Any]]]:
-    """Yield the eight raw tables chunk by chunk, each time with the manifest of what was generated so far."""
+def generate_demo_data(plan: GenerationPlan, profile: Mapping[str, Any]) -> Iterator[TablesChunk]:
+    """Yield the eight raw tables chunk by chunk, each with the manifest of what was generated so far.
+
+    A generator node: Kedro saves every chunk as it comes, so only one chunk is in memory at a time.
+    """
     _check_profile(profile)
-    model = fit_generator(profile, plan.signal.beta, plan.signal.weight_application, plan.signal.weight_behaviour)
+    signal = plan.signal
+    model = fit_generator(profile, signal.beta, signal.weight_application, signal.weight_behaviour)
     drift = DRIFT_SCENARIOS[plan.drift]
     rows = dict.fromkeys(RAW_TABLES, 0)
     next_ids = NextIds()
@@ -43,9 +47,14 @@ def generate_demo_data(
         tables, next_ids = generate_chunk(model, chunk, plan.seed, drift, next_ids)
         for name, frame in tables.items():
             rows[name] += len(frame)
-        logger.info("Demo data: chunk %d/%d generated (%s rows so far)", chunk.index + 1, len(plan.chunks),
-                    f"{sum(rows.values()):,}")
-        yield TablesChunk(tables, overwrite=plan.overwrite), _manifest(plan, rows, chunk.index + 1)
+        logger.info(
+            "Demo data: chunk %d/%d generated (%s rows so far)",
+            chunk.index + 1, len(plan.chunks), f"{sum(rows.values()):,}",
+        )  # fmt: skip
+        chunk_out = TablesChunk(tables, overwrite=plan.overwrite, manifest=_manifest(plan, rows, chunk.index + 1))
+        del tables
+        yield chunk_out
+        del chunk_out  # keep no reference while the next chunk is generated
 
 
 def _manifest(plan: GenerationPlan, rows: Mapping[str, int], chunks_done: int) -> dict[str, Any]:

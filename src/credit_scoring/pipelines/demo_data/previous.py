@@ -70,9 +70,13 @@ def generate_previous(
     combination = names[draw_index(rng.random(n), shares)]
     family = family_of(combination)
     status = _status(rng, family, latents.application[client], latents.behaviour[client], columns)
-    approved, canceled, refused = status == "Approved", status == "Canceled", status == "Refused"
+    status = _ensure_a_loan(rng, client, family, status)
+    approved, canceled = status == "Approved", status == "Canceled"
 
-    decision = np.round(inverse_cdf(rng.random(n), columns["DAYS_DECISION"])).astype(np.int64)
+    # Approved instalment loans are older than refused or canceled applications (recent applications are more
+    # often still in progress or turned down).
+    decision_u = rng.random(n) ** np.where(approved & (family != CARD), 1.3, np.where(approved, 1.0, 0.75))
+    decision = np.round(inverse_cdf(decision_u, columns["DAYS_DECISION"])).astype(np.int64)
     amounts = _amounts(rng, family, combination, status, columns)
     timeline = _timeline(rng, family, decision, amounts["CNT_PAYMENT"], approved)
 
@@ -84,6 +88,8 @@ def generate_previous(
     portfolio = np.select([canceled, family == POS, family == CARD, family == CASH], ["XNA", "POS", "Cards", "Cash"],
                           "XNA").astype(object)
     ids = first_id + rng.permutation(n).astype(np.int64)
+    # Shops have a seller place; cash loans and cards mostly not (-1).
+    seller_u = np.where(is_pos, rng.uniform(0.5, 1.0, n), rng.uniform(0.0, 0.55, n))
     frame = pd.DataFrame({
         "SK_ID_PREV": ids,
         "SK_ID_CURR": clients.sk_id_curr[client],
@@ -108,8 +114,7 @@ def generate_previous(
         "NAME_PRODUCT_TYPE": as_object(product_type(rng, combination, family)),
         "CHANNEL_TYPE": as_object(draw_split(rng, columns["CHANNEL_TYPE"], is_pos,
                                              ("Country-wide", "Stone", "Regional / Local", "Car dealer"))),
-        "SELLERPLACE_AREA": np.where(is_pos, inverse_cdf(rng.uniform(0.45, 1.0, n), columns["SELLERPLACE_AREA"]),
-                                     np.where(rng.random(n) < 0.8, -1, 0)).astype(np.int64),
+        "SELLERPLACE_AREA": inverse_cdf(seller_u, columns["SELLERPLACE_AREA"]).astype(np.int64),
         "NAME_SELLER_INDUSTRY": as_object(draw_split(rng, columns["NAME_SELLER_INDUSTRY"], is_pos,
                                                      excluded=("XNA",))),
         "CNT_PAYMENT": amounts["CNT_PAYMENT"],
@@ -119,7 +124,8 @@ def generate_previous(
         "NFLAG_INSURED_ON_APPROVAL": np.where(approved, (rng.random(n) < 0.34).astype(float), np.nan),
     })[list(RAW_TABLES["previous_application"])]
 
-    loans = _loans(rng, frame, client, family, approved, timeline, latents.behaviour)
+    loans = _loans(rng, frame, client, family, approved=approved, timeline=timeline,
+                   discipline=latents.discipline)
     orphan = np.isin(frame["SK_ID_PREV"].to_numpy(), loans.sk_id_prev) & (rng.random(n) < ORPHAN_SHARE)
     order = rng.permutation(int((~orphan).sum()))
     return frame.loc[~orphan].iloc[order].reset_index(drop=True), loans, n
@@ -146,6 +152,21 @@ def _status(rng: np.random.Generator, family: np.ndarray, application: np.ndarra
     return np.select([canceled, refused, unused], ["Canceled", "Refused", "Unused offer"], "Approved")
 
 
+def _ensure_a_loan(
+    rng: np.random.Generator, client: np.ndarray, family: np.ndarray, status: np.ndarray
+) -> np.ndarray:
+    """Nearly every client with previous applications got at least one POS or cash loan (POS_CASH_balance)."""
+    instalment_loan = family != CARD
+    has_loan = np.zeros(client.max(initial=-1) + 1, dtype=bool)
+    has_loan[client[instalment_loan & (status == "Approved")]] = True
+    candidates = np.flatnonzero(instalment_loan & ~has_loan[client])
+    first = candidates[np.unique(client[candidates], return_index=True)[1]]
+    upgraded = first[rng.random(first.shape[0]) < 0.85]
+    status = status.copy()
+    status[upgraded] = "Approved"
+    return status
+
+
 def _amounts(rng: np.random.Generator, family: np.ndarray, combination: np.ndarray, status: np.ndarray,
              columns: Mapping[str, Any]) -> dict[str, np.ndarray]:
     """Asked amount, granted credit, goods price, down payment, term and annuity, consistent with each other."""
@@ -162,15 +183,15 @@ def _amounts(rng: np.random.Generator, family: np.ndarray, combination: np.ndarr
                      dtype=float)[draw_index(rng.random(n), np.array([0.1, 0.1, 0.15, 0.2, 0.15, 0.12, 0.1, 0.08]))]
 
     has_down = is_pos & (rng.random(n) < 0.5)
-    down_rate = np.where(has_down, np.clip(rng.beta(1.2, 5.0, n), 0.0, 0.9), 0.0)
+    down_rate = np.where(has_down, np.clip(rng.beta(1.0, 6.0, n), 0.0, 0.9), 0.0)
     goods = np.where(is_pos, np.round(asked / np.maximum(1 - down_rate, 0.1), 2), asked)
     down = np.round(goods - asked, 2)
     insured = rng.random(n) < 0.34
     credit = np.round(asked * np.where(insured, rng.uniform(1.02, 1.2, n), 1.0), 2)
 
-    months = np.where(is_pos, rng.choice([4, 6, 8, 10, 12, 18, 24], n, p=[0.06, 0.2, 0.12, 0.2, 0.25, 0.1, 0.07]),
-                      rng.choice([6, 12, 18, 24, 30, 36, 48, 60], n, p=[0.05, 0.3, 0.1, 0.18, 0.05, 0.14, 0.08,
-                                                                         0.1])).astype(float)
+    pos_months = rng.choice([4, 6, 8, 10, 12, 18, 24], n, p=[0.06, 0.22, 0.12, 0.2, 0.25, 0.09, 0.06])
+    cash_months = rng.choice([6, 12, 18, 24, 30, 36, 48, 60], n, p=[0.08, 0.32, 0.1, 0.17, 0.03, 0.16, 0.06, 0.08])
+    months = np.where(is_pos, pos_months, cash_months).astype(float)
     yield_group = yield_groups(rng, combination, columns["NAME_YIELD_GROUP"]["levels"])
     rate = np.vectorize(MONTHLY_RATE.get)(yield_group).astype(float)
     payment = np.round(annuity(credit, rate, months), 3)
@@ -202,12 +223,14 @@ def _timeline(rng: np.random.Generator, family: np.ndarray, decision: np.ndarray
     first_due[is_card] = np.where(rng.random(int(is_card.sum())) < 0.3, DAYS_SENTINEL,
                                   drawing[is_card] + rng.integers(20, 40, int(is_card.sum())))
     planned_last = np.where(is_card, DAYS_SENTINEL, first_due + MONTH * (np.nan_to_num(months) - 1))
-    prepaid = ~is_card & (rng.random(n) < 0.3)
+    # Long loans are often repaid early or refinanced.
+    prepaid = ~is_card & (rng.random(n) < np.where(np.nan_to_num(months) >= 24, 0.55, 0.2))
     actual_last = np.where(prepaid, first_due + MONTH * np.floor((np.nan_to_num(months) - 1) * rng.random(n)),
                            planned_last)
     card_closed = is_card & (rng.random(n) < 0.4)
-    actual_last = np.where(is_card, np.where(card_closed, decision + rng.integers(60, 2_000, n), DAYS_SENTINEL),
-                           actual_last)
+    # A closed card closes after its first drawing (and so after its first due date).
+    card_end = np.where(card_closed, drawing + rng.integers(60, 2_000, n), DAYS_SENTINEL)
+    actual_last = np.where(is_card, card_end, actual_last)
     ended = actual_last <= -1
     drawing[drawing > -1] = DAYS_SENTINEL
     first_due[first_due > -1] = DAYS_SENTINEL  # not due yet at the application date
@@ -218,11 +241,19 @@ def _timeline(rng: np.random.Generator, family: np.ndarray, decision: np.ndarray
     return {name: np.where(approved, values, np.nan) for name, values in out.items()}
 
 
-def _loans(rng: np.random.Generator, frame: pd.DataFrame, client: np.ndarray, family: np.ndarray,
-           approved: np.ndarray, timeline: Mapping[str, np.ndarray], behaviour: np.ndarray) -> Loans:
+def _loans(
+    rng: np.random.Generator,
+    frame: pd.DataFrame,
+    client: np.ndarray,
+    family: np.ndarray,
+    *,
+    approved: np.ndarray,
+    timeline: Mapping[str, np.ndarray],
+    discipline: np.ndarray,
+) -> Loans:
     first_due = timeline["DAYS_FIRST_DUE"][approved]
     decision = frame["DAYS_DECISION"].to_numpy()[approved]
-    first_due = np.where(first_due == DAYS_SENTINEL, decision + 30.0, first_due)
+    first_due = np.where(first_due == DAYS_SENTINEL, 1.0, first_due)  # not due yet: no instalment so far
     end = timeline["DAYS_TERMINATION"][approved]
     return Loans(
         sk_id_prev=frame["SK_ID_PREV"].to_numpy()[approved],
@@ -234,7 +265,7 @@ def _loans(rng: np.random.Generator, frame: pd.DataFrame, client: np.ndarray, fa
         decision=decision,
         first_due=first_due,
         end=np.where(end == DAYS_SENTINEL, np.nan, end),
-        behaviour=noisy(rng, behaviour[client[approved]], 0.75),
+        behaviour=noisy(rng, discipline[client[approved]], 0.75),
     )
 
 

@@ -100,7 +100,7 @@ def generate_pos_cash(rng: np.random.Generator, loans: Loans, sk_id_curr: np.nda
 
     # Delinquency episodes: a risky loan falls behind from some month on, and days past due pile up.
     behaviour = loans.behaviour[loan]
-    delinquent = expit(-3.4 + 1.3 * loans.behaviour) > rng.random(loans.behaviour.shape[0])
+    delinquent = expit(-3.2 + 1.6 * loans.behaviour) > rng.random(loans.behaviour.shape[0])
     behind_from = rng.integers(0, 12, loans.behaviour.shape[0])
     months_behind = np.clip(counts[parent] - 1 - position - behind_from[loan], 0, None)
     dpd = np.where(delinquent[loan] & (months_behind > 0) & ~final_month,
