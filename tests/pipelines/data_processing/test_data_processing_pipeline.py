@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 import ibis
@@ -12,8 +10,6 @@ import pandas as pd
 import pytest
 from data_processing_runs import PROJECT_ROOT, run_data_processing, write_raw_csvs
 from kedro.config import OmegaConfigLoader
-from kedro.framework.session import KedroSession
-from kedro.framework.startup import bootstrap_project
 from kedro.io import DataCatalog
 
 from credit_scoring.features import ClientHistoryStore, RawDataValidationError, build_model_input_row
@@ -43,35 +39,9 @@ def _read_raw(directory: Path) -> dict:
     }
 
 
-@pytest.fixture(scope="module")
-def project(raw_tables, tmp_path_factory) -> Path:
-    """`kedro run --pipeline data_processing` in a copy of the project, with the real catalog, on the sample
-    CSVs.
-    """
-    project = tmp_path_factory.mktemp("project")
-    (project / "src").mkdir()
-    shutil.copy(PROJECT_ROOT / "pyproject.toml", project / "pyproject.toml")
-    shutil.copytree(PROJECT_ROOT / "conf", project / "conf", ignore=shutil.ignore_patterns("local"))
-    (project / "conf" / "local").mkdir()
-    write_raw_csvs(raw_tables, project / "data" / "01_raw")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(project)
-        bootstrap_project(project)
-        with KedroSession.create(project_path=project) as session:
-            session.run(pipeline_names=["data_processing"])
-    return project
-
-
-@pytest.fixture(scope="module")
-def outputs(project) -> dict:
-    return {
-        "model_input_table": pd.read_parquet(project / "data/05_model_input/model_input_table.parquet"),
-        "scoring_input_table": pd.read_parquet(project / "data/05_model_input/scoring_input_table.parquet"),
-        "feature_dictionary": pd.read_csv(project / "data/04_feature/feature_dictionary.csv"),
-        "raw_data_validation_report": json.loads(
-            (project / "data/08_reporting/raw_data_validation_report.json").read_text()
-        ),
-    }
+@pytest.fixture
+def outputs(kedro_run_outputs) -> dict:
+    return kedro_run_outputs
 
 
 def test_pipeline_wiring_follows_the_conventions():
@@ -178,9 +148,9 @@ def test_spark_environment_redeclares_every_ibis_dataset_on_spark():
         assert "01_raw" in Path(described["filepath"]).parts
 
 
-def test_written_outputs_are_reproduced_by_the_online_path(project, outputs, raw_tables):
+def test_written_outputs_are_reproduced_by_the_online_path(kedro_run_project, outputs, raw_tables):
     scoring = outputs["scoring_input_table"]
-    store = ClientHistoryStore.from_directory(project / "data/02_intermediate")
+    store = ClientHistoryStore.from_directory(kedro_run_project / "data/02_intermediate")
     test_clients = raw_tables["application_test"]
     for client in test_clients["SK_ID_CURR"].iloc[:2]:
         application = test_clients[test_clients["SK_ID_CURR"] == client].iloc[0].to_dict()

@@ -57,7 +57,7 @@ def cost_threshold_figure(curve: pd.DataFrame, threshold: float, approve_all_cos
     axes.axhline(approve_all_cost, color="black", linestyle="-.", linewidth=0.8, label="grant everybody")
     axes.set(xlabel="Threshold on the probability of default", ylabel="Business cost per client")
     axes.set_title("Business cost versus decision threshold")
-    axes.legend(loc="upper right", fontsize="small")
+    axes.legend(loc="best", fontsize="small")
     return figure
 
 
