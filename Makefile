@@ -51,7 +51,7 @@ pipelines: setup ## Run the default pipeline (kedro run): data_processing, model
 
 serve: setup ## Serve the champion model from the MLflow registry on http://$(HOST):$(SERVE_PORT)/invocations
 	@echo "Serving $(MODEL_URI). The Flask scoring API and the Dash dashboard arrive with later issues."
-	$(BIN)/mlflow models serve -m "$(MODEL_URI)" --env-manager local --host $(HOST) --port $(SERVE_PORT)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/mlflow models serve -m "$(MODEL_URI)" --env-manager local --host $(HOST) --port $(SERVE_PORT)
 
 run: setup data pipelines serve ## Quickstart: setup, demo data if needed, all pipelines, then serve
 

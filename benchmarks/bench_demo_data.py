@@ -4,9 +4,10 @@
     python benchmarks/bench_demo_data.py --preset default --repeat 3
     python benchmarks/bench_demo_data.py --preset default --auc      # also the two LightGBM AUCs
 
-Runs the real pipeline (SequentialRunner) with the project's CSV dataset pointed at a temporary folder (removed
-afterwards unless --keep DIR is given), so data/01_raw is never touched. Prints JSON: median seconds, peak RSS
-of this process, rows and bytes per table, rows per second; with --auc, the output of demo_data_signal.py.
+Runs the real pipeline (SequentialRunner) with the project's CSV dataset pointed at a temporary folder
+(removed afterwards unless --keep DIR is given), so data/01_raw is never touched. Prints JSON: median seconds,
+peak RSS of this process, rows and bytes per table, rows per second; with --auc, the output of
+demo_data_signal.py.
 """
 
 from __future__ import annotations
@@ -24,14 +25,15 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
+logging.disable(logging.INFO)  # Kedro logs to stdout, from import time on; keep stdout for the JSON result
 
-from kedro.io import DataCatalog, MemoryDataset  # noqa: E402
-from kedro.runner import SequentialRunner  # noqa: E402
+from kedro.io import DataCatalog, MemoryDataset
+from kedro.runner import SequentialRunner
 
-from credit_scoring.datasets.csv_tables import CsvTablesDataset  # noqa: E402
-from credit_scoring.pipelines.demo_data import create_pipeline  # noqa: E402
-from credit_scoring.pipelines.demo_data.config import packaged_profile  # noqa: E402
-from credit_scoring.raw_schema import RAW_FILES  # noqa: E402
+from credit_scoring.datasets.csv_tables import CsvTablesDataset
+from credit_scoring.pipelines.demo_data import create_pipeline
+from credit_scoring.pipelines.demo_data.config import packaged_profile
+from credit_scoring.raw_schema import RAW_FILES
 
 MANIFEST = "demo_data_manifest.json"
 
@@ -39,11 +41,13 @@ MANIFEST = "demo_data_manifest.json"
 def run_once(preset: str, out_dir: Path, seed: int) -> tuple[float, dict]:
     """Generate ``preset`` into ``out_dir``; return the wall time and the manifest."""
     tables = CsvTablesDataset(path=str(out_dir), file_names=RAW_FILES, manifest_name=MANIFEST)
-    catalog = DataCatalog({
-        "params:demo_data": MemoryDataset({"seed": seed, "preset": preset, "overwrite": True}),
-        "home_credit_profile": MemoryDataset(packaged_profile()),
-        "demo_raw_tables": tables,
-    })
+    catalog = DataCatalog(
+        {
+            "params:demo_data": MemoryDataset({"seed": seed, "preset": preset, "overwrite": True}),
+            "home_credit_profile": MemoryDataset(packaged_profile()),
+            "demo_raw_tables": tables,
+        }
+    )
     start = time.perf_counter()
     SequentialRunner().run(create_pipeline(), catalog)
     return time.perf_counter() - start, tables.manifest()
@@ -55,7 +59,9 @@ def peak_rss_mb() -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--preset", default="full", choices=["small", "default", "full"])
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--seed", type=int, default=42)
@@ -63,7 +69,6 @@ def main() -> None:
     parser.add_argument("--auc", action="store_true", help="also measure the LightGBM AUCs on the output")
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
-    logging.disable(logging.INFO)  # Kedro logs progress to stdout; keep stdout for the JSON result
 
     out_dir = args.keep or Path(tempfile.mkdtemp(prefix="demo_data_bench_"))
     try:

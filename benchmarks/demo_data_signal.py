@@ -35,7 +35,8 @@ AGGREGATES = {
         FROM bureau GROUP BY SK_ID_CURR""",
     "bureau_balance": f"""
         SELECT b.SK_ID_CURR, AVG(CASE WHEN bb.STATUS IN {LATE} THEN 1.0 ELSE 0.0 END) AS BB_LATE_SHARE,
-               MAX(CASE WHEN bb.STATUS IN {LATE} THEN CAST(bb.STATUS AS INTEGER) ELSE 0 END) AS BB_WORST_STATUS,
+               MAX(CASE WHEN bb.STATUS IN {LATE} THEN CAST(bb.STATUS AS INTEGER) ELSE 0 END)
+                   AS BB_WORST_STATUS,
                COUNT(*) AS BB_MONTHS
         FROM bureau_balance bb JOIN bureau b USING (SK_ID_BUREAU) GROUP BY b.SK_ID_CURR""",
     "previous_application": """
@@ -145,13 +146,17 @@ def measure(data_dir: Path, *, folds: int = 5, trees: int = 200, n_jobs: int = 2
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("data_dir", nargs="?", type=Path, default=Path("data/01_raw"))
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--trees", type=int, default=200)
     parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args()
-    print(json.dumps(measure(args.data_dir, folds=args.folds, trees=args.trees, n_jobs=args.n_jobs), indent=2))
+    print(
+        json.dumps(measure(args.data_dir, folds=args.folds, trees=args.trees, n_jobs=args.n_jobs), indent=2)
+    )
 
 
 if __name__ == "__main__":

@@ -55,6 +55,8 @@ def test_gate_compares_business_cost(
 @pytest.fixture
 def tracking_uri(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A throw-away SQLite tracking store and artifact root; the project's mlflow.db is never touched."""
+    while mlflow.active_run():  # a run left open by an earlier test belongs to another store
+        mlflow.end_run()
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
     previous = mlflow.get_tracking_uri()

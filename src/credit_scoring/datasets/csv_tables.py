@@ -23,7 +23,7 @@ from kedro.io import AbstractDataset, DatasetError
 
 @dataclass(frozen=True)
 class TablesChunk:
-    """Rows to append to some of the tables; ``overwrite`` allows replacing files that existed before the run."""
+    """Rows to append to some tables; ``overwrite`` allows replacing files that existed before the run."""
 
     tables: Mapping[str, pd.DataFrame]
     overwrite: bool = False
@@ -48,7 +48,8 @@ class CsvTablesDataset(AbstractDataset[TablesChunk, dict[str, Callable[[], pd.Da
           file_names: {application_train: application_train.csv, ...}
           manifest_name: demo_data_manifest.json
 
-    ``load`` returns ``{table: callable}``: each callable reads one whole table (lazy, like PartitionedDataset).
+    ``load`` returns ``{table: callable}``: each callable reads one whole table (lazy, like
+    PartitionedDataset).
     """
 
     DEFAULT_SAVE_ARGS: ClassVar[dict[str, Any]] = {"index": False, "lineterminator": "\n"}
@@ -81,7 +82,9 @@ class CsvTablesDataset(AbstractDataset[TablesChunk, dict[str, Callable[[], pd.Da
         missing = [str(self.filepath(t)) for t in self._file_names if not self.filepath(t).exists()]
         if missing:
             raise DatasetError(f"These table files do not exist: {', '.join(missing)}")
-        return {table: partial(pd.read_csv, self.filepath(table), **self._load_args) for table in self._file_names}
+        return {
+            table: partial(pd.read_csv, self.filepath(table), **self._load_args) for table in self._file_names
+        }
 
     def save(self, data: TablesChunk) -> None:
         if not isinstance(data, TablesChunk):

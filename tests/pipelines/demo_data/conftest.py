@@ -1,4 +1,4 @@
-"""Fixtures of the demo_data tests: the small preset, generated once through the real pipeline into CSV files."""
+"""Fixtures of the demo_data tests: the small preset, generated once by the real pipeline into CSV files."""
 
 from __future__ import annotations
 
@@ -21,11 +21,13 @@ MANIFEST = "demo_data_manifest.json"
 def run_demo_pipeline(out_dir: Path, **params: Any) -> dict[str, Any]:
     """Run the demo_data pipeline into ``out_dir`` with an in-memory catalog; return the final manifest."""
     tables = CsvTablesDataset(path=str(out_dir), file_names=RAW_FILES, manifest_name=MANIFEST)
-    catalog = DataCatalog({
-        "params:demo_data": MemoryDataset({"preset": "small", **params}),
-        "home_credit_profile": MemoryDataset(packaged_profile()),
-        "demo_raw_tables": tables,
-    })
+    catalog = DataCatalog(
+        {
+            "params:demo_data": MemoryDataset({"preset": "small", **params}),
+            "home_credit_profile": MemoryDataset(packaged_profile()),
+            "demo_raw_tables": tables,
+        }
+    )
     SequentialRunner().run(create_pipeline(), catalog)
     return tables.manifest()
 

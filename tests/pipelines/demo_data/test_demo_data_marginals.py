@@ -12,7 +12,13 @@ import pytest
 
 from credit_scoring.raw_schema import DAYS_SENTINEL
 
-HISTORY_TABLES = ("bureau", "bureau_balance", "previous_application", "POS_CASH_balance", "credit_card_balance")
+HISTORY_TABLES = (
+    "bureau",
+    "bureau_balance",
+    "previous_application",
+    "POS_CASH_balance",
+    "credit_card_balance",
+)
 SIDES_AND_HISTORY = ["application_train", "application_test", *HISTORY_TABLES]
 
 
@@ -76,7 +82,9 @@ def test_target_rate_and_sentinels(tables, profile):
         assert abs(share - real) < 0.12, column
 
 
-@pytest.mark.parametrize("table", ["bureau", "previous_application", "POS_CASH_balance", "credit_card_balance"])
+@pytest.mark.parametrize(
+    "table", ["bureau", "previous_application", "POS_CASH_balance", "credit_card_balance"]
+)
 def test_share_of_clients_with_history(tables, profile, table):
     clients = len(tables["application_train"]) + len(tables["application_test"])
     share = tables[table]["SK_ID_CURR"].nunique() / clients

@@ -222,6 +222,11 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_input_table, 
         "scoring_input_table:\n  type: pandas.ParquetDataset\n"
         "  filepath: data/05_model_input/scoring_input_table.parquet\n"
     )
+    # an absolute URI: MLflow caches stores by URI, so a relative sqlite:///mlflow.db opened by an earlier
+    # test in another folder would be reused
+    (tmp_path / "conf" / "local" / "mlflow.yml").write_text(
+        f"server:\n  mlflow_tracking_uri: sqlite:///{tmp_path / 'mlflow.db'}\n"
+    )
     for layer in (PROJECT_ROOT / "data").iterdir():
         if layer.is_dir():
             (tmp_path / "data" / layer.name).mkdir(parents=True)
@@ -231,6 +236,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_input_table, 
     scoring_input_table.to_parquet(tmp_path / "data/05_model_input/scoring_input_table.parquet")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    while mlflow.active_run():  # a run left open by an earlier test would capture this session's logging
+        mlflow.end_run()
     previous = mlflow.get_tracking_uri()
     yield tmp_path
     while mlflow.active_run():

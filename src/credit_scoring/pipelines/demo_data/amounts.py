@@ -53,14 +53,15 @@ def contract_amounts(
     """AMT_CREDIT, AMT_ANNUITY and AMT_GOODS_PRICE of the current application.
 
     Cash loans: a goods price, a credit of the price plus an optional insurance, repaid over a term. Riskier
-    clients are priced higher and insure more (the payment rate and the credit-to-goods ratio carry risk, as in
-    the real data) and cluster on mid-sized credits. Revolving loans: a round limit, 5% (or 10%) of it as the
-    monthly instalment, goods price equal to the limit.
+    clients are priced higher and insure more (the payment rate and the credit-to-goods ratio carry risk, as
+    in the real data) and cluster on mid-sized credits. Revolving loans: a round limit, 5% (or 10%) of it as
+    the monthly instalment, goods price equal to the limit.
     """
     rng, n = sampler.rng, sampler.n
     risk = 0.8 * risk_score + 0.6 * rng.standard_normal(n)
     size = sampler.score("AMT_CREDIT", wealth=0.55)
-    # Riskier clients concentrate on mid-sized credits (the real default rate by credit decile is hump-shaped).
+    # Riskier clients concentrate on mid-sized credits (the real default rate by credit decile is
+    # hump-shaped).
     squeezed = size * (1.0 - 0.5 * expit(1.6 * risk - 0.5))
     credit_target = inverse_cdf(rank_uniform(squeezed), sampler.columns["AMT_CREDIT"]) * credit_factor
     insured = rng.random(n) < 0.45 + 0.25 * expit(risk)
@@ -72,7 +73,8 @@ def contract_amounts(
     credit = np.where(revolving, REVOLVING_LIMITS[position], credit)
     goods = np.where(revolving, REVOLVING_LIMITS[position], goods)
 
-    # Riskier clients pay a higher rate (0.6%-3.5% a month). The term is the one whose annuity is closest to an
+    # Riskier clients pay a higher rate (0.6%-3.5% a month). The term is the one whose annuity is closest to
+    # an
     # annuity drawn from the side's own marginal (rank-correlated with the credit), so AMT_ANNUITY keeps its
     # profile on both sides.
     monthly_rate = np.clip(0.016 + 0.006 * risk, 0.006, 0.035)

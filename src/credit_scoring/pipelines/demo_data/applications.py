@@ -105,7 +105,7 @@ def generate_applications(
     target: np.ndarray | None = None,
     drift: DriftScenario | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Rows of ``application_<side>`` for the given clients; also returns their youth score and bureau flag."""
+    """Rows of ``application_<side>`` for the given clients, with their youth scores and bureau flags."""
     columns = model.train_columns if side == "train" else model.test_columns
     drift = drift or DriftScenario("none")
     n = sk_id_curr.shape[0]
@@ -287,7 +287,9 @@ def _social_circle(s: ColumnSampler) -> dict[str, np.ndarray]:
         conditional[0] = max(1.0 - conditional[1:].sum(), 0.0)
         drawn = values[draw_index(defaulted_score, conditional)]
         out[name] = np.where(among > 0, np.minimum(drawn, among), 0.0)
-    out["DEF_60_CNT_SOCIAL_CIRCLE"] = np.minimum(out["DEF_60_CNT_SOCIAL_CIRCLE"], out["DEF_30_CNT_SOCIAL_CIRCLE"])
+    out["DEF_60_CNT_SOCIAL_CIRCLE"] = np.minimum(
+        out["DEF_60_CNT_SOCIAL_CIRCLE"], out["DEF_30_CNT_SOCIAL_CIRCLE"]
+    )
     missing = s.missing("OBS_30_CNT_SOCIAL_CIRCLE")
     for values in out.values():
         values[missing] = np.nan

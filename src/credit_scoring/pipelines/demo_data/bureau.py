@@ -1,8 +1,8 @@
 """``bureau`` (credits reported by other institutions) and ``bureau_balance`` (their monthly status).
 
 Each credit has a type, an opening date, a planned duration and, if it ended before the application date, a
-closing date; debts, limits and overdue amounts follow from those dates. Overdue days, overdue amounts and late
-monthly statuses come from the client's payment discipline plus credit-level noise, so the bureau carries
+closing date; debts, limits and overdue amounts follow from those dates. Overdue days, overdue amounts and
+late monthly statuses come from the client's payment discipline plus credit-level noise, so the bureau carries
 default signal that the application table does not.
 """
 
@@ -25,12 +25,15 @@ from .marginals import as_object, draw_index, inverse_cdf, level_shares, uniform
 MONTH = 30.4375
 #: Planned duration in days (low, high) by credit type; cards are open-ended.
 DURATION_DAYS = {
-    "Consumer credit": (90, 1_800), "Car loan": (700, 2_600), "Mortgage": (3_000, 10_000),
-    "Microloan": (20, 200), "Loan for business development": (300, 1_900),
+    "Consumer credit": (90, 1_800),
+    "Car loan": (700, 2_600),
+    "Mortgage": (3_000, 10_000),
+    "Microloan": (20, 200),
+    "Loan for business development": (300, 1_900),
 }
 DEFAULT_DURATION = (180, 1_800)
 #: Share of bureau credits with monthly balance rows (the real files: 27.3M balance rows for 1.7M credits).
-BALANCE_COVERAGE = 0.45
+BALANCE_COVERAGE = 0.38
 LATE_STATUSES = np.array(["1", "2", "3", "4", "5"], dtype=object)
 
 
@@ -90,25 +93,27 @@ def generate_bureau(
     instalment = np.round(annuity(amount, np.full(n, 0.025), np.maximum(duration / MONTH, 1)), 2)
     monthly = np.where(closed | is_card | (rng.random(n) < 0.3), 0.0, instalment)
 
-    frame = pd.DataFrame({
-        "SK_ID_CURR": clients.sk_id_curr[owner],
-        "SK_ID_BUREAU": first_id + rng.permutation(n).astype(np.int64),
-        "CREDIT_ACTIVE": as_object(status),
-        "CREDIT_CURRENCY": as_object(_levels(rng, columns["CREDIT_CURRENCY"], n)),
-        "DAYS_CREDIT": np.round(days_credit).astype(np.int64),
-        "CREDIT_DAY_OVERDUE": day_overdue,
-        "DAYS_CREDIT_ENDDATE": end_date,
-        "DAYS_ENDDATE_FACT": end_fact,
-        "AMT_CREDIT_MAX_OVERDUE": _with_missing(rng, max_overdue, columns["AMT_CREDIT_MAX_OVERDUE"]),
-        "CNT_CREDIT_PROLONG": prolonged,
-        "AMT_CREDIT_SUM": amount,
-        "AMT_CREDIT_SUM_DEBT": _with_missing(rng, debt, columns["AMT_CREDIT_SUM_DEBT"], keep=~closed),
-        "AMT_CREDIT_SUM_LIMIT": _with_missing(rng, limit, columns["AMT_CREDIT_SUM_LIMIT"]),
-        "AMT_CREDIT_SUM_OVERDUE": overdue,
-        "CREDIT_TYPE": as_object(credit_type),
-        "DAYS_CREDIT_UPDATE": update,
-        "AMT_ANNUITY": _with_missing(rng, monthly, columns["AMT_ANNUITY"], keep=monthly > 0),
-    })[list(RAW_TABLES["bureau"])]
+    frame = pd.DataFrame(
+        {
+            "SK_ID_CURR": clients.sk_id_curr[owner],
+            "SK_ID_BUREAU": first_id + rng.permutation(n).astype(np.int64),
+            "CREDIT_ACTIVE": as_object(status),
+            "CREDIT_CURRENCY": as_object(_levels(rng, columns["CREDIT_CURRENCY"], n)),
+            "DAYS_CREDIT": np.round(days_credit).astype(np.int64),
+            "CREDIT_DAY_OVERDUE": day_overdue,
+            "DAYS_CREDIT_ENDDATE": end_date,
+            "DAYS_ENDDATE_FACT": end_fact,
+            "AMT_CREDIT_MAX_OVERDUE": _with_missing(rng, max_overdue, columns["AMT_CREDIT_MAX_OVERDUE"]),
+            "CNT_CREDIT_PROLONG": prolonged,
+            "AMT_CREDIT_SUM": amount,
+            "AMT_CREDIT_SUM_DEBT": _with_missing(rng, debt, columns["AMT_CREDIT_SUM_DEBT"], keep=~closed),
+            "AMT_CREDIT_SUM_LIMIT": _with_missing(rng, limit, columns["AMT_CREDIT_SUM_LIMIT"]),
+            "AMT_CREDIT_SUM_OVERDUE": overdue,
+            "CREDIT_TYPE": as_object(credit_type),
+            "DAYS_CREDIT_UPDATE": update,
+            "AMT_ANNUITY": _with_missing(rng, monthly, columns["AMT_ANNUITY"], keep=monthly > 0),
+        }
+    )[list(RAW_TABLES["bureau"])]
     balance = _monthly_balance(rng, frame, behaviour, closed)
     return frame, balance
 
@@ -126,8 +131,9 @@ def _durations(credit_type: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return low, high
 
 
-def _with_missing(rng: np.random.Generator, values: np.ndarray, column: Mapping[str, Any],
-                  keep: np.ndarray | None = None) -> np.ndarray:
+def _with_missing(
+    rng: np.random.Generator, values: np.ndarray, column: Mapping[str, Any], keep: np.ndarray | None = None
+) -> np.ndarray:
     """Blank the profiled share of values, sparing the rows in ``keep`` when possible."""
     out = values.astype(float).copy()
     rate = float(column.get("missing_rate") or 0.0)
@@ -139,11 +145,14 @@ def _with_missing(rng: np.random.Generator, values: np.ndarray, column: Mapping[
     return out
 
 
-def _monthly_balance(rng: np.random.Generator, bureau: pd.DataFrame, behaviour: np.ndarray,
-                     closed: np.ndarray) -> pd.DataFrame:
-    """One row per month from the credit's opening month to the application month (0), for part of the credits.
+def _monthly_balance(
+    rng: np.random.Generator, bureau: pd.DataFrame, behaviour: np.ndarray, closed: np.ndarray
+) -> pd.DataFrame:
+    """One row per month from the credit's opening month to the application month (0), for part of the
+    credits.
 
-    Status: 'C' after closing, 'X' when unknown, '0' when paid on time, '1'...'5' when 1-30, ..., 120+ days late.
+    Status: 'C' after closing, 'X' when unknown, '0' when paid on time, '1'...'5' when 1-30, ..., 120+ days
+    late.
     """
     n = len(bureau)
     covered = np.flatnonzero(rng.random(n) < BALANCE_COVERAGE)
@@ -162,8 +171,10 @@ def _monthly_balance(rng: np.random.Generator, bureau: pd.DataFrame, behaviour: 
     severity = draw_index(rng.random(month.shape[0]), np.array([0.0083, 0.0006, 0.0003, 0.0002, 0.0012]))
     status[late] = LATE_STATUSES[severity[late]]
     status[month >= closed_month] = "C"
-    return pd.DataFrame({
-        "SK_ID_BUREAU": bureau["SK_ID_BUREAU"].to_numpy()[credit],
-        "MONTHS_BALANCE": month,
-        "STATUS": status,
-    })
+    return pd.DataFrame(
+        {
+            "SK_ID_BUREAU": bureau["SK_ID_BUREAU"].to_numpy()[credit],
+            "MONTHS_BALANCE": month,
+            "STATUS": status,
+        }
+    )

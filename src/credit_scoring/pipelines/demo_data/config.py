@@ -1,4 +1,4 @@
-"""Typed parameters of the demo_data pipeline (``demo_data:`` in ``parameters_demo_data.yml``) and size presets."""
+"""Typed parameters of the demo_data pipeline (``demo_data:`` in parameters_demo_data.yml), size presets."""
 
 from __future__ import annotations
 
@@ -94,8 +94,16 @@ def make_plan(params: DemoDataParams) -> GenerationPlan:
         test = _part(n_test, n_chunks, index)
         chunks.append(ChunkSpec(index=index, first_sk_id_curr=first_id, n_train=train, n_test=test))
         first_id += train + test
-    return GenerationPlan(params.seed, params.preset, params.drift, params.overwrite, n_train, n_test,
-                          tuple(chunks), params.signal)
+    return GenerationPlan(
+        params.seed,
+        params.preset,
+        params.drift,
+        params.overwrite,
+        n_train,
+        n_test,
+        tuple(chunks),
+        params.signal,
+    )
 
 
 def _part(total: int, parts: int, index: int) -> int:

@@ -20,8 +20,8 @@ from .marginals import as_object, draw_index, inverse_cdf, ordered_levels, unifo
 class ColumnSampler:
     """Samples the columns of one table side (train or test) from its profile, coupled to the risk factors.
 
-    ``loadings`` holds each column's correlation with the *application* factor (already divided by its weight);
-    ``factors`` holds named standard-normal client factors (wealth, youth...).
+    ``loadings`` holds each column's correlation with the *application* factor (already divided by its
+    weight); ``factors`` holds named standard-normal client factors (wealth, youth...).
     """
 
     rng: np.random.Generator
@@ -39,14 +39,18 @@ class ColumnSampler:
         return self.application.shape[0]
 
     def score(self, name: str, **mix: float) -> np.ndarray:
-        """Standard normal score of column ``name`` whose total correlation with the application factor is the
-        fitted loading, once the named factors in ``mix`` (which may carry risk themselves) are accounted for."""
+        """Standard normal score of column ``name`` correlated with the application factor by its loading.
+
+        The loading is the total correlation: the named factors in ``mix`` may carry risk themselves, so the
+        direct loading is reduced by theirs.
+        """
         target = self.loadings.get(name, 0.0)
         direct = target - sum(w * self.factor_risk.get(f, 0.0) for f, w in mix.items())
         return self.mixed(float(np.clip(direct, -0.95, 0.95)), **mix)
 
     def mixed(self, risk: float, **mix: float) -> np.ndarray:
-        """Standard normal score: loading ``risk`` on the application factor, ``mix`` weights on named factors.
+        """Standard normal score: loading ``risk`` on the application factor, ``mix`` weights on named
+        factors.
 
         Named factors are correlated with the application factor (``factor_risk``) and, through it only, with
         each other; the idiosyncratic noise fills the remaining variance.
@@ -54,8 +58,13 @@ class ColumnSampler:
         weights = np.array(list(mix.values()), dtype=float)
         links = np.array([self.factor_risk.get(f, 0.0) for f in mix], dtype=float)
         cross = float(weights @ links)
-        explained = risk**2 + float(weights @ weights) + 2 * risk * cross + cross**2 - float((weights * links) @ (
-            weights * links))
+        explained = (
+            risk**2
+            + float(weights @ weights)
+            + 2 * risk * cross
+            + cross**2
+            - float((weights * links) @ (weights * links))
+        )
         if explained > 0.98:
             shrink = np.sqrt(0.98 / explained)
             risk, mix = risk * shrink, {k: w * shrink for k, w in mix.items()}
@@ -71,7 +80,8 @@ class ColumnSampler:
         return inverse_cdf(uniform(score), self.columns[name])
 
     def levels(self, name: str, score: np.ndarray | None = None, exclude: tuple[str, ...] = ()) -> np.ndarray:
-        """Levels of categorical column ``name``, safest levels at low scores (risk order of the train profile)."""
+        """Levels of categorical column ``name``, safest levels at low scores (risk order of the train
+        profile)."""
         score = self.score(name) if score is None else score
         names, shares = ordered_levels(self.train_columns.get(name, {}), self.columns[name])
         keep = ~np.isin(names, exclude)
@@ -79,15 +89,17 @@ class ColumnSampler:
         return names[draw_index(uniform(score), shares)]
 
     def missing(self, name: str, rate: float | None = None, loading: float | None = None) -> np.ndarray:
-        """Missing mask of column ``name`` at its profiled missing rate, linked to risk by its fitted loading."""
+        """Missing mask of column ``name`` at its profiled rate, linked to risk by its fitted loading."""
         rate = float(self.columns[name].get("missing_rate") or 0.0) if rate is None else rate
         if rate <= 0:
             return np.zeros(self.n, dtype=bool)
         loading = self.missing_loadings.get(name, 0.0) if loading is None else loading
         return uniform(self.mixed(float(np.clip(loading, -0.95, 0.95)))) > 1.0 - rate
 
-    def text(self, name: str, score: np.ndarray | None = None, missing: np.ndarray | None = None) -> np.ndarray:
-        """Categorical column as an object array, with the profiled missing rate unless ``missing`` is given."""
+    def text(
+        self, name: str, score: np.ndarray | None = None, missing: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Categorical column as an object array, missing at the profiled rate unless ``missing`` says."""
         values = self.levels(name, score)
         return as_object(values, self.missing(name) if missing is None else missing)
 

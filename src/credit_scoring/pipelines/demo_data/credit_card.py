@@ -2,9 +2,9 @@
 
 Each card is simulated month by month (vectorised over the cards): drawings raise the balance, interest
 accrues, the holder pays between the minimum instalment (5% of the balance) and the whole balance. Cards are
-used for a while and then often go dormant (zero balance). The worse the holder's payment discipline, the closer
-the balance runs to the limit and the more often the payment falls short of the minimum, so days past due pile
-up.
+used for a while and then often go dormant (zero balance). The worse the holder's payment discipline, the
+closer the balance runs to the limit and the more often the payment falls short of the minimum, so days past
+due pile up.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def generate_credit_card(
     cards = np.flatnonzero(loans.family == CARD)
     # Many cards were reissued (the previous application is the renewal), so their history starts years before
     # the decision: the real rows per card are bimodal, a fifth of the cards covering most of the window.
-    reissued = np.where(rng.random(cards.shape[0]) < 0.22, rng.integers(24, 97, cards.shape[0]), 0)
+    reissued = np.where(rng.random(cards.shape[0]) < 0.17, rng.integers(24, 97, cards.shape[0]), 0)
     start = np.maximum(np.floor(loans.decision[cards] / MONTH) - reissued, -HISTORY_MONTHS).astype(np.int64)
     closed = ~np.isnan(loans.end[cards])
     stop = np.where(closed, np.minimum(np.floor(np.nan_to_num(loans.end[cards]) / MONTH) + 1, -1), -1)
@@ -84,31 +84,33 @@ def generate_credit_card(
 
     no_drawing_info = (drawn == 0) & (rng.random(n) < 0.26)
     no_regularity = (position == 0) | (rng.random(n) < 0.05)
-    frame = pd.DataFrame({
-        "SK_ID_PREV": loans.sk_id_prev[card],
-        "SK_ID_CURR": sk_id_curr[loans.client[card]],
-        "MONTHS_BALANCE": start[parent] + position,
-        "AMT_BALANCE": balance,
-        "AMT_CREDIT_LIMIT_ACTUAL": limit.astype(np.int64),
-        "AMT_DRAWINGS_ATM_CURRENT": _blank(atm, no_drawing_info),
-        "AMT_DRAWINGS_CURRENT": drawn,
-        "AMT_DRAWINGS_OTHER_CURRENT": _blank(other, no_drawing_info),
-        "AMT_DRAWINGS_POS_CURRENT": _blank(pos, no_drawing_info),
-        "AMT_INST_MIN_REGULARITY": _blank(minimum, no_regularity),
-        "AMT_PAYMENT_CURRENT": _current_payment(rng, paid),
-        "AMT_PAYMENT_TOTAL_CURRENT": paid,
-        "AMT_RECEIVABLE_PRINCIPAL": np.round(balance / (1 + MONTHLY_INTEREST), 3),
-        "AMT_RECIVABLE": balance,
-        "AMT_TOTAL_RECEIVABLE": balance,
-        "CNT_DRAWINGS_ATM_CURRENT": _blank(cnt_atm, no_drawing_info),
-        "CNT_DRAWINGS_CURRENT": (cnt_atm + cnt_pos + cnt_other).astype(np.int64),
-        "CNT_DRAWINGS_OTHER_CURRENT": _blank(cnt_other, no_drawing_info),
-        "CNT_DRAWINGS_POS_CURRENT": _blank(cnt_pos, no_drawing_info),
-        "CNT_INSTALMENT_MATURE_CUM": _blank(mature, no_regularity),
-        "NAME_CONTRACT_STATUS": as_object(status),
-        "SK_DPD": dpd.astype(np.int64),
-        "SK_DPD_DEF": dpd_def.astype(np.int64),
-    })
+    frame = pd.DataFrame(
+        {
+            "SK_ID_PREV": loans.sk_id_prev[card],
+            "SK_ID_CURR": sk_id_curr[loans.client[card]],
+            "MONTHS_BALANCE": start[parent] + position,
+            "AMT_BALANCE": balance,
+            "AMT_CREDIT_LIMIT_ACTUAL": limit.astype(np.int64),
+            "AMT_DRAWINGS_ATM_CURRENT": _blank(atm, no_drawing_info),
+            "AMT_DRAWINGS_CURRENT": drawn,
+            "AMT_DRAWINGS_OTHER_CURRENT": _blank(other, no_drawing_info),
+            "AMT_DRAWINGS_POS_CURRENT": _blank(pos, no_drawing_info),
+            "AMT_INST_MIN_REGULARITY": _blank(minimum, no_regularity),
+            "AMT_PAYMENT_CURRENT": _current_payment(rng, paid),
+            "AMT_PAYMENT_TOTAL_CURRENT": paid,
+            "AMT_RECEIVABLE_PRINCIPAL": np.round(balance / (1 + MONTHLY_INTEREST), 3),
+            "AMT_RECIVABLE": balance,
+            "AMT_TOTAL_RECEIVABLE": balance,
+            "CNT_DRAWINGS_ATM_CURRENT": _blank(cnt_atm, no_drawing_info),
+            "CNT_DRAWINGS_CURRENT": (cnt_atm + cnt_pos + cnt_other).astype(np.int64),
+            "CNT_DRAWINGS_OTHER_CURRENT": _blank(cnt_other, no_drawing_info),
+            "CNT_DRAWINGS_POS_CURRENT": _blank(cnt_pos, no_drawing_info),
+            "CNT_INSTALMENT_MATURE_CUM": _blank(mature, no_regularity),
+            "NAME_CONTRACT_STATUS": as_object(status),
+            "SK_DPD": dpd.astype(np.int64),
+            "SK_DPD_DEF": dpd_def.astype(np.int64),
+        }
+    )
     payments = _card_payments(rng, frame, paid, minimum, mature)
     order = np.lexsort((-position, parent))  # each card's latest month first, as in the real file
     return frame.iloc[order].reset_index(drop=True), payments
@@ -182,7 +184,7 @@ def _simulate(
 
 
 def _current_payment(rng: np.random.Generator, paid: np.ndarray) -> np.ndarray:
-    """AMT_PAYMENT_CURRENT: the payment, or in months without one mostly missing or a small fee-like amount."""
+    """AMT_PAYMENT_CURRENT: the payment; in months without one, mostly missing or a small fee."""
     roll = rng.random(paid.shape[0])
     small = np.round(np.exp(rng.normal(5.3, 0.9, paid.shape[0])), 3)
     idle = np.where(roll < 0.39, np.nan, np.where(roll < 0.87, small, 0.0))
@@ -203,13 +205,15 @@ def _card_payments(
     count = int(rows.sum())
     due_day = frame["MONTHS_BALANCE"].to_numpy()[rows] * MONTH + rng.integers(0, 25, count)
     due_day = np.minimum(due_day, -1).astype(float)
-    return pd.DataFrame({
-        "SK_ID_PREV": frame["SK_ID_PREV"].to_numpy()[rows],
-        "SK_ID_CURR": frame["SK_ID_CURR"].to_numpy()[rows],
-        "NUM_INSTALMENT_VERSION": 0.0,
-        "NUM_INSTALMENT_NUMBER": np.maximum(mature[rows], 1).astype(np.int64),
-        "DAYS_INSTALMENT": due_day,
-        "DAYS_ENTRY_PAYMENT": np.minimum(due_day - np.floor(rng.exponential(5, count)), -1),
-        "AMT_INSTALMENT": np.where(minimum[rows] > 0, minimum[rows], paid[rows]),
-        "AMT_PAYMENT": paid[rows],
-    })
+    return pd.DataFrame(
+        {
+            "SK_ID_PREV": frame["SK_ID_PREV"].to_numpy()[rows],
+            "SK_ID_CURR": frame["SK_ID_CURR"].to_numpy()[rows],
+            "NUM_INSTALMENT_VERSION": 0.0,
+            "NUM_INSTALMENT_NUMBER": np.maximum(mature[rows], 1).astype(np.int64),
+            "DAYS_INSTALMENT": due_day,
+            "DAYS_ENTRY_PAYMENT": np.minimum(due_day - np.floor(rng.exponential(5, count)), -1),
+            "AMT_INSTALMENT": np.where(minimum[rows] > 0, minimum[rows], paid[rows]),
+            "AMT_PAYMENT": paid[rows],
+        }
+    )

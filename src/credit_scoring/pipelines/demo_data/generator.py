@@ -58,16 +58,18 @@ class NextIds:
     previous: int = FIRST_SK_ID_PREV
 
 
-def fit_generator(profile: Mapping[str, Any], beta: float, weight_application: float,
-                  weight_behaviour: float) -> GeneratorModel:
+def fit_generator(
+    profile: Mapping[str, Any], beta: float, weight_application: float, weight_behaviour: float
+) -> GeneratorModel:
     """Calibrate the risk model on the profile's target rate and fit the column loadings."""
     target_rate = float(profile["tables"]["application_train"]["target_rate"])
     risk = calibrate_risk_model(target_rate, beta, weight_application, weight_behaviour)
     return GeneratorModel(profile, risk, fit_application_model(profile, risk))
 
 
-def generate_chunk(model: GeneratorModel, chunk: ChunkSpec, seed: int, drift: DriftScenario,
-                   next_ids: NextIds) -> tuple[dict[str, pd.DataFrame], NextIds]:
+def generate_chunk(
+    model: GeneratorModel, chunk: ChunkSpec, seed: int, drift: DriftScenario, next_ids: NextIds
+) -> tuple[dict[str, pd.DataFrame], NextIds]:
     """All eight tables for the clients of ``chunk``, and the identifiers the next chunk starts from."""
     rngs = {name: np.random.default_rng([seed, chunk.index, k]) for k, name in enumerate(STREAMS)}
     n = chunk.n_train + chunk.n_test
@@ -96,23 +98,29 @@ def generate_chunk(model: GeneratorModel, chunk: ChunkSpec, seed: int, drift: Dr
 
     clients = Clients(sk_id_curr, latents, youth, has_bureau, is_test)
     bureau, bureau_balance = generate_bureau(rngs["bureau"], clients, model.profile, next_ids.bureau)
-    previous, loans, previous_ids = generate_previous(rngs["previous"], clients, model.profile, next_ids.previous)
+    previous, loans, previous_ids = generate_previous(
+        rngs["previous"], clients, model.profile, next_ids.previous
+    )
     cards, card_payments = generate_credit_card(rngs["cards"], loans, sk_id_curr, model.profile)
     instalments = generate_installments(rngs["repayments"], loans, sk_id_curr)
-    tables.update({
-        "bureau": bureau,
-        "bureau_balance": bureau_balance,
-        "previous_application": previous,
-        "POS_CASH_balance": generate_pos_cash(rngs["repayments"], loans, sk_id_curr),
-        "installments_payments": pd.concat([instalments, card_payments], ignore_index=True),
-        "credit_card_balance": cards,
-    })
+    tables.update(
+        {
+            "bureau": bureau,
+            "bureau_balance": bureau_balance,
+            "previous_application": previous,
+            "POS_CASH_balance": generate_pos_cash(rngs["repayments"], loans, sk_id_curr),
+            "installments_payments": pd.concat([instalments, card_payments], ignore_index=True),
+            "credit_card_balance": cards,
+        }
+    )
     ordered = {name: tables[name][list(columns)] for name, columns in RAW_TABLES.items()}
     return ordered, NextIds(bureau=next_ids.bureau + len(bureau), previous=next_ids.previous + previous_ids)
 
 
 def _subset(latents: Latents, rows: np.ndarray) -> Latents:
-    return Latents(latents.application[rows], latents.behaviour[rows], latents.hidden[rows], latents.total[rows])
+    return Latents(
+        latents.application[rows], latents.behaviour[rows], latents.hidden[rows], latents.total[rows]
+    )
 
 
 def _shift_test_risk(latents: Latents, is_test: np.ndarray, shift: float, risk: RiskModel) -> Latents:
@@ -121,6 +129,9 @@ def _shift_test_risk(latents: Latents, is_test: np.ndarray, shift: float, risk: 
         return latents
     application = latents.application + shift * is_test
     behaviour = latents.behaviour + shift * is_test
-    total = (risk.weight_application * application + risk.weight_behaviour * behaviour
-             + risk.weight_hidden * latents.hidden)
+    total = (
+        risk.weight_application * application
+        + risk.weight_behaviour * behaviour
+        + risk.weight_hidden * latents.hidden
+    )
     return Latents(application, behaviour, latents.hidden, total)

@@ -1,8 +1,9 @@
-"""The 47 normalised building statistics (``*_AVG``, ``*_MODE``, ``*_MEDI``) and the four building categoricals.
+"""The 47 normalised building statistics (``*_AVG``, ``*_MODE``, ``*_MEDI``) and the four building
+categoricals.
 
-They describe the building the client lives in, so they are missing together (a single uniform per client decides,
-which makes the missing patterns nested as in the real file), larger buildings score higher on every size measure,
-and the three statistics of a measure are near-identical views of one value.
+They describe the building the client lives in, so they are missing together (a single uniform per client
+decides, which makes the missing patterns nested as in the real file), larger buildings score higher on every
+size measure, and the three statistics of a measure are near-identical views of one value.
 """
 
 from __future__ import annotations
@@ -12,13 +13,32 @@ import numpy as np
 from .copula import ColumnSampler
 from .marginals import as_object, uniform
 
-MEASURES = ("APARTMENTS", "BASEMENTAREA", "YEARS_BEGINEXPLUATATION", "YEARS_BUILD", "COMMONAREA", "ELEVATORS",
-            "ENTRANCES", "FLOORSMAX", "FLOORSMIN", "LANDAREA", "LIVINGAPARTMENTS", "LIVINGAREA",
-            "NONLIVINGAPARTMENTS", "NONLIVINGAREA")
+MEASURES = (
+    "APARTMENTS",
+    "BASEMENTAREA",
+    "YEARS_BEGINEXPLUATATION",
+    "YEARS_BUILD",
+    "COMMONAREA",
+    "ELEVATORS",
+    "ENTRANCES",
+    "FLOORSMAX",
+    "FLOORSMIN",
+    "LANDAREA",
+    "LIVINGAPARTMENTS",
+    "LIVINGAREA",
+    "NONLIVINGAPARTMENTS",
+    "NONLIVINGAREA",
+)
 STATISTICS = ("AVG", "MODE", "MEDI")
 #: How strongly each measure follows the building's size (the age measures barely do).
-SIZE_LOADING = {"YEARS_BEGINEXPLUATATION": 0.2, "YEARS_BUILD": 0.3, "LANDAREA": 0.5, "BASEMENTAREA": 0.6,
-                "NONLIVINGAREA": 0.6, "NONLIVINGAPARTMENTS": 0.5}
+SIZE_LOADING = {
+    "YEARS_BEGINEXPLUATATION": 0.2,
+    "YEARS_BUILD": 0.3,
+    "LANDAREA": 0.5,
+    "BASEMENTAREA": 0.6,
+    "NONLIVINGAREA": 0.6,
+    "NONLIVINGAPARTMENTS": 0.5,
+}
 CATEGORICALS = ("FONDKAPREMONT_MODE", "HOUSETYPE_MODE", "WALLSMATERIAL_MODE", "EMERGENCYSTATE_MODE")
 
 
@@ -35,7 +55,8 @@ def building_columns(sampler: ColumnSampler, missing_loading: float) -> dict[str
             name = f"{measure}_{statistic}"
             risk = float(np.clip(sampler.loadings.get(name, 0.0), -0.3, 0.3))
             score = np.sqrt(1 - risk**2) * (0.995 * base + 0.0999 * rng.standard_normal(n)) + risk * (
-                sampler.application)
+                sampler.application
+            )
             values = np.round(sampler.numeric(name, score), 4)
             values[absent > 1.0 - sampler.columns[name]["missing_rate"]] = np.nan
             out[name] = values

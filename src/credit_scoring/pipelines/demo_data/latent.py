@@ -1,13 +1,14 @@
 """The latent default mechanism: who defaults, and how strongly each observed column reflects it.
 
-Every client has three independent standard-normal risk factors: ``application`` (what the application form and
-the external scores reveal), ``behaviour`` (what only the credit histories reveal: overdue bureau credits, late or
-short instalments, card utilisation) and ``hidden`` (what no data reveals). Their weighted sum is the total risk
-``T`` (unit variance) and ``P(TARGET = 1) = sigmoid(intercept + beta * T)``; the intercept gives the target rate.
+Every client has three independent standard-normal risk factors: ``application`` (what the application form
+and the external scores reveal), ``behaviour`` (what only the credit histories reveal: overdue bureau credits,
+late or short instalments, card utilisation) and ``hidden`` (what no data reveals). Their weighted sum is the
+total risk ``T`` (unit variance) and ``P(TARGET = 1) = sigmoid(intercept + beta * T)``; the intercept gives
+the target rate.
 
-Columns are coupled to the factors through a Gaussian copula. The strength of each column's link is fitted to the
-profile's default rate by decile (or by level): the loading ``rho`` on ``T`` whose model curve is closest in
-log-odds shape to the real curve. Application columns carry that loading on the ``application`` factor only
+Columns are coupled to the factors through a Gaussian copula. The strength of each column's link is fitted to
+the profile's default rate by decile (or by level): the loading ``rho`` on ``T`` whose model curve is closest
+in log-odds shape to the real curve. Application columns carry that loading on the ``application`` factor only
 (``rho / weight_application``), so the history tables keep information of their own.
 """
 
@@ -26,7 +27,7 @@ _RHO_GRID = np.linspace(-0.9, 0.9, 73)
 
 @dataclass(frozen=True)
 class RiskModel:
-    """Weights of the three risk factors in the total risk, and the logistic link to the default probability."""
+    """Weights of the three risk factors in the total risk, and its logistic link to default."""
 
     beta: float
     intercept: float
@@ -131,7 +132,8 @@ def fit_decile_loading(rates_by_decile: list[float] | None, model: RiskModel) ->
 
 
 def fit_level_loading(shares: np.ndarray, rates: np.ndarray, model: RiskModel) -> float:
-    """Correlation with T of a score whose consecutive bands, sized by ``shares``, are the levels in that order.
+    """Correlation with T of a score whose consecutive bands, sized by ``shares``, are the levels in that
+    order.
 
     ``rates`` are the real default rates of the levels; a negative result means risk falls along the order.
     """
@@ -142,13 +144,15 @@ def fit_level_loading(shares: np.ndarray, rates: np.ndarray, model: RiskModel) -
     return _closest_rho(_band_rates(model, cuts), np.asarray(rates, float), np.asarray(shares, float))
 
 
-def fit_missing_loading(missing_rate: float, rate_when_missing: float | None, model: RiskModel,
-                        target_rate: float) -> float:
+def fit_missing_loading(
+    missing_rate: float, rate_when_missing: float | None, model: RiskModel, target_rate: float
+) -> float:
     """Correlation with T of the score whose top ``missing_rate`` share is missing (missing not at random)."""
     if rate_when_missing is None or not 0.0 < missing_rate < 1.0:
         return 0.0
     rate_present = (target_rate - missing_rate * rate_when_missing) / (1.0 - missing_rate)
     return fit_level_loading(
-        np.array([1.0 - missing_rate, missing_rate]), np.array([max(rate_present, 1e-3), rate_when_missing]),
+        np.array([1.0 - missing_rate, missing_rate]),
+        np.array([max(rate_present, 1e-3), rate_when_missing]),
         model,
     )

@@ -83,7 +83,7 @@ def uniform(score: np.ndarray) -> np.ndarray:
 
 
 def missing_mask(u: np.ndarray, rate: float) -> np.ndarray:
-    """True where a value is missing: the ``rate`` share of the highest uniforms (higher score, more missing)."""
+    """True where a value is missing: the ``rate`` share of the highest uniforms."""
     return u > 1.0 - rate
 
 

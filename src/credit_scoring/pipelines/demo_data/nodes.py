@@ -51,7 +51,9 @@ def generate_demo_data(plan: GenerationPlan, profile: Mapping[str, Any]) -> Iter
             "Demo data: chunk %d/%d generated (%s rows so far)",
             chunk.index + 1, len(plan.chunks), f"{sum(rows.values()):,}",
         )  # fmt: skip
-        chunk_out = TablesChunk(tables, overwrite=plan.overwrite, manifest=_manifest(plan, rows, chunk.index + 1))
+        chunk_out = TablesChunk(
+            tables, overwrite=plan.overwrite, manifest=_manifest(plan, rows, chunk.index + 1)
+        )
         del tables
         yield chunk_out
         del chunk_out  # keep no reference while the next chunk is generated

@@ -1,7 +1,7 @@
 """``previous_application``: the clients' earlier applications at Home Credit, and the loans they became.
 
-Refusals follow the risk Home Credit saw at the time (application and behaviour factors), so a history of refused
-applications is a default signal. Approved applications become :class:`Loans`, whose schedules feed
+Refusals follow the risk Home Credit saw at the time (application and behaviour factors), so a history of
+refused applications is a default signal. Approved applications become :class:`Loans`, whose schedules feed
 ``POS_CASH_balance``, ``installments_payments`` and ``credit_card_balance``.
 """
 
@@ -55,7 +55,7 @@ class Loans:
 def generate_previous(
     rng: np.random.Generator, clients: Clients, profile: Mapping[str, Any], first_id: int
 ) -> tuple[pd.DataFrame, Loans, int]:
-    """Previous applications of the chunk's clients, the loans among them, and how many SK_ID_PREV were used."""
+    """Previous applications of the chunk's clients, their loans, and how many SK_ID_PREV were used."""
     table = profile["tables"]["previous_application"]
     columns = table["columns"]
     latents = clients.latents
@@ -77,7 +77,9 @@ def generate_previous(
     # often still in progress or turned down).
     decision_u = rng.random(n) ** np.where(approved & (family != CARD), 1.3, np.where(approved, 1.0, 0.75))
     decision = np.round(inverse_cdf(decision_u, columns["DAYS_DECISION"])).astype(np.int64)
-    amounts = _amounts(rng, family, combination, status, columns)
+    # One yield group per application: it is written out and it prices the loan.
+    yield_group = yield_groups(rng, combination, columns["NAME_YIELD_GROUP"]["levels"])
+    amounts = _amounts(rng, family, status, yield_group, columns)
     timeline = _timeline(rng, family, decision, amounts["CNT_PAYMENT"], approved)
 
     is_pos = family == POS
@@ -85,47 +87,63 @@ def generate_previous(
     combination_out[rng.random(n) < float(columns["PRODUCT_COMBINATION"]["missing_rate"])] = None
     contract = contract_type(family).astype(object)
     contract[pd.isna(combination_out)] = "XNA"
-    portfolio = np.select([canceled, family == POS, family == CARD, family == CASH], ["XNA", "POS", "Cards", "Cash"],
-                          "XNA").astype(object)
+    portfolio = np.select(
+        [canceled, family == POS, family == CARD, family == CASH], ["XNA", "POS", "Cards", "Cash"], "XNA"
+    ).astype(object)
     ids = first_id + rng.permutation(n).astype(np.int64)
     # Shops have a seller place; cash loans and cards mostly not (-1).
     seller_u = np.where(is_pos, rng.uniform(0.5, 1.0, n), rng.uniform(0.0, 0.55, n))
-    frame = pd.DataFrame({
-        "SK_ID_PREV": ids,
-        "SK_ID_CURR": clients.sk_id_curr[client],
-        "NAME_CONTRACT_TYPE": contract,
-        **{k: v for k, v in amounts.items() if k in RAW_TABLES["previous_application"]},
-        "WEEKDAY_APPR_PROCESS_START": as_object(_levels(rng, columns["WEEKDAY_APPR_PROCESS_START"], n)),
-        "HOUR_APPR_PROCESS_START": inverse_cdf(rng.random(n), columns["HOUR_APPR_PROCESS_START"]).astype(np.int64),
-        "FLAG_LAST_APPL_PER_CONTRACT": as_object(np.where(rng.random(n) < 0.0042, "N", "Y")),
-        "NFLAG_LAST_APPL_IN_DAY": (rng.random(n) >= 0.0033).astype(np.int64),
-        "RATE_INTEREST_PRIMARY": _rare_rate(rng, columns["RATE_INTEREST_PRIMARY"], n),
-        "RATE_INTEREST_PRIVILEGED": _rare_rate(rng, columns["RATE_INTEREST_PRIVILEGED"], n),
-        "NAME_CASH_LOAN_PURPOSE": as_object(_purpose(rng, combination, columns)),
-        "NAME_CONTRACT_STATUS": as_object(status),
-        "DAYS_DECISION": decision,
-        "NAME_PAYMENT_TYPE": as_object(draw_split(rng, columns["NAME_PAYMENT_TYPE"], canceled | (family == CARD),
-                                                  ("XNA",))),
-        "CODE_REJECT_REASON": as_object(_reject_reason(rng, status, columns)),
-        "NAME_TYPE_SUITE": as_object(_suite(rng, is_pos, columns)),
-        "NAME_CLIENT_TYPE": as_object(_client_type(rng, client, decision)),
-        "NAME_GOODS_CATEGORY": as_object(draw_split(rng, columns["NAME_GOODS_CATEGORY"], is_pos, excluded=("XNA",))),
-        "NAME_PORTFOLIO": portfolio,
-        "NAME_PRODUCT_TYPE": as_object(product_type(rng, combination, family)),
-        "CHANNEL_TYPE": as_object(draw_split(rng, columns["CHANNEL_TYPE"], is_pos,
-                                             ("Country-wide", "Stone", "Regional / Local", "Car dealer"))),
-        "SELLERPLACE_AREA": inverse_cdf(seller_u, columns["SELLERPLACE_AREA"]).astype(np.int64),
-        "NAME_SELLER_INDUSTRY": as_object(draw_split(rng, columns["NAME_SELLER_INDUSTRY"], is_pos,
-                                                     excluded=("XNA",))),
-        "CNT_PAYMENT": amounts["CNT_PAYMENT"],
-        "NAME_YIELD_GROUP": as_object(yield_groups(rng, combination, columns["NAME_YIELD_GROUP"]["levels"])),
-        "PRODUCT_COMBINATION": combination_out,
-        **timeline,
-        "NFLAG_INSURED_ON_APPROVAL": np.where(approved, (rng.random(n) < 0.34).astype(float), np.nan),
-    })[list(RAW_TABLES["previous_application"])]
+    frame = pd.DataFrame(
+        {
+            "SK_ID_PREV": ids,
+            "SK_ID_CURR": clients.sk_id_curr[client],
+            "NAME_CONTRACT_TYPE": contract,
+            **{k: v for k, v in amounts.items() if k in RAW_TABLES["previous_application"]},
+            "WEEKDAY_APPR_PROCESS_START": as_object(_levels(rng, columns["WEEKDAY_APPR_PROCESS_START"], n)),
+            "HOUR_APPR_PROCESS_START": inverse_cdf(rng.random(n), columns["HOUR_APPR_PROCESS_START"]).astype(
+                np.int64
+            ),
+            "FLAG_LAST_APPL_PER_CONTRACT": as_object(np.where(rng.random(n) < 0.0042, "N", "Y")),
+            "NFLAG_LAST_APPL_IN_DAY": (rng.random(n) >= 0.0033).astype(np.int64),
+            "RATE_INTEREST_PRIMARY": _rare_rate(rng, columns["RATE_INTEREST_PRIMARY"], n),
+            "RATE_INTEREST_PRIVILEGED": _rare_rate(rng, columns["RATE_INTEREST_PRIVILEGED"], n),
+            "NAME_CASH_LOAN_PURPOSE": as_object(_purpose(rng, combination, columns)),
+            "NAME_CONTRACT_STATUS": as_object(status),
+            "DAYS_DECISION": decision,
+            "NAME_PAYMENT_TYPE": as_object(
+                draw_split(rng, columns["NAME_PAYMENT_TYPE"], canceled | (family == CARD), ("XNA",))
+            ),
+            "CODE_REJECT_REASON": as_object(_reject_reason(rng, status, columns)),
+            "NAME_TYPE_SUITE": as_object(_suite(rng, is_pos, columns)),
+            "NAME_CLIENT_TYPE": as_object(_client_type(rng, client, decision)),
+            "NAME_GOODS_CATEGORY": as_object(
+                draw_split(rng, columns["NAME_GOODS_CATEGORY"], is_pos, excluded=("XNA",))
+            ),
+            "NAME_PORTFOLIO": portfolio,
+            "NAME_PRODUCT_TYPE": as_object(product_type(rng, combination, family)),
+            "CHANNEL_TYPE": as_object(
+                draw_split(
+                    rng,
+                    columns["CHANNEL_TYPE"],
+                    is_pos,
+                    ("Country-wide", "Stone", "Regional / Local", "Car dealer"),
+                )
+            ),
+            "SELLERPLACE_AREA": inverse_cdf(seller_u, columns["SELLERPLACE_AREA"]).astype(np.int64),
+            "NAME_SELLER_INDUSTRY": as_object(
+                draw_split(rng, columns["NAME_SELLER_INDUSTRY"], is_pos, excluded=("XNA",))
+            ),
+            "CNT_PAYMENT": amounts["CNT_PAYMENT"],
+            "NAME_YIELD_GROUP": as_object(yield_group),
+            "PRODUCT_COMBINATION": combination_out,
+            **timeline,
+            "NFLAG_INSURED_ON_APPROVAL": np.where(approved, (rng.random(n) < 0.34).astype(float), np.nan),
+        }
+    )[list(RAW_TABLES["previous_application"])]
 
-    loans = _loans(rng, frame, client, family, approved=approved, timeline=timeline,
-                   discipline=latents.discipline)
+    loans = _loans(
+        rng, frame, client, family, approved=approved, timeline=timeline, discipline=latents.discipline
+    )
     orphan = np.isin(frame["SK_ID_PREV"].to_numpy(), loans.sk_id_prev) & (rng.random(n) < ORPHAN_SHARE)
     order = rng.permutation(int((~orphan).sum()))
     return frame.loc[~orphan].iloc[order].reset_index(drop=True), loans, n
@@ -136,16 +154,24 @@ def _levels(rng: np.random.Generator, column: Mapping[str, Any], n: int) -> np.n
     return names[draw_index(rng.random(n), shares)]
 
 
-def _status(rng: np.random.Generator, family: np.ndarray, application: np.ndarray, behaviour: np.ndarray,
-            columns: Mapping[str, Any]) -> np.ndarray:
-    """Canceled by product; refused by the risk Home Credit saw; a few unused POS offers; the rest approved."""
+def _status(
+    rng: np.random.Generator,
+    family: np.ndarray,
+    application: np.ndarray,
+    behaviour: np.ndarray,
+    columns: Mapping[str, Any],
+) -> np.ndarray:
+    """Canceled by product; refused by the risk Home Credit saw; a few unused POS offers; others approved."""
     n = family.shape[0]
     shares = columns["NAME_CONTRACT_STATUS"]["levels"]
     canceled = rng.random(n) < np.vectorize(CANCELED_SHARE.get)(family).astype(float)
     seen_risk = 0.75 * application + 0.45 * behaviour + 0.5 * rng.standard_normal(n)
     refused_share = float(shares.get("Refused", 0.17)) / max(1 - canceled.mean(), 1e-9)
-    intercept = brentq(lambda a: float(expit(a + 1.3 * seen_risk[~canceled]).mean()) - refused_share, -20, 20) if (
-        (~canceled).any()) else 0.0
+    intercept = (
+        brentq(lambda a: float(expit(a + 1.3 * seen_risk[~canceled]).mean()) - refused_share, -20, 20)
+        if ((~canceled).any())
+        else 0.0
+    )
     refused = ~canceled & (rng.random(n) < expit(intercept + 1.3 * seen_risk))
     unused_share = float(shares.get("Unused offer", 0.0)) / max(float(np.mean(family == POS)), 1e-9)
     unused = (family == POS) & ~canceled & ~refused & (rng.random(n) < unused_share * 1.3)
@@ -167,9 +193,14 @@ def _ensure_a_loan(
     return status
 
 
-def _amounts(rng: np.random.Generator, family: np.ndarray, combination: np.ndarray, status: np.ndarray,
-             columns: Mapping[str, Any]) -> dict[str, np.ndarray]:
-    """Asked amount, granted credit, goods price, down payment, term and annuity, consistent with each other."""
+def _amounts(
+    rng: np.random.Generator,
+    family: np.ndarray,
+    status: np.ndarray,
+    yield_group: np.ndarray,
+    columns: Mapping[str, Any],
+) -> dict[str, np.ndarray]:
+    """Asked amount, granted credit, goods price, down payment, term and annuity, all consistent."""
     n = family.shape[0]
     canceled = status == "Canceled"
     is_pos, is_card = family == POS, family == CARD
@@ -179,8 +210,9 @@ def _amounts(rng: np.random.Generator, family: np.ndarray, combination: np.ndarr
     rank = uniform(0.9 * np.where(is_pos, -0.7, 0.9) + 0.6 * rng.standard_normal(n))
     asked = inverse_cdf(zero_share + (1 - zero_share) * rank, application_column)
     asked = np.where(is_pos, np.round(asked * 2) / 2, np.maximum(round_to(asked, 4_500), 4_500))
-    limit = np.array([45_000, 67_500, 90_000, 135_000, 180_000, 225_000, 270_000, 450_000],
-                     dtype=float)[draw_index(rng.random(n), np.array([0.1, 0.1, 0.15, 0.2, 0.15, 0.12, 0.1, 0.08]))]
+    limit = np.array([45_000, 67_500, 90_000, 135_000, 180_000, 225_000, 270_000, 450_000], dtype=float)[
+        draw_index(rng.random(n), np.array([0.1, 0.1, 0.15, 0.2, 0.15, 0.12, 0.1, 0.08]))
+    ]
 
     has_down = is_pos & (rng.random(n) < 0.5)
     down_rate = np.where(has_down, np.clip(rng.beta(1.0, 6.0, n), 0.0, 0.9), 0.0)
@@ -189,15 +221,17 @@ def _amounts(rng: np.random.Generator, family: np.ndarray, combination: np.ndarr
     insured = rng.random(n) < 0.34
     credit = np.round(asked * np.where(insured, rng.uniform(1.02, 1.2, n), 1.0), 2)
 
-    pos_months = rng.choice([4, 6, 8, 10, 12, 18, 24], n, p=[0.06, 0.22, 0.12, 0.2, 0.25, 0.09, 0.06])
-    cash_months = rng.choice([6, 12, 18, 24, 30, 36, 48, 60], n, p=[0.08, 0.32, 0.1, 0.17, 0.03, 0.16, 0.06, 0.08])
+    pos_months = rng.choice([4, 6, 8, 10, 12, 18, 24], n, p=[0.08, 0.25, 0.12, 0.2, 0.22, 0.08, 0.05])
+    cash_months = rng.choice(
+        [6, 12, 18, 24, 30, 36, 48, 60], n, p=[0.1, 0.34, 0.1, 0.16, 0.03, 0.15, 0.05, 0.07]
+    )
     months = np.where(is_pos, pos_months, cash_months).astype(float)
-    yield_group = yield_groups(rng, combination, columns["NAME_YIELD_GROUP"]["levels"])
     rate = np.vectorize(MONTHLY_RATE.get)(yield_group).astype(float)
     payment = np.round(annuity(credit, rate, months), 3)
 
-    credit = np.where(is_card, np.where(status == "Approved", limit, np.where(rng.random(n) < 0.5, limit, 0.0)),
-                      credit)
+    credit = np.where(
+        is_card, np.where(status == "Approved", limit, np.where(rng.random(n) < 0.5, limit, 0.0)), credit
+    )
     asked = np.where(is_card, np.where(rng.random(n) < 0.3, limit, 0.0), asked)
     payment = np.where(is_card, np.where(credit > 0, credit * 0.05, 2_250.0), payment)
     months = np.where(is_card, 0.0, months)
@@ -209,24 +243,40 @@ def _amounts(rng: np.random.Generator, family: np.ndarray, combination: np.ndarr
     not_pos = ~is_pos
     down = np.where(not_pos | canceled, np.nan, down)
     down_rate_out = np.where(not_pos | canceled, np.nan, np.round(down / np.maximum(goods, 1), 6))
-    return {"AMT_ANNUITY": payment, "AMT_APPLICATION": asked, "AMT_CREDIT": credit, "AMT_DOWN_PAYMENT": down,
-            "AMT_GOODS_PRICE": goods, "RATE_DOWN_PAYMENT": down_rate_out, "CNT_PAYMENT": months}
+    return {
+        "AMT_ANNUITY": payment,
+        "AMT_APPLICATION": asked,
+        "AMT_CREDIT": credit,
+        "AMT_DOWN_PAYMENT": down,
+        "AMT_GOODS_PRICE": goods,
+        "RATE_DOWN_PAYMENT": down_rate_out,
+        "CNT_PAYMENT": months,
+    }
 
 
-def _timeline(rng: np.random.Generator, family: np.ndarray, decision: np.ndarray, months: np.ndarray,
-              approved: np.ndarray) -> dict[str, np.ndarray]:
-    """DAYS_FIRST_DRAWING ... DAYS_TERMINATION of approved loans (NaN otherwise; 365243 for 'never/not yet')."""
+def _timeline(
+    rng: np.random.Generator,
+    family: np.ndarray,
+    decision: np.ndarray,
+    months: np.ndarray,
+    approved: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """DAYS_FIRST_DRAWING ... DAYS_TERMINATION of approved loans (else NaN; 365243: never or not yet)."""
     n = family.shape[0]
     is_card = family == CARD
     drawing = np.where(is_card, decision + rng.integers(0, 60, n), DAYS_SENTINEL).astype(float)
     first_due = (decision + rng.integers(15, 45, n)).astype(float)
-    first_due[is_card] = np.where(rng.random(int(is_card.sum())) < 0.3, DAYS_SENTINEL,
-                                  drawing[is_card] + rng.integers(20, 40, int(is_card.sum())))
+    first_due[is_card] = np.where(
+        rng.random(int(is_card.sum())) < 0.3,
+        DAYS_SENTINEL,
+        drawing[is_card] + rng.integers(20, 40, int(is_card.sum())),
+    )
     planned_last = np.where(is_card, DAYS_SENTINEL, first_due + MONTH * (np.nan_to_num(months) - 1))
     # Long loans are often repaid early or refinanced.
     prepaid = ~is_card & (rng.random(n) < np.where(np.nan_to_num(months) >= 24, 0.55, 0.2))
-    actual_last = np.where(prepaid, first_due + MONTH * np.floor((np.nan_to_num(months) - 1) * rng.random(n)),
-                           planned_last)
+    actual_last = np.where(
+        prepaid, first_due + MONTH * np.floor((np.nan_to_num(months) - 1) * rng.random(n)), planned_last
+    )
     card_closed = is_card & (rng.random(n) < 0.4)
     # A closed card closes after its first drawing (and so after its first due date).
     card_end = np.where(card_closed, drawing + rng.integers(60, 2_000, n), DAYS_SENTINEL)
@@ -236,8 +286,13 @@ def _timeline(rng: np.random.Generator, family: np.ndarray, decision: np.ndarray
     first_due[first_due > -1] = DAYS_SENTINEL  # not due yet at the application date
     last_due = np.where(ended, actual_last, DAYS_SENTINEL)
     termination = np.where(ended, np.minimum(actual_last + rng.integers(0, 25, n), -1), DAYS_SENTINEL)
-    out = {"DAYS_FIRST_DRAWING": drawing, "DAYS_FIRST_DUE": first_due, "DAYS_LAST_DUE_1ST_VERSION": planned_last,
-           "DAYS_LAST_DUE": last_due, "DAYS_TERMINATION": termination}
+    out = {
+        "DAYS_FIRST_DRAWING": drawing,
+        "DAYS_FIRST_DUE": first_due,
+        "DAYS_LAST_DUE_1ST_VERSION": planned_last,
+        "DAYS_LAST_DUE": last_due,
+        "DAYS_TERMINATION": termination,
+    }
     return {name: np.where(approved, values, np.nan) for name, values in out.items()}
 
 
@@ -278,7 +333,9 @@ def _rare_rate(rng: np.random.Generator, column: Mapping[str, Any], n: int) -> n
 def _purpose(rng: np.random.Generator, combination: np.ndarray, columns: Mapping[str, Any]) -> np.ndarray:
     """XAP for POS and cards, XNA for offers and cross-sell cash, a stated purpose for walk-in cash loans."""
     text = combination.astype(str)
-    out = np.where(np.char.startswith(text, "POS") | np.char.startswith(text, "Card"), "XAP", "XNA").astype(object)
+    out = np.where(np.char.startswith(text, "POS") | np.char.startswith(text, "Card"), "XAP", "XNA").astype(
+        object
+    )
     walk_in = np.char.startswith(text, "Cash Street")
     names, shares = level_shares(columns["NAME_CASH_LOAN_PURPOSE"])
     keep = ~np.isin(names, ("XAP", "XNA"))

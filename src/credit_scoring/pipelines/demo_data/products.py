@@ -1,8 +1,9 @@
 """Home Credit's product catalogue as it shows in ``previous_application``.
 
-``PRODUCT_COMBINATION`` decides the family of a previous application (point-of-sale, cash or card), and the family
-decides contract type, portfolio, product type and yield group, as in the real extract. Level shares that a family
-cannot take entirely (e.g. the sales channels) are split between families so the overall shares match the profile.
+``PRODUCT_COMBINATION`` decides the family of a previous application (point-of-sale, cash or card), and the
+family decides contract type, portfolio, product type and yield group, as in the real extract. Level shares
+that a family cannot take entirely (e.g. the sales channels) are split between families so the overall shares
+match the profile.
 """
 
 from __future__ import annotations
@@ -43,29 +44,41 @@ def product_type(rng: np.random.Generator, combination: np.ndarray, family: np.n
     return out
 
 
-def yield_groups(rng: np.random.Generator, combination: np.ndarray, levels: Mapping[str, float]) -> np.ndarray:
-    """NAME_YIELD_GROUP: fixed by the cash combinations' names, 'XNA' for cards and offers, 'low_action' for
-    interest-free POS loans, and the profile's remaining shares for POS loans with interest."""
+def yield_groups(
+    rng: np.random.Generator, combination: np.ndarray, levels: Mapping[str, float]
+) -> np.ndarray:
+    """NAME_YIELD_GROUP of each application.
+
+    Fixed by the cash combinations' names, 'XNA' for cards and offers, 'low_action' for interest-free POS
+    loans, and the profile's remaining shares for POS loans with interest.
+    """
     text = combination.astype(str)
     out = np.full(text.shape[0], "XNA", dtype=object)
     for suffix, group in ((": low", "low_normal"), (": middle", "middle"), (": high", "high")):
         out[np.char.endswith(text, suffix)] = group
     out[np.char.endswith(text, "without interest")] = "low_action"
     with_interest = np.char.endswith(text, "with interest") & ~np.char.endswith(text, "without interest")
-    fixed = {g: float(np.mean(out[~with_interest] == g)) * float(np.mean(~with_interest))
-             for g in ("low_normal", "middle", "high")}
+    fixed = {
+        g: float(np.mean(out[~with_interest] == g)) * float(np.mean(~with_interest))
+        for g in ("low_normal", "middle", "high")
+    }
     residual = np.array([max(float(levels.get(g, 0.0)) - fixed[g], 0.001) for g in fixed])
     names = np.array(list(fixed), dtype=object)
     out[with_interest] = names[draw_index(rng.random(int(with_interest.sum())), residual)]
     return out
 
 
-def split_levels(column: Mapping[str, Any], preferred: tuple[str, ...] | None, group_share: float,
-                 excluded: tuple[str, ...] = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def split_levels(
+    column: Mapping[str, Any],
+    preferred: tuple[str, ...] | None,
+    group_share: float,
+    excluded: tuple[str, ...] = (),
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Levels and their conditional shares inside a group (``group_share`` of rows) and outside it.
 
     The group takes the ``preferred`` levels first (all non-``excluded`` levels when ``preferred`` is None);
-    whatever the group cannot absorb, or still needs, is balanced so that the mixture gives the profile's shares.
+    whatever the group cannot absorb, or still needs, is balanced so that the mixture gives the profile's
+    shares.
     """
     names, shares = level_shares(column)
     prefer = ~np.isin(names, excluded) if preferred is None else np.isin(names, preferred)
@@ -83,9 +96,14 @@ def split_levels(column: Mapping[str, Any], preferred: tuple[str, ...] | None, g
     return names, inside, outside
 
 
-def draw_split(rng: np.random.Generator, column: Mapping[str, Any], in_group: np.ndarray,
-               preferred: tuple[str, ...] | None = None, excluded: tuple[str, ...] = ()) -> np.ndarray:
-    """Levels of a column whose rows in ``in_group`` favour ``preferred`` levels, overall shares as profiled."""
+def draw_split(
+    rng: np.random.Generator,
+    column: Mapping[str, Any],
+    in_group: np.ndarray,
+    preferred: tuple[str, ...] | None = None,
+    excluded: tuple[str, ...] = (),
+) -> np.ndarray:
+    """Levels of a column whose ``in_group`` rows favour ``preferred`` levels; overall shares as profiled."""
     names, inside, outside = split_levels(column, preferred, float(in_group.mean()), excluded)
     u = rng.random(in_group.shape[0])
     return np.where(in_group, names[draw_index(u, inside)], names[draw_index(u, outside)])
