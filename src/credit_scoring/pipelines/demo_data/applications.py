@@ -92,7 +92,6 @@ class Clients:
     youth: np.ndarray
     """Standard-normal age score, higher is younger."""
     has_bureau: np.ndarray
-    is_test: np.ndarray
 
 
 def generate_applications(

@@ -34,9 +34,9 @@ class SignalParams(BaseModel):
     """Strength of the default mechanism (see ``latent.py``)."""
 
     model_config = ConfigDict(extra="forbid")
-    beta: float = Field(2.7, gt=0, le=5)
+    beta: float = Field(2.3, gt=0, le=5)
     weight_application: float = Field(0.85, gt=0, lt=1)
-    weight_behaviour: float = Field(0.15, ge=0, lt=1)
+    weight_behaviour: float = Field(0.17, ge=0, lt=1)
 
 
 class DemoDataParams(BaseModel):

@@ -96,7 +96,7 @@ def generate_chunk(
         tables[f"application_{side}"] = frame
         youth[rows], has_bureau[rows] = side_youth, side_bureau
 
-    clients = Clients(sk_id_curr, latents, youth, has_bureau, is_test)
+    clients = Clients(sk_id_curr, latents, youth, has_bureau)
     bureau, bureau_balance = generate_bureau(rngs["bureau"], clients, model.profile, next_ids.bureau)
     previous, loans, previous_ids = generate_previous(
         rngs["previous"], clients, model.profile, next_ids.previous

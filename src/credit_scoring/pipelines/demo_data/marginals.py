@@ -82,11 +82,6 @@ def uniform(score: np.ndarray) -> np.ndarray:
     return np.clip(ndtr(score), 1e-12, 1 - 1e-12)
 
 
-def missing_mask(u: np.ndarray, rate: float) -> np.ndarray:
-    """True where a value is missing: the ``rate`` share of the highest uniforms."""
-    return u > 1.0 - rate
-
-
 def as_object(values: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
     """String column as an object array with ``None`` where missing."""
     out = values.astype(object)
