@@ -27,13 +27,13 @@ from pathlib import Path
 os.environ.setdefault("DO_NOT_TRACK", "1")
 logging.disable(logging.INFO)  # Kedro logs to stdout, from import time on; keep stdout for the JSON result
 
-from kedro.io import DataCatalog, MemoryDataset
-from kedro.runner import SequentialRunner
+from kedro.io import DataCatalog, MemoryDataset  # noqa: E402
+from kedro.runner import SequentialRunner  # noqa: E402
 
-from credit_scoring.datasets.csv_tables import CsvTablesDataset
-from credit_scoring.pipelines.demo_data import create_pipeline
-from credit_scoring.pipelines.demo_data.config import packaged_profile
-from credit_scoring.raw_schema import RAW_FILES
+from credit_scoring.datasets.csv_tables import CsvTablesDataset  # noqa: E402
+from credit_scoring.pipelines.demo_data import create_pipeline  # noqa: E402
+from credit_scoring.pipelines.demo_data.config import packaged_profile  # noqa: E402
+from credit_scoring.raw_schema import RAW_FILES  # noqa: E402
 
 MANIFEST = "demo_data_manifest.json"
 

@@ -1,7 +1,7 @@
 """Shared test configuration.
 
-With ``CI=true`` in the environment, a Spark or browser test that skips (Java, pyspark, Chromium or chromedriver
-missing) fails instead: CI must not go green by skipping what it was set up to run.
+With ``CI=true`` in the environment, a Spark or browser test that skips (Java, pyspark, Chromium or
+chromedriver missing) fails instead: CI must not go green by skipping what it was set up to run.
 """
 
 from __future__ import annotations

@@ -43,8 +43,12 @@ class RawDataCheckHook:
     """Stops a run that needs raw files which are not in data/01_raw, saying how to get them."""
 
     @hook_impl
-    def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Pipeline, catalog: DataCatalog) -> None:
+    def before_pipeline_run(
+        self, run_params: dict[str, Any], pipeline: Pipeline, catalog: DataCatalog
+    ) -> None:
         missing = missing_raw_files(pipeline, catalog)
         if missing:
             listed = "\n".join(f"  - {path}" for path in missing)
-            raise MissingRawDataError(f"No raw data: these input files do not exist:\n{listed}\n{HOW_TO_GET_DATA}")
+            raise MissingRawDataError(
+                f"No raw data: these input files do not exist:\n{listed}\n{HOW_TO_GET_DATA}"
+            )

@@ -377,7 +377,7 @@ PARENT_KEYS: dict[str, str] = {
     "installments_payments": "SK_ID_PREV",
     "credit_card_balance": "SK_ID_PREV",
 }
-"""The identifier each table is keyed by or belongs to (unique only in the application tables and bureau/previous)."""
+"""The identifier each table is keyed by or belongs to (unique in applications, bureau and previous)."""
 
 DAYS_SENTINEL = 365243
 """Placeholder the real data uses for "no date" (pensioners' DAYS_EMPLOYED, open-ended previous loans)."""

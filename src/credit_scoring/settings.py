@@ -23,7 +23,7 @@ CONFIG_LOADER_CLASS = OmegaConfigLoader
 
 
 def project_uri(relative_path: str) -> str:
-    """File URI of a path under the directory Kedro runs from (the project root), for MLflow artifact roots."""
+    """File URI of a path under the directory Kedro runs from (the project root), for MLflow artifacts."""
     return (Path.cwd() / relative_path).resolve().as_uri()
 
 
