@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from credit_scoring.raw_schema import RAW_TABLES
+from credit_scoring.raw_schema import BUILDING_MEASURES, BUILDING_STATISTICS, RAW_TABLES
 
 HUNDRED_YEARS_IN_DAYS = 36_525
 NULL_CODES = ("XNA", "XAP")
@@ -377,24 +377,8 @@ _MONTHS_PAST: Range = (-1200, 0)
 _NON_NEGATIVE: Range = (0, None)
 _FLAG: Range = (0, 1)
 _UNIT: Range = (0, 1)
-_BUILDING_MEASURES = (
-    "APARTMENTS",
-    "BASEMENTAREA",
-    "YEARS_BEGINEXPLUATATION",
-    "YEARS_BUILD",
-    "COMMONAREA",
-    "ELEVATORS",
-    "ENTRANCES",
-    "FLOORSMAX",
-    "FLOORSMIN",
-    "LANDAREA",
-    "LIVINGAPARTMENTS",
-    "LIVINGAREA",
-    "NONLIVINGAPARTMENTS",
-    "NONLIVINGAREA",
-)
 BUILDING_COLUMNS = (
-    *(f"{measure}_{stat}" for stat in ("AVG", "MODE", "MEDI") for measure in _BUILDING_MEASURES),
+    *(f"{measure}_{stat}" for stat in BUILDING_STATISTICS for measure in BUILDING_MEASURES),
     "TOTALAREA_MODE",
 )
 DOCUMENT_FLAGS = tuple(f"FLAG_DOCUMENT_{k}" for k in range(2, 22))

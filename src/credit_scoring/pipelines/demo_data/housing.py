@@ -10,26 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from credit_scoring.raw_schema import BUILDING_MEASURES as MEASURES
+from credit_scoring.raw_schema import BUILDING_STATISTICS as STATISTICS
+
 from .copula import ColumnSampler
 from .marginals import as_object, uniform
 
-MEASURES = (
-    "APARTMENTS",
-    "BASEMENTAREA",
-    "YEARS_BEGINEXPLUATATION",
-    "YEARS_BUILD",
-    "COMMONAREA",
-    "ELEVATORS",
-    "ENTRANCES",
-    "FLOORSMAX",
-    "FLOORSMIN",
-    "LANDAREA",
-    "LIVINGAPARTMENTS",
-    "LIVINGAREA",
-    "NONLIVINGAPARTMENTS",
-    "NONLIVINGAREA",
-)
-STATISTICS = ("AVG", "MODE", "MEDI")
 #: How strongly each measure follows the building's size (the age measures barely do).
 SIZE_LOADING = {
     "YEARS_BEGINEXPLUATATION": 0.2,
