@@ -270,6 +270,18 @@ RAW_TABLES: dict[str, dict[str, str]] = {
     **{name: columns for name, columns in _LISTED_TABLES.items() if name != "application_train"},
 }
 
+APPLICATION_TABLES = ("application_train", "application_test")
+HISTORY_TABLES = (
+    "bureau",
+    "bureau_balance",
+    "previous_application",
+    "POS_CASH_balance",
+    "installments_payments",
+    "credit_card_balance",
+)
+CLIENT_HISTORY_TABLES = tuple(name for name in HISTORY_TABLES if "SK_ID_CURR" in RAW_TABLES[name])
+"""History tables whose rows name their client (all but bureau_balance, which hangs off SK_ID_BUREAU)."""
+
 RAW_FILES: dict[str, str] = {name: f"{name}.csv" for name in RAW_TABLES}
 
 PARENT_KEYS: dict[str, str] = {

@@ -14,9 +14,8 @@ from credit_scoring.features.definitions import HISTORY_FEATURE_SETS
 from credit_scoring.features.model_input import assemble_model_input, to_model_input_frame
 from credit_scoring.features.online import build_model_input_row
 from credit_scoring.features.sample_data import client_history
-from credit_scoring.features.schema import HISTORY_TABLES
 from credit_scoring.features.validation import stage_raw_table, validate_staged_table
-from credit_scoring.raw_schema import RAW_FILES
+from credit_scoring.raw_schema import HISTORY_TABLES, RAW_FILES
 
 
 @pytest.fixture(scope="module")

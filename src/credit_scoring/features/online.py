@@ -23,7 +23,6 @@ import ibis
 import pandas as pd
 import pyarrow as pa
 
-from credit_scoring.features import schema
 from credit_scoring.features.application import application_features
 from credit_scoring.features.definitions import HISTORY_FEATURE_SETS
 from credit_scoring.features.expressions import CLIENT_KEY
@@ -34,7 +33,7 @@ from credit_scoring.features.validation import (
     validate_raw_table,
     validation_counts,
 )
-from credit_scoring.raw_schema import RAW_TABLES
+from credit_scoring.raw_schema import HISTORY_TABLES, RAW_TABLES
 
 APPLICATION_TABLE = "application_test"
 """Requests carry the fields of a production application: the test file's columns (no TARGET)."""
@@ -102,7 +101,7 @@ class OnlineFeatureBuilder:
     def __init__(self) -> None:
         raw = {
             table: ibis.table({column: "string" for column in RAW_TABLES[table]}, name=_view_name(table))
-            for table in (APPLICATION_TABLE, *schema.HISTORY_TABLES)
+            for table in (APPLICATION_TABLE, *HISTORY_TABLES)
         }
         staged = {table: stage_raw_table(frame, table) for table, frame in raw.items()}
         self._validation_sql = {
@@ -151,13 +150,11 @@ def _text_inputs(
     application: Mapping[str, Any], history: Mapping[str, pd.DataFrame | None] | None
 ) -> dict[str, pa.Table]:
     history = dict(history or {})
-    unknown_tables = sorted(set(history) - set(schema.HISTORY_TABLES))
+    unknown_tables = sorted(set(history) - set(HISTORY_TABLES))
     if unknown_tables:
-        raise ApplicationFieldError(
-            f"unknown history table(s) {unknown_tables}; expected {schema.HISTORY_TABLES}"
-        )
+        raise ApplicationFieldError(f"unknown history table(s) {unknown_tables}; expected {HISTORY_TABLES}")
     inputs = {APPLICATION_TABLE: _application_table(application)}
-    for table in schema.HISTORY_TABLES:
+    for table in HISTORY_TABLES:
         inputs[table] = _history_table(table, history.get(table))
     return inputs
 
@@ -194,10 +191,10 @@ class ClientHistoryStore:
     """A known client's raw history rows, read from the validated history tables (Parquet files/folders)."""
 
     def __init__(self, paths: Mapping[str, str | Path]) -> None:
-        missing = [table for table in schema.HISTORY_TABLES if table not in paths]
+        missing = [table for table in HISTORY_TABLES if table not in paths]
         if missing:
             raise ValueError(f"ClientHistoryStore needs a path for every history table; missing {missing}")
-        self._sources = {table: self._source(Path(paths[table])) for table in schema.HISTORY_TABLES}
+        self._sources = {table: self._source(Path(paths[table])) for table in HISTORY_TABLES}
 
     @classmethod
     def from_directory(cls, directory: str | Path, prefix: str = "staged_") -> ClientHistoryStore:
@@ -206,7 +203,7 @@ class ClientHistoryStore:
         The staged tables of a successful run are the validated ones (a failed validation stops the run).
         """
         directory = Path(directory)
-        return cls({table: directory / f"{prefix}{table.lower()}.parquet" for table in schema.HISTORY_TABLES})
+        return cls({table: directory / f"{prefix}{table.lower()}.parquet" for table in HISTORY_TABLES})
 
     @staticmethod
     def _source(path: Path) -> str:
@@ -222,7 +219,7 @@ class ClientHistoryStore:
         con = duckdb.connect(config={"threads": 1})
         try:
             rows = {}
-            for table in schema.HISTORY_TABLES:
+            for table in HISTORY_TABLES:
                 if table == "bureau_balance":
                     bureau = self._sources["bureau"]
                     loans = f"SELECT SK_ID_BUREAU FROM read_parquet('{bureau}') WHERE SK_ID_CURR = ?"

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from credit_scoring.features import schema
-from credit_scoring.raw_schema import DAYS_SENTINEL, RAW_TABLES
+from credit_scoring.raw_schema import DAYS_SENTINEL, HISTORY_TABLES, RAW_TABLES
 
 Generator = Callable[[np.random.Generator, int], np.ndarray]
 
@@ -253,7 +253,7 @@ def make_raw_tables(n_train: int = 48, n_test: int = 16, seed: int = 7) -> dict[
 def client_history(tables: dict[str, pd.DataFrame], sk_id_curr: int) -> dict[str, pd.DataFrame]:
     """The rows of one client in each history table (bureau_balance through the client's bureau loans)."""
     history = {}
-    for table in schema.HISTORY_TABLES:
+    for table in HISTORY_TABLES:
         frame = tables[table]
         if table == "bureau_balance":
             loans = tables["bureau"].loc[tables["bureau"]["SK_ID_CURR"] == sk_id_curr, "SK_ID_BUREAU"]

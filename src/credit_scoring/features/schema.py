@@ -15,15 +15,6 @@ HUNDRED_YEARS_IN_DAYS = 36_525
 NULL_CODES = ("XNA", "XAP")
 """Category codes meaning "not available" / "not applicable": cleaned to null plus an indicator column."""
 
-APPLICATION_TABLES = ("application_train", "application_test")
-HISTORY_TABLES = (
-    "bureau",
-    "bureau_balance",
-    "previous_application",
-    "POS_CASH_balance",
-    "installments_payments",
-    "credit_card_balance",
-)
 
 REQUIRED_NON_NULL: dict[str, tuple[str, ...]] = {
     "application_train": ("SK_ID_CURR", "TARGET"),

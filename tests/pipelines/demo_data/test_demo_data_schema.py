@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from credit_scoring.raw_schema import DAYS_SENTINEL, RAW_FILES, RAW_TABLES
+from credit_scoring.raw_schema import CLIENT_HISTORY_TABLES, DAYS_SENTINEL, RAW_FILES, RAW_TABLES
 
 
 @pytest.mark.parametrize("table", list(RAW_TABLES))
@@ -47,13 +47,7 @@ def test_client_ids_are_unique_across_train_and_test(tables):
 
 def test_history_rows_belong_to_known_clients_and_credits(tables):
     clients = set(tables["application_train"]["SK_ID_CURR"]) | set(tables["application_test"]["SK_ID_CURR"])
-    for table in (
-        "bureau",
-        "previous_application",
-        "POS_CASH_balance",
-        "installments_payments",
-        "credit_card_balance",
-    ):
+    for table in CLIENT_HISTORY_TABLES:
         assert set(tables[table]["SK_ID_CURR"]) <= clients, table
     assert tables["bureau"]["SK_ID_BUREAU"].is_unique
     assert set(tables["bureau_balance"]["SK_ID_BUREAU"]) <= set(tables["bureau"]["SK_ID_BUREAU"])

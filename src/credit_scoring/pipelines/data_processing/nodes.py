@@ -18,17 +18,17 @@ from credit_scoring.features import (
     installments,
     pos_cash,
     previous_application,
-    schema,
 )
 from credit_scoring.features.application import application_features
 from credit_scoring.features.definitions import feature_columns, feature_dictionary
 from credit_scoring.features.expressions import CLIENT_KEY
 from credit_scoring.features.model_input import assemble_model_input, to_model_input_frame
 from credit_scoring.features.validation import ValidationSettings, stage_raw_table, validate_staged_table
+from credit_scoring.raw_schema import APPLICATION_TABLES, CLIENT_HISTORY_TABLES, HISTORY_TABLES
 
 logger = logging.getLogger(__name__)
 
-RAW_TABLE_NAMES: tuple[str, ...] = (*schema.APPLICATION_TABLES, *schema.HISTORY_TABLES)
+RAW_TABLE_NAMES: tuple[str, ...] = (*APPLICATION_TABLES, *HISTORY_TABLES)
 
 
 class ClientIdentifierError(ValueError):
@@ -175,13 +175,7 @@ def build_validation_report(**inputs: Any) -> dict[str, Any]:
         .union(validated["application_test"].select(CLIENT_KEY))
     )
     unattributed: dict[str, int] = {}
-    for table in (
-        "bureau",
-        "previous_application",
-        "POS_CASH_balance",
-        "installments_payments",
-        "credit_card_balance",
-    ):
+    for table in CLIENT_HISTORY_TABLES:
         rows = validated[table]
         unattributed[f"{table} rows of clients in no application table"] = _count(
             rows.anti_join(clients, CLIENT_KEY)
