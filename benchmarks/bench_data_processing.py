@@ -33,7 +33,7 @@ import psutil
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT / "src"))
 
-from credit_scoring.raw_schema import RAW_FILES, RAW_TABLES  # noqa: E402
+from credit_scoring.raw.tables import RAW_FILES, RAW_TABLES  # noqa: E402
 
 ID_OFFSETS = {"SK_ID_CURR": 10_000_000, "SK_ID_BUREAU": 100_000_000, "SK_ID_PREV": 100_000_000}
 DATA_LAYERS = (

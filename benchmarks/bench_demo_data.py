@@ -33,7 +33,7 @@ from kedro.runner import SequentialRunner  # noqa: E402
 from credit_scoring.datasets.csv_tables import CsvTablesDataset  # noqa: E402
 from credit_scoring.pipelines.demo_data import create_pipeline  # noqa: E402
 from credit_scoring.pipelines.demo_data.config import packaged_profile  # noqa: E402
-from credit_scoring.raw_schema import RAW_FILES  # noqa: E402
+from credit_scoring.raw.tables import RAW_FILES  # noqa: E402
 
 MANIFEST = "demo_data_manifest.json"
 

@@ -35,6 +35,8 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 # stdout carries the JSON result alone: Kedro's logging (configured at import) and progress go to stderr
 JSON_OUT = sys.stdout
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_ROOT))  # tests.fixtures
 sys.stdout = sys.stderr
 
 import pandas as pd  # noqa: E402
@@ -43,13 +45,12 @@ from kedro.framework.hooks.manager import _create_hook_manager  # noqa: E402
 from kedro.io import AbstractDataset, DataCatalog, MemoryDataset  # noqa: E402
 from kedro.runner import SequentialRunner  # noqa: E402
 
-from credit_scoring.model_bundle import FeatureSpec  # noqa: E402
 from credit_scoring.pipelines.modelling import create_pipeline  # noqa: E402
 from credit_scoring.pipelines.modelling.candidates import build_estimator  # noqa: E402
 from credit_scoring.pipelines.modelling.params import CandidateSpec, parse_candidates  # noqa: E402
-from credit_scoring.pipelines.modelling.synthetic import synthetic_model_input  # noqa: E402
+from credit_scoring.serving.model import FeatureSpec  # noqa: E402
+from tests.fixtures.model_input import synthetic_model_input  # noqa: E402
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MODEL_INPUT = PROJECT_ROOT / "data" / "05_model_input"
 FULL_SCALE_ROWS = 307_511
 

@@ -10,6 +10,8 @@ import os
 
 import pytest
 
+pytest_plugins = ["tests.fixtures.raw_fixtures", "tests.fixtures.model_fixtures"]
+
 SYSTEM_DEPENDENT_MARKERS = ("spark", "browser")
 
 

@@ -13,11 +13,11 @@ from mlflow.tracking import MlflowClient
 
 from credit_scoring import registry
 from credit_scoring.datasets.mlflow_registry import MlflowAliasModelDataset, MlflowRegisteredModelDataset
-from credit_scoring.model_bundle import CreditScoringModel, FeatureSpec
 from credit_scoring.pipelines.modelling.candidates import build_estimator
 from credit_scoring.pipelines.modelling.params import CandidateSpec
-from credit_scoring.pipelines.modelling.synthetic import synthetic_model_input
 from credit_scoring.registry import ModelRelease, decide_promotion
+from credit_scoring.serving.model import CreditScoringModel, FeatureSpec
+from tests.fixtures.model_input import synthetic_model_input
 
 NAME = "credit-scoring"
 

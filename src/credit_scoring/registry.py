@@ -35,7 +35,7 @@ from mlflow.protos.databricks_pb2 import RESOURCE_DOES_NOT_EXIST, ErrorCode
 from mlflow.tracking import MlflowClient
 from mlflow.types.schema import ColSpec, Schema
 
-from credit_scoring.model_bundle import CreditScoringModel
+from credit_scoring.serving.model import CreditScoringModel
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from credit_scoring.features.application import application_feature_columns, app
 from credit_scoring.features.cleaning import clean_sentinels
 from credit_scoring.features.definitions import HISTORY_FEATURE_SETS, categorical_columns, feature_columns
 from credit_scoring.features.model_input import assemble_model_input, to_model_input_frame
-from credit_scoring.raw_schema import DAYS_SENTINEL
+from credit_scoring.raw.tables import DAYS_SENTINEL
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from credit_scoring.features.credit_card import credit_card_features
 from credit_scoring.features.installments import installments_features
 from credit_scoring.features.pos_cash import pos_cash_features
 from credit_scoring.features.previous_application import previous_application_features
-from credit_scoring.raw_schema import DAYS_SENTINEL
+from credit_scoring.raw.tables import DAYS_SENTINEL
 
 
 def _row(features, client: int = 1) -> dict:

@@ -11,7 +11,6 @@ import ibis.expr.types as ir
 import pandas as pd
 
 import credit_scoring
-from credit_scoring.features import schema
 from credit_scoring.features.cleaning import (
     clean_sentinels,
     null_code_indicator_name,
@@ -29,7 +28,8 @@ from credit_scoring.features.expressions import (
     safe_divide,
 )
 from credit_scoring.features.labels import APPLICATION_LABELS
-from credit_scoring.raw_schema import RAW_TABLES
+from credit_scoring.raw import schema
+from credit_scoring.raw.tables import RAW_TABLES
 
 SOURCE_TABLE = "application"
 TARGET = "TARGET"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from credit_scoring.features import schema
 from credit_scoring.features.expressions import flag
-from credit_scoring.raw_schema import DAYS_SENTINEL
+from credit_scoring.raw import schema
+from credit_scoring.raw.tables import DAYS_SENTINEL
 
 
 def sentinel_indicator_name(column: str) -> str:

@@ -47,7 +47,6 @@ HISTORY_FEATURE_SETS: tuple[HistoryFeatureSet, ...] = (
         "credit_card", ("credit_card_balance",), credit_card.credit_card_features, credit_card.AGGREGATES
     ),
 )
-HISTORY_SETS_BY_NAME = {feature_set.name: feature_set for feature_set in HISTORY_FEATURE_SETS}
 
 
 @dataclass(frozen=True)

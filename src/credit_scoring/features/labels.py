@@ -7,7 +7,7 @@ Units: ``currency`` (amount in the loan currency), ``days`` (relative to the app
 
 from __future__ import annotations
 
-from credit_scoring.features.schema import BUILDING_COLUMNS
+from credit_scoring.raw.schema import BUILDING_COLUMNS
 
 Label = tuple[str, str, str]  # (unit, English, French)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ibis.expr.types as ir
 
-from credit_scoring.features import schema
 from credit_scoring.features.cleaning import (
     clean_sentinels,
     null_code_indicator_name,
@@ -22,6 +21,7 @@ from credit_scoring.features.expressions import (
     share_aggregate,
     stat_aggregates,
 )
+from credit_scoring.raw import schema
 
 SOURCE = "previous_application"
 PREFIX = "PREV"

@@ -12,7 +12,7 @@ from data_processing_runs import PROJECT_ROOT, write_raw_csvs
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
-from credit_scoring.features.sample_data import make_raw_tables
+from tests.fixtures.raw_tables import make_raw_tables
 
 
 @pytest.fixture(scope="session")

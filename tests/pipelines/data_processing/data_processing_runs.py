@@ -16,7 +16,7 @@ from kedro.runner import SequentialRunner
 
 from credit_scoring.pipelines.data_processing import create_pipeline
 from credit_scoring.pipelines.data_processing.pipeline import catalog_name
-from credit_scoring.raw_schema import RAW_FILES
+from credit_scoring.raw.tables import RAW_FILES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 OUTPUTS = ("model_input_table", "scoring_input_table", "feature_dictionary", "raw_data_validation_report")

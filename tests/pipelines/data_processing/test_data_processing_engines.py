@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from data_processing_runs import run_data_processing
 
-from credit_scoring.raw_schema import RAW_FILES
+from credit_scoring.raw.tables import RAW_FILES
 
 pytestmark = pytest.mark.spark
 

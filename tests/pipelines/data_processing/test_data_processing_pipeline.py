@@ -12,12 +12,13 @@ from data_processing_runs import PROJECT_ROOT, run_data_processing, write_raw_cs
 from kedro.config import OmegaConfigLoader
 from kedro.io import DataCatalog
 
-from credit_scoring.features import ClientHistoryStore, RawDataValidationError, build_model_input_row
 from credit_scoring.features.definitions import categorical_columns, feature_columns
-from credit_scoring.features.sample_data import client_history
 from credit_scoring.pipelines.data_processing import create_pipeline
 from credit_scoring.pipelines.data_processing.nodes import ClientIdentifierError, _check_disjoint_clients
-from credit_scoring.raw_schema import RAW_FILES
+from credit_scoring.raw import RawDataValidationError
+from credit_scoring.raw.tables import RAW_FILES
+from credit_scoring.serving import ClientHistoryStore, build_model_input_row
+from tests.fixtures.raw_tables import client_history
 
 RAW_DATASETS = {
     "application_train",

@@ -13,7 +13,7 @@ from kedro.runner import SequentialRunner
 from credit_scoring.datasets.csv_tables import CsvTablesDataset
 from credit_scoring.pipelines.demo_data import create_pipeline
 from credit_scoring.pipelines.demo_data.config import packaged_profile
-from credit_scoring.raw_schema import RAW_FILES
+from credit_scoring.raw.tables import RAW_FILES
 
 MANIFEST = "demo_data_manifest.json"
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from credit_scoring.raw_schema import DAYS_SENTINEL
+from credit_scoring.raw.tables import DAYS_SENTINEL
 
 HISTORY_TABLES = (
     "bureau",

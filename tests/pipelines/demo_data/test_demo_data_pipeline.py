@@ -12,7 +12,7 @@ from credit_scoring.datasets.csv_tables import CsvTablesDataset, TablesChunk
 from credit_scoring.pipelines.demo_data import create_pipeline
 from credit_scoring.pipelines.demo_data.config import DemoDataParams, make_plan
 from credit_scoring.pipelines.demo_data.nodes import plan_demo_data
-from credit_scoring.raw_schema import RAW_FILES
+from credit_scoring.raw.tables import RAW_FILES
 
 
 def test_pipeline_wiring():

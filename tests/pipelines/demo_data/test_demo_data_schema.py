@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from credit_scoring.raw_schema import CLIENT_HISTORY_TABLES, DAYS_SENTINEL, RAW_FILES, RAW_TABLES
+from credit_scoring.raw.tables import CLIENT_HISTORY_TABLES, DAYS_SENTINEL, RAW_FILES, RAW_TABLES
 
 
 @pytest.mark.parametrize("table", list(RAW_TABLES))

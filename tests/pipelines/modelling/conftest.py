@@ -9,8 +9,6 @@ from typing import Any
 import pytest
 import yaml
 
-from credit_scoring.pipelines.modelling.synthetic import synthetic_model_input
-
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -38,15 +36,3 @@ def tiny_params() -> dict[str, Any]:
 @pytest.fixture
 def modelling_params(tiny_params: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(tiny_params)
-
-
-@pytest.fixture(scope="session")
-def model_input_table():
-    return synthetic_model_input(n_rows=1200, n_numeric=6, n_categorical=2, seed=11)
-
-
-@pytest.fixture(scope="session")
-def scoring_input_table():
-    table = synthetic_model_input(n_rows=50, n_numeric=6, n_categorical=2, seed=12, with_target=False)
-    table["SK_ID_CURR"] += 900_000
-    return table

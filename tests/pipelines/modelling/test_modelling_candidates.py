@@ -11,7 +11,6 @@ from imblearn.over_sampling import SMOTE
 from imblearn.under_sampling import RandomUnderSampler
 
 from credit_scoring.cost import CostWeights
-from credit_scoring.model_bundle import FeatureSpec
 from credit_scoring.pipelines.modelling.candidates import build_estimator
 from credit_scoring.pipelines.modelling.evaluation import (
     CandidateResult,
@@ -22,6 +21,7 @@ from credit_scoring.pipelines.modelling.evaluation import (
     refit,
 )
 from credit_scoring.pipelines.modelling.params import CandidateSpec, parse_candidates
+from credit_scoring.serving.model import FeatureSpec
 
 WEIGHTS = CostWeights()
 SMALL_LGBM = {"n_estimators": 15, "num_leaves": 7, "min_child_samples": 10}

@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from credit_scoring.cost import CostWeights
-from credit_scoring.model_bundle import FeatureSpec
 from credit_scoring.pipelines.modelling import nodes
 from credit_scoring.pipelines.modelling.evaluation import (
     FOLD_COLUMN,
@@ -20,6 +19,7 @@ from credit_scoring.pipelines.modelling.evaluation import (
 from credit_scoring.pipelines.modelling.guards import calibration_study, warn_on_high_auc
 from credit_scoring.pipelines.modelling.params import TuningSpec, parse
 from credit_scoring.pipelines.modelling.tuning import tune
+from credit_scoring.serving.model import FeatureSpec
 
 WEIGHTS = CostWeights()
 

@@ -18,9 +18,9 @@ from kedro.runner import SequentialRunner
 from matplotlib.figure import Figure
 from mlflow.tracking import MlflowClient
 
-from credit_scoring.model_bundle import CreditScoringModel
 from credit_scoring.pipelines.modelling import create_pipeline
 from credit_scoring.registry import ModelRelease, RegisteredModel
+from credit_scoring.serving.model import CreditScoringModel
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 REQUIRED_METRICS = {

@@ -23,8 +23,8 @@ from credit_scoring.features.application import application_features
 from credit_scoring.features.definitions import feature_columns, feature_dictionary
 from credit_scoring.features.expressions import CLIENT_KEY
 from credit_scoring.features.model_input import assemble_model_input, to_model_input_frame
-from credit_scoring.features.validation import ValidationSettings, stage_raw_table, validate_staged_table
-from credit_scoring.raw_schema import APPLICATION_TABLES, CLIENT_HISTORY_TABLES, HISTORY_TABLES
+from credit_scoring.raw.tables import APPLICATION_TABLES, CLIENT_HISTORY_TABLES, HISTORY_TABLES
+from credit_scoring.raw.validation import ValidationSettings, stage_raw_table, validate_staged_table
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from credit_scoring.raw_schema import DAYS_SENTINEL, RAW_TABLES
+from credit_scoring.raw.tables import DAYS_SENTINEL, RAW_TABLES
 
 from .amounts import contract_amounts, rank_uniform, round_to
 from .copula import ColumnSampler

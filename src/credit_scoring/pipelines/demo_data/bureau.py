@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from credit_scoring.raw_schema import RAW_TABLES
+from credit_scoring.raw.tables import RAW_TABLES
 
 from .amounts import annuity
 from .applications import Clients

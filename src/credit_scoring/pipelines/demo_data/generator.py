@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from credit_scoring.raw_schema import RAW_TABLES
+from credit_scoring.raw.tables import RAW_TABLES
 
 from .applications import ApplicationModel, Clients, fit_application_model, generate_applications
 from .bureau import generate_bureau

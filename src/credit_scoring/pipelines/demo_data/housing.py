@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from credit_scoring.raw_schema import BUILDING_MEASURES as MEASURES
-from credit_scoring.raw_schema import BUILDING_STATISTICS as STATISTICS
+from credit_scoring.raw.tables import BUILDING_MEASURES as MEASURES
+from credit_scoring.raw.tables import BUILDING_STATISTICS as STATISTICS
 
 from .copula import ColumnSampler
 from .marginals import as_object, uniform

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from credit_scoring.datasets.csv_tables import TablesChunk
-from credit_scoring.raw_schema import RAW_TABLES
+from credit_scoring.raw.tables import RAW_TABLES
 
 from .config import DemoDataParams, GenerationPlan, make_plan
 from .drift import DRIFT_SCENARIOS

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy.optimize import brentq
 from scipy.special import expit
 
-from credit_scoring.raw_schema import DAYS_SENTINEL, RAW_TABLES
+from credit_scoring.raw.tables import DAYS_SENTINEL, RAW_TABLES
 
 from .amounts import annuity, round_to
 from .applications import Clients

@@ -19,8 +19,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from credit_scoring.model_bundle import CategoryEncoder, FeatureSpec, TabularCleaner
 from credit_scoring.pipelines.modelling.params import CandidateSpec
+from credit_scoring.serving.model import CategoryEncoder, FeatureSpec, TabularCleaner
 
 # newton-cholesky: a few exact Newton steps, about 5 s on 16k x 600 whatever C (lbfgs takes 2 s at C=0.002 but
 # 21 s at C=1: its iterations grow as the regularisation weakens)

@@ -26,7 +26,6 @@ from credit_scoring.cost import (
     cost_per_client,
     decisions,
 )
-from credit_scoring.model_bundle import CreditScoringModel, FeatureSpec
 from credit_scoring.pipelines.modelling import figures
 from credit_scoring.pipelines.modelling.candidates import build_estimator
 from credit_scoring.pipelines.modelling.evaluation import (
@@ -56,6 +55,7 @@ from credit_scoring.pipelines.modelling.params import (
 from credit_scoring.pipelines.modelling.tuning import tune
 from credit_scoring.registry import ModelRelease, PromotionDecision, RegisteredModel, model_signature
 from credit_scoring.registry import decide_promotion as promotion_gate
+from credit_scoring.serving.model import CreditScoringModel, FeatureSpec
 
 logger = logging.getLogger(__name__)
 

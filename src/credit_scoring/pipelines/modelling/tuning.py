@@ -14,10 +14,10 @@ import optuna
 import pandas as pd
 
 from credit_scoring.cost import CostWeights, best_threshold
-from credit_scoring.model_bundle import FeatureSpec
 from credit_scoring.pipelines.modelling.candidates import build_estimator
 from credit_scoring.pipelines.modelling.evaluation import CrossValidation, cross_validate
 from credit_scoring.pipelines.modelling.params import SPEC_KEYS, CandidateSpec, SearchDimension, TuningSpec
+from credit_scoring.serving.model import FeatureSpec
 
 logger = logging.getLogger(__name__)
 

@@ -8,14 +8,15 @@ import ibis
 import pandas as pd
 import pytest
 
-from credit_scoring.features import ApplicationFieldError, ClientHistoryStore, RawDataValidationError
 from credit_scoring.features.application import application_features
 from credit_scoring.features.definitions import HISTORY_FEATURE_SETS
 from credit_scoring.features.model_input import assemble_model_input, to_model_input_frame
-from credit_scoring.features.online import build_model_input_row
-from credit_scoring.features.sample_data import client_history
-from credit_scoring.features.validation import stage_raw_table, validate_staged_table
-from credit_scoring.raw_schema import HISTORY_TABLES, RAW_FILES
+from credit_scoring.raw import RawDataValidationError
+from credit_scoring.raw.tables import HISTORY_TABLES, RAW_FILES
+from credit_scoring.raw.validation import stage_raw_table, validate_staged_table
+from credit_scoring.serving import ApplicationFieldError, ClientHistoryStore
+from credit_scoring.serving.online import build_model_input_row
+from tests.fixtures.raw_tables import client_history
 
 
 @pytest.fixture(scope="module")

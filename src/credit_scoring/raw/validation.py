@@ -18,9 +18,9 @@ import ibis
 import ibis.expr.types as ir
 from pydantic import BaseModel, Field
 
-from credit_scoring.features import schema
 from credit_scoring.features.expressions import count_where
-from credit_scoring.raw_schema import DAYS_SENTINEL, RAW_FILES
+from credit_scoring.raw import schema
+from credit_scoring.raw.tables import DAYS_SENTINEL, RAW_FILES
 
 logger = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from credit_scoring.features.validation import RawDataValidationError, validate_raw_table
-from credit_scoring.raw_schema import DAYS_SENTINEL, RAW_TABLES
+from credit_scoring.raw.tables import DAYS_SENTINEL, RAW_TABLES
+from credit_scoring.raw.validation import RawDataValidationError, validate_raw_table
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:

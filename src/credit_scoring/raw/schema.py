@@ -1,6 +1,6 @@
 """What valid raw data looks like: keys, known categories, plausible ranges and sentinel codes, per table.
 
-Column names and types come from `credit_scoring.raw_schema`. The rules here are deliberately wide: they catch
+Column names and types come from `credit_scoring.raw.tables`. The rules here are deliberately wide: they catch
 files that are not what they claim to be (swapped columns, units, signs, typos in categories), not rare but
 real values. Known categories are the levels of the full real files, a superset of the public sample profile.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from credit_scoring.raw_schema import BUILDING_MEASURES, BUILDING_STATISTICS, RAW_TABLES
+from credit_scoring.raw.tables import BUILDING_MEASURES, BUILDING_STATISTICS, RAW_TABLES
 
 HUNDRED_YEARS_IN_DAYS = 36_525
 NULL_CODES = ("XNA", "XAP")

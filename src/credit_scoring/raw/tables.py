@@ -284,17 +284,5 @@ CLIENT_HISTORY_TABLES = tuple(name for name in HISTORY_TABLES if "SK_ID_CURR" in
 
 RAW_FILES: dict[str, str] = {name: f"{name}.csv" for name in RAW_TABLES}
 
-PARENT_KEYS: dict[str, str] = {
-    "application_train": "SK_ID_CURR",
-    "application_test": "SK_ID_CURR",
-    "bureau": "SK_ID_BUREAU",
-    "bureau_balance": "SK_ID_BUREAU",
-    "previous_application": "SK_ID_PREV",
-    "POS_CASH_balance": "SK_ID_PREV",
-    "installments_payments": "SK_ID_PREV",
-    "credit_card_balance": "SK_ID_PREV",
-}
-"""The identifier each table is keyed by or belongs to (unique in applications, bureau and previous)."""
-
 DAYS_SENTINEL = 365243
 """Placeholder the real data uses for "no date" (pensioners' DAYS_EMPLOYED, open-ended previous loans)."""

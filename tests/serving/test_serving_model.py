@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from credit_scoring.model_bundle import CreditScoringModel, FeatureSpec, TabularCleaner, clean_features
 from credit_scoring.pipelines.modelling.candidates import build_estimator
 from credit_scoring.pipelines.modelling.evaluation import features_and_target
 from credit_scoring.pipelines.modelling.params import CandidateSpec
+from credit_scoring.serving.model import CreditScoringModel, FeatureSpec, TabularCleaner, clean_features
 
 
 @pytest.fixture(scope="module")
