@@ -9,8 +9,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from credit_scoring.raw.schema import UNKNOWN_CATEGORY
 from credit_scoring.raw.tables import DAYS_SENTINEL, RAW_TABLES
-from credit_scoring.raw.validation import RawDataValidationError, validate_raw_table
+from credit_scoring.raw.validation import (
+    RawDataValidationError,
+    ValidationSettings,
+    stage_raw_table,
+    typed_columns,
+    unknown_category_counts,
+    validate_raw_table,
+    validation_counts,
+)
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -140,20 +149,56 @@ def test_days_sentinel_is_allowed_where_the_real_data_uses_it(raw_tables, read_t
         validate_raw_table(read_text(app, "app"), "application_test")
 
 
-def test_unknown_category_lists_the_values_or_warns_when_asked(raw_tables, read_text, caplog):
+def test_unknown_category_is_an_error_when_asked(raw_tables, read_text):
     bureau = raw_tables["bureau"].head(8).copy()
     bureau.loc[[0, 3], "CREDIT_ACTIVE"] = "Activ"
 
     with pytest.raises(RawDataValidationError) as raised:
-        validate_raw_table(read_text(bureau, "bureau"), "bureau")
+        validate_raw_table(read_text(bureau, "bureau"), "bureau", {"unknown_categories": "error"})
     assert "bureau.csv, column CREDIT_ACTIVE: 2 row(s) unknown category; e.g. 'Activ' (2 rows)" in str(
         raised.value
     )
+    with pytest.raises(RawDataValidationError):
+        validate_raw_table(read_text(bureau, "bureau"), "bureau")  # strict without settings
+
+
+def test_unknown_category_warns_maps_to_the_unknown_level_and_is_counted(raw_tables, read_text, caplog):
+    bureau = raw_tables["bureau"].head(8).copy()
+    bureau.loc[[0, 3], "CREDIT_ACTIVE"] = "Activ"
+    bureau.loc[5, "CREDIT_TYPE"] = "Buy now, pay later"
+    settings = ValidationSettings(unknown_categories="warn")
 
     with caplog.at_level(logging.WARNING):
-        result = validate_raw_table(read_text(bureau, "bureau"), "bureau", {"unknown_categories": "warn"})
-    assert result.summary["warnings"] and "'Activ'" in result.summary["warnings"][0]
-    assert (result.typed.to_pandas()["CREDIT_ACTIVE"] == "Activ").sum() == 2
+        result = validate_raw_table(read_text(bureau, "bureau"), "bureau", settings)
+
+    typed = result.typed.to_pandas()
+    expected = bureau["CREDIT_ACTIVE"].mask(bureau.index.isin([0, 3]), UNKNOWN_CATEGORY)
+    assert typed["CREDIT_ACTIVE"].fillna("-").tolist() == expected.fillna("-").tolist()
+    assert typed.loc[5, "CREDIT_TYPE"] == UNKNOWN_CATEGORY
+    assert result.summary["unknown_categories"] == {
+        "CREDIT_ACTIVE": {"rows": 2, "values": ["'Activ' (2 rows)"]},
+        "CREDIT_TYPE": {"rows": 1, "values": ["'Buy now, pay later' (1 rows)"]},
+    }
+    assert "'Activ'" in caplog.text and UNKNOWN_CATEGORY in result.summary["warnings"][0]
+
+
+def test_online_queries_follow_the_unknown_category_setting(raw_tables, read_text):
+    application = raw_tables["application_test"].head(3).copy()
+    application.loc[1, "NAME_INCOME_TYPE"] = "Gig worker"
+    staged = stage_raw_table(read_text(application, "app"), "application_test")
+
+    def failing(settings: ValidationSettings) -> int:
+        counts = validation_counts(staged, "application_test", settings, with_summary=False)
+        return sum(counts.to_pyarrow().to_pylist()[0].values())
+
+    assert failing(ValidationSettings(unknown_categories="error")) == 1
+    assert failing(ValidationSettings(unknown_categories="warn")) == 0
+    warned = typed_columns(staged, "application_test", ValidationSettings(unknown_categories="warn"))
+    assert warned.to_pandas()["NAME_INCOME_TYPE"].tolist()[1] == UNKNOWN_CATEGORY
+    kept = typed_columns(staged, "application_test", {"unknown_categories": "error"})
+    assert kept.to_pandas()["NAME_INCOME_TYPE"].tolist()[1] == "Gig worker"
+    counts = unknown_category_counts(staged, "application_test").to_pyarrow().to_pylist()[0]
+    assert counts["NAME_INCOME_TYPE"] == 1 and sum(counts.values()) == 1
 
 
 def test_duplicated_identifiers_and_missing_identifiers_are_errors(raw_tables, read_text):

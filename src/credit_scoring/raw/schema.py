@@ -14,6 +14,10 @@ from credit_scoring.raw.tables import BUILDING_MEASURES, BUILDING_STATISTICS, RA
 HUNDRED_YEARS_IN_DAYS = 36_525
 NULL_CODES = ("XNA", "XAP")
 """Category codes meaning "not available" / "not applicable": cleaned to null plus an indicator column."""
+UNKNOWN_CATEGORY = "Unknown level"
+"""What a categorical value outside `KNOWN_CATEGORIES` becomes under ``unknown_categories: warn``: one level
+for every unlisted value (a typo, a product launched after the lists were written), counted in the validation
+report. Never one of the known levels."""
 
 
 REQUIRED_NON_NULL: dict[str, tuple[str, ...]] = {
@@ -519,6 +523,10 @@ def _check_rules_refer_to_real_columns() -> None:
             unknown = [column for column in columns if column not in RAW_TABLES[table]]
             if unknown:
                 raise ValueError(f"{rule_name}[{table!r}] names columns the table does not have: {unknown}")
+    for table, columns in KNOWN_CATEGORIES.items():
+        clashing = [column for column, levels in columns.items() if UNKNOWN_CATEGORY in levels]
+        if clashing:
+            raise ValueError(f"UNKNOWN_CATEGORY is a known level of {table!r} columns {clashing}")
     for table, columns in RAW_TABLES.items():
         untyped = [c for c, kind in columns.items() if kind == "string" and c not in KNOWN_CATEGORIES[table]]
         if untyped:

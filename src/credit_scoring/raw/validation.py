@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from credit_scoring.features.expressions import count_where
 from credit_scoring.raw import schema
+from credit_scoring.raw.schema import UNKNOWN_CATEGORY
 from credit_scoring.raw.tables import DAYS_SENTINEL, RAW_FILES
 
 logger = logging.getLogger(__name__)
@@ -31,10 +32,26 @@ UNPARSED = "_UNPARSED_VALUES"
 
 
 class ValidationSettings(BaseModel):
-    """How strict raw-data validation is (parameters ``data_processing.validation``)."""
+    """How strict raw-data validation is (parameters ``data_processing.validation``).
+
+    ``unknown_categories``: ``error`` stops on a category level absent from `schema.KNOWN_CATEGORIES`;
+    ``warn`` logs it, counts it in the summary and maps the value to `schema.UNKNOWN_CATEGORY`. Without
+    settings, validation is strict (``error``); the project's parameters choose ``warn`` for the real files,
+    and the online path must be given the same settings as the batch run.
+    """
 
     max_examples: int = Field(default=5, ge=1, le=100)
     unknown_categories: Literal["error", "warn"] = "error"
+
+    @property
+    def maps_unknown_categories(self) -> bool:
+        return self.unknown_categories == "warn"
+
+
+def _settings(settings: ValidationSettings | Mapping[str, Any] | None) -> ValidationSettings:
+    if isinstance(settings, ValidationSettings):
+        return settings
+    return ValidationSettings.model_validate(settings or {})
 
 
 @dataclass(frozen=True)
@@ -63,12 +80,18 @@ class RawDataValidationError(ValueError):
         super().__init__(f"Raw data validation failed ({len(problems)} problem(s)):\n{listed}")
 
 
+UNKNOWN_CATEGORY_ISSUE = "unknown category"
+
+
 @dataclass
 class _Check:
     column: str | None
     issue: str
     predicate: ir.BooleanValue
     show: Literal["values", "rows", "unparsed"] = "rows"
+
+    def stops_validation(self, settings: ValidationSettings) -> bool:
+        return not (self.issue == UNKNOWN_CATEGORY_ISSUE and settings.maps_unknown_categories)
 
 
 @dataclass
@@ -95,6 +118,11 @@ def as_text(column: ir.Value) -> ir.StringValue:
         whole = (column % 1 == 0) & (column.abs() < MAX_EXACT_INTEGER)
         return ibis.cases((whole, column.cast("int64").cast("string")), else_=column.cast("string"))
     return column.cast("string")
+
+
+def is_unknown_category(value: ir.StringValue, table: str, column: str) -> ir.BooleanValue:
+    """True where a categorical value is present but not one of the column's known levels."""
+    return value.notnull() & ~value.isin(sorted(schema.KNOWN_CATEGORIES[table][column]))
 
 
 def _numeric_columns(table: str) -> list[str]:
@@ -167,9 +195,8 @@ def _checks(prepared: ir.Table, table: str) -> list[_Check]:
     for column, kind in schema.table_columns(table).items():
         value = prepared[column]
         if kind == "string":
-            levels = sorted(schema.KNOWN_CATEGORIES[table][column])
-            unknown = value.notnull() & ~value.isin(levels)
-            checks.append(_Check(column, "unknown category", unknown, show="values"))
+            unknown = is_unknown_category(value, table, column)
+            checks.append(_Check(column, UNKNOWN_CATEGORY_ISSUE, unknown, show="values"))
             continue
         finite = prepared[_finite(column)]
         checks.append(_Check(column, "not a finite number", value.isnan() | value.isinf()))
@@ -203,15 +230,27 @@ def _summary_aggregates(staged: ir.Table, table: str) -> dict[str, ir.Scalar]:
     return aggregates
 
 
-def validation_counts(staged: ir.Table, table: str, *, with_summary: bool = True) -> ir.Table:
+def validation_counts(
+    staged: ir.Table,
+    table: str,
+    settings: ValidationSettings | Mapping[str, Any] | None = None,
+    *,
+    with_summary: bool = True,
+) -> ir.Table:
     """One-row table: rows failing each check (``check_<i>``), duplicated keys, and the report's counts.
 
-    Without ``with_summary``, only the checks: all zero means a valid table (the online path compiles this
-    query once and runs it alone).
+    Without ``with_summary``, only the checks that stop validation under ``settings`` (unknown categories
+    are left out when they are mapped): all zero means a valid table (the online path compiles this query
+    once and runs it alone).
     """
+    settings = _settings(settings)
     prepared = _with_finite_numbers(staged, table)
     checks = _checks(prepared, table)
-    aggregates = {f"check_{i}": count_where(prepared, check.predicate) for i, check in enumerate(checks)}
+    aggregates = {
+        f"check_{i}": count_where(prepared, check.predicate)
+        for i, check in enumerate(checks)
+        if with_summary or check.stops_validation(settings)
+    }
     unique_key = schema.UNIQUE_KEYS.get(table)
     if unique_key is not None:
         key = prepared[unique_key]
@@ -280,8 +319,25 @@ def _unparsed_problems(raw: ir.Table, table: str, file: str, limit: int) -> list
     return problems
 
 
-def typed_columns(staged: ir.Table, table: str) -> ir.Table:
-    """The validated table: expected columns in file order, int64 and float64 numbers, text categories."""
+def unknown_category_counts(staged: ir.Table, table: str) -> ir.Table:
+    """One-row table: per categorical column, the rows whose level is unknown (mapped under ``warn``)."""
+    columns = [column for column, kind in schema.table_columns(table).items() if kind == "string"]
+    return staged.aggregate(
+        **{
+            column: count_where(staged, is_unknown_category(as_text(staged[column]), table, column))
+            for column in columns
+        }
+    )
+
+
+def typed_columns(
+    staged: ir.Table, table: str, settings: ValidationSettings | Mapping[str, Any] | None = None
+) -> ir.Table:
+    """The validated table: expected columns in file order, int64 and float64 numbers, text categories.
+
+    Under ``unknown_categories: warn``, a level absent from the known ones becomes `UNKNOWN_CATEGORY`.
+    """
+    settings = _settings(settings)
     typed = {}
     for column, kind in schema.table_columns(table).items():
         value = staged[column]
@@ -289,6 +345,10 @@ def typed_columns(staged: ir.Table, table: str) -> ir.Table:
             typed[column] = as_number(value).cast("int64")
         elif kind == "float64":
             typed[column] = as_number(value)
+        elif settings.maps_unknown_categories:
+            text = as_text(value)
+            unknown = is_unknown_category(text, table, column)
+            typed[column] = ibis.cases((unknown, ibis.literal(UNKNOWN_CATEGORY)), else_=text)
         else:
             typed[column] = as_text(value)
     return staged.select(**typed)
@@ -310,7 +370,7 @@ def validate_staged_table(
     Every problem is reported at once, with a few offending values and the keys of their rows; values that do
     not parse are described from ``raw`` (the text) when given. A header-only table is valid.
     """
-    settings = ValidationSettings.model_validate(settings or {})
+    settings = _settings(settings)
     file = source_label or RAW_FILES[table]
     prepared = _with_finite_numbers(staged, table)
     checks = _checks(prepared, table)
@@ -319,6 +379,7 @@ def validate_staged_table(
 
     problems: list[Problem] = []
     warnings: list[str] = []
+    unknown_categories: dict[str, dict[str, Any]] = {}
     for i, check in enumerate(checks):
         count = int(counts[f"check_{i}"] or 0)
         if not count:
@@ -330,10 +391,11 @@ def validate_staged_table(
         problem = Problem(
             file, check.column, check.issue, count, _examples(prepared, table, check, settings.max_examples)
         )
-        if check.issue == "unknown category" and settings.unknown_categories == "warn":
-            warnings.append(str(problem))
-        else:
+        if check.stops_validation(settings):
             problems.append(problem)
+        else:
+            warnings.append(f"{problem}: mapped to {UNKNOWN_CATEGORY!r}")
+            unknown_categories[str(check.column)] = {"rows": count, "values": list(problem.examples)}
     if unique_key is not None and int(counts["duplicate_keys"] or 0):
         problems.append(
             Problem(
@@ -348,12 +410,13 @@ def validate_staged_table(
         raise RawDataValidationError(problems)
 
     for message in warnings:
-        logger.warning("Kept although unexpected: %s", message)
+        logger.warning("Unknown category level: %s", message)
     summary = {
         "file": file,
         "rows": int(counts["rows"] or 0),
         "extra_columns_ignored": [] if raw is None else _column_problems(raw, file, table)[1],
         "warnings": warnings,
+        "unknown_categories": unknown_categories,
         "null_counts": {
             column: int(counts[f"nulls:{column}"] or 0) for column in schema.table_columns(table)
         },
@@ -363,7 +426,7 @@ def validate_staged_table(
             if name.startswith(("sentinel:", "code:")) and value
         },
     }
-    return ValidationResult(typed=typed_columns(staged, table), summary=summary)
+    return ValidationResult(typed=typed_columns(staged, table, settings), summary=summary)
 
 
 def validate_raw_table(

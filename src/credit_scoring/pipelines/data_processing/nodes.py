@@ -23,6 +23,7 @@ from credit_scoring.features.application import application_features
 from credit_scoring.features.definitions import feature_columns, feature_dictionary
 from credit_scoring.features.expressions import CLIENT_KEY
 from credit_scoring.features.model_input import assemble_model_input, to_model_input_frame
+from credit_scoring.raw.schema import UNKNOWN_CATEGORY
 from credit_scoring.raw.tables import APPLICATION_TABLES, CLIENT_HISTORY_TABLES, HISTORY_TABLES
 from credit_scoring.raw.validation import ValidationSettings, stage_raw_table, validate_staged_table
 
@@ -162,7 +163,8 @@ def build_feature_dictionary(scoring_input_table: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_validation_report(**inputs: Any) -> dict[str, Any]:
-    """Row counts, ignored columns, sentinels set to NULL, and history rows that no client or loan claims.
+    """Row counts, ignored columns, sentinels set to NULL, unknown category levels (mapped to
+    `UNKNOWN_CATEGORY` under ``unknown_categories: warn``), and history rows that no client or loan claims.
 
     Keyword inputs: ``<table>_summary`` (dict from `validate_table`) and ``<table>_validated`` (typed table)
     for every raw table, Kaggle table names.
@@ -190,7 +192,16 @@ def build_validation_report(**inputs: Any) -> dict[str, Any]:
     for description, count in unattributed.items():
         if count:
             logger.info("%s: %d", description, count)
-    return {"tables": summaries, "unattributed_rows": unattributed}
+    unknown_levels = {
+        f"{table}.{column}": details["rows"]
+        for table, summary in summaries.items()
+        for column, details in summary["unknown_categories"].items()
+    }
+    return {
+        "tables": summaries,
+        "unknown_categories": {"mapped_to": UNKNOWN_CATEGORY, "rows": unknown_levels},
+        "unattributed_rows": unattributed,
+    }
 
 
 def _count(table: ir.Table) -> int:
