@@ -180,6 +180,8 @@ def test_installments_lateness_payment_ratio_and_recency(make_typed):
             dict(
                 SK_ID_PREV=7,
                 SK_ID_CURR=1,
+                NUM_INSTALMENT_VERSION=1.0,
+                NUM_INSTALMENT_NUMBER=2,
                 DAYS_INSTALMENT=-100.0,
                 DAYS_ENTRY_PAYMENT=-90.0,
                 AMT_INSTALMENT=100.0,
@@ -188,6 +190,8 @@ def test_installments_lateness_payment_ratio_and_recency(make_typed):
             dict(
                 SK_ID_PREV=7,
                 SK_ID_CURR=1,
+                NUM_INSTALMENT_VERSION=1.0,
+                NUM_INSTALMENT_NUMBER=1,
                 DAYS_INSTALMENT=-500.0,
                 DAYS_ENTRY_PAYMENT=-510.0,
                 AMT_INSTALMENT=200.0,
@@ -196,6 +200,8 @@ def test_installments_lateness_payment_ratio_and_recency(make_typed):
             dict(
                 SK_ID_PREV=8,
                 SK_ID_CURR=1,
+                NUM_INSTALMENT_VERSION=1.0,
+                NUM_INSTALMENT_NUMBER=1,
                 DAYS_INSTALMENT=-50.0,
                 DAYS_ENTRY_PAYMENT=None,
                 AMT_INSTALMENT=100.0,
@@ -204,6 +210,8 @@ def test_installments_lateness_payment_ratio_and_recency(make_typed):
             dict(
                 SK_ID_PREV=8,
                 SK_ID_CURR=1,
+                NUM_INSTALMENT_VERSION=1.0,
+                NUM_INSTALMENT_NUMBER=2,
                 DAYS_INSTALMENT=-30.0,
                 DAYS_ENTRY_PAYMENT=-30.0,
                 AMT_INSTALMENT=0.0,
@@ -233,6 +241,57 @@ def test_installments_lateness_payment_ratio_and_recency(make_typed):
             "INSTAL_OLD_LATE_SHARE": 0.0,
             "INSTAL_OLD_PAYMENT_RATIO_MEAN": 0.75,
             "INSTAL_DAYS_ENTRY_PAYMENT_MAX": -30,
+        },
+    )
+
+
+def _payment(number: int, paid_on: float | None, amount: float | None, **instalment) -> dict:
+    due = dict(
+        SK_ID_PREV=7, SK_ID_CURR=1, NUM_INSTALMENT_VERSION=1.0, DAYS_INSTALMENT=-100.0, AMT_INSTALMENT=90.0
+    )
+    return {
+        **due,
+        **instalment,
+        "NUM_INSTALMENT_NUMBER": number,
+        "DAYS_ENTRY_PAYMENT": paid_on,
+        "AMT_PAYMENT": amount,
+    }
+
+
+def test_a_split_payment_is_one_instalment_paid_in_full_on_its_last_payment_date(make_typed):
+    instalments = make_typed(
+        "installments_payments",
+        [
+            # Instalment 1, split in three payments that settle it (0.1 + 0.2 is not 0.3 in floats).
+            _payment(1, -105.0, 29.9),
+            _payment(1, -101.0, 60.0),
+            _payment(1, -95.0, 0.1),
+            # Instalment 2 of a new version, split in two payments that fall short together.
+            _payment(2, -80.0, 40.0, NUM_INSTALMENT_VERSION=2.0, DAYS_INSTALMENT=-70.0),
+            _payment(2, -75.0, 30.0, NUM_INSTALMENT_VERSION=2.0, DAYS_INSTALMENT=-70.0),
+            # Instalment 3, paid at once, on time.
+            _payment(3, -40.0, 90.0, DAYS_INSTALMENT=-40.0),
+        ],
+    )
+    row = _row(installments_features(instalments))
+
+    _assert_values(
+        row,
+        {
+            "INSTAL_COUNT": 3,  # instalments, not payment rows
+            "INSTAL_LATE_COUNT": 1,  # instalment 1, settled 5 days late by its last payment
+            "INSTAL_LATE_SHARE": 1 / 3,
+            "INSTAL_DPD_MAX": 5,
+            "INSTAL_DBD_MAX": 5,  # instalment 2 settled 5 days early
+            "INSTAL_SHORT_PAYMENT_COUNT": 1,  # only instalment 2, short of 20 in total
+            "INSTAL_SHORT_PAYMENT_SHARE": 1 / 3,
+            "INSTAL_RECENT_SHORT_PAYMENT_SHARE": 1 / 3,
+            "INSTAL_PAYMENT_RATIO_MIN": 70 / 90,
+            "INSTAL_PAYMENT_RATIO_MEAN": (1 + 70 / 90 + 1) / 3,
+            "INSTAL_PAYMENT_SHORTFALL_SUM": 20,
+            "INSTAL_AMT_INSTALMENT_SUM": 270,
+            "INSTAL_AMT_PAYMENT_SUM": 250,
+            "INSTAL_UNPAID_COUNT": 0,
         },
     )
 
