@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -34,6 +35,8 @@ from credit_scoring.raw.tables import RAW_TABLES
 SOURCE_TABLE = "application"
 TARGET = "TARGET"
 EXT_SOURCES = ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3")
+EXT_SOURCE_WEIGHTS = (2.0, 1.0, 3.0)
+"""Weights of EXT_SOURCE_1..3 in their weighted mean (the weighted sum of public Home Credit solutions)."""
 RAW_FIELDS: tuple[str, ...] = tuple(
     column for column in RAW_TABLES["application_test"] if column != CLIENT_KEY
 )
@@ -55,6 +58,16 @@ class RowFeature:
         return FeatureInfo(self.name, SOURCE_TABLE, self.definition, self.unit, self.label_en, self.label_fr)
 
 
+def _weighted_ext_source_mean(t: ir.Table) -> ir.FloatingValue:
+    """Weighted mean of the available external scores: a missing score drops out with its weight."""
+    weighted = [t[c].cast("float64") * w for c, w in zip(EXT_SOURCES, EXT_SOURCE_WEIGHTS, strict=True)]
+    present_weights = [
+        ibis.cases((t[c].notnull(), w), else_=0.0)
+        for c, w in zip(EXT_SOURCES, EXT_SOURCE_WEIGHTS, strict=True)
+    ]
+    return safe_divide(row_sum(weighted), sum(present_weights, ibis.literal(0.0)))
+
+
 def _years(column: str) -> Callable[[ir.Table], ir.Value]:
     return lambda t: -t[column].cast("float64") / DAYS_PER_YEAR
 
@@ -68,33 +81,34 @@ ENGINEERED_FEATURES: tuple[RowFeature, ...] = (
         "CREDIT_INCOME_RATIO",
         _ratio("AMT_CREDIT", "AMT_INCOME_TOTAL"),
         "ratio",
-        "Credit amount / income",
-        "Montant du crédit / revenu",
+        "Credit amount compared with income",
+        "Montant du crédit rapporté au revenu",
         "AMT_CREDIT / AMT_INCOME_TOTAL",
     ),
     RowFeature(
         "ANNUITY_INCOME_RATIO",
         _ratio("AMT_ANNUITY", "AMT_INCOME_TOTAL"),
         "ratio",
-        "Annuity / income (debt burden of this loan)",
-        "Annuité / revenu (taux d'effort de ce prêt)",
+        "Share of income needed for this loan's repayments",
+        "Part du revenu consacrée aux remboursements de ce prêt",
         "AMT_ANNUITY / AMT_INCOME_TOTAL",
     ),
     RowFeature(
         "ANNUITY_CREDIT_RATIO",
         _ratio("AMT_ANNUITY", "AMT_CREDIT"),
         "ratio",
-        "Annuity / credit amount (repayment rate)",
-        "Annuité / montant du crédit (taux de remboursement)",
-        "AMT_ANNUITY / AMT_CREDIT",
+        "Repayment as a share of the credit amount (higher for a shorter loan)",
+        "Remboursement rapporté au montant du crédit (plus élevé pour un prêt plus court)",
+        "AMT_ANNUITY / AMT_CREDIT: the inverse of the loan's length in annuities (credit to annuity ratio, "
+        "interest ignored)",
     ),
     RowFeature(
         "GOODS_CREDIT_RATIO",
         _ratio("AMT_GOODS_PRICE", "AMT_CREDIT"),
         "ratio",
-        "Price of the goods / credit amount",
-        "Prix du bien / montant du crédit",
-        "AMT_GOODS_PRICE / AMT_CREDIT",
+        "Price of the goods compared with the credit amount",
+        "Prix du bien rapporté au montant du crédit",
+        "AMT_GOODS_PRICE / AMT_CREDIT (the inverse of the credit to goods price ratio)",
     ),
     RowFeature(
         "CREDIT_GOODS_DIFFERENCE",
@@ -133,8 +147,8 @@ ENGINEERED_FEATURES: tuple[RowFeature, ...] = (
         "EMPLOYMENT_AGE_RATIO",
         _ratio("DAYS_EMPLOYED", "DAYS_BIRTH"),
         "ratio",
-        "Share of life in current employment",
-        "Part de la vie passée dans l'emploi actuel",
+        "Share of the client's life spent in the current job",
+        "Part de la vie du client passée dans l'emploi actuel",
         "DAYS_EMPLOYED / DAYS_BIRTH (NULL for the 365243 placeholder)",
     ),
     RowFeature(
@@ -165,40 +179,50 @@ ENGINEERED_FEATURES: tuple[RowFeature, ...] = (
         "EXT_SOURCE_MEAN",
         lambda t: row_mean([t[c] for c in EXT_SOURCES]),
         "score",
-        "External scores: mean",
-        "Scores externes : moyenne",
+        "Average external credit score",
+        "Score de crédit externe moyen",
         "Mean of the available EXT_SOURCE_1..3",
     ),
     RowFeature(
         "EXT_SOURCE_MIN",
         lambda t: row_min([t[c] for c in EXT_SOURCES]),
         "score",
-        "External scores: minimum",
-        "Scores externes : minimum",
+        "Lowest external credit score",
+        "Score de crédit externe le plus bas",
         "Minimum of the available EXT_SOURCE_1..3",
     ),
     RowFeature(
         "EXT_SOURCE_MAX",
         lambda t: row_max([t[c] for c in EXT_SOURCES]),
         "score",
-        "External scores: maximum",
-        "Scores externes : maximum",
+        "Highest external credit score",
+        "Score de crédit externe le plus haut",
         "Maximum of the available EXT_SOURCE_1..3",
     ),
     RowFeature(
         "EXT_SOURCE_PRODUCT",
         lambda t: t.EXT_SOURCE_1.cast("float64") * t.EXT_SOURCE_2 * t.EXT_SOURCE_3,
         "score",
-        "External scores: product",
-        "Scores externes : produit",
+        "Combined external credit scores (all three multiplied)",
+        "Scores de crédit externes combinés (les trois multipliés)",
         "EXT_SOURCE_1 * EXT_SOURCE_2 * EXT_SOURCE_3 (NULL when one is missing)",
+    ),
+    RowFeature(
+        "EXT_SOURCE_WEIGHTED_MEAN",
+        _weighted_ext_source_mean,
+        "score",
+        "Weighted average of the external credit scores",
+        "Moyenne pondérée des scores de crédit externes",
+        f"({' + '.join(f'{w:g} * {c}' for c, w in zip(EXT_SOURCES, EXT_SOURCE_WEIGHTS, strict=True))}) "
+        "/ (sum of the weights of the available scores): a missing score drops out with its weight; NULL "
+        "when all are missing",
     ),
     RowFeature(
         "EXT_SOURCE_COUNT",
         lambda t: row_count_present([t[c] for c in EXT_SOURCES]).cast("float64"),
         "count",
-        "Number of external scores available",
-        "Nombre de scores externes disponibles",
+        "Number of external credit scores available",
+        "Nombre de scores de crédit externes disponibles",
         "Number of non-missing EXT_SOURCE_1..3",
     ),
     RowFeature(

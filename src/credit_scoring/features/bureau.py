@@ -37,6 +37,7 @@ def _balance_per_loan(bureau_balance: ir.Table) -> ir.Table:
         BALANCE_FIRST_MONTH=months.min(),
         BALANCE_DPD_MONTHS=count_where(bureau_balance, late),
         BALANCE_RECENT_DPD_MONTHS=count_where(bureau_balance, late & recent),
+        BALANCE_RECENT_KNOWN_MONTHS=count_where(bureau_balance, recent & (bureau_balance.STATUS != "X")),
         BALANCE_SEVERE_DPD_MONTHS=count_where(bureau_balance, level >= 2),
         BALANCE_WORST_STATUS=level.max(),
         BALANCE_RECENT_WORST_STATUS=level.max(where=recent),
@@ -62,6 +63,12 @@ def _measure(column: str, unit: str, en: str, fr: str, definition: str | None = 
 
 ACTIVE = Subset("ACTIVE", lambda t: t.CREDIT_ACTIVE == "Active", "active loans", "crédits en cours")
 CLOSED = Subset("CLOSED", lambda t: t.CREDIT_ACTIVE == "Closed", "closed loans", "crédits clos")
+RECENT = Subset(
+    "RECENT",
+    lambda t: t.DAYS_CREDIT >= -RECENT_DAYS,
+    "loans opened in the last 12 months",
+    "crédits ouverts sur les 12 derniers mois",
+)
 
 DAYS_CREDIT = _measure(
     "DAYS_CREDIT",
@@ -255,7 +262,7 @@ _BUREAU_AGGREGATES: list[Aggregate] = [
     ),
     count_aggregate(
         "BUREAU_RECENT_LOAN_COUNT",
-        lambda t: t.DAYS_CREDIT >= -RECENT_DAYS,
+        RECENT.condition,
         "Bureau loans opened in the last year",
         "Crédits ouverts dans l'année",
         f"Number of bureau loans with DAYS_CREDIT >= -{RECENT_DAYS}",
@@ -281,6 +288,7 @@ _BUREAU_AGGREGATES: list[Aggregate] = [
     *stat_aggregates(PREFIX, CREDIT_DEBT, ("SUM",), ACTIVE),
     *stat_aggregates(PREFIX, ANNUITY, ("SUM",), ACTIVE),
     *stat_aggregates(PREFIX, DAYS_CREDIT, ("MAX",), CLOSED),
+    *stat_aggregates(PREFIX, CREDIT_SUM, ("SUM",), RECENT),
     Aggregate(
         "BUREAU_DEBT_CREDIT_RATIO",
         lambda t: safe_divide(t.AMT_CREDIT_SUM_DEBT.sum(), t.AMT_CREDIT_SUM.sum()),
@@ -335,6 +343,15 @@ _BALANCE_AGGREGATES: list[Aggregate] = [
         "Share of known months with payments past due",
         "Part des mois connus avec impayés",
         "Months with STATUS 1-5 / months with a known status (not X), over all the client's bureau loans",
+    ),
+    Aggregate(
+        "BUREAU_BALANCE_RECENT_DPD_MONTH_SHARE",
+        lambda t: safe_divide(t.BALANCE_RECENT_DPD_MONTHS.sum(), t.BALANCE_RECENT_KNOWN_MONTHS.sum()),
+        "share",
+        "Share of months with a late payment on loans from other lenders in the last 12 months",
+        "Part des mois avec un retard de paiement sur les crédits d'autres prêteurs sur les 12 derniers mois",
+        "Months with STATUS 1-5 / months with a known status (not X), with MONTHS_BALANCE >= "
+        f"-{RECENT_MONTHS}, over all the client's bureau loans",
     ),
     Aggregate(
         "BUREAU_BALANCE_UNKNOWN_MONTH_SHARE",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import ibis
 import ibis.expr.types as ir
 
 from credit_scoring.features.cleaning import (
@@ -10,11 +13,13 @@ from credit_scoring.features.cleaning import (
     sentinel_indicator_name,
 )
 from credit_scoring.features.expressions import (
+    CLIENT_KEY,
     Aggregate,
     Measure,
     Subset,
     aggregate_per_client,
     count_aggregate,
+    flag,
     from_source,
     row_sum,
     safe_divide,
@@ -30,10 +35,21 @@ _SENTINEL_COLUMNS = schema.DAYS_SENTINEL_COLUMNS[SOURCE]
 _CODE_COLUMNS = schema.NULL_CODE_COLUMNS[SOURCE]
 
 
+def _is_most_recent(t: ir.Table) -> ir.BooleanValue:
+    """True on each client's most recent previous application (latest decision; ties: highest SK_ID_PREV).
+
+    The order is total (SK_ID_PREV is unique) and puts missing decision dates last on every engine, so
+    DuckDB, Spark and the online path pick the same row.
+    """
+    order = [t.DAYS_DECISION.isnull(), ibis.desc(t.DAYS_DECISION), ibis.desc(t.SK_ID_PREV)]
+    return ibis.row_number().over(group_by=t[CLIENT_KEY], order_by=order) == 0
+
+
 def prepare_previous_applications(previous: ir.Table) -> ir.Table:
-    """Previous applications with sentinels cleaned and row-level measures."""
+    """Previous applications with sentinels cleaned, row-level measures and the most recent one marked."""
     t = clean_sentinels(previous, SOURCE)
     return t.mutate(
+        IS_MOST_RECENT=_is_most_recent(t),
         CREDIT_APPLICATION_RATIO=safe_divide(t.AMT_CREDIT, t.AMT_APPLICATION),
         APPLICATION_CREDIT_DIFFERENCE=t.AMT_APPLICATION - t.AMT_CREDIT,
         ANNUITY_CREDIT_RATIO=safe_divide(t.AMT_ANNUITY, t.AMT_CREDIT),
@@ -112,6 +128,20 @@ def _status_count(status: str, en: str, fr: str) -> Aggregate:
         en,
         fr,
         f"Number of previous applications with NAME_CONTRACT_STATUS = {status}",
+    )
+
+
+def _of_most_recent(
+    name: str, value: Callable[[ir.Table], ir.Value], *, unit: str, en: str, fr: str, definition: str
+) -> Aggregate:
+    """A value of the client's most recent previous application (NULL for a client without any)."""
+    return Aggregate(
+        f"PREV_LAST_{name}",
+        lambda t: value(t).cast("float64").max(where=t.IS_MOST_RECENT),
+        unit,
+        en,
+        fr,
+        f"{definition}, on the most recent previous application (latest DAYS_DECISION)",
     )
 
 
@@ -251,6 +281,30 @@ AGGREGATES: list[Aggregate] = from_source(
         *stat_aggregates(PREFIX, AMT_APPLICATION, ("MEAN",), REFUSED),
         *stat_aggregates(PREFIX, DAYS_DECISION, ("MAX",), REFUSED),
         *(_sentinel_share(column) for column in _SENTINEL_COLUMNS),
+        _of_most_recent(
+            "REFUSED",
+            lambda t: flag(REFUSED.condition(t)),
+            unit="flag",
+            en="The most recent previous application was refused",
+            fr="La dernière demande précédente a été refusée",
+            definition="1 when NAME_CONTRACT_STATUS = Refused, else 0",
+        ),
+        _of_most_recent(
+            "APPROVED",
+            lambda t: flag(APPROVED.condition(t)),
+            unit="flag",
+            en="The most recent previous application was approved",
+            fr="La dernière demande précédente a été acceptée",
+            definition="1 when NAME_CONTRACT_STATUS = Approved, else 0",
+        ),
+        _of_most_recent(
+            "CREDIT_APPLICATION_RATIO",
+            lambda t: t.CREDIT_APPLICATION_RATIO,
+            unit="ratio",
+            en="Amount granted compared with amount asked, on the most recent previous application",
+            fr="Montant accordé rapporté au montant demandé, lors de la dernière demande précédente",
+            definition="AMT_CREDIT / AMT_APPLICATION",
+        ),
     ],
 )
 
