@@ -56,6 +56,8 @@ def test_application_ratios_ages_and_scores(applications):
         (0.4, 0.2, 0.6)
     )
     assert math.isnan(first["EXT_SOURCE_PRODUCT"]) and first["EXT_SOURCE_COUNT"] == 2
+    assert first["EXT_SOURCE_WEIGHTED_MEAN"] == pytest.approx((2 * 0.2 + 3 * 0.6) / (2 + 3))
+    assert math.isnan(frame.iloc[1]["EXT_SOURCE_WEIGHTED_MEAN"]), "no score at all"
 
 
 def test_sentinels_become_null_with_indicators_and_ratios_never_divide_by_zero(applications):

@@ -132,6 +132,7 @@ def test_bureau_counts_amounts_and_ratios(bureau_tables):
             "BUREAU_AMT_ANNUITY_SUM": 50,
             "BUREAU_CREDIT_DURATION_DAYS_MEAN": (300 + 500) / 2,
             "BUREAU_ENDDATE_GAP_DAYS_MEAN": 100,
+            "BUREAU_RECENT_AMT_CREDIT_SUM_SUM": 1000,  # loans 11 and 13 opened in the last 12 months
         },
     )
 
@@ -153,6 +154,8 @@ def test_bureau_monthly_status_history(bureau_tables):
             "BUREAU_BALANCE_LAST_DPD_MONTH_MAX": -1,
             "BUREAU_BALANCE_DPD_MONTH_SHARE": 3 / 5,
             "BUREAU_BALANCE_UNKNOWN_MONTH_SHARE": 1 / 6,
+            # last 12 months: loan 11 has months 0 (on time) and -1 (late), -2 unknown; loan 12 month 0 closed
+            "BUREAU_BALANCE_RECENT_DPD_MONTH_SHARE": 1 / 3,
         },
     )
 
@@ -418,7 +421,43 @@ def test_previous_applications_status_asked_vs_granted_and_sentinels(make_typed)
             "PREV_DAYS_TERMINATION_SENTINEL_SHARE": 1 / 3,
             "PREV_DAYS_DECISION_MAX": -30,
             "PREV_XNA_FIELD_COUNT_MEAN": (2 + 0 + 2) / 3,
+            "PREV_LAST_APPROVED": 1,
+            "PREV_LAST_REFUSED": 0,
+            "PREV_LAST_CREDIT_APPLICATION_RATIO": 1.1,
         },
+    )
+
+
+def test_most_recent_previous_application_breaks_ties_and_ignores_missing_dates(make_typed):
+    def application(prev: int, client: int, status: str, days: int | None, credit: float) -> dict:
+        return dict(
+            SK_ID_PREV=prev,
+            SK_ID_CURR=client,
+            NAME_CONTRACT_STATUS=status,
+            DAYS_DECISION=days,
+            AMT_APPLICATION=100.0,
+            AMT_CREDIT=credit,
+        )
+
+    previous = make_typed(
+        "previous_application",
+        [
+            application(11, 1, "Approved", -10, 100.0),
+            application(12, 1, "Refused", -10, 0.0),  # same day, later identifier: the most recent
+            application(13, 1, "Approved", -500, 90.0),
+            application(21, 2, "Refused", None, 0.0),  # no decision date: never the most recent
+            application(22, 2, "Canceled", -700, 50.0),
+        ],
+    )
+    features = previous_application_features(previous)
+
+    _assert_values(
+        _row(features, 1),
+        {"PREV_LAST_REFUSED": 1, "PREV_LAST_APPROVED": 0, "PREV_LAST_CREDIT_APPLICATION_RATIO": 0.0},
+    )
+    _assert_values(
+        _row(features, 2),
+        {"PREV_LAST_REFUSED": 0, "PREV_LAST_APPROVED": 0, "PREV_LAST_CREDIT_APPLICATION_RATIO": 0.5},
     )
 
 
