@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import ibis
 import ibis.expr.types as ir
 import pandas as pd
 import yaml
@@ -32,6 +33,15 @@ def write_raw_csvs(tables: dict[str, pd.DataFrame], directory: Path) -> Path:
     for table, frame in tables.items():
         frame.to_csv(directory / RAW_FILES[table], index=False)
     return directory
+
+
+def read_raw_csvs(directory: Path) -> dict[str, ir.Table]:
+    """The eight CSV files read on DuckDB with every column as text, as the raw catalog datasets do."""
+    con = ibis.duckdb.connect(threads=1)
+    return {
+        t: con.read_csv(str(directory / f), table_name=f"raw_{t}", all_varchar=True)
+        for t, f in RAW_FILES.items()
+    }
 
 
 class KeptDataset(MemoryDataset):

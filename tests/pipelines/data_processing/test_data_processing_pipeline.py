@@ -8,7 +8,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pytest
-from data_processing_runs import PROJECT_ROOT, run_data_processing, write_raw_csvs
+from data_processing_runs import PROJECT_ROOT, read_raw_csvs, run_data_processing, write_raw_csvs
 from kedro.config import OmegaConfigLoader
 from kedro.io import DataCatalog
 
@@ -16,7 +16,6 @@ from credit_scoring.features.definitions import categorical_columns, feature_col
 from credit_scoring.pipelines.data_processing import create_pipeline
 from credit_scoring.pipelines.data_processing.nodes import ClientIdentifierError, _check_disjoint_clients
 from credit_scoring.raw import RawDataValidationError
-from credit_scoring.raw.tables import RAW_FILES
 from credit_scoring.serving import ClientHistoryStore, build_model_input_row
 from tests.fixtures.raw_tables import client_history
 
@@ -30,14 +29,6 @@ RAW_DATASETS = {
     "installments_payments",
     "credit_card_balance",
 }
-
-
-def _read_raw(directory: Path) -> dict:
-    con = ibis.duckdb.connect(threads=1)
-    return {
-        t: con.read_csv(str(directory / f), table_name=f"raw_{t}", all_varchar=True)
-        for t, f in RAW_FILES.items()
-    }
 
 
 @pytest.fixture
@@ -102,7 +93,7 @@ def test_an_invalid_file_stops_the_run_with_its_name(raw_tables, tmp_path):
     with pytest.raises(
         RawDataValidationError, match=r"credit_card_balance.csv, column SK_DPD: 1 row\(s\) outside"
     ):
-        run_data_processing(_read_raw(tmp_path))
+        run_data_processing(read_raw_csvs(tmp_path))
 
 
 def test_a_client_in_both_train_and_test_is_refused():
@@ -121,7 +112,7 @@ def test_header_only_history_tables_give_clients_without_history(raw_tables, tmp
     }
     write_raw_csvs(without_history, tmp_path)
 
-    outputs = run_data_processing(_read_raw(tmp_path))
+    outputs = run_data_processing(read_raw_csvs(tmp_path))
 
     train = outputs["model_input_table"]
     assert len(train) == len(raw_tables["application_train"])
