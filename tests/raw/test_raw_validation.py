@@ -16,7 +16,6 @@ from credit_scoring.raw.validation import (
     ValidationSettings,
     stage_raw_table,
     typed_columns,
-    unknown_category_counts,
     validate_raw_table,
     validation_counts,
 )
@@ -197,8 +196,6 @@ def test_online_queries_follow_the_unknown_category_setting(raw_tables, read_tex
     assert warned.to_pandas()["NAME_INCOME_TYPE"].tolist()[1] == UNKNOWN_CATEGORY
     kept = typed_columns(staged, "application_test", {"unknown_categories": "error"})
     assert kept.to_pandas()["NAME_INCOME_TYPE"].tolist()[1] == "Gig worker"
-    counts = unknown_category_counts(staged, "application_test").to_pyarrow().to_pylist()[0]
-    assert counts["NAME_INCOME_TYPE"] == 1 and sum(counts.values()) == 1
 
 
 def test_duplicated_identifiers_and_missing_identifiers_are_errors(raw_tables, read_text):

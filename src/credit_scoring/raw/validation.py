@@ -319,17 +319,6 @@ def _unparsed_problems(raw: ir.Table, table: str, file: str, limit: int) -> list
     return problems
 
 
-def unknown_category_counts(staged: ir.Table, table: str) -> ir.Table:
-    """One-row table: per categorical column, the rows whose level is unknown (mapped under ``warn``)."""
-    columns = [column for column, kind in schema.table_columns(table).items() if kind == "string"]
-    return staged.aggregate(
-        **{
-            column: count_where(staged, is_unknown_category(as_text(staged[column]), table, column))
-            for column in columns
-        }
-    )
-
-
 def typed_columns(
     staged: ir.Table, table: str, settings: ValidationSettings | Mapping[str, Any] | None = None
 ) -> ir.Table:
