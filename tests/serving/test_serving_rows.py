@@ -116,8 +116,12 @@ def test_field_errors_name_the_fields(builder):
         ApplicationFieldError, match="field CNT_CHILDREN: expected a number or text, got the boolean"
     ):
         builder.build({"CNT_CHILDREN": True})
-    with pytest.raises(ApplicationFieldError, match="expected a mapping of fields"):
-        builder.build_many([["AMT_CREDIT", 1.0]])
+    with pytest.raises(ApplicationFieldError, match="application 1: expected a mapping of fields, got list"):
+        builder.build_many([{}, ["AMT_CREDIT", 1.0]])
+    with pytest.raises(
+        RawDataValidationError, match=r"application 2, column AMT_CREDIT: 1 row\(s\) not a number"
+    ):
+        builder.build_many([{}, {}, {"AMT_CREDIT": "a lot"}])
 
 
 def test_unknown_categories_pass_with_a_warning_when_the_settings_say_so(raw_tables, batch, caplog):

@@ -27,6 +27,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from pandas.api.internals import create_dataframe_from_blocks
 
 from credit_scoring.features.application import application_features
 from credit_scoring.features.definitions import HISTORY_FEATURE_SETS, categorical_columns
@@ -49,6 +50,8 @@ NEW_APPLICANT_ID = 0
 REQUEST_TABLE = "request_application"
 HISTORY_TABLE = "request_history"
 SOURCE_LABEL = "application"
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)
+"""The dtype of text columns in the model inputs (pandas' default ``str``)."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,9 @@ class ModelInputRowBuilder:
         self._field_set = frozenset(self._programs.fields)
         categorical = set(categorical_columns())
         columns = self._programs.columns
-        self._numeric = [i for i, c in enumerate(columns) if c != CLIENT_KEY and c not in categorical]
+        self._numeric = np.array(
+            [i for i, c in enumerate(columns) if c != CLIENT_KEY and c not in categorical]
+        )
         self._categorical = [i for i, c in enumerate(columns) if c in categorical]
         self._column_index = pd.Index(columns)
 
@@ -136,35 +141,42 @@ class ModelInputRowBuilder:
         `RawDataValidationError` (the batch validation's message, e.g. ``application, column AMT_CREDIT: 1
         row(s) not a number ...``).
         """
-        return self._frame([self._row(application)])
+        return self._frame([self._row(application, SOURCE_LABEL)])
 
     def build_many(self, applications: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
         """One row per application, in order (see `build`); the first invalid application raises.
 
-        Each application is validated on its own: two applications of the same client are allowed.
+        Errors name the application by its position (``application 3, column AMT_CREDIT: ...``). Each
+        application is validated on its own: two applications of the same client are allowed.
         """
-        return self._frame([self._row(application) for application in applications])
+        return self._frame(
+            [self._row(application, f"{SOURCE_LABEL} {i}") for i, application in enumerate(applications)]
+        )
 
-    def _row(self, application: Mapping[str, Any]) -> tuple[Any, ...]:
+    def _row(self, application: Mapping[str, Any], label: str) -> tuple[Any, ...]:
         if not isinstance(application, Mapping):
-            raise ApplicationFieldError(f"application: expected a mapping of fields, got {type(application)}")
+            kind = type(application).__name__
+            raise ApplicationFieldError(f"{label}: expected a mapping of fields, got {kind}")
         unknown = [field for field in application if field not in self._field_set]
         if unknown:
-            raise ApplicationFieldError(f"application: unknown field(s) {sorted(map(str, unknown))}")
+            raise ApplicationFieldError(f"{label}: unknown field(s) {sorted(map(str, unknown))}")
         text = [
-            field_text(application.get(field), f"application, field {field}")
-            for field in self._programs.fields
+            field_text(application.get(field), f"{label}, field {field}") for field in self._programs.fields
         ]
         new_applicant = text[0] is None
         if new_applicant:
             text[0] = str(NEW_APPLICANT_ID)
         if any(self._programs.validation(text)):
-            self._validate_in_detail(text)
+            self._validate_in_detail(text, label)
         client = None if new_applicant else self.history.row(double_to_int(try_double(text[0])))
         return self._programs.features(text, client)
 
-    def _validate_in_detail(self, text: list[str | None]) -> None:
-        """The batch validation on the request: raises its error, or returns (warnings only)."""
+    def _validate_in_detail(self, text: list[str | None], label: str) -> None:
+        """The batch validation on the request: raises its error, or returns (warnings only).
+
+        Only for a request that fails a check: slow (the batch validation's queries on DuckDB, ~1 s), but its
+        message is exactly the batch pipeline's.
+        """
         table = pa.table(
             {f: pa.array([v], pa.string()) for f, v in zip(self._programs.fields, text, strict=True)}
         )
@@ -174,26 +186,25 @@ class ModelInputRowBuilder:
                 con.create_table(REQUEST_TABLE, table, temp=True),
                 APPLICATION_TABLE,
                 self.validation_settings,
-                source_label=SOURCE_LABEL,
+                source_label=label,
             )
         finally:
             con.disconnect()
 
     def _frame(self, rows: list[tuple[Any, ...]]) -> pd.DataFrame:
-        """The rows as the contract's frame, built column block by column block (a 1-row frame in ~1 ms)."""
-        columns = self._programs.columns
-        arrays: list[Any] = [None] * len(columns)
-        arrays[0] = np.array([row[0] for row in rows], dtype=np.int64)
+        """The rows as the contract's frame, from three kinds of blocks (~0.2 ms for one row).
+
+        pandas' public block constructor skips the per-column checks of ``DataFrame(dict)`` (~3 ms for ~300
+        columns), which every column built here passes by construction.
+        """
+        n = len(rows)
         numeric = np.array([[row[i] for i in self._numeric] for row in rows], dtype=np.float64)
-        numeric = numeric.reshape(len(rows), len(self._numeric)).T
-        for j, i in enumerate(self._numeric):
-            arrays[i] = numeric[j]
-        for i in self._categorical:
-            arrays[i] = pd.array([row[i] for row in rows], dtype="str")
-        index = pd.RangeIndex(len(rows))
-        from_arrays = getattr(pd.DataFrame, "_from_arrays", None)
-        if from_arrays is not None:  # pandas' own fast path: no per-column checks (we built every column)
-            frame = from_arrays(arrays, columns=self._column_index, index=index, verify_integrity=False)
-        else:
-            frame = pd.DataFrame(dict(zip(columns, arrays, strict=True)), index=index)
-        return frame
+        blocks = [
+            (numeric.reshape(n, len(self._numeric)).T, self._numeric),
+            (np.array([[row[0] for row in rows]], dtype=np.int64), np.array([0])),
+        ]
+        texts = pa.array([row[i] for i in self._categorical for row in rows], pa.large_string())
+        for k, i in enumerate(self._categorical):
+            strings = pd.arrays.ArrowStringArray(texts.slice(k * n, n), dtype=_STR)
+            blocks.append((strings, np.array([i])))
+        return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n), columns=self._column_index)
