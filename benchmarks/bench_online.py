@@ -27,6 +27,7 @@ import pandas as pd
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT / "src"))
 
+from credit_scoring.raw import RawDataValidationError  # noqa: E402
 from credit_scoring.serving import (  # noqa: E402
     ClientHistoryStore,
     ModelInputRowBuilder,
@@ -58,6 +59,14 @@ def _latencies_ms(function: Callable[[dict[str, Any]], Any], applications: Seque
     }
 
 
+def _refused(builder: ModelInputRowBuilder, application: dict[str, Any]) -> None:
+    try:
+        builder.build(application)
+    except RawDataValidationError:
+        return
+    raise AssertionError("an invalid application was accepted")
+
+
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -68,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
 
     known = _applications(args.data_dir, args.n)
+    invalid = [{**application, "AMT_CREDIT": "a lot"} for application in known[:3]]
     new = [{k: v for k, v in application.items() if k != "SK_ID_CURR"} for application in known]
 
     start = time.perf_counter()
@@ -91,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             "known_client": _latencies_ms(builder.build, known),
             "new_applicant": _latencies_ms(builder.build, new),
             "build_many_ms_per_row": round(build_many_ms_per_row, 4),
+            # the batch validation's queries, run only to word the error of an invalid request
+            "invalid_request": _latencies_ms(lambda a: _refused(builder, a), invalid),
             "startup_s": round(startup_s, 2),
             "clients_in_store": len(builder.history),
         },

@@ -94,11 +94,9 @@ def test_build_many_keeps_the_order_and_the_repeated_clients(raw_tables, builder
 
 def test_invalid_values_get_the_batch_validation_messages(raw_tables, builder):
     fields = application_fields(raw_tables, "application_test", clients_by_history(raw_tables)["all tables"])
-    invalid = [
-        {**fields, "AMT_CREDIT": "a lot"},
-        {**fields, "NAME_CONTRACT_TYPE": "Mortgage", "DAYS_BIRTH": 10},
-        {**fields, "CNT_CHILDREN": 1.5, "EXT_SOURCE_1": math.inf},
-        {**fields, "SK_ID_CURR": "client 7"},
+    invalid = [  # each check costs a full batch validation in both builders: few, problem-packed requests
+        {**fields, "AMT_CREDIT": "a lot", "NAME_CONTRACT_TYPE": "Mortgage", "DAYS_BIRTH": 10},
+        {**fields, "SK_ID_CURR": "client 7", "CNT_CHILDREN": 1.5, "EXT_SOURCE_1": math.inf},
     ]
     for application in invalid:
         with pytest.raises(RawDataValidationError) as reference:
@@ -106,7 +104,7 @@ def test_invalid_values_get_the_batch_validation_messages(raw_tables, builder):
         with pytest.raises(RawDataValidationError) as error:
             builder.build(application)
         assert str(error.value) == str(reference.value)
-        assert str(error.value).count("application, column ") >= 1
+        assert str(error.value).count("application, column ") == 3
 
 
 def test_field_errors_name_the_fields(builder):
