@@ -174,8 +174,8 @@ class ModelInputRowBuilder:
     def _validate_in_detail(self, text: list[str | None], label: str) -> None:
         """The batch validation on the request: raises its error, or returns (warnings only).
 
-        Only for a request that fails a check: slow (the batch validation's queries on DuckDB, ~1 s), but its
-        message is exactly the batch pipeline's.
+        Only for a request that fails a check. Slow (the batch validation's DuckDB queries: 1-3 s of CPU),
+        but the message is exactly the batch pipeline's: reject malformed requests before (API schema).
         """
         table = pa.table(
             {f: pa.array([v], pa.string()) for f, v in zip(self._programs.fields, text, strict=True)}
