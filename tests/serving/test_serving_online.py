@@ -1,93 +1,47 @@
-"""The online row of an application equals, exactly, the batch pipeline's row for the same client."""
+"""The reference online builder (raw history, DuckDB per request) equals the batch pipeline's row, exactly."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import ibis
 import pandas as pd
 import pytest
+from serving_batch import application_fields, batch_row, clients_by_history
 
-from credit_scoring.features.application import application_features
-from credit_scoring.features.definitions import HISTORY_FEATURE_SETS
-from credit_scoring.features.model_input import assemble_model_input, to_model_input_frame
 from credit_scoring.raw import RawDataValidationError
-from credit_scoring.raw.tables import HISTORY_TABLES, RAW_FILES
-from credit_scoring.raw.validation import stage_raw_table, validate_staged_table
+from credit_scoring.raw.tables import HISTORY_TABLES
 from credit_scoring.serving import ApplicationFieldError, ClientHistoryStore
 from credit_scoring.serving.online import build_model_input_row
 from tests.fixtures.raw_tables import client_history
 
 
-@pytest.fixture(scope="module")
-def batch(raw_csv_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The batch path on the sample CSV files: staged Parquet tables, as the pipeline writes them, and both
-    model-input frames."""
-    con = ibis.duckdb.connect(threads=1)
-    store_dir = tmp_path_factory.mktemp("staged")
-    typed = {}
-    for table, file in RAW_FILES.items():
-        raw = con.read_csv(str(raw_csv_dir / file), table_name=f"raw_{table}", all_varchar=True)
-        path = store_dir / f"staged_{table.lower()}.parquet"
-        con.to_parquet(stage_raw_table(raw, table), path)
-        typed[table] = validate_staged_table(con.read_parquet(path), table, raw=raw).typed
-    history = {s.name: s.build(*(typed[t] for t in s.tables)) for s in HISTORY_FEATURE_SETS}
-    frames = {
-        name: to_model_input_frame(assemble_model_input(application_features(typed[table]), history))
-        for name, table in (("train", "application_train"), ("test", "application_test"))
-    }
-    return {"store_dir": store_dir, **frames}
-
-
-def _batch_row(frame: pd.DataFrame, client: int) -> pd.DataFrame:
-    return (
-        frame[frame["SK_ID_CURR"] == client].drop(columns=["TARGET"], errors="ignore").reset_index(drop=True)
-    )
-
-
-def _application(raw_tables: dict[str, pd.DataFrame], table: str, client: int) -> dict:
-    frame = raw_tables[table]
-    return frame[frame["SK_ID_CURR"] == client].drop(columns=["TARGET"], errors="ignore").iloc[0].to_dict()
-
-
-def _clients(raw_tables: dict[str, pd.DataFrame]) -> dict[str, int]:
-    test_ids = raw_tables["application_test"]["SK_ID_CURR"]
-    counts = {t: raw_tables[t]["SK_ID_CURR"].value_counts() for t in HISTORY_TABLES if t != "bureau_balance"}
-    with_all = [c for c in test_ids if all(c in counts[t].index for t in counts)]
-    with_none = [c for c in test_ids if not any(c in counts[t].index for t in counts)]
-    with_some = [c for c in test_ids if c not in with_all and c not in with_none]
-    return {"all tables": with_all[0], "no history": with_none[0], "some tables": with_some[0]}
-
-
 @pytest.mark.parametrize("kind", ["all tables", "no history", "some tables"])
 def test_online_row_equals_batch_row_for_production_clients(raw_tables, batch, kind):
-    client = _clients(raw_tables)[kind]
+    client = clients_by_history(raw_tables)[kind]
 
     online = build_model_input_row(
-        _application(raw_tables, "application_test", client), client_history(raw_tables, client)
+        application_fields(raw_tables, "application_test", client), client_history(raw_tables, client)
     )
 
-    pd.testing.assert_frame_equal(online, _batch_row(batch["test"], client), check_exact=True)
+    pd.testing.assert_frame_equal(online, batch_row(batch["test"], client), check_exact=True)
 
 
 def test_online_row_equals_batch_row_for_training_clients(raw_tables, batch):
     for client in raw_tables["application_train"]["SK_ID_CURR"].iloc[[1, 2, 4]]:
         online = build_model_input_row(
-            _application(raw_tables, "application_train", client), client_history(raw_tables, client)
+            application_fields(raw_tables, "application_train", client), client_history(raw_tables, client)
         )
-        pd.testing.assert_frame_equal(online, _batch_row(batch["train"], client), check_exact=True)
+        pd.testing.assert_frame_equal(online, batch_row(batch["train"], client), check_exact=True)
 
 
 def test_history_store_serves_a_known_clients_rows(raw_tables, batch):
     store = ClientHistoryStore.from_directory(batch["store_dir"])
-    client = _clients(raw_tables)["all tables"]
+    client = clients_by_history(raw_tables)["all tables"]
 
     history = store.history(client)
-    online = build_model_input_row(_application(raw_tables, "application_test", client), history)
+    online = build_model_input_row(application_fields(raw_tables, "application_test", client), history)
 
     assert set(history) == set(HISTORY_TABLES)
     assert len(history["bureau_balance"]) == len(client_history(raw_tables, client)["bureau_balance"]) > 0
-    pd.testing.assert_frame_equal(online, _batch_row(batch["test"], client), check_exact=True)
+    pd.testing.assert_frame_equal(online, batch_row(batch["test"], client), check_exact=True)
     assert all(frame.empty for frame in store.history(123).values()), "an unknown client has no history"
 
 
@@ -113,8 +67,8 @@ def test_missing_optional_fields_are_null_and_unknown_fields_are_refused(raw_tab
 
 
 def test_invalid_values_are_named_like_in_batch(raw_tables):
-    client = _clients(raw_tables)["all tables"]
-    application = _application(raw_tables, "application_test", client)
+    client = clients_by_history(raw_tables)["all tables"]
+    application = application_fields(raw_tables, "application_test", client)
 
     with pytest.raises(
         RawDataValidationError, match=r"application, column AMT_CREDIT: 1 row\(s\) not a number"
