@@ -297,7 +297,9 @@ def publish(
         **{key: release.metrics[key] for key in VERSION_TAG_METRICS if key in release.metrics},
     }
     for key, value in tags.items():
-        client.set_model_version_tag(name, version, key, str(value))
+        client.set_model_version_tag(
+            name, version, key, value if isinstance(value, str) else json.dumps(value)
+        )
     client.set_registered_model_alias(name, CHALLENGER, version)
     aliases = [CHALLENGER]
     if release.decision.promote:

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.fixtures.model_input import synthetic_model_input
+
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -41,3 +43,10 @@ def tiny_params() -> dict[str, Any]:
 @pytest.fixture
 def modelling_params(tiny_params: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(tiny_params)
+
+
+@pytest.fixture(scope="session")
+def model_input_table():
+    """Bigger than the project-wide fixture: the promotion gate's floor needs a holdout with enough defaults
+    for its paired interval (about 600 holdout clients, 70 defaults)."""
+    return synthetic_model_input(n_rows=3000, n_numeric=6, n_categorical=2, default_rate=0.12, seed=11)

@@ -339,7 +339,7 @@ def evaluate_selected_model(
         "raw_threshold": row["raw_threshold"],
         "approve_all_cost": approve_all_cost_per_client(y_holdout, weights),
         "n_features": int(training_table.shape[1] - 2),
-        "n_trees": row["n_trees"],
+        "n_trees": row["n_trees"] if np.isfinite(row["n_trees"]) else None,  # None: not early-stopped
         "training_time_s": row["refit_time_s"],
         "cv_business_cost_per_client": row["cv_business_cost_per_client"],
         "cv_business_cost_std": row["cv_business_cost_std"],
