@@ -52,6 +52,7 @@ VERSION_TAG_METRICS = (
     "n_train",
     "evaluation_rule",
     "training_ids_sha256",
+    "holdout_fingerprint",
 )
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
 #: Packages the served model imports; their installed versions are pinned in the model's requirements.

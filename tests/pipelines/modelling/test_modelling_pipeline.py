@@ -25,6 +25,7 @@ from credit_scoring.pipelines.modelling.evaluation import EvaluationRule, split_
 from credit_scoring.pipelines.modelling.params import CandidateSpec
 from credit_scoring.registry import ModelRelease, RegisteredModel
 from credit_scoring.serving.model import CreditScoringModel, FeatureSpec
+from tests.fixtures.model_input import synthetic_model_input
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 REQUIRED_METRICS = {
@@ -415,13 +416,36 @@ def test_kedro_run_tracks_reports_and_registers(project: Path, modelling_params:
     assert {"reports/model_comparison.csv", "reports/model_metrics.json"} <= artifacts
     assert str(client.get_model_version_by_alias("credit-scoring", "champion").version) == "1"
 
-    # same data and parameters again: a new challenger with the same cost, so the champion stays
+    # same data and parameters again: the same model, so the champion stays
     kedro_run(project, modelling_params)
     decision = json.loads((reporting / "promotion_decision.json").read_text())
     assert decision["promote"] is False and decision["champion_version"] == "1"
+    assert decision["evidence"]["versus_champion"]["mean"] == 0.0 and decision["note"] == ""
     assert str(client.get_model_version_by_alias("credit-scoring", "challenger").version) == "2"
     assert str(client.get_model_version_by_alias("credit-scoring", "champion").version) == "1"
+    assert_published_scores_are_the_champions(project, "1")
+
+    # 100 more clients: the holdout grows but keeps every earlier holdout client; the gate says so
+    table = pd.read_parquet(project / "data/05_model_input/model_input_table.parquet")
+    more = synthetic_model_input(
+        n_rows=100, n_numeric=6, n_categorical=2, default_rate=0.12, seed=5, first_id=9_000_000
+    )
+    pd.concat([table, more], ignore_index=True).to_parquet(
+        project / "data/05_model_input/model_input_table.parquet"
+    )
+    kedro_run(project, modelling_params)
+    decision = json.loads((reporting / "promotion_decision.json").read_text())
+    assert "evaluation rows changed" in decision["note"] and decision["champion_version"] == "1"
+    champion = str(client.get_model_version_by_alias("credit-scoring", "champion").version)
+    assert champion == ("3" if decision["promote"] else "1")
+    assert_published_scores_are_the_champions(project, champion)
+
+
+def assert_published_scores_are_the_champions(project: Path, version: str) -> None:
     served = mlflow.pyfunc.load_model("models:/credit-scoring@champion")
-    scores = served.predict(pd.read_parquet(project / "data/05_model_input/scoring_input_table.parquet"))
+    scoring = pd.read_parquet(project / "data/05_model_input/scoring_input_table.parquet")
     batch = pd.read_parquet(project / "data/07_model_output/scoring_predictions.parquet")
-    np.testing.assert_allclose(scores["probability"].to_numpy(), batch["probability"].to_numpy())
+    np.testing.assert_allclose(
+        served.predict(scoring)["probability"].to_numpy(), batch["probability"].to_numpy()
+    )
+    assert set(batch["model_version"]) == {version}
