@@ -6,6 +6,7 @@ import logging
 
 import lightgbm
 import numpy as np
+import optuna
 import pandas as pd
 import pytest
 
@@ -23,8 +24,8 @@ from credit_scoring.pipelines.modelling.evaluation import (
     refit,
 )
 from credit_scoring.pipelines.modelling.guards import warn_on_high_auc, warn_on_overfitting
-from credit_scoring.pipelines.modelling.params import CandidateSpec, TuningSpec, parse
-from credit_scoring.pipelines.modelling.tuning import tune
+from credit_scoring.pipelines.modelling.params import CandidateSpec, SearchDimension, TuningSpec, parse
+from credit_scoring.pipelines.modelling.tuning import suggest, tune
 from credit_scoring.serving.model import FeatureSpec
 from tests.fixtures.model_input import synthetic_model_input
 
@@ -251,3 +252,14 @@ def test_tuning_prunes_trials_that_lag_after_a_fold(model_input_table, modelling
 def test_invalid_tuning_parameters_name_the_problem(modelling_params, change, message) -> None:
     with pytest.raises(ValueError, match=message):
         parse(TuningSpec, {**modelling_params["tuning"]["logreg"], **change}, "modelling.tuning.logreg")
+
+
+def test_a_share_of_the_rows_bounds_min_child_samples() -> None:
+    """One search space for 5,000 and 300,000 clients: the upper bound grows with the training rows."""
+    dimension = SearchDimension(type="int", low=10, high_share=0.02, log=True)
+    for n_rows, high in ((5_000, 100), (300_000, 6_000), (100, 10)):
+        trial = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0)).ask()
+        value = suggest(trial, "min_child_samples", dimension, n_rows)
+        assert trial.distributions["min_child_samples"].high == high and 10 <= value <= high
+    with pytest.raises(ValueError, match="high_share"):
+        SearchDimension(type="float", low=0.1, high_share=0.5)

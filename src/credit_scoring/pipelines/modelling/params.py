@@ -70,15 +70,15 @@ class SearchDimension(StrictModel):
         if self.type == "categorical":
             if not self.choices:
                 raise ValueError("a categorical dimension needs a non-empty 'choices' list")
-        elif self.high_share is not None and (self.type != "int" or self.low is None):
-            raise ValueError("'high_share' needs an int dimension with a 'low' bound")
-        elif self.high_share is not None:
-            pass
+            return self
+        if self.high_share is not None:
+            if self.type != "int" or self.low is None:
+                raise ValueError("'high_share' needs an int dimension with a 'low' bound")
         elif self.low is None or self.high is None or self.low > self.high:
             raise ValueError(
                 f"a {self.type} dimension needs low <= high, got low={self.low}, high={self.high}"
             )
-        elif self.log and self.low <= 0:
+        if self.log and self.low <= 0:
             raise ValueError(f"a log-scaled dimension needs low > 0, got {self.low}")
         return self
 
