@@ -502,14 +502,14 @@ def _rows_unseen_by(
     """Which holdout rows the champion was not trained on, and a note when the evaluation set changed."""
     current = evaluation_rule(settings)
     ids = holdout_table[settings.id_column].to_numpy()
-    raw_rule = champion.tags.get("evaluation_rule")
-    if raw_rule is None:
+    try:
+        rule = EvaluationRule.from_dict(json.loads(champion.tags["evaluation_rule"]))
+    except (KeyError, TypeError, ValueError):
         note = (
-            "the champion's training clients are not recorded (no evaluation_rule tag): it may have been "
-            "trained on some of these holdout clients, so its cost here may be optimistic"
+            "the champion's training clients are not recorded (no readable evaluation_rule tag): it may have "
+            "been trained on some of these holdout clients, so its cost here may be optimistic"
         )
         return np.ones(len(ids), dtype=bool), note
-    rule = EvaluationRule.from_dict(json.loads(raw_rule))
     if rule != current:
         unseen = rule.held_out(ids)
         note = (
