@@ -58,7 +58,9 @@ class HistoryFeatureStore:
         self._values = np.empty((len(ids), len(columns)), dtype=np.float64)
         self._nulls = np.zeros((len(ids), len(columns)), dtype=bool)
         for j, column in enumerate(columns):
-            values = table.column(column)
+            values = table.column(column)  # engines may type flags and counts as integers
+            if values.type != pa.float64():
+                values = values.cast(pa.float64())
             self._values[:, j] = _as_numpy(values.fill_null(0.0), pa.float64(), f"{source}, column {column}")[
                 order
             ]
