@@ -38,6 +38,7 @@ class Services:
     scorer: Scorer | None = None
     directory: ClientDirectory | None = None
     problems: dict[str, str] = field(default_factory=dict)
+    openapi: dict[str, Any] | None = None
 
     def require_scorer(self) -> Scorer:
         if self.scorer is None:
