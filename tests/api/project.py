@@ -19,6 +19,7 @@ from credit_scoring import registry
 from credit_scoring.features.application import application_features
 from credit_scoring.features.definitions import HISTORY_FEATURE_SETS
 from credit_scoring.features.model_input import assemble_model_input, to_model_input_frame
+from credit_scoring.pipelines.data_processing.nodes import build_client_history_features
 from credit_scoring.pipelines.modelling.candidates import build_estimator
 from credit_scoring.pipelines.modelling.nodes import score_applications
 from credit_scoring.pipelines.modelling.params import CandidateSpec
@@ -48,8 +49,11 @@ def write_batch_outputs(raw_tables: dict[str, pd.DataFrame], root: Path) -> dict
         con.to_parquet(stage_raw_table(raw, table), path)
         typed[table] = validate_staged_table(con.read_parquet(path), table, raw=raw).typed
     history = {s.name: s.build(*(typed[t] for t in s.tables)) for s in HISTORY_FEATURE_SETS}
+    applications = {
+        table: application_features(typed[table]) for table in ("application_train", "application_test")
+    }
     frames = {
-        name: to_model_input_frame(assemble_model_input(application_features(typed[table]), history))
+        name: to_model_input_frame(assemble_model_input(applications[table], history))
         for name, table in (
             ("model_input_table", "application_train"),
             ("scoring_input_table", "application_test"),
@@ -57,6 +61,17 @@ def write_batch_outputs(raw_tables: dict[str, pd.DataFrame], root: Path) -> dict
     }
     for name, frame in frames.items():
         frame.to_parquet(input_dir / f"{name}.parquet", index=False)
+    store = build_client_history_features(
+        application_train_features=applications["application_train"],
+        application_test_features=applications["application_test"],
+        bureau_features=history["bureau"],
+        previous_application_features=history["previous_application"],
+        pos_cash_features=history["pos_cash"],
+        installments_features=history["installments"],
+        credit_card_features=history["credit_card"],
+    )
+    (root / "data" / "04_feature").mkdir(parents=True, exist_ok=True)
+    con.to_parquet(store, root / "data" / "04_feature" / "client_history_features.parquet")
     con.disconnect()
     return frames
 
