@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from typing import Any
@@ -10,7 +11,7 @@ import pytest
 from flask import Flask
 
 from credit_scoring.api import create_app, register_api
-from credit_scoring.api.observability import configure_json_logging
+from credit_scoring.api.observability import JsonFormatter, RequestIdFilter
 from tests.api.project import API_KEY, api_config
 
 PREFIX = "/api/v1"
@@ -93,23 +94,23 @@ def test_keys_never_reach_the_logs(client, headers, caplog) -> None:
     assert API_KEY not in logged and "a-wrong-key-456" not in logged
 
 
-@pytest.fixture
-def json_logs(capsys):
-    """The JSON handlers for the test only (they write to the captured stderr, closed afterwards)."""
-    logger = logging.getLogger("credit_scoring")
-    saved = (logger.handlers[:], logger.level, logger.propagate)
-    configure_json_logging()
-    yield
-    logger.handlers, logger.level, logger.propagate = saved[0], saved[1], saved[2]
-
-
-@pytest.mark.usefixtures("json_logs")
-def test_access_log_is_json_with_the_request_id(client, headers, capsys) -> None:
-    response = client.get(f"{PREFIX}/model", headers=headers)
-    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
-    access = [line for line in lines if line["logger"] == "credit_scoring.api.access"]
-    assert access[-1]["request_id"] == response.headers["X-Request-ID"]
-    assert access[-1]["status"] == 200 and access[-1]["path"] == "/api/v1/model"
+def test_access_log_is_json_with_the_request_id(client, headers) -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    access = logging.getLogger("credit_scoring.api.access")
+    access.addHandler(handler)
+    try:
+        response = client.get(f"{PREFIX}/model", headers=headers)
+    finally:
+        access.removeHandler(handler)
+    entry = json.loads(stream.getvalue().splitlines()[-1])
+    assert (
+        entry["request_id"] == response.headers["X-Request-ID"]
+        and entry["logger"] == "credit_scoring.api.access"
+    )
+    assert entry["status"] == 200 and entry["path"] == "/api/v1/model" and entry["time"].endswith("Z")
 
 
 # --- predict ---------------------------------------------------------------------------------------------
