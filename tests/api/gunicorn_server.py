@@ -73,12 +73,12 @@ def _wait_until_ready(
             tail = log_file.read_text(errors="replace")[-3000:]
             raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{tail}")
         try:
-            response = requests.get(f"{base_url}/api/v1/ready", headers={"X-API-Key": api_key}, timeout=10)
+            response = requests.get(f"{base_url}/api/v1/ready", headers={"X-API-Key": api_key}, timeout=30)
             if response.status_code == 200:
                 return
             if response.status_code == 503:
                 raise RuntimeError(f"the API started without being ready: {response.text}")
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or the connection waits in the backlog for a worker still loading
         time.sleep(0.5)
     raise TimeoutError(f"gunicorn not ready within {timeout} s; log: {log_file}")

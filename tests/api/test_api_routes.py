@@ -100,11 +100,14 @@ def test_access_log_is_json_with_the_request_id(client, headers) -> None:
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RequestIdFilter())
     access = logging.getLogger("credit_scoring.api.access")
+    level = access.level
     access.addHandler(handler)
+    access.setLevel(logging.INFO)  # create_app(json_logs=True) sets INFO; the tests' apps leave logging alone
     try:
         response = client.get(f"{PREFIX}/model", headers=headers)
     finally:
         access.removeHandler(handler)
+        access.setLevel(level)
     entry = json.loads(stream.getvalue().splitlines()[-1])
     assert (
         entry["request_id"] == response.headers["X-Request-ID"]
