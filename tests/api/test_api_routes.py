@@ -71,6 +71,20 @@ def test_model_info(client, headers, served_model) -> None:
     assert body["training_date"].endswith("Z") and body["global_importance"] is None
 
 
+def test_model_info_carries_the_global_importance_once_explained(client, headers, api_project) -> None:
+    path = api_project["root"] / "data" / "08_reporting" / "shap_global_importance.csv"
+    try:
+        path.write_text(
+            "feature,label_en,label_fr,mean_abs_shap\nEXT_SOURCE_2,External score 2,Score externe 2,0.4\n"
+        )
+        body = client.get(f"{PREFIX}/model", headers=headers).get_json()
+    finally:
+        path.unlink(missing_ok=True)
+    assert body["global_importance"] == [
+        {"feature": "EXT_SOURCE_2", "label": "External score 2", "importance": 0.4}
+    ]
+
+
 # --- authentication --------------------------------------------------------------------------------------
 
 

@@ -43,7 +43,7 @@ class DataSettings(_Section):
     scoring_predictions: Path = Path("data/07_model_output/scoring_predictions.parquet")
     model_metrics: Path = Path("data/08_reporting/model_metrics.json")
     cost_threshold_curve: Path = Path("data/08_reporting/cost_threshold_curve.csv")
-    global_importance: Path = Path("data/08_reporting/global_importance.csv")
+    global_importance: Path = Path("data/08_reporting/shap_global_importance.csv")
     drift_summary: Path = Path("data/08_reporting/drift_summary.json")
     drift_report: Path = Path("data/08_reporting/drift_report.html")
 

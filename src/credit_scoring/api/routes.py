@@ -74,17 +74,15 @@ def model_info() -> schemas.ModelInfo:
     if paths.cost_threshold_curve.is_file():
         curve = pd.read_csv(paths.cost_threshold_curve).to_dict(orient="records")
     importance = None
-    if paths.global_importance.is_file():
+    if paths.global_importance.is_file():  # the explainability pipeline's mean |SHAP| per feature
         table = pd.read_csv(paths.global_importance)
-        value = next(
-            (c for c in ("importance", "mean_abs_shap", "mean_abs_contribution") if c in table), None
-        )
-        if "feature" in table and value:
+        label = next((c for c in ("label_en", "label") if c in table), None)
+        if {"feature", "mean_abs_shap"} <= set(table.columns):
             importance = [
                 schemas.FeatureImportance(
                     feature=str(row["feature"]),
-                    label=str(row["label"]) if isinstance(row.get("label"), str) else None,
-                    importance=float(row[value]),
+                    label=str(row[label]) if label and isinstance(row[label], str) else None,
+                    importance=float(row["mean_abs_shap"]),
                 )
                 for row in table.to_dict(orient="records")
             ]

@@ -30,6 +30,17 @@ from credit_scoring.serving.scoring import RowBuilder, Scorer, decision_label, r
 
 logger = logging.getLogger(__name__)
 EXTENSION = "credit_scoring_api"
+TRAINING_COLUMNS = (
+    "SK_ID_CURR",
+    "TARGET",
+    "DAYS_BIRTH",
+    "DAYS_EMPLOYED",
+    "AMT_INCOME_TOTAL",
+    "AMT_CREDIT",
+    "AMT_ANNUITY",
+    "CNT_CHILDREN",
+)
+"""What the similar-clients search reads of the training clients: the descriptive fields and the outcome."""
 
 
 @dataclass
@@ -104,17 +115,7 @@ def load_directory(settings: ApiSettings, served: ServedModel) -> ClientDirector
             raise FileNotFoundError(f"{path} is missing (run: kedro run --pipeline data_processing)")
     features = pd.read_parquet(paths.scoring_input_table)
     scores, source = _batch_scores(served, features, settings)
-    training_columns = [
-        "SK_ID_CURR",
-        "TARGET",
-        "DAYS_BIRTH",
-        "DAYS_EMPLOYED",
-        "AMT_INCOME_TOTAL",
-        "AMT_CREDIT",
-    ]
-    training = pd.read_parquet(
-        paths.staged_application_train, columns=[*training_columns, "AMT_ANNUITY", "CNT_CHILDREN"]
-    )
+    training = pd.read_parquet(paths.staged_application_train, columns=list(TRAINING_COLUMNS))
     return ClientDirectory(
         applications=pd.read_parquet(paths.staged_application_test),
         features=features,
