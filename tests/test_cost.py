@@ -11,10 +11,12 @@ from credit_scoring.cost import (
     approve_all_cost_per_client,
     best_threshold,
     business_cost,
+    client_costs,
     confusion_counts,
     cost_curve,
     cost_per_client,
     decisions,
+    paired_cost_difference,
 )
 
 # Six clients, two defaulters. Probabilities sorted to make hand computation easy.
@@ -111,3 +113,31 @@ def test_negative_weights_are_rejected() -> None:
 
 def test_labels_may_come_as_a_pandas_series() -> None:
     assert cost_per_client(pd.Series(LABELS), pd.Series(PROBA), 0.3, WEIGHTS) == pytest.approx(2.0)
+
+
+def test_client_costs_average_to_the_cost_per_client() -> None:
+    y = np.array([1, 1, 0, 0, 0])
+    proba = np.array([0.9, 0.1, 0.8, 0.2, 0.3])
+    costs = client_costs(y, proba, 0.5, CostWeights(false_negative=10, false_positive=1))
+    np.testing.assert_array_equal(costs, [0.0, 10.0, 1.0, 0.0, 0.0])
+    assert costs.mean() == pytest.approx(cost_per_client(y, proba, 0.5, CostWeights()))
+
+
+def test_paired_bootstrap_interval_is_reproducible_and_narrower_than_unpaired() -> None:
+    rng = np.random.default_rng(3)
+    shared = rng.choice([0.0, 1.0, 10.0], size=3000, p=[0.85, 0.1, 0.05])  # client-to-client noise
+    a = shared + rng.choice([0.0, -1.0], size=3000, p=[0.97, 0.03])  # a saves a little on a few clients
+    difference = paired_cost_difference(a, shared, n_resamples=1000, seed=7)
+    assert difference == paired_cost_difference(a, shared, n_resamples=1000, seed=7)
+    assert difference.low <= difference.mean <= difference.high < 0 and difference.a_is_cheaper
+    # the client-to-client spread of either cost alone is far wider than the paired interval
+    assert difference.high - difference.low < 2 * 1.96 * shared.std() / np.sqrt(shared.size) / 4
+    same = paired_cost_difference(shared, shared, n_resamples=200)
+    assert same.low == same.high == 0.0 and not same.a_is_cheaper
+
+
+def test_paired_bootstrap_rejects_misaligned_costs() -> None:
+    with pytest.raises(ValueError, match="equal, non-empty"):
+        paired_cost_difference(np.zeros(3), np.zeros(4))
+    with pytest.raises(ValueError, match="confidence"):
+        paired_cost_difference(np.zeros(3), np.zeros(3), confidence=1.5)

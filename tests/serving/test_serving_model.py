@@ -9,6 +9,7 @@ import pytest
 from credit_scoring.pipelines.modelling.candidates import build_estimator
 from credit_scoring.pipelines.modelling.evaluation import features_and_target
 from credit_scoring.pipelines.modelling.params import CandidateSpec
+from credit_scoring.serving.calibration import ProbabilityCalibrator
 from credit_scoring.serving.model import CreditScoringModel, FeatureSpec, TabularCleaner, clean_features
 
 
@@ -94,3 +95,41 @@ def test_model_matrix_is_what_the_classifier_scores(model_input_table: pd.DataFr
     matrix = model.model_matrix(X.head(20))  # the undersampler is skipped: all 20 rows come out
     assert matrix.shape == (20, len(spec.features))
     np.testing.assert_allclose(model.classifier.predict_proba(matrix)[:, 1], model.predict_proba(X.head(20)))
+
+
+def test_the_served_probability_is_the_calibrated_classifier_output(model_input_table: pd.DataFrame) -> None:
+    """predict_proba = calibrator(classifier(model_matrix(frame))); classifier and model_matrix unchanged."""
+    X, y = features_and_target(model_input_table, "SK_ID_CURR", "TARGET")
+    spec = FeatureSpec.from_frame(X)
+    weighted = CandidateSpec(
+        family="lgbm", imbalance="class_weight", params={"n_estimators": 20, "num_leaves": 4}
+    )
+    estimator = build_estimator(weighted, spec, 0).fit(X, y)
+    raw = estimator.predict_proba(X)[:, 1]
+    calibrator = ProbabilityCalibrator("isotonic").fit(raw, y)
+    model = CreditScoringModel(estimator, spec, threshold=0.1, model_name="m", calibrator=calibrator)
+    assert model.probability_scale == "calibrated"
+    head = X.head(30)
+    matrix = model.model_matrix(head)
+    np.testing.assert_allclose(model.raw_score(head), model.classifier.predict_proba(matrix)[:, 1])
+    np.testing.assert_allclose(model.predict_proba(head), calibrator.transform(model.raw_score(head)))
+    # class weights inflate the raw score; the served one matches the observed default rate
+    assert raw.mean() > 2 * y.mean() and model.predict_proba(X).mean() == pytest.approx(y.mean(), abs=0.01)
+    output = model.predict(None, head)
+    assert list(output.columns) == ["probability", "prediction", "decision"]
+    np.testing.assert_allclose(output["probability"], model.predict_proba(head))
+
+
+def test_an_uncalibrated_model_serves_its_raw_score(bundle: CreditScoringModel) -> None:
+    assert bundle.probability_scale == "raw"
+    frame = pd.DataFrame({"FEATURE_000": [0.1, 2.0]})
+    np.testing.assert_allclose(bundle.predict_proba(frame), bundle.raw_score(frame))
+
+
+def test_calibrator_rejects_bad_input() -> None:
+    with pytest.raises(ValueError, match="Unknown calibration method"):
+        ProbabilityCalibrator("magic")
+    with pytest.raises(ValueError, match="not fitted"):
+        ProbabilityCalibrator().transform(np.array([0.5]))
+    with pytest.raises(ValueError, match="one finite score per label"):
+        ProbabilityCalibrator().fit(np.array([0.1, np.nan]), np.array([0, 1]))

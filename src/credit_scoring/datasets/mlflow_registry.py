@@ -1,10 +1,12 @@
 """Kedro datasets over the MLflow model registry, so registry I/O stays out of the nodes.
 
 - ``MlflowAliasModelDataset`` (read-only) loads the version behind an alias (the champion), or ``None``
-  when the registered model or the alias does not exist yet.
-- ``MlflowRegisteredModelDataset`` (write) publishes a :class:`~credit_scoring.registry.ModelRelease`:
+  when the registered model or the alias does not exist yet. A version that exists but cannot be loaded
+  comes back with ``model=None`` and its ``load_error``: a broken champion must not stop a modelling run.
+- ``MlflowRegisteredModelDataset`` publishes a :class:`~credit_scoring.registry.ModelRelease` on save:
   logs the pyfunc model in the active kedro-mlflow run, registers a version, sets ``challenger`` and, when
-  the promotion gate decided so, ``champion``. Loading it returns the current challenger.
+  the promotion gate decided so, ``champion``. Loading it returns the champion after publication, the model
+  that serves (what the batch scores must come from).
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from typing import Any
 from kedro.io import AbstractDataset, DatasetError
 
 from credit_scoring.registry import (
-    CHALLENGER,
     CHAMPION,
     REGISTERED_MODEL_NAME,
     ModelRelease,
@@ -53,7 +54,7 @@ class MlflowAliasModelDataset(AbstractDataset[None, RegisteredModel | None]):
 
 
 class MlflowRegisteredModelDataset(AbstractDataset[ModelRelease, RegisteredModel | None]):
-    """Publishes a model release to the registry on save; loads the current challenger."""
+    """Publishes a model release to the registry on save; loads the champion (the serving version)."""
 
     def __init__(
         self,
@@ -77,7 +78,7 @@ class MlflowRegisteredModelDataset(AbstractDataset[ModelRelease, RegisteredModel
         self.last_publication = publish(data, name=self._name, artifact_path=self._artifact_path)
 
     def load(self) -> RegisteredModel | None:
-        return load_alias(self._name, CHALLENGER)
+        return load_alias(self._name, CHAMPION)
 
     def _describe(self) -> dict[str, Any]:
         return {"registered_model_name": self._name, "artifact_path": self._artifact_path}

@@ -1,4 +1,9 @@
-"""The served model: a fitted scikit-learn / imbalanced-learn pipeline, its feature list and its threshold.
+"""The served model: a fitted scikit-learn / imbalanced-learn pipeline, calibrator, features and threshold.
+
+The served scale: ``probability`` is a calibrated probability of default. The fitted pipeline's raw score
+(``CreditScoringModel.classifier`` applied to ``model_matrix(frame)``) is mapped by ``calibrator``, a monotone
+map fitted on out-of-fold predictions, and the threshold is chosen on the calibrated scale. Explanations of
+the raw classifier rank clients in the same order (the map is non-decreasing).
 
 Everything a logged model needs at load time lives here (the two small transformers used inside the fitted
 pipelines and the MLflow pyfunc wrapper), so loading ``models:/credit-scoring@champion`` imports this module,
@@ -17,6 +22,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from credit_scoring.cost import decisions
+from credit_scoring.serving.calibration import ProbabilityCalibrator
 
 #: Values of the ``decision`` column returned by the model.
 REFUSED, GRANTED = "refused", "granted"
@@ -203,8 +209,9 @@ class CreditScoringModel(mlflow.pyfunc.PythonModel):
     """MLflow pyfunc model: probability of default and the grant / refuse decision at the chosen threshold.
 
     ``predict`` takes a DataFrame of client features (extra columns are ignored, missing ones treated as
-    missing values) and returns one row per client: ``probability`` (of default), ``prediction``
-    (1 = predicted default) and ``decision`` ("refused" or "granted").
+    missing values) and returns one row per client: ``probability`` (of default: calibrated when the model
+    has a ``calibrator``, see ``probability_scale``), ``prediction`` (1 = predicted default) and ``decision``
+    ("refused" or "granted").
     """
 
     def __init__(
@@ -214,6 +221,8 @@ class CreditScoringModel(mlflow.pyfunc.PythonModel):
         threshold: float,
         model_name: str,
         cost_weights: dict[str, float] | None = None,
+        *,
+        calibrator: ProbabilityCalibrator | None = None,
     ):
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"The decision threshold must lie in [0, 1], got {threshold}")
@@ -222,6 +231,12 @@ class CreditScoringModel(mlflow.pyfunc.PythonModel):
         self.threshold = float(threshold)
         self.model_name = model_name
         self.cost_weights = dict(cost_weights or {})
+        self.calibrator = calibrator
+
+    @property
+    def probability_scale(self) -> str:
+        """Either "calibrated" (a calibrated probability is served) or "raw" (the classifier's own score)."""
+        return "raw" if getattr(self, "calibrator", None) is None else "calibrated"
 
     @property
     def features(self) -> list[str]:
@@ -253,9 +268,15 @@ class CreditScoringModel(mlflow.pyfunc.PythonModel):
             data = step.transform(data)
         return data
 
-    def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
-        """Probability of default for each row."""
+    def raw_score(self, frame: pd.DataFrame) -> np.ndarray:
+        """The fitted pipeline's own score for each row, before calibration."""
         return self.estimator.predict_proba(self.prepare(frame))[:, 1].astype(np.float64)
+
+    def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
+        """The served probability of default for each row (calibrated when the model has a calibrator)."""
+        raw = self.raw_score(frame)
+        calibrator = getattr(self, "calibrator", None)  # models pickled before calibration had none
+        return raw if calibrator is None else calibrator.transform(raw)
 
     def predict(
         self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None

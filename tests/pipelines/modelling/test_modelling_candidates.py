@@ -13,6 +13,7 @@ from imblearn.under_sampling import RandomUnderSampler
 from credit_scoring.cost import CostWeights
 from credit_scoring.pipelines.modelling.candidates import build_estimator
 from credit_scoring.pipelines.modelling.evaluation import (
+    CalibrationSettings,
     CandidateResult,
     assign_folds,
     cross_validate,
@@ -110,11 +111,14 @@ def test_smote_is_fitted_on_training_folds_and_skipped_at_prediction(training) -
     estimator = build_estimator(spec, features, 0, 1)
     estimator.set_params(resample=SpySMOTE(sampling_strategy=0.5, random_state=0))
     SpySMOTE.seen.clear()
-    cross_validate(estimator, X, y, folds, WEIGHTS, train_auc=False)
+    cv = cross_validate(estimator, X, y, folds, WEIGHTS, train_auc=False)
     assert SpySMOTE.seen == [len(train_rows) for train_rows, _ in folds]
-    result = CandidateResult(name="smote", spec=spec.model_dump(), cv=None)
+    result = CandidateResult(name="smote", spec=spec.model_dump(), cv=cv)
     SpySMOTE.seen.clear()
-    refit(result, estimator, X, y, X.head(100))
+    fold = np.zeros(len(y), dtype=int)
+    for number, (_, rows) in enumerate(folds):
+        fold[rows] = number
+    refit(result, estimator, X, y, X.head(100), calibration=CalibrationSettings("sigmoid", fold, WEIGHTS))
     assert SpySMOTE.seen == [
         len(X)
     ]  # fitted once on the training rows; the 100 predicted rows never resampled

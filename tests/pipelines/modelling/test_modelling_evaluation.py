@@ -4,35 +4,54 @@ from __future__ import annotations
 
 import logging
 
+import lightgbm
 import numpy as np
+import optuna
 import pandas as pd
 import pytest
 
 from credit_scoring.cost import CostWeights
 from credit_scoring.pipelines.modelling import nodes
+from credit_scoring.pipelines.modelling.candidates import build_estimator
 from credit_scoring.pipelines.modelling.evaluation import (
     FOLD_COLUMN,
+    CalibrationSettings,
+    CandidateResult,
     assign_folds,
+    cross_validate,
     features_and_target,
     fold_indices,
+    refit,
 )
-from credit_scoring.pipelines.modelling.guards import calibration_study, warn_on_high_auc
-from credit_scoring.pipelines.modelling.params import TuningSpec, parse
-from credit_scoring.pipelines.modelling.tuning import tune
+from credit_scoring.pipelines.modelling.guards import warn_on_high_auc, warn_on_overfitting
+from credit_scoring.pipelines.modelling.params import CandidateSpec, SearchDimension, TuningSpec, parse
+from credit_scoring.pipelines.modelling.tuning import suggest, tune
 from credit_scoring.serving.model import FeatureSpec
+from tests.fixtures.model_input import synthetic_model_input
 
 WEIGHTS = CostWeights()
 
 
-def test_holdout_is_stratified_disjoint_and_reproducible(model_input_table, modelling_params) -> None:
-    train, holdout = nodes.split_model_input(model_input_table, modelling_params["split"], 42)
-    again, _ = nodes.split_model_input(model_input_table, modelling_params["split"], 42)
+def test_holdout_is_drawn_by_id_hash_and_stable_when_clients_are_added(
+    model_input_table, modelling_params
+) -> None:
+    train, holdout = nodes.split_model_input(model_input_table, modelling_params["split"])
+    again, _ = nodes.split_model_input(model_input_table, modelling_params["split"])
     assert len(train) + len(holdout) == len(model_input_table)
     assert not set(train["SK_ID_CURR"]) & set(holdout["SK_ID_CURR"])
-    assert abs(train["TARGET"].mean() - holdout["TARGET"].mean()) < 0.01
-    assert len(holdout) == pytest.approx(0.2 * len(model_input_table), abs=1)
+    assert len(holdout) == pytest.approx(0.2 * len(model_input_table), rel=0.15)
     pd.testing.assert_frame_equal(train, again)
     assert list(train.columns) == list(model_input_table.columns)
+    # 100 more clients, and the rows shuffled: every earlier client stays on its side
+    more = synthetic_model_input(n_rows=100, n_numeric=6, n_categorical=2, seed=99, first_id=5_000_000)
+    grown = pd.concat([model_input_table, more]).sample(frac=1.0, random_state=1)
+    grown_train, grown_holdout = nodes.split_model_input(grown, modelling_params["split"])
+    assert set(holdout["SK_ID_CURR"]) <= set(grown_holdout["SK_ID_CURR"])
+    assert set(train["SK_ID_CURR"]) <= set(grown_train["SK_ID_CURR"])
+    # a different salt draws another holdout
+    other = {**modelling_params["split"], "holdout_salt": "another"}
+    _, other_holdout = nodes.split_model_input(model_input_table, other)
+    assert set(other_holdout["SK_ID_CURR"]) != set(holdout["SK_ID_CURR"])
 
 
 @pytest.mark.parametrize(
@@ -53,7 +72,7 @@ def test_holdout_is_stratified_disjoint_and_reproducible(model_input_table, mode
 )
 def test_unusable_model_input_is_rejected(model_input_table, modelling_params, mutate, message) -> None:
     with pytest.raises(ValueError, match=message):
-        nodes.split_model_input(mutate(model_input_table.copy()), modelling_params["split"], 42)
+        nodes.split_model_input(mutate(model_input_table.copy()), modelling_params["split"])
 
 
 def test_folds_are_stratified_and_checked_against_the_table(model_input_table) -> None:
@@ -89,27 +108,93 @@ def test_auc_above_the_kaggle_best_is_logged(caplog: pytest.LogCaptureFixture) -
     assert len(caplog.records) == 1 and "suspect leakage" in caplog.text
 
 
-def test_calibration_study_reports_brier_threshold_and_cost() -> None:
-    rng = np.random.default_rng(1)
-    truth = rng.random(4000) * 0.3
-    y = (rng.random(4000) < truth).astype(int)
-    inflated = np.clip(truth * 2.5, 0, 1)  # scores that over-state the risk, as class weighting does
-    fold = np.arange(3000) % 3
-    summary, curves = calibration_study(
-        y[:3000],
-        inflated[:3000],
-        fold,
-        y[3000:],
-        inflated[3000:],
-        weights=WEIGHTS,
-        method="isotonic",
-        n_bins=5,
+def test_overfitting_gap_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        assert warn_on_overfitting("lgbm", 0.2, 0.1)
+        assert not warn_on_overfitting("lgbm", 0.05, 0.1)
+    assert len(caplog.records) == 1 and "memorises" in caplog.text
+
+
+def test_selection_prefers_the_simpler_model_within_the_fold_noise() -> None:
+    comparison = pd.DataFrame(
+        {"model_name": ["simple", "complex", "lucky"], "cv_business_cost_per_client": [0.50, 0.49, 0.40]}
     )
-    assert summary["brier_score_calibrated"] < summary["brier_score"]
-    # calibrated probabilities put the threshold near the Bayes value 1/11, far below the inflated one
-    assert abs(summary["threshold_calibrated"] - WEIGHTS.bayes_threshold) < 0.05
-    assert summary["calibration_changes_threshold"]
-    assert set(curves["version"]) == {"raw", "calibrated"}
+    # "complex" is 0.01 cheaper than "simple" but the paired fold differences swing around zero
+    fold_costs = {"simple": [0.50, 0.52, 0.48], "complex": [0.47, 0.53, 0.47], "lucky": [0.52, 0.53, 0.51]}
+    comparison.loc[2, "cv_business_cost_per_client"] = 0.52
+    assert nodes.select_candidate(comparison, fold_costs, standard_errors=1.0) == "simple"
+    # a lead larger than the noise on every fold wins
+    fold_costs["complex"] = [0.40, 0.42, 0.38]
+    comparison.loc[1, "cv_business_cost_per_client"] = 0.40
+    assert nodes.select_candidate(comparison, fold_costs, standard_errors=1.0) == "complex"
+    # with no tolerance, the cheapest wins
+    fold_costs["complex"] = [0.47, 0.53, 0.47]
+    comparison.loc[1, "cv_business_cost_per_client"] = 0.49
+    assert nodes.select_candidate(comparison, fold_costs, standard_errors=0.0) == "complex"
+
+
+def test_early_stopping_reads_validation_folds_only(model_input_table, monkeypatch) -> None:
+    """The number of trees is chosen on each validation fold; the refit stops nowhere, so no holdout row
+    (and no other fold's row) is ever read by early stopping."""
+
+    X, y = features_and_target(model_input_table, "SK_ID_CURR", "TARGET")
+    folds = fold_indices(
+        assign_folds(model_input_table, "SK_ID_CURR", "TARGET", 3, 0), model_input_table, "SK_ID_CURR"
+    )
+    seen: list[tuple[set, set | None]] = []
+    original_fit = lightgbm.LGBMClassifier.fit
+
+    def spy_fit(self, X_fit, y_fit, **kwargs):
+        eval_rows = set(kwargs["eval_X"].index) if kwargs.get("eval_X") is not None else None
+        seen.append((set(X_fit.index), eval_rows))
+        return original_fit(self, X_fit, y_fit, **kwargs)
+
+    monkeypatch.setattr(lightgbm.LGBMClassifier, "fit", spy_fit)
+    spec = CandidateSpec(
+        family="lgbm", early_stopping_rounds=5, params={"n_estimators": 300, "num_leaves": 4}
+    )
+    estimator = build_estimator(spec, FeatureSpec.from_frame(X), 0)
+    cv = cross_validate(estimator, X, y, folds, WEIGHTS, early_stopping_rounds=5)
+    for (fit_rows, eval_rows), (train_rows, validation_rows) in zip(seen, folds, strict=True):
+        assert fit_rows == set(train_rows) and eval_rows == set(validation_rows)
+    assert len(cv.fold_best_iteration) == 3 and max(cv.fold_best_iteration) < 300
+    holdout = X.head(50)
+    result = CandidateResult(name="lgbm", spec=spec.model_dump(), cv=cv)
+    seen.clear()
+    fold = np.zeros(len(y), dtype=int)
+    for number, (_, rows) in enumerate(folds):
+        fold[rows] = number
+    refit(
+        result,
+        build_estimator(spec, FeatureSpec.from_frame(X), 0),
+        X,
+        y,
+        holdout,
+        calibration=CalibrationSettings("isotonic", fold, WEIGHTS),
+    )
+    assert seen == [(set(X.index), None)]  # one plain fit on the training rows
+    assert result.estimator.steps[-1][1].n_estimators == round(np.mean(cv.fold_best_iteration))
+
+
+def test_refitted_model_is_calibrated_and_its_threshold_chosen_on_that_scale(model_input_table) -> None:
+    X, y = features_and_target(model_input_table, "SK_ID_CURR", "TARGET")
+    assignment = assign_folds(model_input_table, "SK_ID_CURR", "TARGET", 3, 0)
+    folds = fold_indices(assignment, model_input_table, "SK_ID_CURR")
+    spec = CandidateSpec(
+        family="lgbm", imbalance="class_weight", params={"n_estimators": 40, "num_leaves": 4}
+    )
+    estimator = build_estimator(spec, FeatureSpec.from_frame(X), 0)
+    result = CandidateResult(
+        name="weighted", spec=spec.model_dump(), cv=cross_validate(estimator, X, y, folds, WEIGHTS)
+    )
+    settings = CalibrationSettings("isotonic", assignment[FOLD_COLUMN].to_numpy(), WEIGHTS)
+    refit(result, estimator, X, y, X, calibration=settings)
+    # class weights inflate the raw scores; the served (calibrated) ones average near the default rate
+    assert result.cv.oof_proba.mean() > 2 * y.mean()
+    assert result.holdout_proba.mean() == pytest.approx(y.mean(), abs=0.03)
+    # the threshold lives on the calibrated scale: near the Bayes value 1/11, far below the raw one
+    assert result.served_threshold.threshold < result.cv.threshold.threshold
+    assert abs(result.served_threshold.threshold - WEIGHTS.bayes_threshold) < 0.08
 
 
 def test_tuning_is_reproducible_and_logs_every_trial(model_input_table, modelling_params) -> None:
@@ -167,3 +252,14 @@ def test_tuning_prunes_trials_that_lag_after_a_fold(model_input_table, modelling
 def test_invalid_tuning_parameters_name_the_problem(modelling_params, change, message) -> None:
     with pytest.raises(ValueError, match=message):
         parse(TuningSpec, {**modelling_params["tuning"]["logreg"], **change}, "modelling.tuning.logreg")
+
+
+def test_a_share_of_the_rows_bounds_min_child_samples() -> None:
+    """One search space for 5,000 and 300,000 clients: the upper bound grows with the training rows."""
+    dimension = SearchDimension(type="int", low=10, high_share=0.02, log=True)
+    for n_rows, high in ((5_000, 100), (300_000, 6_000), (100, 10)):
+        trial = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0)).ask()
+        value = suggest(trial, "min_child_samples", dimension, n_rows)
+        assert trial.distributions["min_child_samples"].high == high and 10 <= value <= high
+    with pytest.raises(ValueError, match="high_share"):
+        SearchDimension(type="float", low=0.1, high_share=0.5)

@@ -18,9 +18,14 @@ from kedro.runner import SequentialRunner
 from matplotlib.figure import Figure
 from mlflow.tracking import MlflowClient
 
+from credit_scoring.cost import CostWeights, cost_per_client
 from credit_scoring.pipelines.modelling import create_pipeline
+from credit_scoring.pipelines.modelling.candidates import build_estimator
+from credit_scoring.pipelines.modelling.evaluation import EvaluationRule, split_holdout
+from credit_scoring.pipelines.modelling.params import CandidateSpec
 from credit_scoring.registry import ModelRelease, RegisteredModel
-from credit_scoring.serving.model import CreditScoringModel
+from credit_scoring.serving.model import CreditScoringModel, FeatureSpec
+from tests.fixtures.model_input import synthetic_model_input
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 REQUIRED_METRICS = {
@@ -68,30 +73,58 @@ class KeptDataset(MemoryDataset):
         pass
 
 
+class FakeRegistry(AbstractDataset):
+    """The registry in memory: save registers the next version (champion when the gate said so); load returns
+    the champion, as ``MlflowRegisteredModelDataset`` does."""
+
+    def __init__(self, champion: RegisteredModel | None = None, next_version: int = 1):
+        self.champion = champion
+        self.next_version = next_version
+        self.releases: list[ModelRelease] = []
+
+    def save(self, release: ModelRelease) -> None:
+        self.releases.append(release)
+        if release.decision.promote:
+            tags = {"evaluation_rule": json.dumps(release.metrics["evaluation_rule"])}
+            self.champion = RegisteredModel(str(self.next_version), None, release.model, tags)
+        self.next_version += 1
+
+    def load(self) -> RegisteredModel | None:
+        return self.champion
+
+    def _describe(self) -> dict[str, Any]:
+        return {}
+
+
 def run_in_memory(
-    params: dict, model_input: pd.DataFrame, scoring: pd.DataFrame, champion: Any = None
+    params: dict,
+    model_input: pd.DataFrame,
+    scoring: pd.DataFrame,
+    champion: RegisteredModel | None = None,
+    pipeline: Any = None,
+    **given: Any,
 ) -> dict:
-    pipeline = create_pipeline()
-    catalog = DataCatalog(
-        {
-            **{name: KeptDataset() for name in pipeline.all_outputs()},
-            "model_input_table": MemoryDataset(model_input),
-            "scoring_input_table": MemoryDataset(scoring),
-            "champion_model": FixedDataset(champion),
-            "params:random_state": MemoryDataset(42),
-            **{
-                f"params:modelling.{key}": MemoryDataset(value)
-                for key, value in params.items()
-                if key != "tuning"
-            },
-            **{
-                f"params:modelling.tuning.{key}": MemoryDataset(value)
-                for key, value in params["tuning"].items()
-            },
-        }
-    )
+    pipeline = pipeline or create_pipeline()
+    registry = FakeRegistry(champion, next_version=int(champion.version) + 1 if champion else 1)
+    datasets = {
+        **{name: KeptDataset() for name in pipeline.all_outputs()},
+        "model_input_table": MemoryDataset(model_input),
+        "scoring_input_table": MemoryDataset(scoring),
+        "champion_model": FixedDataset(champion),
+        "registered_model": registry,
+        "params:random_state": MemoryDataset(42),
+        **{
+            f"params:modelling.{key}": MemoryDataset(value)
+            for key, value in params.items()
+            if key != "tuning"
+        },
+        **{f"params:modelling.tuning.{key}": MemoryDataset(value) for key, value in params["tuning"].items()},
+        **{name: MemoryDataset(value, copy_mode="assign") for name, value in given.items()},
+    }
+    catalog = DataCatalog(datasets)
     SequentialRunner().run(pipeline, catalog)
-    return {name: catalog.load(name) for name in pipeline.all_outputs()}
+    outputs = {name: catalog.load(name) for name in pipeline.all_outputs() if name != "registered_model"}
+    return {**outputs, "releases": registry.releases, "served": registry.champion}
 
 
 @pytest.fixture(scope="module")
@@ -105,17 +138,21 @@ def test_comparison_lists_every_candidate_simplest_first(first_run: dict, modell
     assert comparison["model_name"].tolist() == expected
     assert comparison["selected"].sum() == 1
     selected = comparison.loc[comparison["selected"]].iloc[0]
-    assert selected["cv_business_cost_per_client"] == comparison["cv_business_cost_per_client"].min()
     dummy = comparison.iloc[0]
     assert dummy["cv_auc"] == 0.5 and selected["cv_auc"] > 0.6
-    assert (
-        comparison[["cv_auc_std", "holdout_auc", "train_validation_auc_gap", "cv_fit_time_s"]]
-        .notna()
-        .all()
-        .all()
-    )
+    assert selected["cv_business_cost_per_client"] < dummy["cv_business_cost_per_client"]
+    columns = [
+        "cv_auc_std",
+        "cv_business_cost_std",
+        "holdout_auc",
+        "train_validation_auc_gap",
+        "cv_fit_time_s",
+    ]
+    assert comparison[columns].notna().all().all()
     counts = comparison[["holdout_tn", "holdout_fp", "holdout_fn", "holdout_tp"]].sum(axis=1)
-    assert (counts == 240).all()  # 20 % of 1200 clients
+    assert (counts == len(first_run["modelling_holdout_table"])).all()
+    lgbm = comparison.set_index("model_name").loc["lgbm_regularised"]
+    assert 1 <= lgbm["n_trees"] < 60  # early stopping chose fewer trees than the cap
 
 
 def test_selected_model_metrics_and_threshold(first_run: dict) -> None:
@@ -123,39 +160,44 @@ def test_selected_model_metrics_and_threshold(first_run: dict) -> None:
     assert set(metrics) >= REQUIRED_METRICS
     json.dumps(metrics)  # JSON-ready as saved
     assert metrics["model_name"] == first_run["selected_model_name"]
-    assert metrics["threshold"] != 0.5 and 0 <= metrics["threshold"] <= 1
-    # where it was chosen, the threshold beats granting everybody (a 240-row holdout is too noisy to assert)
+    assert metrics["probability_scale"] == "calibrated" and 0 <= metrics["threshold"] <= 1
+    # the threshold was chosen on the calibrated scale, where the cost-optimal value is near FP/(FP+FN)
+    assert metrics["threshold"] < 0.5
+    assert metrics["business_cost_per_client"] <= metrics["business_cost_at_0_5"]
     train_rate = first_run["modelling_training_table"]["TARGET"].mean()
     assert metrics["cv_business_cost_per_client"] < 10 * train_rate
     assert metrics["approve_all_cost"] == pytest.approx(10 * metrics["holdout_default_rate"])
-    assert metrics["n_features"] == 8
+    assert metrics["n_features"] == 8 and metrics["n_folds"] == 3
+    assert metrics["evaluation_rule"]["salt"] == "credit-scoring-holdout"
     curve = first_run["cost_threshold_curve"]
     assert set(curve["sample"]) == {"out-of-fold (training)", "holdout"}
-    oof = curve[curve["sample"] == "out-of-fold (training)"]
-    assert oof.loc[oof["cost_per_client"].idxmin(), "cost_per_client"] == pytest.approx(
-        metrics["cv_business_cost_per_client"]
-    )
     for name in ("roc_curve_plot", "precision_recall_plot", "cost_threshold_plot", "confusion_matrix_plot"):
         assert isinstance(first_run[name], Figure)
-    assert {"brier_score", "brier_score_calibrated", "threshold_calibrated"} <= set(metrics)
+    assert {"brier_score", "brier_score_raw", "cv_auc_std", "cv_business_cost_std"} <= set(metrics)
 
 
-def test_release_model_and_batch_scores(first_run: dict, scoring_input_table: pd.DataFrame) -> None:
-    release = first_run["registered_model"]
+def test_first_release_is_promoted_and_published_scores_are_the_champions(
+    first_run: dict, scoring_input_table: pd.DataFrame
+) -> None:
+    release = first_run["releases"][-1]
     assert isinstance(release, ModelRelease)
-    assert release.decision.promote and release.decision.reason == "no champion yet"
+    assert release.decision.promote and release.decision.reason.startswith("no champion yet")
     assert release.model.threshold == first_run["model_metrics"]["threshold"]
     assert list(release.input_example.columns) == release.model.features
+    # the input example is synthetic: no row of it is a real client's row
+    real = first_run["modelling_training_table"][release.model.features].round(6)
+    assert release.input_example.merge(real, how="inner").empty
     predictions = first_run["scoring_predictions"]
     assert predictions["SK_ID_CURR"].tolist() == scoring_input_table["SK_ID_CURR"].tolist()
-    assert set(predictions["decision"]) <= {"granted", "refused"}
+    assert set(predictions["model_version"]) == {"1"}
+    expected = first_run["served"].model.predict(None, scoring_input_table)
+    np.testing.assert_array_equal(predictions["probability"], expected["probability"])
     logged = first_run["modelling_metrics"]
     assert (
         logged["business_cost_per_client"]["value"] == first_run["model_metrics"]["business_cost_per_client"]
     )
     assert "candidate.dummy.cv_auc" in logged
-    trials = first_run["tuning_trials"]
-    assert set(trials["study"]) == {"logreg_tuned", "lgbm_tuned"}
+    assert set(first_run["tuning_trials"]["study"]) == {"logreg_tuned", "lgbm_tuned"}
 
 
 def test_same_data_and_parameters_give_the_same_metrics(
@@ -168,43 +210,141 @@ def test_same_data_and_parameters_give_the_same_metrics(
     pd.testing.assert_frame_equal(first_run["model_comparison"][columns], second["model_comparison"][columns])
 
 
-def test_gate_keeps_an_equal_champion_and_replaces_a_worse_one(
-    first_run: dict, modelling_params: dict, model_input_table, scoring_input_table
-) -> None:
+# --- the promotion gate and the published scores, against various champions ----------------------------
+
+
+class RaisingModel(CreditScoringModel):
+    """A champion that loads but fails to score (a library upgrade changed its internals)."""
+
+    def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
+        raise AttributeError("'LGBMClassifier' object has no attribute '_n_classes'")
+
+
+def gate_run(first_run: dict, params: dict, scoring: pd.DataFrame, champion: RegisteredModel | None, **given):
+    """The release part of the pipeline, from the first run's trained model, against ``champion``."""
     pipeline = create_pipeline().from_nodes("evaluate_champion_node")
+    inputs = {
+        name: first_run[name]
+        for name in ("modelling_holdout_table", "model_metrics", "model_bundle", "modelling_training_table")
+    }
+    return run_in_memory(
+        params, first_run["modelling_training_table"], scoring, champion, pipeline, **{**inputs, **given}
+    )
+
+
+def same_rule(first_run: dict) -> dict[str, str]:
+    return {"evaluation_rule": json.dumps(first_run["model_metrics"]["evaluation_rule"])}
+
+
+def test_an_equal_challenger_keeps_the_champion_whose_scores_are_published(
+    first_run: dict, modelling_params: dict, scoring_input_table: pd.DataFrame
+) -> None:
+    champion = RegisteredModel("7", None, first_run["model_bundle"], same_rule(first_run))
+    run = gate_run(first_run, modelling_params, scoring_input_table, champion)
+    decision = run["promotion_decision"]
+    assert not decision["promote"] and "champion v7 kept" in decision["reason"]
+    assert decision["evidence"]["versus_champion"]["mean"] == 0.0
+    predictions = run["scoring_predictions"]
+    assert set(predictions["model_version"]) == {"7"}
+    expected = champion.model.predict(None, scoring_input_table)
+    np.testing.assert_array_equal(predictions["probability"], expected["probability"])
+
+
+def test_a_clearly_worse_champion_is_replaced(
+    first_run: dict, modelling_params: dict, scoring_input_table
+) -> None:
     model: CreditScoringModel = first_run["model_bundle"]
     refuse_all = CreditScoringModel(
         model.estimator, model.feature_spec, threshold=0.0, model_name="refuse_all"
     )
-    other_holdout = {"holdout_fingerprint": "0123456789abcdef"}
-    champions = {
-        "equal": RegisteredModel(version="7", run_id=None, model=model),
-        "worse": RegisteredModel(version="7", run_id=None, model=refuse_all),
-        "other_holdout": RegisteredModel(version="7", run_id=None, model=model, tags=other_holdout),
-    }
-    decisions = {}
-    for label, champion in champions.items():
-        catalog = DataCatalog(
-            {
-                **{name: KeptDataset() for name in pipeline.all_outputs()},
-                "champion_model": FixedDataset(champion),
-                "modelling_holdout_table": MemoryDataset(first_run["modelling_holdout_table"]),
-                "model_metrics": MemoryDataset(first_run["model_metrics"]),
-                "model_bundle": MemoryDataset(model, copy_mode="assign"),
-                "scoring_input_table": MemoryDataset(scoring_input_table),
-                "params:modelling.split": MemoryDataset(modelling_params["split"]),
-                "params:modelling.cost": MemoryDataset(modelling_params["cost"]),
-                "params:modelling.registry": MemoryDataset(modelling_params["registry"]),
-            }
-        )
-        SequentialRunner().run(pipeline, catalog)
-        decisions[label] = catalog.load("promotion_decision")
-    assert not decisions["equal"]["promote"] and "champion v7 kept" in decisions["equal"]["reason"]
-    assert decisions["equal"]["champion_cost"] == pytest.approx(
-        first_run["model_metrics"]["business_cost_per_client"]
+    run = gate_run(
+        first_run,
+        modelling_params,
+        scoring_input_table,
+        RegisteredModel("7", None, refuse_all, same_rule(first_run)),
     )
-    assert decisions["worse"]["promote"] and "saves" in decisions["worse"]["reason"]
-    assert decisions["equal"]["note"] == "" and "another holdout" in decisions["other_holdout"]["note"]
+    decision = run["promotion_decision"]
+    assert decision["promote"] and "saves money against champion v7" in decision["reason"]
+    assert decision["evidence"]["versus_champion"]["high"] < 0
+    assert set(run["scoring_predictions"]["model_version"]) == {"8"}
+
+
+@pytest.mark.parametrize("failure", ["unloadable", "fails_scoring"])
+def test_a_broken_champion_is_reported_and_replaced_by_a_challenger_passing_the_floor(
+    first_run: dict, modelling_params: dict, scoring_input_table, failure: str
+) -> None:
+    model: CreditScoringModel = first_run["model_bundle"]
+    if failure == "unloadable":
+        champion = RegisteredModel("4", None, None, {}, "ModuleNotFoundError: No module named 'old_package'")
+    else:
+        broken = RaisingModel(model.estimator, model.feature_spec, model.threshold, "broken")
+        champion = RegisteredModel("4", None, broken, same_rule(first_run))
+    run = gate_run(first_run, modelling_params, scoring_input_table, champion)  # the run does not abort
+    decision = run["promotion_decision"]
+    assert decision["champion_status"] == failure and decision["champion_version"] == "4"
+    assert decision["champion_error"] and decision["passes_floor"] and decision["promote"]
+    assert "replaced by a challenger passing the floor" in decision["reason"]
+    assert set(run["scoring_predictions"]["model_version"]) == {"5"}
+
+
+def test_a_broken_champion_is_not_replaced_by_a_challenger_below_the_floor(
+    first_run: dict, modelling_params: dict, scoring_input_table
+) -> None:
+    champion = RegisteredModel("4", None, None, {}, "TypeError: cannot unpickle")
+    strict = {**modelling_params, "registry": {**modelling_params["registry"], "min_auc": 0.99}}
+    run = gate_run(first_run, strict, scoring_input_table, champion)
+    decision = run["promotion_decision"]
+    assert not decision["promote"] and not decision["passes_floor"]
+    assert "fails the floor" in decision["reason"] and "needs attention" in decision["reason"]
+    assert run["scoring_predictions"].empty  # nothing serves: no scores are published
+
+
+def test_with_no_champion_a_dummy_challenger_is_not_promoted(
+    modelling_params: dict, model_input_table, scoring_input_table
+) -> None:
+    params = {
+        **modelling_params,
+        "candidates": {"dummy": modelling_params["candidates"]["dummy"]},
+        "tuning": {name: {**study, "n_trials": 1} for name, study in modelling_params["tuning"].items()},
+        "selection": {"standard_errors": 1000.0},  # every candidate is "within the noise": the simplest wins
+    }
+    run = run_in_memory(params, model_input_table, scoring_input_table)
+    decision = run["promotion_decision"]
+    assert run["model_metrics"]["model_name"] == "dummy"
+    assert (
+        not decision["promote"] and not decision["passes_floor"] and "fails the floor" in decision["reason"]
+    )
+    assert run["releases"][0].decision.promote is False and run["served"] is None
+    assert run["scoring_predictions"].empty
+
+
+def test_a_champion_trained_on_part_of_the_holdout_is_judged_on_rows_it_never_saw(
+    first_run: dict, modelling_params: dict, model_input_table: pd.DataFrame, scoring_input_table
+) -> None:
+    """The champion was trained under another hash rule, so it saw about 80 % of today's holdout: compared
+    on the whole holdout it would win by memory. The gate compares on the clients neither model saw."""
+    old_rule = EvaluationRule("SK_ID_CURR", "an-older-salt", 0.2)
+    old_training, _ = split_holdout(model_input_table, old_rule)
+    X, y = old_training.drop(columns=["SK_ID_CURR", "TARGET"]), old_training["TARGET"]
+    spec = FeatureSpec.from_frame(X)
+    memoriser = CandidateSpec(
+        family="lgbm", params={"n_estimators": 300, "num_leaves": 64, "min_child_samples": 2}
+    )
+    champion_model = CreditScoringModel(build_estimator(memoriser, spec, 0).fit(X, y), spec, 0.1, "memoriser")
+    tags = {"evaluation_rule": json.dumps(old_rule.to_dict())}
+    champion = RegisteredModel("2", None, champion_model, tags)
+    too_few = gate_run(first_run, modelling_params, scoring_input_table, champion)["promotion_decision"]
+    assert not too_few["promote"] and "too few clients that neither model was trained on" in too_few["reason"]
+    params = {**modelling_params, "registry": {**modelling_params["registry"], "min_evaluation_rows": 50}}
+    run = gate_run(first_run, params, scoring_input_table, champion)
+    decision = run["promotion_decision"]
+    holdout = first_run["modelling_holdout_table"]
+    unseen = old_rule.held_out(holdout["SK_ID_CURR"].to_numpy())
+    assert decision["evaluation"]["n_compared_with_champion"] == int(unseen.sum()) < len(holdout)
+    assert "evaluation rows changed" in decision["note"]
+    weights = CostWeights()
+    memorised = cost_per_client(holdout["TARGET"], champion_model.predict_proba(holdout), 0.1, weights)
+    assert decision["champion_cost"] > memorised  # judged on unseen rows, the memory does not help it
 
 
 # --- a real `kedro run` with kedro-mlflow and the registry, in a copy of the project ----------------------
@@ -276,13 +416,36 @@ def test_kedro_run_tracks_reports_and_registers(project: Path, modelling_params:
     assert {"reports/model_comparison.csv", "reports/model_metrics.json"} <= artifacts
     assert str(client.get_model_version_by_alias("credit-scoring", "champion").version) == "1"
 
-    # same data and parameters again: a new challenger with the same cost, so the champion stays
+    # same data and parameters again: the same model, so the champion stays
     kedro_run(project, modelling_params)
     decision = json.loads((reporting / "promotion_decision.json").read_text())
     assert decision["promote"] is False and decision["champion_version"] == "1"
+    assert decision["evidence"]["versus_champion"]["mean"] == 0.0 and decision["note"] == ""
     assert str(client.get_model_version_by_alias("credit-scoring", "challenger").version) == "2"
     assert str(client.get_model_version_by_alias("credit-scoring", "champion").version) == "1"
+    assert_published_scores_are_the_champions(project, "1")
+
+    # 100 more clients: the holdout grows but keeps every earlier holdout client; the gate says so
+    table = pd.read_parquet(project / "data/05_model_input/model_input_table.parquet")
+    more = synthetic_model_input(
+        n_rows=100, n_numeric=6, n_categorical=2, default_rate=0.12, seed=5, first_id=9_000_000
+    )
+    pd.concat([table, more], ignore_index=True).to_parquet(
+        project / "data/05_model_input/model_input_table.parquet"
+    )
+    kedro_run(project, modelling_params)
+    decision = json.loads((reporting / "promotion_decision.json").read_text())
+    assert "evaluation rows changed" in decision["note"] and decision["champion_version"] == "1"
+    champion = str(client.get_model_version_by_alias("credit-scoring", "champion").version)
+    assert champion == ("3" if decision["promote"] else "1")
+    assert_published_scores_are_the_champions(project, champion)
+
+
+def assert_published_scores_are_the_champions(project: Path, version: str) -> None:
     served = mlflow.pyfunc.load_model("models:/credit-scoring@champion")
-    scores = served.predict(pd.read_parquet(project / "data/05_model_input/scoring_input_table.parquet"))
+    scoring = pd.read_parquet(project / "data/05_model_input/scoring_input_table.parquet")
     batch = pd.read_parquet(project / "data/07_model_output/scoring_predictions.parquet")
-    np.testing.assert_allclose(scores["probability"].to_numpy(), batch["probability"].to_numpy())
+    np.testing.assert_allclose(
+        served.predict(scoring)["probability"].to_numpy(), batch["probability"].to_numpy()
+    )
+    assert set(batch["model_version"]) == {version}

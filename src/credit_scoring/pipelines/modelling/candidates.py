@@ -65,6 +65,7 @@ def build_estimator(
                 "deterministic": True,  # same data, parameters and threads give the same trees
                 "force_col_wise": True,
                 "verbose": -1,
+                **({"metric": "auc"} if spec.early_stopping_rounds else {}),
             }
         )
     sampler = build_sampler(spec, random_state)

@@ -1,18 +1,26 @@
-"""Honest evaluation: stratified holdout and folds, cross-validated out-of-fold predictions, metrics."""
+"""Honest evaluation: a holdout drawn by a hash of the client id, stratified folds, out-of-fold predictions.
+
+The holdout is drawn by a hash of ``SK_ID_CURR`` rather than by row position: a client stays on the same side
+whatever other clients are added or removed, so a later run's holdout never contains a client an earlier
+model was trained on (with the same rule), and the promotion gate can compare models on clients neither saw.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from lightgbm import early_stopping
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score, precision_score, recall_score, roc_auc_score
-from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import Pipeline as SkPipeline
 
 from credit_scoring.cost import (
     CostWeights,
@@ -22,6 +30,7 @@ from credit_scoring.cost import (
     cost_per_client,
 )
 from credit_scoring.cost import decisions as decide
+from credit_scoring.serving.calibration import ProbabilityCalibrator, cross_fitted
 
 FOLD_COLUMN = "FOLD"
 
@@ -39,6 +48,8 @@ class CrossValidation:
     fold_fit_time_s: list[float]
     fold_predict_time_s: list[float]
     threshold: ThresholdChoice
+    fold_cost: list[float] = field(default_factory=list)  # each fold's cost at the out-of-fold threshold
+    fold_best_iteration: list[int] = field(default_factory=list)  # trees kept by early stopping
 
     @property
     def auc(self) -> float:
@@ -58,7 +69,10 @@ class CandidateResult:
     cv: CrossValidation
     estimator: Any = None
     refit_time_s: float = float("nan")
-    holdout_proba: np.ndarray | None = None
+    calibrator: Any = None
+    served_threshold: ThresholdChoice | None = None  # chosen on cross-fitted calibrated out-of-fold rows
+    holdout_raw_proba: np.ndarray | None = None
+    holdout_proba: np.ndarray | None = None  # calibrated: the served scale
     holdout_predict_time_s: float = float("nan")
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -88,16 +102,43 @@ def validate_model_input(table: pd.DataFrame, id_column: str, target: str, n_fol
         )
 
 
-def split_holdout(
-    table: pd.DataFrame, target: str, holdout_fraction: float, random_state: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Stratified split into (training, holdout), each with a fresh 0..n-1 index, in the original order."""
-    train_index, holdout_index = train_test_split(
-        np.arange(len(table)), test_size=holdout_fraction, stratify=table[target], random_state=random_state
+def hash_unit_interval(ids: np.ndarray, salt: str) -> np.ndarray:
+    """A number in [0, 1) per id: the first 8 bytes of sha256("<salt>:<id>"), over 2**64."""
+    digests = (hashlib.sha256(f"{salt}:{int(value)}".encode()).digest()[:8] for value in ids)
+    return (
+        np.fromiter((int.from_bytes(d, "big") for d in digests), dtype=np.float64, count=len(ids)) / 2.0**64
     )
-    training = table.iloc[np.sort(train_index)].reset_index(drop=True)
-    holdout = table.iloc[np.sort(holdout_index)].reset_index(drop=True)
-    return training, holdout
+
+
+@dataclass(frozen=True)
+class EvaluationRule:
+    """The rule that puts a client in the holdout: ``hash_unit_interval(id, salt) < fraction``."""
+
+    id_column: str
+    salt: str
+    fraction: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"method": "sha256(salt:id)/2^64 < fraction", **asdict(self)}
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> EvaluationRule:
+        return cls(id_column=str(raw["id_column"]), salt=str(raw["salt"]), fraction=float(raw["fraction"]))
+
+    def held_out(self, ids: np.ndarray) -> np.ndarray:
+        """True for the ids this rule keeps out of training."""
+        return hash_unit_interval(np.asarray(ids), self.salt) < self.fraction
+
+
+def split_holdout(table: pd.DataFrame, rule: EvaluationRule) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(training, holdout) by the hash rule, each with a fresh 0..n-1 index, in the original order."""
+    held_out = rule.held_out(table[rule.id_column].to_numpy())
+    return table.loc[~held_out].reset_index(drop=True), table.loc[held_out].reset_index(drop=True)
+
+
+def ids_fingerprint(ids: np.ndarray) -> str:
+    """sha256 of the sorted ids: equal fingerprints mean the same set of clients."""
+    return hashlib.sha256(np.sort(np.asarray(ids, dtype=np.int64)).tobytes()).hexdigest()
 
 
 def assign_folds(
@@ -138,15 +179,32 @@ def cross_validate(
     *,
     train_auc: bool = True,
     after_fold: FoldCallback | None = None,
+    early_stopping_rounds: int | None = None,
 ) -> CrossValidation:
-    """Fit a clone per fold, predict its validation rows; choose the threshold on all out-of-fold rows."""
+    """Fit a clone per fold, predict its validation rows; choose the threshold on all out-of-fold rows.
+
+    With ``early_stopping_rounds``, a boosted model stops adding trees when the AUC of its validation fold
+    has not improved for that many rounds: the number of trees is chosen by the fold, and the refit on the
+    whole training split uses the folds' mean (only training rows are ever read).
+    """
     oof = np.full(len(y), np.nan)
     done = np.zeros(len(y), dtype=bool)
-    fold_auc, fold_train_auc, fit_times, predict_times = [], [], [], []
+    fold_auc, fold_train_auc, fit_times, predict_times, best_iterations = [], [], [], [], []
     for number, (train_rows, validation_rows) in enumerate(folds):
         model = clone(estimator)
         started = time.perf_counter()
-        model.fit(X.iloc[train_rows], y[train_rows])
+        if early_stopping_rounds:
+            fit_with_early_stopping(
+                model,
+                X.iloc[train_rows],
+                y[train_rows],
+                X.iloc[validation_rows],
+                y[validation_rows],
+                rounds=early_stopping_rounds,
+            )
+            best_iterations.append(int(model.steps[-1][1].best_iteration_ or model.steps[-1][1].n_estimators))
+        else:
+            model.fit(X.iloc[train_rows], y[train_rows])
         fit_times.append(time.perf_counter() - started)
         started = time.perf_counter()
         oof[validation_rows] = model.predict_proba(X.iloc[validation_rows])[:, 1]
@@ -159,28 +217,80 @@ def cross_validate(
             )
         if after_fold is not None:
             after_fold(number, oof, done)
+    threshold = best_threshold(y, oof, weights)
     return CrossValidation(
         oof_proba=oof,
         fold_auc=fold_auc,
         fold_train_auc=fold_train_auc,
         fold_fit_time_s=fit_times,
         fold_predict_time_s=predict_times,
-        threshold=best_threshold(y, oof, weights),
+        threshold=threshold,
+        fold_cost=[cost_per_client(y[rows], oof[rows], threshold.threshold, weights) for _, rows in folds],
+        fold_best_iteration=best_iterations,
+    )
+
+
+def fit_with_early_stopping(
+    pipeline: Any, X: pd.DataFrame, y: np.ndarray, X_val: pd.DataFrame, y_val: np.ndarray, *, rounds: int
+) -> Any:
+    """Fit a (clean → encode → resample → LightGBM) pipeline, stopping on the validation rows' AUC (the
+    candidate's LightGBM ``metric`` is set to AUC when it stops early).
+
+    The validation rows go through the same cleaning and encoding (fitted on the training rows only) but
+    never through a resampler, which only acts while fitting.
+    """
+    preprocess = SkPipeline(
+        [(name, clone(step)) for name, step in pipeline.steps[:-1] if not hasattr(step, "fit_resample")]
+    )
+    X_val_matrix = preprocess.fit(X, y).transform(X_val)
+    return pipeline.fit(
+        X,
+        y,
+        model__eval_X=X_val_matrix,
+        model__eval_y=y_val,
+        model__callbacks=[early_stopping(rounds, first_metric_only=False, verbose=False)],
     )
 
 
 def refit(
-    result: CandidateResult, estimator: Any, X: pd.DataFrame, y: np.ndarray, X_holdout: pd.DataFrame
+    result: CandidateResult,
+    estimator: Any,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    X_holdout: pd.DataFrame,
+    *,
+    calibration: CalibrationSettings,
 ) -> None:
-    """Fit the candidate on the whole training split and predict the holdout (fills ``result`` in place)."""
+    """Fit the candidate on the whole training split, calibrate it on its out-of-fold scores, and predict
+    the holdout (fills ``result`` in place).
+
+    The served threshold is chosen on cross-fitted calibrated out-of-fold probabilities, the scale the served
+    model outputs; an early-stopped model is refitted with the mean number of trees its folds kept.
+    """
     model = clone(estimator)
+    if result.cv.fold_best_iteration:
+        model.set_params(model__n_estimators=max(1, round(float(np.mean(result.cv.fold_best_iteration)))))
     started = time.perf_counter()
     model.fit(X, y)
     result.refit_time_s = time.perf_counter() - started
+    oof = result.cv.oof_proba
+    result.calibrator = ProbabilityCalibrator(calibration.method).fit(oof, y)
+    calibrated_oof = cross_fitted(oof, y, calibration.fold, calibration.method)
+    result.served_threshold = best_threshold(y, calibrated_oof, calibration.weights)
     started = time.perf_counter()
-    result.holdout_proba = model.predict_proba(X_holdout)[:, 1].astype(np.float64)
+    result.holdout_raw_proba = model.predict_proba(X_holdout)[:, 1].astype(np.float64)
+    result.holdout_proba = result.calibrator.transform(result.holdout_raw_proba)
     result.holdout_predict_time_s = time.perf_counter() - started
     result.estimator = model
+
+
+@dataclass(frozen=True)
+class CalibrationSettings:
+    """How to calibrate: the method, the out-of-fold fold numbers (to cross-fit) and the cost weights."""
+
+    method: str
+    fold: np.ndarray
+    weights: CostWeights
 
 
 def classification_metrics(
@@ -207,7 +317,8 @@ def comparison_row(
 ) -> dict:
     """The row of ``model_comparison.csv`` for one candidate."""
     cv = result.cv
-    holdout = classification_metrics(y_holdout, result.holdout_proba, cv.threshold.threshold, weights)
+    served = result.served_threshold
+    holdout = classification_metrics(y_holdout, result.holdout_proba, served.threshold, weights)
     train_auc = float(np.mean(cv.fold_train_auc)) if cv.fold_train_auc else float("nan")
     n_holdout = len(y_holdout)
     return {
@@ -219,14 +330,20 @@ def comparison_row(
         "cv_train_auc": train_auc,
         "train_validation_auc_gap": train_auc - cv.auc,
         "cv_business_cost_per_client": cv.threshold.cost_per_client,
-        "cv_business_cost_at_0_5": cost_per_client(y_train, cv.oof_proba, 0.5, weights),
-        "threshold": cv.threshold.threshold,
+        "cv_business_cost_std": float(np.std(cv.fold_cost)) if cv.fold_cost else float("nan"),
+        "cv_business_cost_calibrated": served.cost_per_client,
+        "threshold": served.threshold,
+        "raw_threshold": cv.threshold.threshold,
+        "n_trees": float(np.mean(cv.fold_best_iteration)) if cv.fold_best_iteration else float("nan"),
         "holdout_auc": holdout["auc"],
         "holdout_accuracy": holdout["accuracy"],
         "holdout_precision": holdout["precision"],
         "holdout_recall": holdout["recall"],
         "holdout_business_cost_per_client": holdout["business_cost_per_client"],
         "holdout_business_cost_at_0_5": cost_per_client(y_holdout, result.holdout_proba, 0.5, weights),
+        "holdout_business_cost_uncalibrated": cost_per_client(
+            y_holdout, result.holdout_raw_proba, cv.threshold.threshold, weights
+        ),
         "holdout_tn": holdout["tn"],
         "holdout_fp": holdout["fp"],
         "holdout_fn": holdout["fn"],

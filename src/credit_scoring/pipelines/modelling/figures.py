@@ -90,7 +90,7 @@ def calibration_figure(reliability: pd.DataFrame, brier_raw: float, brier_calibr
     """Reliability curves on the holdout, before and after calibration."""
     figure = Figure(figsize=FIGSIZE, layout="constrained")
     axes = figure.add_subplot()
-    briers = {"raw": brier_raw, "calibrated": brier_calibrated}
+    briers = {"raw": brier_raw, "calibrated (served)": brier_calibrated}
     for version, rows in reliability.groupby("version", sort=False):
         label = f"{version} (Brier {briers.get(str(version), float('nan')):.4f})"
         axes.plot(rows["mean_predicted"], rows["observed_rate"], marker="o", label=label)

@@ -1,18 +1,13 @@
-"""Guards against fooling ourselves: single-feature leakage, too-good AUCs, and probability calibration."""
+"""Guards against fooling ourselves: single-feature leakage, too-good AUCs, overfitting, calibration."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.calibration import calibration_curve
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
-
-from credit_scoring.cost import CostWeights, best_threshold, cost_per_client
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +70,20 @@ def _out_of_fold_rate(column: pd.Series, y: np.ndarray, fold: np.ndarray) -> np.
     return score
 
 
+def warn_on_overfitting(name: str, gap: float, limit: float) -> bool:
+    """Log a warning when the train AUC exceeds the validation AUC by more than ``limit``."""
+    if np.isfinite(gap) and gap > limit:
+        logger.warning(
+            "%s: train AUC exceeds cross-validated AUC by %.3f (limit %.3f): the model memorises its "
+            "training rows; prefer stronger regularisation",
+            name,
+            gap,
+            limit,
+        )
+        return True
+    return False
+
+
 def warn_on_high_auc(name: str, auc: float, limit: float, where: str) -> bool:
     """Log a warning when an AUC beats the best known score for this problem; return whether it did."""
     if auc > limit:
@@ -90,63 +99,18 @@ def warn_on_high_auc(name: str, auc: float, limit: float, where: str) -> bool:
     return False
 
 
-def _fit_calibrator(proba: np.ndarray, y: np.ndarray, method: str) -> Any:
-    if method == "isotonic":
-        return IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(proba, y)
-    return LogisticRegression(C=1e6).fit(_logit(proba).reshape(-1, 1), y)
-
-
-def _apply_calibrator(calibrator: Any, proba: np.ndarray) -> np.ndarray:
-    if isinstance(calibrator, IsotonicRegression):
-        return np.clip(calibrator.predict(proba), 0.0, 1.0)
-    return calibrator.predict_proba(_logit(proba).reshape(-1, 1))[:, 1]
-
-
-def _logit(proba: np.ndarray) -> np.ndarray:
-    clipped = np.clip(proba, 1e-6, 1 - 1e-6)
-    return np.log(clipped / (1 - clipped))
-
-
-def calibration_study(
-    y_train: np.ndarray,
-    oof_proba: np.ndarray,
-    fold: np.ndarray,
-    y_holdout: np.ndarray,
-    holdout_proba: np.ndarray,
-    *,
-    weights: CostWeights,
-    method: str,
-    n_bins: int,
-) -> tuple[dict[str, float | bool], pd.DataFrame]:
-    """Would calibrating the probabilities change the threshold or the cost?
-
-    The calibrated out-of-fold probabilities are cross-fitted (each fold calibrated by a map learnt on the
-    other folds) and the calibrated threshold is chosen on them, as the raw one was; the holdout is calibrated
-    by a map learnt on all out-of-fold rows. Returns a summary and the reliability curves (holdout, raw and
-    calibrated).
-    """
-    calibrated_oof = np.empty_like(oof_proba)
-    for number in np.unique(fold):
-        fit_rows, apply_rows = fold != number, fold == number
-        calibrator = _fit_calibrator(oof_proba[fit_rows], y_train[fit_rows], method)
-        calibrated_oof[apply_rows] = _apply_calibrator(calibrator, oof_proba[apply_rows])
-    calibrated_holdout = _apply_calibrator(_fit_calibrator(oof_proba, y_train, method), holdout_proba)
-    raw_choice = best_threshold(y_train, oof_proba, weights)
-    calibrated_choice = best_threshold(y_train, calibrated_oof, weights)
-    raw_cost = cost_per_client(y_holdout, holdout_proba, raw_choice.threshold, weights)
-    calibrated_cost = cost_per_client(y_holdout, calibrated_holdout, calibrated_choice.threshold, weights)
-    summary: dict[str, float | bool] = {
-        "calibration_method": method,
-        "brier_score": float(brier_score_loss(y_holdout, holdout_proba)),
-        "brier_score_calibrated": float(brier_score_loss(y_holdout, calibrated_holdout)),
-        "threshold_calibrated": calibrated_choice.threshold,
-        "business_cost_per_client_calibrated": calibrated_cost,
-        "calibration_changes_threshold": not np.isclose(raw_choice.threshold, calibrated_choice.threshold),
-        "calibration_cost_change_per_client": calibrated_cost - raw_cost,
+def reliability_curves(
+    y_holdout: np.ndarray, raw_proba: np.ndarray, calibrated_proba: np.ndarray, n_bins: int
+) -> tuple[dict[str, float], pd.DataFrame]:
+    """Brier scores and reliability curves on the holdout, of the raw scores and the served probabilities."""
+    summary = {
+        "brier_score_raw": float(brier_score_loss(y_holdout, raw_proba)),
+        "brier_score": float(brier_score_loss(y_holdout, calibrated_proba)),
+        "holdout_mean_probability": float(np.mean(calibrated_proba)),
     }
     curves = [
-        _reliability(y_holdout, holdout_proba, n_bins, "raw"),
-        _reliability(y_holdout, calibrated_holdout, n_bins, "calibrated"),
+        _reliability(y_holdout, raw_proba, n_bins, "raw"),
+        _reliability(y_holdout, calibrated_proba, n_bins, "calibrated (served)"),
     ]
     return summary, pd.concat(curves, ignore_index=True)
 

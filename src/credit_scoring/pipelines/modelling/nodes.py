@@ -11,8 +11,8 @@ but only read to report, never to choose a model, a threshold or a hyper-paramet
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -21,55 +21,93 @@ from matplotlib.figure import Figure
 
 from credit_scoring.cost import (
     approve_all_cost_per_client,
+    client_costs,
     confusion_counts,
     cost_curve,
-    cost_per_client,
     decisions,
+    paired_cost_difference,
+    validate_probabilities,
 )
 from credit_scoring.pipelines.modelling import figures
 from credit_scoring.pipelines.modelling.candidates import build_estimator
 from credit_scoring.pipelines.modelling.evaluation import (
     FOLD_COLUMN,
+    CalibrationSettings,
     CandidateResult,
+    EvaluationRule,
     assign_folds,
     comparison_row,
     cross_validate,
     features_and_target,
     fold_indices,
+    ids_fingerprint,
     refit,
     split_holdout,
     validate_model_input,
 )
-from credit_scoring.pipelines.modelling.guards import calibration_study, feature_auc_report, warn_on_high_auc
+from credit_scoring.pipelines.modelling.guards import (
+    feature_auc_report,
+    reliability_curves,
+    warn_on_high_auc,
+    warn_on_overfitting,
+)
 from credit_scoring.pipelines.modelling.params import (
     CalibrationParams,
     CandidateSpec,
     CostParams,
     GuardParams,
     RegistryParams,
+    SelectionParams,
     SplitParams,
     TuningSpec,
     parse,
     parse_candidates,
 )
 from credit_scoring.pipelines.modelling.tuning import tune
-from credit_scoring.registry import ModelRelease, PromotionDecision, RegisteredModel, model_signature
+from credit_scoring.registry import (
+    CHAMPION_FAILS_SCORING,
+    CHAMPION_NONE,
+    CHAMPION_OK,
+    CHAMPION_UNLOADABLE,
+    GateEvidence,
+    ModelRelease,
+    PromotionDecision,
+    RegisteredModel,
+    model_signature,
+    synthetic_input_example,
+)
 from credit_scoring.registry import decide_promotion as promotion_gate
+from credit_scoring.serving.calibration import cross_fitted
 from credit_scoring.serving.model import CreditScoringModel, FeatureSpec
 
 logger = logging.getLogger(__name__)
 
 
+def evaluation_rule(settings: SplitParams) -> EvaluationRule:
+    return EvaluationRule(settings.id_column, settings.holdout_salt, settings.holdout_fraction)
+
+
 def split_model_input(
-    model_input_table: pd.DataFrame, split: dict[str, Any], random_state: int
+    model_input_table: pd.DataFrame, split: dict[str, Any]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Stratified (training, holdout) split of the model input, after checking it can be modelled."""
+    """(training, holdout) by a hash of the client id, after checking the table can be modelled.
+
+    A client's side never depends on the other clients: adding clients leaves every earlier client where it
+    was, so no later holdout holds a client an earlier model (with the same rule) was trained on.
+    """
     settings = parse(SplitParams, split, "modelling.split")
     validate_model_input(model_input_table, settings.id_column, settings.target, settings.n_folds)
     table = model_input_table.astype({settings.target: np.int64})
-    training, holdout = split_holdout(table, settings.target, settings.holdout_fraction, random_state)
+    training, holdout = split_holdout(table, evaluation_rule(settings))
+    for name, part in (("training", training), ("holdout", holdout)):
+        if part[settings.target].nunique() < 2:
+            raise ValueError(
+                f"The {name} split has a single class: too few clients ({len(table)}) for a holdout of "
+                f"{settings.holdout_fraction:.0%}"
+            )
     logger.info(
-        "Model input split: %d training rows (%.2f%% defaults), %d holdout rows (%.2f%%), %d features",
+        "Model input split by id hash: %d training rows (%.2f%% defaults), %d holdout rows (%.2f%%), "
+        "%d features",
         len(training),
         100 * training[settings.target].mean(),
         len(holdout),
@@ -80,9 +118,10 @@ def split_model_input(
 
 
 def make_cv_folds(training_table: pd.DataFrame, split: dict[str, Any], random_state: int) -> pd.DataFrame:
-    """The stratified folds every candidate and every tuning trial is evaluated on."""
+    """The stratified folds every candidate and every tuning trial is evaluated on (fewer on big data)."""
     settings = parse(SplitParams, split, "modelling.split")
-    return assign_folds(training_table, settings.id_column, settings.target, settings.n_folds, random_state)
+    n_folds = settings.folds_for(len(training_table))
+    return assign_folds(training_table, settings.id_column, settings.target, n_folds, random_state)
 
 
 def check_feature_leakage(
@@ -129,7 +168,8 @@ def cross_validate_candidates(
     X, y, folds, features = _training_data(training_table, cv_folds, settings)
     results = {}
     for name, spec in parse_candidates(candidates).items():
-        cv = cross_validate(build_estimator(spec, features, random_state, n_jobs), X, y, folds, weights)
+        estimator = build_estimator(spec, features, random_state, n_jobs)
+        cv = cross_validate(estimator, X, y, folds, weights, early_stopping_rounds=spec.early_stopping_rounds)
         logger.info(
             "%s: CV AUC %.4f ± %.4f, cost per client %.4f at threshold %.3f, %.1f s per fold",
             name,
@@ -171,22 +211,43 @@ def combine_trials(*trials: pd.DataFrame) -> pd.DataFrame:
 def refit_candidates(
     training_table: pd.DataFrame,
     holdout_table: pd.DataFrame,
+    cv_folds: pd.DataFrame,
     split: dict[str, Any],
+    cost: dict[str, Any],
+    calibration: dict[str, Any],
     n_jobs: int,
     random_state: int,
     baseline_results: dict[str, CandidateResult],
     *tuned_results: CandidateResult,
 ) -> dict[str, CandidateResult]:
-    """Fit every candidate on the whole training split and predict the holdout (for reporting only)."""
+    """Fit every candidate on the whole training split, calibrate it on its out-of-fold scores, choose its
+    threshold on the calibrated scale, and predict the holdout (for reporting only)."""
     settings = parse(SplitParams, split, "modelling.split")
-    X, y = features_and_target(training_table, settings.id_column, settings.target)
+    weights = parse(CostParams, cost, "modelling.cost").weights()
+    method = parse(CalibrationParams, calibration, "modelling.calibration").method
+    X, y, _, features = _training_data(training_table, cv_folds, settings)
     X_holdout, _ = features_and_target(holdout_table, settings.id_column, settings.target)
-    features = FeatureSpec.from_frame(X)
+    calibrate = CalibrationSettings(method=method, fold=cv_folds[FOLD_COLUMN].to_numpy(), weights=weights)
     results = {**baseline_results, **{result.name: result for result in tuned_results}}
     for result in results.values():
         estimator = build_estimator(CandidateSpec.model_validate(result.spec), features, random_state, n_jobs)
-        refit(result, estimator, X, y, X_holdout)
+        refit(result, estimator, X, y, X_holdout, calibration=calibrate)
     return results
+
+
+def select_candidate(
+    comparison: pd.DataFrame, fold_costs: dict[str, list[float]], standard_errors: float
+) -> str:
+    """The simplest candidate (configuration order) whose cross-validated cost is within ``standard_errors``
+    paired standard errors of the cheapest one's: a lead smaller than the fold-to-fold noise is not trusted.
+    """
+    best = str(comparison.loc[comparison["cv_business_cost_per_client"].idxmin(), "model_name"])
+    for name in comparison["model_name"]:
+        differences = np.asarray(fold_costs[name]) - np.asarray(fold_costs[best])
+        noise = differences.std(ddof=1) / np.sqrt(differences.size) if differences.size > 1 else 0.0
+        if differences.mean() <= standard_errors * noise:
+            return str(name)
+    return best
 
 
 def compare_candidates(
@@ -196,26 +257,33 @@ def compare_candidates(
     split: dict[str, Any],
     cost: dict[str, Any],
     guards: dict[str, Any],
+    selection: dict[str, Any],
 ) -> tuple[pd.DataFrame, str]:
-    """One row per candidate (simplest first) and the selected one: the lowest cross-validated business cost
-    (ties: higher CV AUC, then the simpler candidate)."""
+    """One row per candidate (simplest first) and the selected one: the simplest candidate whose
+    cross-validated business cost is within the fold-to-fold noise of the cheapest (see select_candidate)."""
     settings = parse(SplitParams, split, "modelling.split")
     weights = parse(CostParams, cost, "modelling.cost").weights()
     limits = parse(GuardParams, guards, "modelling.guards")
+    rule = parse(SelectionParams, selection, "modelling.selection")
     y_train = training_table[settings.target].to_numpy(dtype=np.int64)
     y_holdout = holdout_table[settings.target].to_numpy(dtype=np.int64)
     comparison = pd.DataFrame(
         [comparison_row(result, y_train, y_holdout, weights) for result in candidate_results.values()]
     )
-    ranking = comparison.assign(order=np.arange(len(comparison))).sort_values(
-        ["cv_business_cost_per_client", "cv_auc", "order"], ascending=[True, False, True]
-    )
-    selected = str(ranking["model_name"].iloc[0])
+    fold_costs = {name: result.cv.fold_cost for name, result in candidate_results.items()}
+    selected = select_candidate(comparison, fold_costs, rule.standard_errors)
     comparison["selected"] = comparison["model_name"] == selected
     for row in comparison.itertuples():
         warn_on_high_auc(row.model_name, row.cv_auc, limits.auc_warning, "Cross-validated")
         warn_on_high_auc(row.model_name, row.holdout_auc, limits.auc_warning, "Holdout")
-    logger.info("Selected %s on cross-validated business cost", selected)
+        warn_on_overfitting(row.model_name, row.train_validation_auc_gap, limits.max_auc_gap)
+    cheapest = comparison.loc[comparison["cv_business_cost_per_client"].idxmin(), "model_name"]
+    logger.info(
+        "Selected %s (cheapest in cross-validation: %s; simplest within %.1f paired standard errors)",
+        selected,
+        cheapest,
+        rule.standard_errors,
+    )
     return comparison, selected
 
 
@@ -237,7 +305,11 @@ def evaluate_selected_model(
     guards: dict[str, Any],
     calibration: dict[str, Any],
 ) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
-    """Final metrics of the selected model, its cost-versus-threshold curves and its reliability curves."""
+    """Final metrics of the selected model, its cost-versus-threshold curves and its reliability curves.
+
+    Probabilities, the threshold and the holdout costs are on the served (calibrated) scale; the raw
+    model's holdout cost at its own out-of-fold threshold is kept beside them for comparison.
+    """
     settings = parse(SplitParams, split, "modelling.split")
     weights = parse(CostParams, cost, "modelling.cost").weights()
     limits = parse(GuardParams, guards, "modelling.guards")
@@ -246,33 +318,35 @@ def evaluate_selected_model(
     y_train = training_table[settings.target].to_numpy(dtype=np.int64)
     y_holdout = holdout_table[settings.target].to_numpy(dtype=np.int64)
     row = comparison_row(result, y_train, y_holdout, weights)
-    calibration_summary, reliability = calibration_study(
-        y_train,
-        result.cv.oof_proba,
-        cv_folds[FOLD_COLUMN].to_numpy(),
-        y_holdout,
-        result.holdout_proba,
-        weights=weights,
-        method=calibration_settings.method,
-        n_bins=calibration_settings.n_bins,
+    calibration_summary, reliability = reliability_curves(
+        y_holdout, result.holdout_raw_proba, result.holdout_proba, calibration_settings.n_bins
     )
     metrics: dict[str, Any] = {
         "model_name": selected_model,
         "cv_auc": row["cv_auc"],
         "cv_auc_std": row["cv_auc_std"],
+        "n_folds": int(cv_folds[FOLD_COLUMN].nunique()),
         "holdout_auc": row["holdout_auc"],
         "holdout_accuracy": row["holdout_accuracy"],
         "holdout_precision": row["holdout_precision"],
         "holdout_recall": row["holdout_recall"],
+        "probability_scale": "calibrated",
+        "calibration_method": calibration_settings.method,
         "threshold": row["threshold"],
         "business_cost_per_client": row["holdout_business_cost_per_client"],
         "business_cost_at_0_5": row["holdout_business_cost_at_0_5"],
+        "business_cost_uncalibrated": row["holdout_business_cost_uncalibrated"],
+        "raw_threshold": row["raw_threshold"],
         "approve_all_cost": approve_all_cost_per_client(y_holdout, weights),
         "n_features": int(training_table.shape[1] - 2),
+        "n_trees": row["n_trees"] if np.isfinite(row["n_trees"]) else None,  # None: not early-stopped
         "training_time_s": row["refit_time_s"],
         "cv_business_cost_per_client": row["cv_business_cost_per_client"],
+        "cv_business_cost_std": row["cv_business_cost_std"],
+        "cv_business_cost_calibrated": row["cv_business_cost_calibrated"],
         "cv_train_auc": row["cv_train_auc"],
         "train_validation_auc_gap": row["train_validation_auc_gap"],
+        "large_train_validation_gap": bool(row["train_validation_auc_gap"] > limits.max_auc_gap),
         "holdout_tn": row["holdout_tn"],
         "holdout_fp": row["holdout_fp"],
         "holdout_fn": row["holdout_fn"],
@@ -285,15 +359,20 @@ def evaluate_selected_model(
         "n_holdout": len(holdout_table),
         "holdout_default_rate": float(y_holdout.mean()),
         "holdout_fingerprint": holdout_fingerprint(holdout_table, settings.id_column, settings.target),
+        "evaluation_rule": evaluation_rule(settings).to_dict(),
+        "training_ids_sha256": ids_fingerprint(training_table[settings.id_column].to_numpy()),
         **calibration_summary,
         "auc_above_kaggle_best": bool(max(row["cv_auc"], row["holdout_auc"]) > limits.auc_warning),
         "leakage_suspects": feature_leakage_report.loc[
             feature_leakage_report["suspect_leakage"], "feature"
         ].tolist(),
     }
+    calibrated_oof = cross_fitted(
+        result.cv.oof_proba, y_train, cv_folds[FOLD_COLUMN].to_numpy(), calibration_settings.method
+    )
     curve = pd.concat(
         [
-            cost_curve(y_train, result.cv.oof_proba, weights).assign(sample="out-of-fold (training)"),
+            cost_curve(y_train, calibrated_oof, weights).assign(sample="out-of-fold (training)"),
             cost_curve(y_holdout, result.holdout_proba, weights).assign(sample="holdout"),
         ],
         ignore_index=True,
@@ -350,7 +429,7 @@ def plot_confusion_matrix(
 
 def plot_calibration(calibration_curve_table: pd.DataFrame, model_metrics: dict[str, Any]) -> Figure:
     return figures.calibration_figure(
-        calibration_curve_table, model_metrics["brier_score"], model_metrics["brier_score_calibrated"]
+        calibration_curve_table, model_metrics["brier_score_raw"], model_metrics["brier_score"]
     )
 
 
@@ -361,114 +440,206 @@ def build_model_bundle(
     split: dict[str, Any],
     cost: dict[str, Any],
 ) -> CreditScoringModel:
-    """The selected fitted pipeline with its feature list and threshold: the model the API serves."""
+    """The selected fitted pipeline with its calibrator, feature list and threshold (calibrated scale)."""
     settings = parse(SplitParams, split, "modelling.split")
     costs = parse(CostParams, cost, "modelling.cost")
     X, _ = features_and_target(training_table, settings.id_column, settings.target)
     name = model_metrics["model_name"]
+    result = candidate_results[name]
     return CreditScoringModel(
-        estimator=candidate_results[name].estimator,
+        estimator=result.estimator,
         feature_spec=FeatureSpec.from_frame(X),
         threshold=model_metrics["threshold"],
         model_name=name,
         cost_weights=costs.model_dump(),
+        calibrator=result.calibrator,
     )
 
 
 def evaluate_champion(
-    champion_model: RegisteredModel | None,
-    holdout_table: pd.DataFrame,
-    split: dict[str, Any],
-    cost: dict[str, Any],
+    champion_model: RegisteredModel | None, holdout_table: pd.DataFrame, split: dict[str, Any]
 ) -> dict[str, Any]:
-    """The champion's business cost on this run's holdout, at its own threshold (None: no champion)."""
+    """The current champion's state, its probabilities on this run's holdout, and which holdout clients it
+    was not trained on (from the evaluation rule recorded in its tags). Never raises: a champion that cannot
+    be loaded or cannot score is reported, and the gate decides what happens to it."""
     settings = parse(SplitParams, split, "modelling.split")
-    weights = parse(CostParams, cost, "modelling.cost").weights()
     evaluation: dict[str, Any] = {
+        "status": CHAMPION_NONE,
         "version": None,
-        "business_cost_per_client": None,
         "error": None,
         "note": "",
+        "proba": None,
+        "unseen": None,
     }
     if champion_model is None:
         return evaluation
     evaluation["version"] = champion_model.version
-    fingerprint = holdout_fingerprint(holdout_table, settings.id_column, settings.target)
-    if champion_model.tags.get("holdout_fingerprint", fingerprint) != fingerprint:
-        # the champion was evaluated on another holdout, so it may have been trained on some of these rows
-        evaluation["note"] = "the champion was trained with another holdout: its cost here may be optimistic"
-        logger.warning("Champion v%s: %s", champion_model.version, evaluation["note"])
-    X, y = features_and_target(holdout_table, settings.id_column, settings.target)
-    try:
-        proba = champion_model.model.predict_proba(X)
-    except (ValueError, KeyError, TypeError) as error:
-        # a champion that cannot score today's features must not block every future release
-        logger.warning("Champion v%s cannot score the holdout: %s", champion_model.version, error)
-        evaluation["error"] = str(error)
+    if champion_model.model is None:
+        evaluation.update(status=CHAMPION_UNLOADABLE, error=champion_model.load_error)
+        logger.warning("Champion v%s cannot be loaded: %s", champion_model.version, champion_model.load_error)
         return evaluation
-    evaluation["business_cost_per_client"] = cost_per_client(
-        y, proba, champion_model.model.threshold, weights
+    X, _ = features_and_target(holdout_table, settings.id_column, settings.target)
+    try:
+        proba = np.asarray(champion_model.model.predict_proba(X), dtype=np.float64)
+        validate_probabilities(proba, len(X))
+    except Exception as error:  # any failure of the champion is reported, never fatal to the run
+        message = f"{type(error).__name__}: {error}"
+        logger.warning("Champion v%s cannot score the holdout: %s", champion_model.version, message)
+        evaluation.update(status=CHAMPION_FAILS_SCORING, error=message)
+        return evaluation
+    unseen, note = _rows_unseen_by(champion_model, holdout_table, settings)
+    evaluation.update(
+        status=CHAMPION_OK, proba=proba, unseen=unseen, note=note, threshold=champion_model.model.threshold
     )
+    if note:
+        logger.warning("Champion v%s: %s", champion_model.version, note)
     return evaluation
 
 
-def decide_promotion(
-    model_metrics: dict[str, Any], champion_evaluation: dict[str, Any], registry: dict[str, Any]
-) -> dict[str, Any]:
-    """The promotion gate's decision for the newly trained model, as a JSON-ready dictionary."""
-    settings = parse(RegistryParams, registry, "modelling.registry")
-    decision = promotion_gate(
-        challenger_cost=model_metrics["business_cost_per_client"],
-        champion_cost=champion_evaluation["business_cost_per_client"],
-        champion_version=champion_evaluation["version"],
-        min_improvement=settings.min_improvement,
-    )
-    if champion_evaluation.get("error"):
-        decision = PromotionDecision(
-            True,
-            f"champion v{champion_evaluation['version']} cannot score the holdout: "
-            f"{champion_evaluation['error']}",
-            decision.challenger_cost,
-            None,
-            champion_evaluation["version"],
+def _rows_unseen_by(
+    champion: RegisteredModel, holdout_table: pd.DataFrame, settings: SplitParams
+) -> tuple[np.ndarray, str]:
+    """Which holdout rows the champion was not trained on, and a note when the evaluation set changed."""
+    current = evaluation_rule(settings)
+    ids = holdout_table[settings.id_column].to_numpy()
+    try:
+        rule = EvaluationRule.from_dict(json.loads(champion.tags["evaluation_rule"]))
+    except (KeyError, TypeError, ValueError):
+        note = (
+            "the champion's training clients are not recorded (no readable evaluation_rule tag): it may have "
+            "been trained on some of these holdout clients, so its cost here may be optimistic"
         )
-    decision = replace(decision, note=champion_evaluation.get("note", ""))
-    logger.info(
-        "Promotion gate: %s (%s)", "promote" if decision.promote else "keep champion", decision.reason
+        return np.ones(len(ids), dtype=bool), note
+    if rule != current:
+        unseen = rule.held_out(ids)
+        note = (
+            f"the evaluation rows changed (champion rule {rule.to_dict()}, now {current.to_dict()}): both "
+            f"models are compared on the {int(unseen.sum())} of {len(ids)} holdout clients neither was "
+            "trained on"
+        )
+        return unseen, note
+    fingerprint = holdout_fingerprint(holdout_table, settings.id_column, settings.target)
+    if champion.tags.get("holdout_fingerprint", fingerprint) != fingerprint:
+        note = (
+            "the evaluation rows changed since the champion was trained (clients added or removed); by the "
+            "same hash rule none of the current holdout clients was in its training set"
+        )
+        return np.ones(len(ids), dtype=bool), note
+    return np.ones(len(ids), dtype=bool), ""
+
+
+def decide_promotion(
+    model_bundle: CreditScoringModel,
+    model_metrics: dict[str, Any],
+    champion_evaluation: dict[str, Any],
+    holdout_table: pd.DataFrame,
+    split: dict[str, Any],
+    cost: dict[str, Any],
+    registry: dict[str, Any],
+    random_state: int,
+) -> dict[str, Any]:
+    """The promotion gate's decision for the newly trained model, as a JSON-ready dictionary.
+
+    Paired bootstrap intervals of per-client cost differences, on the same clients: challenger against
+    approving everybody (the floor), and challenger against the champion on the clients neither saw.
+    """
+    settings = parse(SplitParams, split, "modelling.split")
+    weights = parse(CostParams, cost, "modelling.cost").weights()
+    gate = parse(RegistryParams, registry, "modelling.registry")
+    X, y = features_and_target(holdout_table, settings.id_column, settings.target)
+    challenger = client_costs(y, model_bundle.predict_proba(X), model_bundle.threshold, weights)
+    approve_all = weights.false_negative * y.astype(np.float64)
+
+    def paired(a: np.ndarray, b: np.ndarray):
+        return paired_cost_difference(
+            a, b, n_resamples=gate.n_resamples, confidence=gate.confidence, seed=random_state
+        )
+
+    versus, champion_cost, n_compared = None, None, 0
+    if champion_evaluation["status"] == CHAMPION_OK:
+        unseen = champion_evaluation["unseen"]
+        champion_proba = champion_evaluation["proba"]
+        champion_threshold = float(champion_evaluation["threshold"])
+        champion = client_costs(y[unseen], champion_proba[unseen], champion_threshold, weights)
+        n_compared = int(unseen.sum())
+        if n_compared >= gate.min_evaluation_rows and np.unique(y[unseen]).size == 2:
+            versus = paired(challenger[unseen], champion)
+            champion_cost = float(champion.mean())
+    evidence = GateEvidence(
+        challenger_cost=float(challenger.mean()),
+        challenger_auc=float(model_metrics["holdout_auc"]),
+        approve_all_cost=float(approve_all.mean()),
+        floor=paired(challenger, approve_all),
+        min_auc=gate.min_auc,
+        champion_status=champion_evaluation["status"],
+        champion_version=champion_evaluation["version"],
+        champion_error=champion_evaluation["error"],
+        champion_cost=champion_cost,
+        versus_champion=versus,
+        evaluation_note=champion_evaluation["note"],
     )
-    return decision.to_dict()
+    decision = promotion_gate(evidence, force=gate.force).to_dict()
+    decision["evaluation"] = {
+        "rule": model_metrics["evaluation_rule"],
+        "n_holdout": len(y),
+        "n_compared_with_champion": n_compared,
+        "holdout_fingerprint": model_metrics["holdout_fingerprint"],
+    }
+    logger.info(
+        "Promotion gate: %s (%s)", "promote" if decision["promote"] else "no promotion", decision["reason"]
+    )
+    return decision
 
 
 def package_model_release(
     model_bundle: CreditScoringModel,
     model_metrics: dict[str, Any],
     promotion_decision: dict[str, Any],
-    scoring_input_table: pd.DataFrame,
+    training_table: pd.DataFrame,
     registry: dict[str, Any],
 ) -> ModelRelease:
-    """What the registry needs: model, signature, input example (production rows), metrics, decision."""
+    """What the registry needs: model, signature, a synthetic input example, metrics and the decision."""
     settings = parse(RegistryParams, registry, "modelling.registry")
-    example = scoring_input_table.head(settings.input_example_rows).reindex(columns=model_bundle.features)
+    decision = {key: value for key, value in promotion_decision.items() if key != "evaluation"}
     return ModelRelease(
         model=model_bundle,
         signature=model_signature(model_bundle),
-        input_example=example.reset_index(drop=True),
+        input_example=synthetic_input_example(
+            training_table, model_bundle.feature_spec, settings.input_example_rows
+        ),
         metrics=model_metrics,
-        decision=PromotionDecision(**promotion_decision),
+        decision=PromotionDecision(**decision),
     )
 
 
+#: Columns of ``scoring_predictions`` besides the id.
+PREDICTION_COLUMNS = ("probability", "prediction", "decision", "threshold", "model_name", "model_version")
+
+
 def score_applications(
-    model_bundle: CreditScoringModel, scoring_input_table: pd.DataFrame, split: dict[str, Any]
+    served_model: RegisteredModel | None, scoring_input_table: pd.DataFrame, split: dict[str, Any]
 ) -> pd.DataFrame:
-    """Batch predictions for the production clients (application_test): id, probability, decision."""
+    """Batch predictions for the production clients by the model that serves after the gate (the champion),
+    naming its version. With no usable champion the table is empty (and a warning says why): scores from a
+    model nothing serves must not be published."""
     settings = parse(SplitParams, split, "modelling.split")
     if settings.id_column not in scoring_input_table.columns:
         raise ValueError(f"scoring_input_table lacks the id column {settings.id_column!r}")
-    predictions = model_bundle.predict(None, scoring_input_table)
+    empty = pd.DataFrame(columns=[settings.id_column, *PREDICTION_COLUMNS])
+    if served_model is None or served_model.model is None:
+        why = "no champion" if served_model is None else f"champion v{served_model.version} cannot be loaded"
+        logger.warning("No batch scores published: %s", why)
+        return empty
+    model = served_model.model
+    try:
+        predictions = model.predict(None, scoring_input_table)
+    except Exception as error:  # a broken champion is reported, not fatal to the modelling run
+        logger.warning("No batch scores published: champion v%s fails: %s", served_model.version, error)
+        return empty
     predictions.insert(0, settings.id_column, scoring_input_table[settings.id_column].to_numpy())
-    predictions["threshold"] = model_bundle.threshold
-    predictions["model_name"] = model_bundle.model_name
+    predictions["threshold"] = model.threshold
+    predictions["model_name"] = model.model_name
+    predictions["model_version"] = str(served_model.version)
     return predictions.reset_index(drop=True)
 
 

@@ -36,6 +36,9 @@ class CandidateSpec(StrictModel):
     family: Family
     imbalance: Imbalance = "none"
     sampling_strategy: float = Field(1.0, gt=0.0, le=1.0)  # minority / majority ratio after resampling
+    # LightGBM only: stop when the validation fold's AUC has not improved for this many trees
+    # (params.n_estimators is then the cap); the refit uses the folds' mean number of trees
+    early_stopping_rounds: int | None = Field(None, ge=1)
     params: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -45,6 +48,8 @@ class CandidateSpec(StrictModel):
                 f"imbalance={self.imbalance!r} is not supported for family {self.family!r}; "
                 f"choose one of {SUPPORTED_IMBALANCE[self.family]}"
             )
+        if self.early_stopping_rounds is not None and self.family != "lgbm":
+            raise ValueError(f"early_stopping_rounds only applies to lgbm candidates, not {self.family!r}")
         return self
 
 
@@ -56,17 +61,24 @@ class SearchDimension(StrictModel):
     high: float | None = None
     log: bool = False
     choices: list[Any] | None = None
+    # int dimensions: the upper bound becomes max(low, high_share * training rows), e.g. min_child_samples
+    # up to a share of the rows, so one search space fits 5,000 and 300,000 clients
+    high_share: float | None = Field(None, gt=0.0, lt=1.0)
 
     @model_validator(mode="after")
     def _consistent(self) -> SearchDimension:
         if self.type == "categorical":
             if not self.choices:
                 raise ValueError("a categorical dimension needs a non-empty 'choices' list")
+            return self
+        if self.high_share is not None:
+            if self.type != "int" or self.low is None:
+                raise ValueError("'high_share' needs an int dimension with a 'low' bound")
         elif self.low is None or self.high is None or self.low > self.high:
             raise ValueError(
                 f"a {self.type} dimension needs low <= high, got low={self.low}, high={self.high}"
             )
-        elif self.log and self.low <= 0:
+        if self.log and self.low <= 0:
             raise ValueError(f"a log-scaled dimension needs low > 0, got {self.low}")
         return self
 
@@ -88,6 +100,8 @@ class TuningSpec(StrictModel):
 
     @model_validator(mode="after")
     def _spec_keys_are_valid(self) -> TuningSpec:
+        if "early_stopping_rounds" in self.search_space:
+            raise ValueError("tune the cap n_estimators, not early_stopping_rounds")
         choices = self.search_space.get("imbalance")
         if choices is not None:
             allowed = SUPPORTED_IMBALANCE[self.base.family]
@@ -101,7 +115,15 @@ class SplitParams(StrictModel):
     id_column: str = "SK_ID_CURR"
     target: str = "TARGET"
     holdout_fraction: float = Field(0.2, gt=0.0, lt=0.5)
+    # the holdout is every client with sha256("<salt>:<id>") / 2**64 < holdout_fraction: changing the salt
+    # or the fraction changes the evaluation set (the gate then decides on the clients neither model saw)
+    holdout_salt: str = Field("credit-scoring-holdout", min_length=1)
     n_folds: int = Field(5, ge=2, le=20)
+    large_rows: int = Field(100_000, ge=1)  # above this many training rows, use n_folds_large folds
+    n_folds_large: int = Field(3, ge=2, le=20)
+
+    def folds_for(self, n_rows: int) -> int:
+        return self.n_folds if n_rows <= self.large_rows else self.n_folds_large
 
 
 class CostParams(StrictModel):
@@ -116,6 +138,13 @@ class GuardParams(StrictModel):
     auc_warning: float = Field(0.82, gt=0.5, le=1.0)  # best Kaggle private score: above it, suspect leakage
     leakage_auc: float = Field(0.9, gt=0.5, le=1.0)  # a single feature this predictive is suspect
     fail_on_leakage: bool = False
+    max_auc_gap: float = Field(0.1, gt=0.0, le=1.0)  # train minus validation AUC above this: overfitting
+
+
+class SelectionParams(StrictModel):
+    # a candidate whose cross-validated cost is within this many standard errors of the best one's (paired
+    # across folds) is as good: the simplest such candidate (configuration order) is selected
+    standard_errors: float = Field(1.0, ge=0.0)
 
 
 class CalibrationParams(StrictModel):
@@ -124,8 +153,12 @@ class CalibrationParams(StrictModel):
 
 
 class RegistryParams(StrictModel):
-    min_improvement: float = Field(0.0, ge=0.0)  # cost per client the challenger must save to become champion
-    input_example_rows: int = Field(5, ge=1, le=100)
+    min_auc: float = Field(0.6, ge=0.5, le=1.0)  # the floor: a challenger below it is never promoted
+    confidence: float = Field(0.95, gt=0.5, lt=1.0)  # of the paired bootstrap intervals of cost differences
+    n_resamples: int = Field(2000, ge=100)
+    min_evaluation_rows: int = Field(200, ge=1)  # fewer clients unseen by both models: keep the champion
+    force: bool = False  # promote a challenger that passes the floor without comparing it with the champion
+    input_example_rows: int = Field(5, ge=1, le=100)  # synthetic rows built from the training schema
 
 
 def parse(model: type[StrictModel], raw: Any, where: str) -> Any:

@@ -37,7 +37,7 @@ def create_pipeline(**kwargs) -> Pipeline:
     split_and_guard = [
         Node(
             nodes.split_model_input,
-            inputs=["model_input_table", SPLIT, SEED],
+            inputs=["model_input_table", SPLIT],
             outputs=["modelling_training_table", "modelling_holdout_table"],
             name="split_model_input_node",
             tags=["training"],
@@ -86,7 +86,10 @@ def create_pipeline(**kwargs) -> Pipeline:
             inputs=[
                 "modelling_training_table",
                 "modelling_holdout_table",
+                "cv_folds",
                 SPLIT,
+                COST,
+                "params:modelling.calibration",
                 N_JOBS,
                 SEED,
                 "baseline_cv_results",
@@ -107,6 +110,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                 SPLIT,
                 COST,
                 "params:modelling.guards",
+                "params:modelling.selection",
             ],
             outputs=["model_comparison", "selected_model_name"],
             name="compare_candidates_node",
@@ -179,22 +183,24 @@ def create_pipeline(**kwargs) -> Pipeline:
             tags=["training"],
         ),
         Node(
-            nodes.score_applications,
-            inputs=["model_bundle", "scoring_input_table", SPLIT],
-            outputs="scoring_predictions",
-            name="score_applications_node",
-            tags=["inference"],
-        ),
-        Node(
             nodes.evaluate_champion,
-            inputs=["champion_model", "modelling_holdout_table", SPLIT, COST],
+            inputs=["champion_model", "modelling_holdout_table", SPLIT],
             outputs="champion_evaluation",
             name="evaluate_champion_node",
             tags=["registry"],
         ),
         Node(
             nodes.decide_promotion,
-            inputs=["model_metrics", "champion_evaluation", "params:modelling.registry"],
+            inputs=[
+                "model_bundle",
+                "model_metrics",
+                "champion_evaluation",
+                "modelling_holdout_table",
+                SPLIT,
+                COST,
+                "params:modelling.registry",
+                SEED,
+            ],
             outputs="promotion_decision",
             name="decide_promotion_node",
             tags=["registry"],
@@ -205,12 +211,20 @@ def create_pipeline(**kwargs) -> Pipeline:
                 "model_bundle",
                 "model_metrics",
                 "promotion_decision",
-                "scoring_input_table",
+                "modelling_training_table",
                 "params:modelling.registry",
             ],
             outputs="registered_model",
             name="register_model_node",
             tags=["registry"],
+        ),
+        # reads the registry after publication: the scores come from the model that serves
+        Node(
+            nodes.score_applications,
+            inputs=["registered_model", "scoring_input_table", SPLIT],
+            outputs="scoring_predictions",
+            name="score_applications_node",
+            tags=["inference"],
         ),
     ]
     plot_nodes = [node.tag(["reporting"]) for node in plots]

@@ -32,19 +32,21 @@ class TuningOutcome:
     timed_out: bool
 
 
-def suggest(trial: optuna.Trial, name: str, dimension: SearchDimension) -> Any:
+def suggest(trial: optuna.Trial, name: str, dimension: SearchDimension, n_rows: int) -> Any:
     if dimension.type == "categorical":
         return trial.suggest_categorical(name, dimension.choices)
     if dimension.type == "int":
-        return trial.suggest_int(name, int(dimension.low), int(dimension.high), log=dimension.log)
+        high = dimension.high if dimension.high_share is None else dimension.high_share * n_rows
+        low = int(dimension.low)
+        return trial.suggest_int(name, low, max(low, int(high)), log=dimension.log)
     return trial.suggest_float(name, dimension.low, dimension.high, log=dimension.log)
 
 
-def trial_spec(trial: optuna.Trial, tuning: TuningSpec) -> CandidateSpec:
+def trial_spec(trial: optuna.Trial, tuning: TuningSpec, n_rows: int) -> CandidateSpec:
     """The candidate a trial evaluates: the base candidate with the sampled values put in place."""
     fields = tuning.base.model_dump()
     for name, dimension in tuning.search_space.items():
-        value = suggest(trial, name, dimension)
+        value = suggest(trial, name, dimension, n_rows)
         if name in SPEC_KEYS:
             fields[name] = value
         else:
@@ -80,7 +82,7 @@ def tune(
     best: dict[str, Any] = {}
 
     def objective(trial: optuna.Trial) -> float:
-        spec = trial_spec(trial, tuning)
+        spec = trial_spec(trial, tuning, len(y))
         estimator = build_estimator(spec, features, random_state, n_jobs)
 
         def report_fold(number: int, oof: np.ndarray, done: np.ndarray) -> None:
@@ -88,11 +90,21 @@ def tune(
             if trial.should_prune():
                 raise optuna.TrialPruned()
 
-        cv = cross_validate(estimator, X, y, folds, weights, after_fold=report_fold)
+        cv = cross_validate(
+            estimator,
+            X,
+            y,
+            folds,
+            weights,
+            after_fold=report_fold,
+            early_stopping_rounds=spec.early_stopping_rounds,
+        )
         trial.set_user_attr("cv_auc", cv.auc)
         trial.set_user_attr("cv_auc_std", cv.auc_std)
         trial.set_user_attr("cv_train_auc", float(np.mean(cv.fold_train_auc)))
         trial.set_user_attr("threshold", cv.threshold.threshold)
+        if cv.fold_best_iteration:
+            trial.set_user_attr("n_trees", float(np.mean(cv.fold_best_iteration)))
         cost = cv.threshold.cost_per_client
         if not best or cost < best["cost"]:
             best.update(cost=cost, spec=spec, cv=cv)
@@ -133,6 +145,7 @@ def trials_table(study: optuna.Study) -> pd.DataFrame:
                 "cv_auc_std": trial.user_attrs.get("cv_auc_std"),
                 "cv_train_auc": trial.user_attrs.get("cv_train_auc"),
                 "threshold": trial.user_attrs.get("threshold"),
+                "n_trees": trial.user_attrs.get("n_trees"),
                 "duration_s": duration,
                 **{f"param_{name}": value for name, value in trial.params.items()},
             }
