@@ -112,7 +112,8 @@ def build_project(root: Path) -> dict[str, object]:
     version = register(model, example, tracking_uri, root / "mlartifacts")
     outputs = root / "data" / "07_model_output"
     outputs.mkdir(parents=True, exist_ok=True)
-    predictions = score_applications(model, frames["scoring_input_table"], {"id_column": "SK_ID_CURR"})
+    served = registry.RegisteredModel(version=version, run_id=None, model=model)
+    predictions = score_applications(served, frames["scoring_input_table"], {"id_column": "SK_ID_CURR"})
     predictions.to_parquet(outputs / "scoring_predictions.parquet", index=False)
     reporting = root / "data" / "08_reporting"
     reporting.mkdir(parents=True, exist_ok=True)
