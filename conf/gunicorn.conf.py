@@ -2,7 +2,8 @@
 
     .venv/bin/gunicorn -c conf/gunicorn.conf.py "credit_scoring.api:create_app()"
 
-Environment: API_BIND (default 127.0.0.1:8000), API_WORKERS (default 2: one per core of the reference machine).
+Environment: API_BIND (default 127.0.0.1:8000), API_WORKERS (default 2: one per core of the reference
+machine).
 """
 
 import os
