@@ -10,10 +10,12 @@ export KEDRO_DISABLE_TELEMETRY := true
 HOST ?= 127.0.0.1
 MLFLOW_PORT ?= 5000
 SERVE_PORT ?= 5001
+API_PORT ?= 8000
+API_WORKERS ?= 2
 MODEL_URI ?= models:/credit-scoring@champion
 RAW_CSVS := $(wildcard data/01_raw/*.csv)
 
-.PHONY: help setup lock data data-force pipelines serve run test test-fast lint format viz mlflow-ui bench clean
+.PHONY: help setup lock data data-force pipelines serve serve-api serve-model run test test-fast lint format viz mlflow-ui bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,8 +51,13 @@ data-force: setup ## Regenerate the demo data, overwriting data/01_raw (never do
 pipelines: setup ## Run the default pipeline (kedro run): data_processing, modelling
 	$(BIN)/kedro run
 
-serve: setup ## Serve the champion model from the MLflow registry on http://$(HOST):$(SERVE_PORT)/invocations
-	@echo "Serving $(MODEL_URI). The Flask scoring API and the Dash dashboard arrive with later issues."
+serve-api: setup ## The scoring API under gunicorn on http://$(HOST):$(API_PORT)/api/v1 (documentation: /api/v1/docs)
+	@$(BIN)/python -m credit_scoring.api.config
+	$(BIN)/gunicorn -c conf/gunicorn.conf.py --bind $(HOST):$(API_PORT) --workers $(API_WORKERS) "credit_scoring.api:create_app()"
+
+serve: serve-api ## Serve the scoring API (the dashboard joins it in a later issue)
+
+serve-model: setup ## The bare MLflow model server of $(MODEL_URI) on http://$(HOST):$(SERVE_PORT)/invocations
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/mlflow models serve -m "$(MODEL_URI)" --env-manager local --host $(HOST) --port $(SERVE_PORT)
 
 run: setup data pipelines serve ## Quickstart: setup, demo data if needed, all pipelines, then serve
