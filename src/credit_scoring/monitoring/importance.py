@@ -1,8 +1,9 @@
 """The model's global feature importance, read from the fitted model and mapped back to its input features.
 
-LightGBM: total gain of the splits on each feature. Logistic regression: absolute coefficients on the
-standardised, one-hot encoded matrix, summed back to each input feature (a categorical feature is the sum of
-its levels, a numeric one the sum of its value and missing-indicator columns). Other models (the dummy
+LightGBM: total gain of the splits on each feature. Logistic regression: the standard deviation, over sample
+rows, of each input feature's contribution to the linear score (its encoded columns times their coefficients:
+value and missing indicator for a number, every level for a category), so a category is not inflated by its
+number of levels; without rows, the absolute coefficients summed per input feature. Other models (the dummy
 baseline) have no importance: every feature gets the same share.
 """
 
@@ -16,16 +17,18 @@ import pandas as pd
 IMPORTANCE_COLUMNS = ["feature", "importance", "share", "rank", "kind"]
 
 
-def model_feature_importance(model: Any) -> pd.DataFrame:
+def model_feature_importance(model: Any, rows: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per model feature, most important first: raw importance, share of the total, rank, kind.
 
-    ``model`` is a `credit_scoring.serving.model.CreditScoringModel` (anything with ``features`` and
-    ``classifier``; ``estimator`` when the classifier needs an encoder's output names).
+    ``model`` is a `credit_scoring.serving.model.CreditScoringModel`; ``rows`` (model input rows) are only
+    used by linear models.
     """
     features = list(model.features)
     classifier = model.classifier
     if hasattr(classifier, "booster_"):
         raw, kind = _lightgbm_gain(classifier, features), "lightgbm_gain"
+    elif hasattr(classifier, "coef_") and rows is not None and len(rows) > 1:
+        raw, kind = _linear_contribution_spread(model, classifier, features, rows), "contribution_std"
     elif hasattr(classifier, "coef_"):
         raw, kind = _linear_coefficients(model, classifier, features), "abs_coefficient"
     else:
@@ -62,14 +65,23 @@ def _lightgbm_gain(classifier: Any, features: list[str]) -> pd.Series:
 
 def _linear_coefficients(model: Any, classifier: Any, features: list[str]) -> pd.Series:
     coefficients = np.abs(np.asarray(classifier.coef_, dtype=float)).sum(axis=0)
-    names = _encoded_names(model, len(coefficients))
-    importance = pd.Series(0.0, index=features)
+    sources = _encoded_sources(model, features, len(coefficients))
+    return pd.Series(coefficients).groupby(sources).sum().reindex(features, fill_value=0.0)
+
+
+def _linear_contribution_spread(
+    model: Any, classifier: Any, features: list[str], rows: pd.DataFrame
+) -> pd.Series:
+    coefficients = np.asarray(classifier.coef_, dtype=float)[0]
+    sources = _encoded_sources(model, features, len(coefficients))
+    contributions = pd.DataFrame(np.asarray(model.model_matrix(rows), dtype=float) * coefficients)
+    per_feature = contributions.T.groupby(sources).sum().T  # rows x input features
+    return per_feature.std(ddof=0).reindex(features, fill_value=0.0)
+
+
+def _encoded_sources(model: Any, features: list[str], count: int) -> list[str | None]:
     by_length = sorted(features, key=len, reverse=True)  # longest first: AMT_CREDIT_X before AMT_CREDIT
-    for name, value in zip(names, coefficients, strict=True):
-        source = _source_feature(name, by_length)
-        if source is not None:
-            importance[source] += value
-    return importance
+    return [_source_feature(name, by_length) for name in _encoded_names(model, count)]
 
 
 def _encoded_names(model: Any, count: int) -> list[str]:

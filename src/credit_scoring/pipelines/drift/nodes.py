@@ -52,9 +52,15 @@ def _frame(table: pd.DataFrame | ir.Table) -> pd.DataFrame:
     return table if isinstance(table, pd.DataFrame) else table.to_pandas()
 
 
-def feature_importance(model_bundle: Any) -> pd.DataFrame:
-    """The model's global importance per feature (LightGBM gain or |coefficients|), most important first."""
-    table = model_feature_importance(model_bundle)
+#: Training rows a linear model's contribution spread is measured on (plenty for a standard deviation).
+IMPORTANCE_ROWS = 5000
+
+
+def feature_importance(model_bundle: Any, model_input_table: pd.DataFrame, random_state: int) -> pd.DataFrame:
+    """The model's global importance per feature (LightGBM gain, or the spread of a linear model's
+    contributions on training rows), most important first."""
+    rows = _sample(model_input_table, IMPORTANCE_ROWS, random_state)
+    table = model_feature_importance(model_bundle, rows)
     logger.info("Top model features (%s): %s", table["kind"].iat[0], ", ".join(table["feature"].head(5)))
     return table
 

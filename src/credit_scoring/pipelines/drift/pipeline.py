@@ -15,7 +15,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             Node(
                 nodes.feature_importance,
-                inputs="model_bundle",
+                inputs=["model_bundle", "model_input_table", "params:random_state"],
                 outputs="drift_feature_importance",
                 name="drift_feature_importance_node",
             ),
