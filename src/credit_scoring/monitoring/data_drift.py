@@ -4,6 +4,11 @@ Evidently picks the test per column from the column type and the reference size 
 numbers and Jensen-Shannon distance for categories above 1,000 reference rows; Kolmogorov-Smirnov and
 chi-square p-values below) and says whether each column drifted (its per-column tests). Columns it cannot test
 (all missing on one side) are compared on their share of missing values instead, so a broken feed still shows.
+
+The report holds one ``ValueDrift`` metric per column, in the order given (the pipeline orders them by model
+importance). ``DataDriftPreset`` would add a summary table, but it computes every column's drift three times
+and draws its figures twice: measured on 20 columns x 20,000 rows, 6.2 s of CPU against 1.9 s. The number
+and share of drifted columns are computed here instead (`dataset_drift`).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 from evidently import DataDefinition, Dataset, Report
-from evidently.presets import DataDriftPreset
+from evidently.metrics import ValueDrift
 
 #: Method reported for a column that is empty on one side (Evidently cannot test it).
 MISSING_SHARE_METHOD = "missing share difference"
@@ -86,18 +91,15 @@ def run_data_drift(
     snapshot, rows = None, []
     if testable:
         definition = DataDefinition(numerical_columns=numerical, categorical_columns=categorical)
-        snapshot = Report(
-            [
-                DataDriftPreset(
-                    columns=testable,
-                    drift_share=settings.drift_share,
-                    num_method=settings.num_method,
-                    cat_method=settings.cat_method,
-                    threshold=settings.threshold,
-                )
-            ],
-            include_tests=True,
-        ).run(
+        methods = {
+            **dict.fromkeys(numerical, settings.num_method),
+            **dict.fromkeys(categorical, settings.cat_method),
+        }
+        metrics = [
+            ValueDrift(column=column, method=methods[column], threshold=settings.threshold)
+            for column in testable
+        ]
+        snapshot = Report(metrics, include_tests=True).run(
             current_data=Dataset.from_pandas(_as_evidently_frame(current[testable], categorical), definition),
             reference_data=Dataset.from_pandas(
                 _as_evidently_frame(reference[testable], categorical), definition

@@ -194,7 +194,11 @@ def compare_populations(
     its cost grows with rows and columns. The CSI uses every row.
     """
     settings = parse_drift_params(params)
-    columns = [c for c in reference.columns if c != CLIENT_KEY]
+    shares = importance.set_index("feature")["share"]
+    # most important first: the report's sections follow this order
+    columns = sorted(
+        (c for c in reference.columns if c != CLIENT_KEY), key=lambda c: -float(shares.get(c, 0.0))
+    )
     evidently = settings.evidently
     snapshot, column_drift = run_data_drift(
         _sample(reference[columns], settings.sampling.report_reference_rows, random_state),
