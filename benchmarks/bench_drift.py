@@ -38,7 +38,7 @@ from credit_scoring.pipelines.drift.datasets import PredictionLogDataset  # noqa
 from credit_scoring.pipelines.drift.pipeline import create_pipeline  # noqa: E402
 
 FULL_TRAIN, FULL_TEST = 307_511, 48_744
-DATA = PROJECT_ROOT / "data"
+DATA = PROJECT_ROOT / "data"  # --data-dir changes it (e.g. a frozen copy while the pipelines rewrite data/)
 
 
 def resample(frame: pd.DataFrame, rows: int, seed: int, ids: np.ndarray) -> pd.DataFrame:
@@ -134,12 +134,15 @@ def run_nodes(data: dict[str, Any], bundle: Any, params: dict[str, Any]) -> dict
 
 
 def main() -> None:
+    global DATA  # noqa: PLW0603 (one setting for the whole script)
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--no-reference", action="store_true", help="skip the demo-size reference run")
+    parser.add_argument("--data-dir", type=Path, default=DATA, help="folder holding the Kedro data layers")
     args = parser.parse_args()
+    DATA = args.data_dir
     params = yaml.safe_load((PROJECT_ROOT / "conf/base/parameters_drift.yml").read_text())["drift"]
     started = time.time()
     result: dict[str, Any] = {"benchmark": "drift", "load_average_at_start": os.getloadavg()}
