@@ -59,7 +59,8 @@ def test_duplicated_rule_names_are_refused() -> None:
     [
         (0.02, 0.0, KEEP_MONITORING),
         (0.15, 0.0, RETUNE_THRESHOLD),
-        (0.02, 0.05, RETUNE_THRESHOLD),
+        (0.02, 0.05, KEEP_MONITORING),
+        (0.02, 0.15, RETUNE_THRESHOLD),
         (0.3, 0.0, RETRAIN),
         (0.02, 0.4, RETRAIN),
     ],

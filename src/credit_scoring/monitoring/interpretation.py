@@ -24,15 +24,18 @@ ACTION_TEXT = {
 }
 
 
-def recommended_action(metrics: Mapping[str, Any], retrain_importance: float = 0.3) -> str:
-    """``retrain`` when the score moved significantly or drifted features carry at least
-    ``retrain_importance`` of the model's importance; ``retune_threshold`` on a moderate score shift or any
-    drifted top feature; ``keep_monitoring`` otherwise."""
+def recommended_action(
+    metrics: Mapping[str, Any], retrain_importance: float = 0.3, retune_importance: float = 0.1
+) -> str:
+    """``retrain`` when the score moved significantly or drifted top features carry at least
+    ``retrain_importance`` of the model's importance; ``retune_threshold`` on a moderate score shift or when
+    they carry at least ``retune_importance``; ``keep_monitoring`` otherwise (small drifts of minor features
+    with a stable score do not change decisions)."""
     psi = metrics.get("score_psi")
     weight = metrics.get("top_features_drifted_importance") or 0.0
     if (psi is not None and psi >= metrics.get("psi_significant", 0.25)) or weight >= retrain_importance:
         return RETRAIN
-    if (psi is not None and psi >= metrics.get("psi_moderate", 0.1)) or weight > 0:
+    if (psi is not None and psi >= metrics.get("psi_moderate", 0.1)) or weight >= retune_importance:
         return RETUNE_THRESHOLD
     return KEEP_MONITORING
 

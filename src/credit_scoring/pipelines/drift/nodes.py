@@ -310,7 +310,9 @@ def summarize_drift(
         "columns": columns,
         "fired_rules": fired,
     }
-    summary["recommended_action"] = recommended_action(metrics, settings.retrain_importance)
+    summary["recommended_action"] = recommended_action(
+        metrics, settings.retrain_importance, settings.retune_importance
+    )
     summary["interpretation"] = interpret(summary)
     context = {
         "generated_at": generated_at,

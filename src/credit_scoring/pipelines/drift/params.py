@@ -57,6 +57,7 @@ class DriftParams(StrictModel):
     evidently: EvidentlySettings = EvidentlySettings()
     stability: StabilitySettings = StabilitySettings()
     retrain_importance: float = Field(0.3, gt=0, le=1)
+    retune_importance: float = Field(0.1, gt=0, le=1)
     alert_rules: list[dict[str, Any]] = Field(default_factory=list)
 
     @model_validator(mode="after")
