@@ -4,7 +4,8 @@ positionally, hence the signatures).
 Reference = the training applications (``application_train``); current = ``application_test`` or the scoring
 API's prediction log over a window. The compared frame holds every raw application column plus the model's
 top features that are not raw columns (engineered and history features), taken from the batch model input
-of the same clients. For the prediction log, the raw columns come from the logged requests, the engineered
+of the same clients (a top feature that is also a raw column is compared on the value as received). For the
+prediction log, the raw columns come from the logged requests, the engineered
 features from the batch model input of known clients (missing for new clients) and the score is the logged
 probability.
 """
