@@ -10,6 +10,7 @@ from credit_scoring.serving.explain import (
     Reason,
     ScoreExplainer,
     column_feature_matrix,
+    linear_reference,
     top_indices_per_direction,
     top_reason_indices,
 )
@@ -186,3 +187,15 @@ def test_unsupported_classifier_is_named() -> None:
     odd.estimator = type(model.estimator)([*model.estimator.steps[:-1], ("model", Opaque())])
     with pytest.raises(TypeError, match="Cannot explain a Opaque"):
         ScoreExplainer(odd)
+
+
+def test_linear_reference_is_the_training_mean_and_an_average_level() -> None:
+    features = ["AMOUNT", "KIND"]
+    columns = [
+        "numeric__AMOUNT",
+        "numeric__missingindicator_AMOUNT",
+        "categorical__KIND_a",
+        "categorical__KIND_b",
+    ]
+    np.testing.assert_allclose(linear_reference(columns, features), [0.0, 0.0, 0.5, 0.5])
+    assert linear_reference(features, features).tolist() == [0.0, 0.0]
