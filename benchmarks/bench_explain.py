@@ -58,11 +58,10 @@ def timings_ms(call: Callable[[], Any], repeats: int, warmup: int = 5) -> dict[s
 
 
 def synthetic_bundle(n_trees: int) -> tuple[CreditScoringModel, pd.DataFrame]:
-    from credit_scoring.serving.model import FeatureSpec  # noqa: PLC0415
-    from tests.fixtures.explain_models import dictionary_model_input  # noqa: PLC0415
-
     from credit_scoring.pipelines.modelling.candidates import build_estimator  # noqa: PLC0415
     from credit_scoring.pipelines.modelling.params import CandidateSpec  # noqa: PLC0415
+    from credit_scoring.serving.model import FeatureSpec  # noqa: PLC0415
+    from tests.fixtures.explain_models import dictionary_model_input  # noqa: PLC0415
 
     table = dictionary_model_input(5000, seed=0)
     X, y = table.drop(columns=["SK_ID_CURR", "TARGET"]), table["TARGET"]
@@ -74,13 +73,15 @@ def synthetic_bundle(n_trees: int) -> tuple[CreditScoringModel, pd.DataFrame]:
 
 def trained_bundle(path: Path) -> tuple[CreditScoringModel, pd.DataFrame]:
     with path.open("rb") as handle:
-        model = pickle.load(handle)  # noqa: S301 (the project's own artefact)
+        model = pickle.load(handle)
     rows = pd.read_parquet(PROJECT_ROOT / "data/05_model_input/scoring_input_table.parquet")
     return model, rows
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--bundle", type=Path, default=PROJECT_ROOT / "data/06_models/model_bundle.pkl")
     parser.add_argument("--synthetic", action="store_true", help="always use a synthetic LightGBM model")
     parser.add_argument("--trees", type=int, default=500)

@@ -54,6 +54,9 @@ def test_base_value_plus_contributions_is_the_raw_output(
     assert shap_values.shape == (len(rows), len(model.features))
     raw = explainer.raw_output(rows)
     np.testing.assert_allclose(base + shap_values.sum(axis=1), raw, atol=1e-9)
+    values_once, base_once, raw_once = explainer.decompose(rows)
+    np.testing.assert_array_equal(values_once, shap_values)
+    assert base_once == base and np.array_equal(raw_once, raw)
     # the raw output is the model's own score: its sigmoid is the classifier's probability
     proba = model.classifier.predict_proba(model.model_matrix(rows))[:, 1]
     np.testing.assert_allclose(1 / (1 + np.exp(-raw)), proba, atol=1e-9)

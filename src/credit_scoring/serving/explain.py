@@ -68,6 +68,12 @@ class ScoreExplainer:
         """The classifier's raw output (log-odds) that base value + contributions add up to."""
         return self._backend.raw_output(self._matrix(self.model.prepare(rows)))
 
+    def decompose(self, rows: pd.DataFrame) -> tuple[np.ndarray, float, np.ndarray]:
+        """SHAP values, base value and raw output in one pass over the rows (for batch use)."""
+        matrix = self._matrix(self.model.prepare(rows))
+        values, base = self._backend.contributions(matrix)
+        return values, base, self._backend.raw_output(matrix)
+
     def explain(self, rows: pd.DataFrame, top_k: int = 5, language: str = "en") -> list[list[Reason]]:
         """For each row, the ``top_k`` reasons by |contribution|, raising and lowering both represented."""
         check_language(language)
@@ -126,23 +132,22 @@ def top_reason_indices(contributions: np.ndarray, top_k: int) -> list[int]:
     last place: an adviser can always say what speaks for and against the client.
     """
     order = np.argsort(-np.abs(contributions), kind="stable")
-    nonzero = [int(i) for i in order if contributions[i] != 0]
-    chosen = nonzero[:top_k]
+    nonzero = order[contributions[order] != 0]
+    chosen = nonzero[:top_k].tolist()
     if len(chosen) >= 2:
-        signs = np.sign(contributions[chosen])
-        if np.all(signs == signs[0]):
-            opposite = next((i for i in nonzero[top_k:] if np.sign(contributions[i]) == -signs[0]), None)
-            if opposite is not None:
-                chosen[-1] = opposite
+        signs = np.sign(contributions[nonzero])
+        if np.all(signs[:top_k] == signs[0]):
+            opposite = np.flatnonzero(signs == -signs[0])
+            if len(opposite):
+                chosen[-1] = int(nonzero[opposite[0]])
     return chosen
 
 
 def top_indices_per_direction(contributions: np.ndarray, per_direction: int) -> list[int]:
     """The ``per_direction`` strongest raising and the ``per_direction`` strongest lowering features."""
     order = np.argsort(-np.abs(contributions), kind="stable")
-    raising = [int(i) for i in order if contributions[i] > 0][:per_direction]
-    lowering = [int(i) for i in order if contributions[i] < 0][:per_direction]
-    return raising + lowering
+    ordered = contributions[order]
+    return [*order[ordered > 0][:per_direction].tolist(), *order[ordered < 0][:per_direction].tolist()]
 
 
 # --- backends: contributions on the encoded matrix, summed back to model features --------------------------

@@ -15,6 +15,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from credit_scoring.features.expressions import DAYS_PER_YEAR
+from credit_scoring.serving.reasons import FeatureText
 
 #: Outcome of a decision on a client whose outcome is known (positive = default = refused).
 OUTCOME_NAMES = {
@@ -23,46 +24,38 @@ OUTCOME_NAMES = {
     "FN": "defaulter granted",
     "TP": "defaulter refused",
 }
-RAISES_COLOUR, LOWERS_COLOUR = "#c0392b", "#1f77b4"
+BAR_COLOUR = "#1f77b4"
 OUTCOME_COLOURS = {"TN": "#2e8b57", "FN": "#e67e22", "FP": "#9b59b6", "TP": "#7f1d1d"}
-LABEL_WIDTH = 48
+LABEL_WIDTH = 46
 
 
 def short_label(label: str, width: int = LABEL_WIDTH) -> str:
-    return textwrap.shorten(label, width=width, placeholder="…")
+    """A label on at most two lines of ``width`` characters."""
+    return "\n".join(textwrap.wrap(label, width=width, max_lines=2, placeholder="…"))
 
 
 def importance_figure(importance: pd.DataFrame, top: int) -> Figure:
     """Mean |SHAP| of the top features, next to the model's own importance (as shares of their totals)."""
     rows = importance.head(top).iloc[::-1]
     own_total = importance["model_importance"].sum()
-    figure = Figure(figsize=(12, 0.38 * len(rows) + 1.8), layout="constrained")
+    figure = Figure(figsize=(12, 0.42 * len(rows) + 1.8), layout="constrained")
     shap_axes, own_axes = figure.subplots(1, 2, sharey=True, width_ratios=[3, 2])
     labels = [short_label(label) for label in rows["label_en"]]
-    colours = np.where(rows["mean_shap"] > 0, RAISES_COLOUR, LOWERS_COLOUR)
-    shap_axes.barh(labels, rows["mean_abs_shap"], color=colours)
+    shap_axes.barh(labels, rows["mean_abs_shap"], color=BAR_COLOUR)
     shap_axes.set_xlabel("Mean |SHAP| on the holdout (log-odds of default)")
     shap_axes.set_title(
         f"Top {len(rows)} features by mean |SHAP| ({int(importance['n_clients'].iloc[0])} clients)"
     )
     kind = str(importance["model_importance_kind"].iloc[0]).replace("_", " ")
     own_axes.barh(labels, rows["model_importance"] / own_total if own_total > 0 else 0.0, color="grey")
-    own_axes.set_xlabel(f"Model's own importance ({kind}), share of total")
-    own_axes.set_title("Model's own importance")
+    own_axes.set_xlabel("Share of the total")
+    own_axes.set_title(f"Model's own importance\n({kind}; #rank)")
     for axes, column in ((own_axes, "model_importance_rank"),):
         for y, rank in enumerate(rows[column]):
             axes.annotate(
                 f"#{rank}", (0, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=7
             )
     shap_axes.tick_params(axis="y", labelsize=8)
-    figure.legend(
-        handles=[
-            shap_axes.barh([], [], color=RAISES_COLOUR, label="raises the risk on average"),
-            shap_axes.barh([], [], color=LOWERS_COLOUR, label="lowers the risk on average"),
-        ],
-        loc="lower right",
-        fontsize="small",
-    )
     return figure
 
 
@@ -99,10 +92,10 @@ def dependence_figure(
     contributions: pd.DataFrame,
     values: pd.DataFrame,
     importance: pd.DataFrame,
-    units: dict[str, str],
+    texts: dict[str, FeatureText],
     top: int,
 ) -> Figure:
-    """SHAP value against the feature value for the top features (days shown in years)."""
+    """SHAP value against the feature value for the top features (long spans of days shown in years)."""
     rows = importance.head(top)
     n_columns = min(3, len(rows))
     n_rows = int(np.ceil(len(rows) / n_columns))
@@ -113,11 +106,8 @@ def dependence_figure(
     ):
         shap = contributions[feature].to_numpy()
         column = values[feature]
-        unit = units.get(feature, "")
         if pd.api.types.is_numeric_dtype(column):
-            x = column.to_numpy(dtype=np.float64)
-            if unit == "days":
-                x, unit = x / DAYS_PER_YEAR, "years (negative = before the application)"
+            x, unit = _axis_values(column.to_numpy(dtype=np.float64), texts.get(feature))
             known = ~np.isnan(x)
             axes.scatter(x[known], shap[known], s=4, alpha=0.4, color="#34495e", linewidths=0)
             axes.set_xlabel(unit or "value")
@@ -160,8 +150,9 @@ def error_analysis_figure(by_score: pd.DataFrame, drivers: pd.DataFrame, summary
             label=f"{outcome}: {OUTCOME_NAMES[outcome]}",
         )  # fmt: skip
         bottom += by_score[outcome].to_numpy()
-    counts_axes.set_yscale("symlog", linthresh=10)
-    counts_axes.set_ylabel("Holdout clients (symlog scale)")
+    counts_axes.set_yscale("log", nonpositive="clip")
+    counts_axes.set_ylim(0.8, max(bottom.max(), 1) * 2.5)
+    counts_axes.set_ylabel("Holdout clients (log scale)")
     counts_axes.set_title(
         f"Decisions along the score: threshold {threshold:.3f}, "
         f"{summary['at_threshold']['fp']} good clients refused, "
@@ -209,9 +200,19 @@ def error_analysis_figure(by_score: pd.DataFrame, drivers: pd.DataFrame, summary
     drivers_axes.set_yticks(y, labels, fontsize=8)
     drivers_axes.axvline(0, color="black", linewidth=0.8)
     drivers_axes.set_xlabel("Difference of mean SHAP (log-odds)")
-    drivers_axes.set_title("What separates wrong from right decisions")
-    drivers_axes.legend(fontsize="small", loc="lower right")
+    drivers_axes.set_title("Wrong versus right decisions:\nmean SHAP difference, top features")
+    drivers_axes.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.4, -0.08))
     return figure
+
+
+def _axis_values(x: np.ndarray, text: FeatureText | None) -> tuple[np.ndarray, str]:
+    """Values and axis label of a dependence plot: days in years when they span years."""
+    unit = text.unit if text is not None else ""
+    if unit != "days":
+        return x, unit or "value"
+    suffix = " (negative = before the application)" if text and text.time_mode in {"ago", "relative"} else ""
+    spans_years = bool(np.isfinite(x).any()) and float(np.nanmedian(np.abs(x))) > DAYS_PER_YEAR
+    return (x / DAYS_PER_YEAR, f"years{suffix}") if spans_years else (x, f"days{suffix}")
 
 
 def _percentile_ranks(column: pd.Series) -> np.ndarray:

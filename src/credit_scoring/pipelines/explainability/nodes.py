@@ -47,10 +47,10 @@ def shap_values_table(
     parts = []
     for start in range(0, len(table), CHUNK_ROWS):
         rows = table.iloc[start : start + CHUNK_ROWS]
-        contributions, base = explainer.contributions(rows)
+        contributions, base, raw_output = explainer.decompose(rows)
         part = pd.DataFrame(contributions, columns=explainer.features, index=rows.index)
         part.insert(0, "probability", model_bundle.predict_proba(rows))
-        part.insert(0, "raw_output", explainer.raw_output(rows))
+        part.insert(0, "raw_output", raw_output)
         part.insert(0, "base_value", base)
         part.insert(0, settings.id_column, rows[settings.id_column].to_numpy())
         parts.append(part)
@@ -259,9 +259,7 @@ def error_analysis_by_score(
 ) -> pd.DataFrame:
     """Correct and wrong decisions per band of the probability of default (the threshold is a band edge)."""
     settings = parse_params(params)
-    edges = np.unique(
-        np.concatenate([np.linspace(0.0, 1.0, settings.score_bins + 1), [model_bundle.threshold]])
-    )
+    edges = score_band_edges(settings.score_bins, model_bundle.threshold)
     bands = pd.cut(outcomes["probability"], edges, right=False, include_lowest=True)
     # a probability of exactly 1 falls outside [.., 1): put it in the last band
     bands = bands.fillna(bands.cat.categories[-1]) if outcomes["probability"].max() >= 1 else bands
@@ -286,6 +284,15 @@ def error_analysis_by_score(
         table["score_from"] < model_bundle.threshold + settings.threshold_margin
     )
     return table
+
+
+def score_band_edges(n_bands: int, threshold: float) -> np.ndarray:
+    """Equal-width band edges on [0, 1] with the inner edge nearest to the threshold moved onto it."""
+    edges = np.linspace(0.0, 1.0, n_bands + 1)
+    if 0.0 < threshold < 1.0:
+        nearest = 1 + int(np.argmin(np.abs(edges[1:-1] - threshold)))
+        edges[nearest] = threshold
+    return edges
 
 
 def error_summary(
@@ -406,7 +413,7 @@ def plot_dependence(
     writer = ReasonWriter()
     top = importance["feature"].head(parse_params(params).dependence_top_features)
     return figures.dependence_figure(
-        contributions_of(sample), values, importance, {name: writer.text(name).unit for name in top}, len(top)
+        contributions_of(sample), values, importance, {name: writer.text(name) for name in top}, len(top)
     )
 
 
