@@ -3,6 +3,7 @@
 The budget is 15 ms for the top reasons of one row. Measured in one process, on the same row:
 
 - reference: ``model.predict_proba(row)`` (what the scoring route does anyway);
+- ``prepare``: the model's input cleaning alone (``explain`` does it once, ``predict_proba`` twice);
 - ``contributions``: SHAP values only, with the explainer the project uses (LightGBM's own TreeSHAP,
   ``pred_contrib=True``, for LightGBM models);
 - ``explain``: top reasons with labels, values and sentences (what the API returns);
@@ -112,6 +113,7 @@ def main() -> None:
     }
     measured = {
         "predict_proba": lambda: model.predict_proba(row),
+        "prepare": lambda: model.prepare(row),
         "contributions": lambda: explainer.contributions(row),
         "explain": lambda: explainer.explain(row, top_k=args.top_k, language="en"),
     }
