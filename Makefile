@@ -46,7 +46,7 @@ endif
 data-force: setup ## Regenerate the demo data, overwriting data/01_raw (never do this over the real files)
 	$(BIN)/kedro run --pipeline demo_data --params "demo_data.overwrite=true"
 
-pipelines: setup ## Run the default pipeline (kedro run): data_processing, modelling
+pipelines: setup ## Run the default pipeline (kedro run): data_processing, modelling, explainability
 	$(BIN)/kedro run
 
 serve: setup ## Serve the champion model from the MLflow registry on http://$(HOST):$(SERVE_PORT)/invocations
