@@ -159,6 +159,8 @@ def test_a_client_without_any_known_field_is_refused(lgbm_explainer: ScoreExplai
 
 def test_sentences_name_no_raw_feature(real_features_explainer: tuple[ScoreExplainer, pd.DataFrame]) -> None:
     explainer, table = real_features_explainer
+    unlabelled = [feature for feature in explainer.features if not explainer.writer.knows(feature)]
+    assert not unlabelled, f"model features without a dictionary entry: {unlabelled}"
     for language in ("en", "fr"):
         for reasons in explainer.explain(table.head(20), top_k=6, language=language):
             for reason in reasons:
