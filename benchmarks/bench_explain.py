@@ -25,6 +25,7 @@ import pickle
 import statistics
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -123,6 +124,8 @@ def main() -> None:
     if explainer.method in {"lightgbm", "tree_shap"}:
         import shap  # noqa: PLC0415
 
+        # shap warns on every call that its LightGBM output format changed: said once is enough
+        warnings.filterwarnings("ignore", message="LightGBM binary classifier", category=UserWarning)
         tree_explainer = shap.TreeExplainer(model.classifier)
         measured["shap_tree_explainer"] = lambda: tree_explainer.shap_values(model.model_matrix(row))
         shap_values = np.asarray(tree_explainer.shap_values(model.model_matrix(row)))
