@@ -25,7 +25,7 @@ from credit_scoring.serving.explain import (
     model_value,
     top_indices_per_direction,
 )
-from credit_scoring.serving.model import CreditScoringModel
+from credit_scoring.serving.model import GRANTED, REFUSED, CreditScoringModel
 from credit_scoring.serving.reasons import SUPPORTED_LANGUAGES, ReasonWriter
 
 logger = logging.getLogger(__name__)
@@ -174,7 +174,7 @@ def _explanations_of(
     values = model.prepare(table)
     contributions = contributions_of(shap_table)[explainer.features].to_numpy()
     decisions_made = np.where(
-        decisions(shap_table["probability"].to_numpy(), model.threshold) == 1, "refused", "granted"
+        decisions(shap_table["probability"].to_numpy(), model.threshold) == 1, REFUSED, GRANTED
     )
     target = (
         table[settings.target].to_numpy(dtype=np.float64)
