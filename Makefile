@@ -48,7 +48,7 @@ endif
 data-force: setup ## Regenerate the demo data, overwriting data/01_raw (never do this over the real files)
 	$(BIN)/kedro run --pipeline demo_data --params "demo_data.overwrite=true"
 
-pipelines: setup ## Run the default pipeline (kedro run): data_processing, modelling
+pipelines: setup ## Run the default pipeline (kedro run): data_processing, modelling, explainability
 	$(BIN)/kedro run
 
 serve-api: setup ## The scoring API under gunicorn on http://$(HOST):$(API_PORT)/api/v1 (documentation: /api/v1/docs)

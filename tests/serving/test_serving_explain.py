@@ -10,6 +10,7 @@ from credit_scoring.serving.explain import (
     Reason,
     ScoreExplainer,
     column_feature_matrix,
+    linear_reference,
     top_indices_per_direction,
     top_reason_indices,
 )
@@ -53,6 +54,9 @@ def test_base_value_plus_contributions_is_the_raw_output(
     assert shap_values.shape == (len(rows), len(model.features))
     raw = explainer.raw_output(rows)
     np.testing.assert_allclose(base + shap_values.sum(axis=1), raw, atol=1e-9)
+    values_once, base_once, raw_once = explainer.decompose(rows)
+    np.testing.assert_array_equal(values_once, shap_values)
+    assert base_once == base and np.array_equal(raw_once, raw)
     # the raw output is the model's own score: its sigmoid is the classifier's probability
     proba = model.classifier.predict_proba(model.model_matrix(rows))[:, 1]
     np.testing.assert_allclose(1 / (1 + np.exp(-raw)), proba, atol=1e-9)
@@ -155,6 +159,8 @@ def test_a_client_without_any_known_field_is_refused(lgbm_explainer: ScoreExplai
 
 def test_sentences_name_no_raw_feature(real_features_explainer: tuple[ScoreExplainer, pd.DataFrame]) -> None:
     explainer, table = real_features_explainer
+    unlabelled = [feature for feature in explainer.features if not explainer.writer.knows(feature)]
+    assert not unlabelled, f"model features without a dictionary entry: {unlabelled}"
     for language in ("en", "fr"):
         for reasons in explainer.explain(table.head(20), top_k=6, language=language):
             for reason in reasons:
@@ -186,3 +192,15 @@ def test_unsupported_classifier_is_named() -> None:
     odd.estimator = type(model.estimator)([*model.estimator.steps[:-1], ("model", Opaque())])
     with pytest.raises(TypeError, match="Cannot explain a Opaque"):
         ScoreExplainer(odd)
+
+
+def test_linear_reference_is_the_training_mean_and_an_average_level() -> None:
+    features = ["AMOUNT", "KIND"]
+    columns = [
+        "numeric__AMOUNT",
+        "numeric__missingindicator_AMOUNT",
+        "categorical__KIND_a",
+        "categorical__KIND_b",
+    ]
+    np.testing.assert_allclose(linear_reference(columns, features), [0.0, 0.0, 0.5, 0.5])
+    assert linear_reference(features, features).tolist() == [0.0, 0.0]

@@ -60,6 +60,7 @@ def test_labels_drop_the_day_hint_and_name_the_history(writer: ReasonWriter) -> 
     assert writer.label("BUREAU_DAYS_CREDIT_MAX", "en") == "Credit bureau – loan start (maximum)"
     assert writer.label("PREV_AMT_ANNUITY_MEAN", "fr") == "Demandes précédentes – annuité (moyenne)"
     assert writer.label("BUREAU_LOAN_COUNT", "en") == "Loans at the credit bureau"  # says it already
+    assert writer.label("FLOORSMAX_AVG", "fr") == "Immeuble – étage le plus haut (moyenne)"
 
 
 @pytest.mark.parametrize(

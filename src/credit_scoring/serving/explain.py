@@ -10,9 +10,8 @@ How, by classifier family (chosen once, when the explainer is built):
 - LightGBM: LightGBM's own TreeSHAP (``pred_contrib=True``), exact, faster than the shap package on one row;
 - other tree ensembles: ``shap.TreeExplainer`` (path-dependent, no background data needed);
 - linear models: the closed form of linear SHAP, coefficient x (value - reference) per encoded column, summed
-  back to the model feature it came from (one-hot levels and missing-value indicators included). The reference
-  is the zero point of the model matrix: the training mean of every standardised column. One-hot columns have
-  reference 0, so a category's contribution is its level's coefficient (the intercept absorbs the rest);
+  back to the model feature it came from (one-hot levels and missing-value indicators included); see
+  `linear_reference` for the reference point, which needs no training data;
 - a constant model (DummyClassifier): no feature contributes.
 """
 
@@ -24,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from credit_scoring.serving.model import CreditScoringModel
+from credit_scoring.serving.model import CreditScoringModel, TabularCleaner
 from credit_scoring.serving.reasons import LOWERS, RAISES, ReasonWriter, check_language, is_missing
 
 
@@ -63,12 +62,17 @@ class ScoreExplainer:
 
     def contributions(self, rows: pd.DataFrame) -> tuple[np.ndarray, float]:
         """SHAP values (a row per client, a column per model feature, in model order) and the base value."""
-        matrix = self.model.model_matrix(rows)
-        return self._backend.contributions(matrix)
+        return self._backend.contributions(self._matrix(self.model.prepare(rows)))
 
     def raw_output(self, rows: pd.DataFrame) -> np.ndarray:
         """The classifier's raw output (log-odds) that base value + contributions add up to."""
-        return self._backend.raw_output(self.model.model_matrix(rows))
+        return self._backend.raw_output(self._matrix(self.model.prepare(rows)))
+
+    def decompose(self, rows: pd.DataFrame) -> tuple[np.ndarray, float, np.ndarray]:
+        """SHAP values, base value and raw output in one pass over the rows (for batch use)."""
+        matrix = self._matrix(self.model.prepare(rows))
+        values, base = self._backend.contributions(matrix)
+        return values, base, self._backend.raw_output(matrix)
 
     def explain(self, rows: pd.DataFrame, top_k: int = 5, language: str = "en") -> list[list[Reason]]:
         """For each row, the ``top_k`` reasons by |contribution|, raising and lowering both represented."""
@@ -76,7 +80,7 @@ class ScoreExplainer:
         if top_k < 1:
             raise ValueError(f"top_k must be at least 1, got {top_k}")
         values = self.model.prepare(rows)
-        shap_values, _ = self.contributions(rows)
+        shap_values, _ = self._backend.contributions(self._matrix(values))
         explanations = []
         for row_values, row_shap in zip(values.itertuples(index=False, name=None), shap_values, strict=True):
             chosen = top_reason_indices(row_shap, top_k)
@@ -84,6 +88,18 @@ class ScoreExplainer:
                 [self.reason(self.features[i], row_values[i], float(row_shap[i]), language) for i in chosen]
             )
         return explanations
+
+    def _matrix(self, prepared: pd.DataFrame) -> Any:
+        """``model.model_matrix`` of rows already prepared: the pipeline's own cleaning step is skipped, as it
+        would only repeat ``prepare`` (cleaning is most of the time spent on one row of many features)."""
+        data: Any = prepared
+        for _, step in self.model.estimator.steps[:-1]:
+            if step is None or step == "passthrough" or hasattr(step, "fit_resample"):
+                continue  # resamplers only act while fitting
+            if isinstance(step, TabularCleaner) and getattr(step, "spec_", None) == self.model.feature_spec:
+                continue
+            data = step.transform(data)
+        return data
 
     def reason(self, feature: str, value: Any, contribution: float, language: str) -> Reason:
         """The reason for one feature's contribution."""
@@ -116,23 +132,22 @@ def top_reason_indices(contributions: np.ndarray, top_k: int) -> list[int]:
     last place: an adviser can always say what speaks for and against the client.
     """
     order = np.argsort(-np.abs(contributions), kind="stable")
-    nonzero = [int(i) for i in order if contributions[i] != 0]
-    chosen = nonzero[:top_k]
+    nonzero = order[contributions[order] != 0]
+    chosen = nonzero[:top_k].tolist()
     if len(chosen) >= 2:
-        signs = np.sign(contributions[chosen])
-        if np.all(signs == signs[0]):
-            opposite = next((i for i in nonzero[top_k:] if np.sign(contributions[i]) == -signs[0]), None)
-            if opposite is not None:
-                chosen[-1] = opposite
+        signs = np.sign(contributions[nonzero])
+        if np.all(signs[:top_k] == signs[0]):
+            opposite = np.flatnonzero(signs == -signs[0])
+            if len(opposite):
+                chosen[-1] = int(nonzero[opposite[0]])
     return chosen
 
 
 def top_indices_per_direction(contributions: np.ndarray, per_direction: int) -> list[int]:
     """The ``per_direction`` strongest raising and the ``per_direction`` strongest lowering features."""
     order = np.argsort(-np.abs(contributions), kind="stable")
-    raising = [int(i) for i in order if contributions[i] > 0][:per_direction]
-    lowering = [int(i) for i in order if contributions[i] < 0][:per_direction]
-    return raising + lowering
+    ordered = contributions[order]
+    return [*order[ordered > 0][:per_direction].tolist(), *order[ordered < 0][:per_direction].tolist()]
 
 
 # --- backends: contributions on the encoded matrix, summed back to model features --------------------------
@@ -195,13 +210,15 @@ class _TreeShapBackend(_Backend):
 class _LinearBackend(_Backend):
     method = "linear"
 
-    def __init__(self, classifier: Any):
+    def __init__(self, classifier: Any, reference: np.ndarray):
         self.classifier = classifier
         self.coef = np.asarray(classifier.coef_, dtype=np.float64).reshape(-1)
-        self.intercept = float(np.asarray(classifier.intercept_).reshape(-1)[0])
+        self.reference = reference
+        intercept = float(np.asarray(classifier.intercept_).reshape(-1)[0])
+        self.base = intercept + float(self.coef @ reference)
 
     def contributions(self, matrix: Any) -> tuple[np.ndarray, float]:
-        return np.asarray(matrix, dtype=np.float64) * self.coef, self.intercept
+        return (np.asarray(matrix, dtype=np.float64) - self.reference) * self.coef, self.base
 
     def raw_output(self, matrix: Any) -> np.ndarray:
         return np.asarray(self.classifier.decision_function(matrix), dtype=np.float64)
@@ -247,7 +264,7 @@ def _backend_for(model: CreditScoringModel) -> _Backend:
     if type(classifier).__module__.startswith("lightgbm"):
         backend: _Backend = _LightGBMBackend(classifier)
     elif hasattr(classifier, "coef_") and hasattr(classifier, "decision_function"):
-        backend = _LinearBackend(classifier)
+        backend = _LinearBackend(classifier, linear_reference(columns, features))
     elif hasattr(classifier, "estimators_") or hasattr(classifier, "get_booster"):
         backend = _TreeShapBackend(classifier)
     else:
@@ -258,6 +275,30 @@ def _backend_for(model: CreditScoringModel) -> _Backend:
     if columns == features:
         return backend
     return _AggregatedBackend(backend, column_feature_matrix(columns, features))
+
+
+def linear_reference(columns: list[str], features: list[str]) -> np.ndarray:
+    """The reference point of linear SHAP in the model matrix, known without training data.
+
+    Standardised columns (numbers, missing-value indicators) have their training mean at 0. The one-hot
+    columns of a category get 1 / (number of its levels): the reference is "an average level", so a category's
+    contribution is its level's coefficient minus the mean coefficient of its levels, and a category without
+    effect contributes nothing whatever its level.
+    """
+    if columns == features:
+        return np.zeros(len(columns))
+    mapping = column_feature_matrix(columns, features)
+    is_level = np.array([_is_level_column(column, features) for column in columns])
+    levels_per_feature = (mapping * is_level[:, None]).sum(axis=0)
+    reference = np.zeros(len(columns))
+    for row in np.flatnonzero(is_level):
+        reference[row] = 1.0 / levels_per_feature[mapping[row].argmax()]
+    return reference
+
+
+def _is_level_column(column: str, features: list[str]) -> bool:
+    name = column.split("__", 1)[1] if "__" in column else column
+    return name not in features and not name.startswith("missingindicator_")
 
 
 def matrix_columns(model: CreditScoringModel) -> list[str]:

@@ -5,8 +5,8 @@ Everything is derived from the feature dictionary (`features.definitions.feature
 unit, source table), so a new feature gets texts without code here. Rules, in order:
 
 - the label drops the "(days before the application)" style hint, because the value is shown in years, months
-  or days ago instead; history aggregates get the history they come from as a prefix when the label does not
-  already say it ("Previous applications – Annuity (mean)");
+  or days ago instead, and its own colons (the sentence has one); history aggregates get the history they come
+  from as a prefix when the label does not already say it ("Previous applications – annuity (mean)");
 - the value is formatted by unit (currency with thousands separators, shares as %, flags as yes / no, days as
   days, months or years, "not provided" for a missing value);
 - one sentence template per direction and language.
@@ -192,7 +192,10 @@ def feature_text(info: FeatureInfo) -> FeatureText:
         return FeatureText(info.feature, info.unit, {"en": label_en, "fr": label_fr}, mode)
     label_en, mode_en = _strip_time_hint(info.label_en)
     label_fr, mode_fr = _strip_time_hint(info.label_fr)
-    labels = {"en": _STAT_SUFFIX.sub(r" (\1)", label_en), "fr": _STAT_SUFFIX.sub(r" (\1)", label_fr)}
+    labels = {
+        "en": _no_inner_colon(_STAT_SUFFIX.sub(r" (\1)", label_en)),
+        "fr": _no_inner_colon(_STAT_SUFFIX.sub(r" (\1)", label_fr)),
+    }
     context = _history_context(info.source_table)
     if context is not None:
         prefix_en, prefix_fr, words = context
@@ -375,6 +378,11 @@ def _history_context(source_table: str) -> tuple[str, str, tuple[str, ...]] | No
         if source in _HISTORY_CONTEXT:
             return _HISTORY_CONTEXT[source]
     return None
+
+
+def _no_inner_colon(label: str) -> str:
+    # "Building: lowest floor" reads as "Building – lowest floor" inside a sentence that has its own colon
+    return re.sub(r" ?: ", " – ", label)
 
 
 def _lower_first(text: str) -> str:

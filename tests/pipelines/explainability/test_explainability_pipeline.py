@@ -1,0 +1,203 @@
+"""The explainability pipeline on tiny data: in memory with SequentialRunner, outputs checked one by one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from kedro.io import DataCatalog, MemoryDataset
+from kedro.runner import SequentialRunner
+from matplotlib.figure import Figure
+
+from credit_scoring.cost import confusion_counts, decisions
+from credit_scoring.pipelines.explainability import create_pipeline, nodes
+from credit_scoring.pipelines.explainability.params import parse_params
+from credit_scoring.serving.explain import ScoreExplainer
+from credit_scoring.serving.model import CreditScoringModel
+from tests.fixtures.explain_models import fitted_bundle
+from tests.fixtures.model_input import synthetic_model_input
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+SIGNAL_FEATURES = {"FEATURE_000", "FEATURE_001", "FEATURE_002", "CATEGORY_00"}
+
+
+def project_params() -> dict[str, Any]:
+    return yaml.safe_load((PROJECT_ROOT / "conf/base/parameters_explainability.yml").read_text())[
+        "explainability"
+    ]
+
+
+class KeptDataset(MemoryDataset):
+    """An in-memory dataset the runner does not release, so the test can read every output afterwards."""
+
+    def __init__(self) -> None:
+        super().__init__(copy_mode="assign")
+
+    def _release(self) -> None:
+        pass
+
+
+def run_in_memory(model: CreditScoringModel, holdout: pd.DataFrame, scoring: pd.DataFrame) -> dict[str, Any]:
+    pipeline = create_pipeline()
+    params = {**project_params(), "global_sample_size": 150, "dependence_top_features": 4}
+    catalog = DataCatalog(
+        {
+            **{name: KeptDataset() for name in pipeline.all_outputs()},
+            "model_bundle": MemoryDataset(model, copy_mode="assign"),
+            "modelling_holdout_table": MemoryDataset(holdout),
+            "scoring_input_table": MemoryDataset(scoring),
+            "params:explainability": MemoryDataset(params),
+            "params:random_state": MemoryDataset(42),
+        }
+    )
+    SequentialRunner().run(pipeline, catalog)
+    return {name: catalog.load(name) for name in pipeline.all_outputs()}
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, pd.DataFrame]:
+    return {
+        "training": synthetic_model_input(1200, n_numeric=6, n_categorical=2, seed=21),
+        "holdout": synthetic_model_input(300, n_numeric=6, n_categorical=2, seed=22, first_id=500_000),
+        "scoring": synthetic_model_input(
+            40, n_numeric=6, n_categorical=2, seed=23, with_target=False, first_id=900_000
+        ),
+    }
+
+
+@pytest.fixture(scope="module")
+def lgbm_model(tables: dict[str, pd.DataFrame]) -> CreditScoringModel:
+    return fitted_bundle(tables["training"], "lgbm")
+
+
+@pytest.fixture(scope="module")
+def outputs(lgbm_model: CreditScoringModel, tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    return run_in_memory(lgbm_model, tables["holdout"], tables["scoring"])
+
+
+def test_shap_tables_add_up_to_the_raw_output_for_every_client(
+    outputs: dict[str, Any], lgbm_model: CreditScoringModel, tables: dict[str, pd.DataFrame]
+) -> None:
+    for name, table in (("holdout_shap_values", "holdout"), ("scoring_shap_values", "scoring")):
+        shap_table = outputs[name]
+        assert shap_table["SK_ID_CURR"].tolist() == tables[table]["SK_ID_CURR"].tolist()
+        assert list(nodes.contributions_of(shap_table).columns) == lgbm_model.features
+        assert nodes.additivity_error(shap_table) < 1e-9
+        np.testing.assert_allclose(shap_table["probability"], lgbm_model.predict_proba(tables[table]))
+    metrics = outputs["explainability_metrics"]
+    assert metrics["explainability.additivity_max_error_holdout"]["value"] < 1e-9
+
+
+def test_global_importance_ranks_the_signal_first_next_to_the_gain(outputs: dict[str, Any]) -> None:
+    importance = outputs["shap_global_importance"]
+    assert importance["rank"].tolist() == list(range(1, len(importance) + 1))
+    assert importance["mean_abs_shap"].is_monotonic_decreasing
+    assert set(importance["feature"].head(3)) <= SIGNAL_FEATURES
+    assert (importance["model_importance_kind"] == "lightgbm_gain").all()
+    assert importance["share_of_total"].sum() == pytest.approx(1.0)
+    assert importance["n_clients"].iloc[0] == 150  # the documented sample, not the whole holdout
+    assert (
+        not importance["label_en"].str.contains("_").any()
+        or importance["feature"].str.startswith("FEATURE").any()
+    )
+
+
+def test_every_client_has_reasons_in_both_languages(
+    outputs: dict[str, Any], tables: dict[str, pd.DataFrame], lgbm_model: CreditScoringModel
+) -> None:
+    explanations = outputs["client_explanations"]
+    for dataset in ("scoring", "holdout"):
+        rows = explanations[explanations["dataset"] == dataset]
+        assert set(rows["SK_ID_CURR"]) == set(tables[dataset]["SK_ID_CURR"])
+        assert rows.groupby("SK_ID_CURR").size().max() <= 2 * project_params()["reasons_per_direction"]
+    assert explanations.loc[explanations["dataset"] == "scoring", "target"].isna().all()
+    assert explanations.loc[explanations["dataset"] == "holdout", "target"].isin([0, 1]).all()
+    assert (explanations["direction"] == np.where(explanations["contribution"] > 0, "raises", "lowers")).all()
+    assert explanations["sentence_en"].str.endswith("risk.").all()
+    assert explanations["sentence_fr"].str.endswith("risque.").all()
+    # the stored reasons are the online ones
+    client = tables["scoring"].iloc[[7]]
+    online = ScoreExplainer(lgbm_model).explain(client, top_k=3, language="fr")[0]
+    stored = explanations[explanations["SK_ID_CURR"] == client["SK_ID_CURR"].iloc[0]]
+    for reason in online:
+        match = stored[stored["feature"] == reason.feature]
+        assert not match.empty
+        assert match["sentence_fr"].iloc[0] == reason.sentence
+        assert match["contribution"].iloc[0] == pytest.approx(reason.contribution)
+
+
+def test_error_analysis_counts_every_holdout_client(
+    outputs: dict[str, Any], lgbm_model: CreditScoringModel, tables: dict[str, pd.DataFrame]
+) -> None:
+    by_score, summary = outputs["error_analysis_by_score"], outputs["error_analysis_summary"]
+    holdout = tables["holdout"]
+    assert by_score["clients"].sum() == len(holdout)
+    expected = confusion_counts(
+        holdout["TARGET"], decisions(lgbm_model.predict_proba(holdout), lgbm_model.threshold)
+    )
+    assert {
+        outcome.lower(): int(by_score[outcome].sum()) for outcome in ("TN", "FP", "FN", "TP")
+    } == expected.__dict__
+    assert summary["at_threshold"]["fp"] == expected.fp
+    assert lgbm_model.threshold in set(by_score["score_from"])  # the threshold is a band edge
+    # bands below the threshold grant, bands above refuse: no refusal below, no grant above
+    granted = by_score[by_score["decision"] == "granted"]
+    assert granted[["FP", "TP"]].sum().sum() == 0
+    assert by_score.loc[by_score["decision"] == "refused", ["TN", "FN"]].sum().sum() == 0
+    drivers = outputs["error_drivers"]
+    assert {"fp_minus_tn", "fn_minus_tp", "label_en"} <= set(drivers.columns)
+
+
+def test_figures_are_built(outputs: dict[str, Any]) -> None:
+    for name in ("shap_importance_plot", "shap_beeswarm_plot", "shap_dependence_plot", "error_analysis_plot"):
+        figure = outputs[name]
+        assert isinstance(figure, Figure) and figure.axes, name
+
+
+def test_linear_model_importance_uses_coefficients(tables: dict[str, pd.DataFrame]) -> None:
+    model = fitted_bundle(tables["training"], "logreg")
+    params = project_params()
+    shap_table = nodes.shap_values_table(model, tables["holdout"], params)
+    assert nodes.additivity_error(shap_table) < 1e-9
+    importance = nodes.global_importance(model, shap_table, params, 42)
+    assert (importance["model_importance_kind"] == "abs_coefficient").all()
+    assert len(importance) == len(model.features)  # one-hot levels and indicators summed back
+    assert set(importance["feature"].head(2)) == {"FEATURE_000", "FEATURE_001"}  # the linear signal
+
+
+def test_mismatched_shap_table_is_refused(
+    outputs: dict[str, Any], lgbm_model: CreditScoringModel, tables
+) -> None:
+    shuffled = outputs["scoring_shap_values"].iloc[::-1]
+    with pytest.raises(ValueError, match="do not match"):
+        nodes.client_explanations(
+            lgbm_model,
+            tables["scoring"],
+            shuffled,
+            tables["holdout"],
+            outputs["holdout_shap_values"],
+            project_params(),
+        )
+
+
+def test_parameters_are_validated() -> None:
+    assert parse_params(project_params()).reasons_per_direction == 5
+    with pytest.raises(ValueError, match=r"parameters_explainability\.yml"):
+        parse_params({**project_params(), "threshold_margin": 0.9})
+    with pytest.raises(ValueError, match="unknown_key"):
+        parse_params({**project_params(), "unknown_key": 1})
+
+
+def test_every_persisted_output_is_declared_in_the_catalog() -> None:
+    catalog = yaml.safe_load((PROJECT_ROOT / "conf/base/catalog_explainability.yml").read_text())
+    assert set(create_pipeline().all_outputs()) <= set(catalog)
+
+
+def test_default_pipeline_explains_after_modelling() -> None:
+    from credit_scoring.pipeline_registry import DEFAULT_PIPELINES  # noqa: PLC0415
+
+    assert DEFAULT_PIPELINES.index("explainability") > DEFAULT_PIPELINES.index("modelling")
