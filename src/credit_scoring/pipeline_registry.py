@@ -7,7 +7,7 @@ from kedro.pipeline import Pipeline
 
 #: Pipelines that `kedro run` (the default pipeline) runs, in order. `demo_data` is left out on purpose: it
 #: writes data/01_raw, which may hold the real Kaggle files, and is run explicitly by `make data`.
-DEFAULT_PIPELINES = ("data_processing", "modelling", "explainability", "drift")
+DEFAULT_PIPELINES = ("data_processing", "modelling", "explainability", "drift", "reporting")
 
 
 def register_pipelines() -> dict[str, Pipeline]:

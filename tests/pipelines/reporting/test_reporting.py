@@ -1,0 +1,181 @@
+"""The methodology note and the model card carry exactly the run's figures; fairness rates are right."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from credit_scoring.cost import CostWeights
+from credit_scoring.pipelines.reporting import nodes
+from credit_scoring.reporting.documents import markdown_table, markdown_to_html, number
+from credit_scoring.reporting.fairness import age_band, group_metrics
+from credit_scoring.serving.model import CreditScoringModel, FeatureSpec, TabularCleaner
+from tests.fixtures.model_input import synthetic_model_input
+
+SPLIT = {"id_column": "SK_ID_CURR", "target": "TARGET"}
+COST = {"false_negative": 10, "false_positive": 1}
+REPORTING = {"gender_column": "CODE_GENDER", "age_column": "AGE_YEARS"}
+MODELLING = {"split": {**SPLIT, "n_folds": 5}, "cost": COST}
+
+
+@pytest.fixture(scope="module")
+def holdout() -> pd.DataFrame:
+    table = synthetic_model_input(n_rows=400, n_numeric=4, n_categorical=1, seed=5)
+    rng = np.random.default_rng(0)
+    table["CODE_GENDER"] = pd.array(rng.choice(["F", "M"], len(table)), dtype="string")
+    table["AGE_YEARS"] = rng.uniform(20, 68, len(table))
+    table.loc[:4, "AGE_YEARS"] = np.nan
+    return table
+
+
+@pytest.fixture(scope="module")
+def model(holdout: pd.DataFrame) -> CreditScoringModel:
+    features = [column for column in holdout.columns if column.startswith("FEATURE_")]
+    spec = FeatureSpec(features=tuple(features))
+    estimator = Pipeline(
+        [
+            ("clean", TabularCleaner(spec.features, spec.categorical)),
+            ("impute", SimpleImputer()),
+            ("model", LogisticRegression()),
+        ]
+    ).fit(holdout[features], holdout["TARGET"])
+    return CreditScoringModel(estimator, spec, threshold=0.1, model_name="logreg_balanced")
+
+
+@pytest.fixture(scope="module")
+def run_outputs(model: CreditScoringModel, holdout: pd.DataFrame) -> dict[str, Any]:
+    metrics = {
+        "model_name": "logreg_balanced",
+        "cv_auc": 0.761234,
+        "cv_auc_std": 0.012345,
+        "holdout_auc": 0.754321,
+        "holdout_accuracy": 0.701,
+        "holdout_precision": 0.181,
+        "holdout_recall": 0.623,
+        "threshold": 0.1,
+        "business_cost_per_client": 0.512345,
+        "business_cost_at_0_5": 0.791234,
+        "approve_all_cost": 0.8,
+        "n_features": 4,
+        "n_train": 1600,
+        "n_holdout": 400,
+        "holdout_default_rate": 0.08,
+        "false_negative_cost": 10.0,
+        "false_positive_cost": 1.0,
+        "bayes_threshold": 1 / 11,
+        "brier_score": 0.0712,
+        "brier_score_calibrated": 0.0688,
+        "train_validation_auc_gap": 0.0312,
+        "auc_above_kaggle_best": False,
+        "holdout_tn": 260,
+        "holdout_fp": 108,
+        "holdout_fn": 12,
+        "holdout_tp": 20,
+    }
+    comparison = pd.DataFrame(
+        {
+            "model_name": ["dummy", "logreg_balanced"],
+            "cv_auc": [0.5, 0.761234],
+            "cv_auc_std": [0.0, 0.012345],
+            "cv_business_cost_per_client": [0.8, 0.523456],
+            "threshold": [0.0, 0.1],
+            "holdout_auc": [0.5, 0.754321],
+            "holdout_business_cost_per_client": [0.8, 0.512345],
+            "holdout_business_cost_at_0_5": [0.8, 0.791234],
+            "selected": [False, True],
+        }
+    )
+    promotion = {"promote": True, "reason": "no champion yet"}
+    fairness = nodes.fairness_report(model, holdout, SPLIT, COST, REPORTING)
+    return {"metrics": metrics, "comparison": comparison, "promotion": promotion, "fairness": fairness}
+
+
+def _documents(run_outputs: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    args = (
+        run_outputs["metrics"],
+        run_outputs["comparison"],
+        run_outputs["promotion"],
+        run_outputs["fairness"],
+        MODELLING,
+        REPORTING,
+    )
+    return {"note": nodes.methodology_note(*args), "card": nodes.model_card(*args)}
+
+
+def test_documents_carry_the_runs_metrics_and_every_candidate(run_outputs: dict[str, Any]) -> None:
+    for markdown, html in _documents(run_outputs).values():
+        for key in ("cv_auc", "holdout_auc", "threshold", "business_cost_per_client", "business_cost_at_0_5"):
+            assert number(run_outputs["metrics"][key]) in markdown, key
+            assert number(run_outputs["metrics"][key]) in html, key
+    note = _documents(run_outputs)["note"][0]
+    for row in run_outputs["comparison"].itertuples():
+        line = next(line for line in note.splitlines() if line.startswith(f"| {row.model_name} |"))
+        assert number(row.cv_auc) in line and number(row.holdout_business_cost_per_client) in line
+
+
+def test_note_has_every_required_section(run_outputs: dict[str, Any]) -> None:
+    note = _documents(run_outputs)["note"][0]
+    headings = re.findall(r"^## \d\. (.+)$", note, flags=re.MULTILINE)
+    assert headings == [
+        "Training method",
+        "Handling of class imbalance",
+        "Business cost, optimisation and evaluation metric",
+        "Summary of results (all candidates, simplest first)",
+        "Interpretability",
+        "Fairness",
+        "Limits and possible improvements",
+        "Data drift",
+    ]
+
+
+def test_html_is_self_contained(run_outputs: dict[str, Any]) -> None:
+    for _, html in _documents(run_outputs).values():
+        assert html.startswith("<!DOCTYPE html>") and "<table>" in html and "<title>" in html
+        assert not re.search(r"(src|href)=\"https?://", html)
+
+
+def test_missing_metric_fails_instead_of_printing_nothing(run_outputs: dict[str, Any]) -> None:
+    broken = {
+        **run_outputs,
+        "metrics": {k: v for k, v in run_outputs["metrics"].items() if k != "holdout_auc"},
+    }
+    with pytest.raises(Exception, match="holdout_auc"):
+        _documents(broken)
+
+
+def test_fairness_rates_match_a_hand_count() -> None:
+    y_true = np.array([0, 0, 1, 1, 0, 1])
+    proba = np.array([0.05, 0.5, 0.6, 0.02, 0.01, 0.9])
+    groups = pd.Series(["F", "F", "F", "M", "M", None])
+    table = group_metrics(
+        y_true, proba, 0.1, groups, attribute="gender", weights=CostWeights(10, 1)
+    ).set_index("group")
+    female = table.loc["F"]  # one good granted, one good refused, one defaulter refused
+    assert female.n_clients == 3 and female.approval_rate == pytest.approx(1 / 3)
+    assert female.false_refusal_rate == pytest.approx(0.5) and female.missed_default_rate == 0.0
+    male = table.loc["M"]  # one defaulter granted (missed), one good granted
+    assert male.missed_default_rate == 1.0 and male.business_cost_per_client == pytest.approx(5.0)
+    assert table.loc["unknown"].n_clients == 1
+
+
+def test_age_bands_are_closed_on_the_left_and_open_at_the_end() -> None:
+    bands = age_band(pd.Series([18.0, 29.99, 30.0, 64.0, np.nan]), [18, 30, 60, 120])
+    assert bands.tolist()[:4] == ["18-29", "18-29", "30-59", "60+"] and pd.isna(bands.iloc[4])
+
+
+def test_fairness_report_names_a_missing_column(model: CreditScoringModel, holdout: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match="AGE_YEARS"):
+        nodes.fairness_report(model, holdout.drop(columns="AGE_YEARS"), SPLIT, COST, REPORTING)
+
+
+def test_markdown_table_and_html_rendering() -> None:
+    table = markdown_table(pd.DataFrame({"a": ["x"], "b": [0.123456]}))
+    assert table.splitlines() == ["| a | b |", "|---|---|", "| x | 0.1235 |"]
+    assert "<td>0.1235</td>" in markdown_to_html(table, "t")
