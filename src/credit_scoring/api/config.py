@@ -1,0 +1,193 @@
+"""Settings of the scoring API: ``conf/base/app.yml``, overridden by ``conf/local/app.yml``, secrets from
+``conf/local/credentials.yml`` and the environment, then by the ``config`` given to ``create_app``.
+
+Environment: ``CREDIT_SCORING_ROOT`` (project root, default: the working directory),
+``CREDIT_SCORING_API_KEYS`` (comma-separated keys), ``CREDIT_SCORING_PREDICTION_LOG_URL``,
+``MLFLOW_TRACKING_URI``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+API_KEYS_ENV = "CREDIT_SCORING_API_KEYS"
+LOG_URL_ENV = "CREDIT_SCORING_PREDICTION_LOG_URL"
+ROOT_ENV = "CREDIT_SCORING_ROOT"
+CREDENTIALS_FILE = Path("conf/local/credentials.yml")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ModelSettings(_Section):
+    tracking_uri: str = "sqlite:///mlflow.db"
+    registered_model_name: str = "credit-scoring"
+    alias: str = "champion"
+
+
+class DataSettings(_Section):
+    scoring_input_table: Path = Path("data/05_model_input/scoring_input_table.parquet")
+    staged_application_test: Path = Path("data/02_intermediate/staged_application_test.parquet")
+    staged_application_train: Path = Path("data/02_intermediate/staged_application_train.parquet")
+    history_dir: Path = Path("data/02_intermediate")
+    feature_dictionary: Path = Path("data/04_feature/feature_dictionary.csv")
+    scoring_predictions: Path = Path("data/07_model_output/scoring_predictions.parquet")
+    model_metrics: Path = Path("data/08_reporting/model_metrics.json")
+    cost_threshold_curve: Path = Path("data/08_reporting/cost_threshold_curve.csv")
+    global_importance: Path = Path("data/08_reporting/global_importance.csv")
+    drift_summary: Path = Path("data/08_reporting/drift_summary.json")
+    drift_report: Path = Path("data/08_reporting/drift_report.html")
+
+    def resolved(self, root: Path) -> DataSettings:
+        return DataSettings(**{name: root / path for name, path in self})
+
+
+class DecisionLogSettings(_Section):
+    url: str = "sqlite:///data/07_model_output/prediction_log.db"
+    busy_timeout_ms: int = Field(default=10_000, ge=0)
+
+
+class RequestSettings(_Section):
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_batch_size: int = Field(default=100, ge=1, le=10_000)
+    unknown_fields: Literal["reject", "ignore"] = "reject"
+
+
+class ScoringSettings(_Section):
+    default_top_k: int = Field(default=5, ge=1, le=20)
+    risk_band_multiples: tuple[float, float, float] = (0.5, 1.0, 2.0)
+
+    @field_validator("risk_band_multiples")
+    @classmethod
+    def _increasing(cls, value: tuple[float, float, float]) -> tuple[float, float, float]:
+        if not 0 < value[0] < value[1] < value[2]:
+            raise ValueError("risk_band_multiples must be positive and increasing")
+        return value
+
+
+class AuthSettings(_Section):
+    api_keys: list[SecretStr] = Field(default_factory=list)
+    public_docs: bool = True
+
+    @field_validator("api_keys")
+    @classmethod
+    def _non_empty(cls, keys: list[SecretStr]) -> list[SecretStr]:
+        if any(len(key.get_secret_value()) < 8 for key in keys):
+            raise ValueError("API keys must be at least 8 characters long")
+        return keys
+
+
+class ApiSettings(_Section):
+    root: Path = Field(default_factory=Path.cwd)
+    model: ModelSettings = Field(default_factory=ModelSettings)
+    data: DataSettings = Field(default_factory=DataSettings)
+    decision_log: DecisionLogSettings = Field(default_factory=DecisionLogSettings)
+    requests: RequestSettings = Field(default_factory=RequestSettings)
+    scoring: ScoringSettings = Field(default_factory=ScoringSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    load_model: bool = Field(default=True, description="False: start without a model (tests inject one)")
+
+    @property
+    def paths(self) -> DataSettings:
+        """The data paths, absolute."""
+        return self.data.resolved(self.root)
+
+    def sqlalchemy_url(self) -> str:
+        """The decision log URL, a relative SQLite path taken from the project root."""
+        url = self.decision_log.url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite:///:memory:":
+            return prefix + str(self.root / url[len(prefix) :])
+        return url
+
+    def tracking_uri(self) -> str:
+        uri = self.model.tracking_uri
+        prefix = "sqlite:///"
+        if uri.startswith(prefix) and not uri.startswith(prefix + "/"):
+            return prefix + str(self.root / uri[len(prefix) :])
+        return uri
+
+
+def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _deep_merge(dict(merged[key]), value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(content, dict):
+        raise ValueError(f"{path} must hold a mapping")
+    return content
+
+
+def _secrets(root: Path) -> dict[str, Any]:
+    """Keys and URLs from conf/local/credentials.yml, then the environment (which wins)."""
+    credentials = _read_yaml(root / CREDENTIALS_FILE)
+    found: dict[str, Any] = {}
+    keys = list((credentials.get("scoring_api") or {}).get("api_keys") or [])
+    keys += [key.strip() for key in os.environ.get(API_KEYS_ENV, "").split(",") if key.strip()]
+    if keys:
+        found["auth"] = {"api_keys": keys}
+    log_url = os.environ.get(LOG_URL_ENV) or (credentials.get("prediction_log") or {}).get("url")
+    if log_url:
+        found["decision_log"] = {"url": log_url}
+    tracking_uri = os.environ.get("MLFLOW_TRACKING_URI") or (credentials.get("mlflow") or {}).get(
+        "tracking_uri"
+    )
+    if tracking_uri:
+        found["model"] = {"tracking_uri": tracking_uri}
+    return found
+
+
+def load_settings(config: Mapping[str, Any] | None = None) -> ApiSettings:
+    """The settings from the project's configuration files and environment, then ``config`` on top."""
+    config = dict(config or {})
+    root = Path(config.get("root") or os.environ.get(ROOT_ENV) or Path.cwd()).resolve()
+    merged = _read_yaml(root / "conf/base/app.yml")
+    merged = _deep_merge(merged, _read_yaml(root / "conf/local/app.yml"))
+    merged = _deep_merge(merged, _secrets(root))
+    merged = _deep_merge(merged, config)
+    merged["root"] = root
+    return ApiSettings.model_validate(merged)
+
+
+def ensure_local_api_key(root: Path | None = None) -> Path:
+    """Give this machine an API key in conf/local/credentials.yml when none is configured (``make serve``).
+
+    Secure by default: the service never runs without a key. Returns the credentials file.
+    """
+    root = (root or Path.cwd()).resolve()
+    path = root / CREDENTIALS_FILE
+    if os.environ.get(API_KEYS_ENV) or _secrets(root).get("auth"):
+        return path
+    credentials = _read_yaml(path)
+    credentials.setdefault("scoring_api", {})["api_keys"] = [secrets.token_urlsafe(24)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(credentials, sort_keys=False), encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+def local_api_key(root: Path | None = None) -> str | None:
+    """The first configured API key (for local clients such as the dashboard), or None."""
+    keys = load_settings({"root": root} if root else None).auth.api_keys
+    return keys[0].get_secret_value() if keys else None
+
+
+if __name__ == "__main__":
+    print(f"API key configured in {ensure_local_api_key()}")

@@ -1,0 +1,441 @@
+"""The routes of ``/api/v1``: thin views that validate (through their models), delegate to the serving layer
+and answer JSON."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+from flask import Blueprint, Response, g, request, send_file
+from pydantic import BaseModel
+
+from credit_scoring.api import schemas
+from credit_scoring.api.errors import ApiError
+from credit_scoring.api.operations import Operations
+from credit_scoring.api.services import Services, current_services, read_json_file
+from credit_scoring.raw.validation import RawDataValidationError
+from credit_scoring.serving.clients import UnknownClientError, UnknownFeatureError
+from credit_scoring.serving.decision_log import DecisionRecord, utc_timestamp
+from credit_scoring.serving.online import ApplicationFieldError
+from credit_scoring.serving.scoring import Score
+
+blueprint = Blueprint("credit_scoring_api", __name__)
+operations = Operations(blueprint)
+
+
+def _model_ref(services: Services) -> schemas.ModelRef:
+    served = services.served
+    assert served is not None
+    return schemas.ModelRef(name=served.name, version=served.version, alias=served.alias)
+
+
+def _reasons(score_reasons: Sequence[Any] | None) -> list[schemas.ReasonOut] | None:
+    if score_reasons is None:
+        return None
+    return [schemas.ReasonOut(**reason.to_dict()) for reason in score_reasons]
+
+
+def _elapsed_ms() -> float:
+    return round((time.perf_counter() - g.started) * 1000, 3)
+
+
+# --- service -------------------------------------------------------------------------------------------
+
+
+@operations.route("/health", summary="Liveness", tag="service", response=schemas.Health, auth=False)
+def health() -> schemas.Health:
+    """The process answers. Needs no API key."""
+    return schemas.Health()
+
+
+@operations.route("/ready", summary="Readiness", tag="service", response=schemas.Readiness, errors=(503,))
+def ready() -> schemas.Readiness:
+    """Ready when the model and the client data are loaded; 503 with the reasons otherwise."""
+    services = current_services()
+    if services.problems:
+        details = [(part, problem) for part, problem in services.problems.items()]
+        raise ApiError(503, "not ready: " + "; ".join(p for _, p in details), details, code="not_ready")
+    return schemas.Readiness(ready=True, model=_model_ref(services))
+
+
+@operations.route(
+    "/model", summary="The served model", tag="model", response=schemas.ModelInfo, errors=(503,)
+)
+def model_info() -> schemas.ModelInfo:
+    """Version, threshold, features, training date, metrics, global importance and the cost curve."""
+    services = current_services()
+    scorer = services.require_scorer()
+    served, paths = scorer.served, services.settings.paths
+    metrics = json.loads(paths.model_metrics.read_text()) if paths.model_metrics.is_file() else {}
+    curve = None
+    if paths.cost_threshold_curve.is_file():
+        curve = pd.read_csv(paths.cost_threshold_curve).to_dict(orient="records")
+    importance = None
+    if paths.global_importance.is_file():
+        table = pd.read_csv(paths.global_importance)
+        value = next(
+            (c for c in ("importance", "mean_abs_shap", "mean_abs_contribution") if c in table), None
+        )
+        if "feature" in table and value:
+            importance = [
+                schemas.FeatureImportance(
+                    feature=str(row["feature"]),
+                    label=str(row["label"]) if isinstance(row.get("label"), str) else None,
+                    importance=float(row[value]),
+                )
+                for row in table.to_dict(orient="records")
+            ]
+    return schemas.ModelInfo(
+        name=served.name,
+        version=served.version,
+        alias=served.alias,
+        run_id=served.run_id,
+        model_family=served.model.model_name,
+        threshold=served.threshold,
+        features=list(served.model.features),
+        categorical_features=list(served.model.feature_spec.categorical),
+        training_date=served.training_date,
+        metrics=metrics,
+        global_importance=importance,
+        cost_curve=[schemas.CostPoint(**{k: v for k, v in point.items() if pd.notna(v)}) for point in curve]
+        if curve is not None
+        else None,
+    )
+
+
+# --- scoring -------------------------------------------------------------------------------------------
+
+
+def _score_applications(
+    services: Services, applications: Sequence[Mapping[str, Any]], query: schemas.ExplainQuery, where: str
+) -> list[Score]:
+    scorer = services.require_scorer()
+    try:
+        return scorer.score(applications, reasons=query.reasons, top_k=query.top_k, language=query.lang)
+    except RawDataValidationError as error:
+        details = [(f"{where}{problem.column or ''}", f"{problem.issue}") for problem in error.problems]
+        raise ApiError(422, "the application fails the raw-data validation", details) from None
+    except ApplicationFieldError as error:
+        raise ApiError(422, "the application cannot be scored", [(None, str(error))]) from None
+
+
+def _prediction(
+    services: Services, score: Score, request_id: str, language: str, timestamp: str
+) -> schemas.PredictionOut:
+    return schemas.PredictionOut(
+        request_id=request_id,
+        client_id=score.client_id,
+        known_client=score.known_client,
+        probability=score.probability,
+        decision=score.decision,
+        threshold=score.threshold,
+        risk_band=score.risk_band,
+        reasons=_reasons(score.reasons),
+        language=language,
+        model=_model_ref(services),
+        timestamp=timestamp,
+        latency_ms=_elapsed_ms(),
+    )
+
+
+def _record(
+    services: Services,
+    *,
+    score: Score,
+    request_id: str,
+    fields: Mapping[str, Any],
+    latency_ms: float,
+    timestamp: str,
+) -> DecisionRecord:
+    served = services.served
+    assert served is not None
+    return DecisionRecord(
+        request_id=request_id,
+        created_at=timestamp,
+        endpoint=request.path,
+        model_name=served.name,
+        model_version=served.version,
+        client_id=score.client_id,
+        input_json=json.dumps(fields, separators=(",", ":")),
+        probability=score.probability,
+        decision=score.decision,
+        threshold=score.threshold,
+        latency_ms=latency_ms,
+    )
+
+
+def _received(application: BaseModel) -> dict[str, Any]:
+    """The application fields as received (explicit nulls kept, ignored unknown fields left out)."""
+    return application.model_dump(exclude_unset=True)
+
+
+@operations.route(
+    "/predict",
+    "POST",
+    summary="Score one application",
+    tag="scoring",
+    query=schemas.ExplainQuery,
+    body=lambda: current_services().application_model,
+    response=schemas.PredictionOut,
+    errors=(400, 413, 415, 503),
+)
+def predict(query: schemas.ExplainQuery, body: BaseModel) -> schemas.PredictionOut:
+    """Probability of default, decision against the threshold, risk band and the top reasons. With a known
+    SK_ID_CURR the client's history is used (a what-if: the client's id and modified fields). Logged."""
+    services = current_services()
+    fields = _received(body)
+    score = _score_applications(services, [fields], query, "")[0]
+    timestamp = utc_timestamp()
+    answer = _prediction(services, score, g.request_id, query.lang, timestamp)
+    services.decision_log.write(
+        [
+            _record(
+                services,
+                score=score,
+                request_id=g.request_id,
+                fields=fields,
+                latency_ms=answer.latency_ms,
+                timestamp=timestamp,
+            )
+        ]
+    )
+    return answer
+
+
+@operations.route(
+    "/predict/batch",
+    "POST",
+    summary="Score several applications",
+    tag="scoring",
+    query=schemas.ExplainQuery,
+    body=lambda: current_services().batch_model,
+    response=schemas.BatchPredictionOut,
+    errors=(400, 413, 415, 503),
+)
+def predict_batch(query: schemas.ExplainQuery, body: BaseModel) -> schemas.BatchPredictionOut:
+    """Each application as in POST /predict; item i is logged with the request id ``<request id>-<i>``."""
+    services = current_services()
+    applications = [_received(application) for application in body.applications]  # type: ignore[attr-defined]
+    scores = _score_applications(services, applications, query, "applications.")
+    timestamp = utc_timestamp()
+    predictions = [
+        _prediction(services, score, f"{g.request_id}-{i}", query.lang, timestamp)
+        for i, score in enumerate(scores)
+    ]
+    latency = _elapsed_ms()
+    services.decision_log.write(
+        [
+            _record(
+                services,
+                score=score,
+                request_id=prediction.request_id,
+                fields=fields,
+                latency_ms=latency,
+                timestamp=timestamp,
+            )
+            for score, prediction, fields in zip(scores, predictions, applications, strict=True)
+        ]
+    )
+    return schemas.BatchPredictionOut(
+        request_id=g.request_id,
+        count=len(predictions),
+        predictions=predictions,
+        model=_model_ref(services),
+        timestamp=timestamp,
+        latency_ms=latency,
+    )
+
+
+# --- clients -------------------------------------------------------------------------------------------
+
+
+def _unknown_client(error: UnknownClientError) -> ApiError:
+    return ApiError(404, str(error), [("client_id", "unknown production client")])
+
+
+@operations.route(
+    "/clients",
+    summary="Search the production clients",
+    tag="clients",
+    query=schemas.ClientSearchQuery,
+    response=schemas.ClientPage,
+    errors=(503,),
+)
+def search_clients(query: schemas.ClientSearchQuery) -> schemas.ClientPage:
+    """Filtered, sorted and paged (missing values sort last)."""
+    directory = current_services().require_directory()
+    filters = query.model_dump(include=set(schemas.ClientFilters.model_fields))
+    return schemas.ClientPage(
+        **directory.search(filters, query.page, query.page_size, query.sort, query.order)
+    )
+
+
+@operations.route(
+    "/clients/<int:client_id>",
+    summary="A client's description",
+    tag="clients",
+    response=schemas.ClientInfo,
+    errors=(404, 503),
+)
+def client_info(client_id: int) -> schemas.ClientInfo:
+    """Readable description (age in years, employment years, amounts, ...) and the raw application fields."""
+    directory = current_services().require_directory()
+    try:
+        return schemas.ClientInfo(**directory.describe(client_id))
+    except UnknownClientError as error:
+        raise _unknown_client(error) from None
+
+
+@operations.route(
+    "/clients/<int:client_id>/score",
+    summary="A client's score and reasons",
+    tag="clients",
+    query=schemas.ExplainQuery,
+    response=schemas.ClientScore,
+    errors=(404, 503),
+)
+def client_score(client_id: int, query: schemas.ExplainQuery) -> schemas.ClientScore:
+    """The score of the production client (the batch pipeline's when it comes from the served model) and
+    its top reasons, computed on the client's model-input row."""
+    services = current_services()
+    directory, scorer = services.require_directory(), services.require_scorer()
+    try:
+        score = directory.score(client_id)
+        reasons = (
+            scorer.explain(directory.model_input_row(client_id), query.top_k, query.lang)[0]
+            if query.reasons
+            else None
+        )
+    except UnknownClientError as error:
+        raise _unknown_client(error) from None
+    return schemas.ClientScore(
+        client_id=client_id,
+        threshold=scorer.threshold,
+        reasons=_reasons(reasons),
+        language=query.lang,
+        source=directory.score_source,
+        model=_model_ref(services),
+        **score,
+    )
+
+
+@operations.route(
+    "/clients/<int:client_id>/similar",
+    summary="Similar clients",
+    tag="clients",
+    query=schemas.SimilarQuery,
+    response=schemas.SimilarClients,
+    errors=(404, 503),
+)
+def similar_clients(client_id: int, query: schemas.SimilarQuery) -> schemas.SimilarClients:
+    """The k nearest training clients in a standardised space of descriptive features (see ``method``),
+    with their observed default rate."""
+    directory = current_services().require_directory()
+    try:
+        return schemas.SimilarClients(**directory.similar(client_id, query.k))
+    except UnknownClientError as error:
+        raise _unknown_client(error) from None
+
+
+# --- population ----------------------------------------------------------------------------------------
+
+
+def _population_error(error: Exception, field: str) -> ApiError:
+    if isinstance(error, UnknownClientError):
+        return _unknown_client(error)
+    return ApiError(422, "invalid population query", [(field, str(error))])
+
+
+@operations.route(
+    "/population/distribution",
+    summary="One feature over a group of clients",
+    tag="population",
+    query=schemas.DistributionQuery,
+    response=schemas.FeatureDistribution,
+    errors=(404, 503),
+)
+def feature_distribution(query: schemas.DistributionQuery) -> schemas.FeatureDistribution:
+    """A feature's values over all production clients, a filtered group or the client's nearest production
+    clients (``similar``), with the client's value and percentile."""
+    directory = current_services().require_directory()
+    filters = query.model_dump(include=set(schemas.ClientFilters.model_fields))
+    try:
+        result = directory.distribution(
+            query.feature,
+            group=query.group,
+            filters=filters,
+            client_id=query.client_id,
+            k=query.k,
+            max_points=query.max_points,
+            language=query.lang,
+        )
+    except UnknownFeatureError as error:
+        raise _population_error(error, "feature") from None
+    except UnknownClientError as error:
+        raise _population_error(error, "client_id") from None
+    except ValueError as error:
+        raise _population_error(error, "client_id") from None
+    return schemas.FeatureDistribution(**result)
+
+
+@operations.route(
+    "/population/scatter",
+    summary="Two features over the clients",
+    tag="population",
+    query=schemas.ScatterQuery,
+    response=schemas.Scatter,
+    errors=(404, 503),
+)
+def feature_scatter(query: schemas.ScatterQuery) -> schemas.Scatter:
+    """A seeded sample of the filtered production clients: both features, the probability and the decision."""
+    directory = current_services().require_directory()
+    filters = query.model_dump(include=set(schemas.ClientFilters.model_fields))
+    try:
+        result = directory.scatter(
+            query.x,
+            query.y,
+            filters=filters,
+            client_id=query.client_id,
+            max_points=query.max_points,
+            language=query.lang,
+        )
+    except UnknownFeatureError as error:
+        raise _population_error(error, "x/y") from None
+    except UnknownClientError as error:
+        raise _population_error(error, "client_id") from None
+    return schemas.Scatter(**result)
+
+
+# --- monitoring ----------------------------------------------------------------------------------------
+
+
+@operations.route(
+    "/drift",
+    summary="The latest drift summary",
+    tag="monitoring",
+    response=schemas.DriftSummary,
+    errors=(404,),
+)
+def drift_summary() -> schemas.DriftSummary:
+    """``08_reporting/drift_summary.json`` of the drift pipeline; 404 until it has run."""
+    path = current_services().settings.paths.drift_summary
+    content = read_json_file(path, "drift summary (run: kedro run --pipeline drift)")
+    return schemas.DriftSummary(**content)
+
+
+@operations.route(
+    "/drift/report",
+    summary="The Evidently drift report",
+    tag="monitoring",
+    errors=(404,),
+    media_type="text/html",
+)
+def drift_report() -> Response:
+    """The Evidently HTML report of the drift pipeline; 404 until it has run."""
+    path = current_services().settings.paths.drift_report
+    if not path.is_file():
+        raise ApiError(404, f"no drift report yet: {path.name} is missing (run: kedro run --pipeline drift)")
+    return send_file(path, mimetype="text/html", max_age=0)

@@ -1,0 +1,422 @@
+"""Request and response models of the scoring API: they validate requests and generate the OpenAPI document.
+
+The application model is generated from the raw-data contract (`credit_scoring.raw`): one optional field per
+column of ``application_test``, typed as in the contract (integers, numbers, known categories), bounded by the
+same plausible ranges as the batch validation, labelled with the feature dictionary's English labels. Unknown
+fields are rejected by name (``ApplicationIn``) or ignored (``ApplicationLenientIn``, by configuration).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, create_model
+
+from credit_scoring.features.labels import APPLICATION_LABELS
+from credit_scoring.raw.schema import DAYS_SENTINEL_COLUMNS, KNOWN_CATEGORIES, PLAUSIBLE_RANGES
+from credit_scoring.raw.tables import DAYS_SENTINEL, RAW_TABLES
+
+APPLICATION_TABLE = "application_test"
+CLIENT_ID = "SK_ID_CURR"
+
+Decision = Literal["granted", "refused"]
+RiskBand = Literal["low", "moderate", "high", "very_high"]
+"""Risk bands by probability relative to the threshold t: low < t/2 <= moderate < t <= high < 2t <= very_high
+(the multiples are configurable in ``conf/base/app.yml``); low and moderate are granted, high and very_high
+refused."""
+Language = Literal["en", "fr"]
+Direction = Literal["raises", "lowers"]
+SortOrder = Literal["asc", "desc"]
+_CONTRACT_TYPES = tuple(sorted(KNOWN_CATEGORIES[APPLICATION_TABLE]["NAME_CONTRACT_TYPE"]))
+_GENDERS = tuple(sorted(KNOWN_CATEGORIES[APPLICATION_TABLE]["CODE_GENDER"]))
+ContractType = Literal[_CONTRACT_TYPES]  # type: ignore[valid-type]
+Gender = Literal[_GENDERS]  # type: ignore[valid-type]
+FieldValue = float | int | str | None
+
+
+class StrictModel(BaseModel):
+    """Unknown fields are errors that name the field."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+# --- the application -----------------------------------------------------------------------------------
+
+
+def _application_field(column: str, kind: str) -> tuple[Any, Any]:
+    label = APPLICATION_LABELS.get(column)
+    description = label[1] if label else column.replace("_", " ").capitalize()
+    if kind == "string":
+        levels = tuple(sorted(KNOWN_CATEGORIES[APPLICATION_TABLE][column]))
+        return Literal[levels] | None, Field(default=None, description=f"{description}: one of {levels}")
+    low, high = PLAUSIBLE_RANGES[APPLICATION_TABLE].get(column, (None, None))
+    base = int if kind == "int64" else float
+    number: Any = Annotated[base, Field(ge=low, le=high)]
+    note = f"{description} (from {low} to {high})" if low is not None or high is not None else description
+    if column in DAYS_SENTINEL_COLUMNS.get(APPLICATION_TABLE, ()):
+        number = _days_or_no_date(low, high)
+        note += f"; {DAYS_SENTINEL} means no date (e.g. pensioners)"
+    return number | None, Field(default=None, description=note)
+
+
+def _days_or_no_date(low: float, high: float) -> Any:
+    """Days within [low, high], or the "no date" sentinel: one type, so that an error names one problem."""
+
+    def check(value: int) -> int:
+        if value != DAYS_SENTINEL and not low <= value <= high:
+            raise ValueError(f"must lie in [{low}, {high}] or be {DAYS_SENTINEL} (no date)")
+        return value
+
+    schema = {"anyOf": [{"type": "integer", "minimum": low, "maximum": high}, {"const": DAYS_SENTINEL}]}
+    return Annotated[int, AfterValidator(check), WithJsonSchema(schema)]
+
+
+def _application_fields() -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        CLIENT_ID: (
+            int | None,
+            Field(
+                default=None,
+                ge=1,
+                le=2**53,
+                description="Client identifier; when the client is known, the client's history is used",
+            ),
+        )
+    }
+    for column, kind in RAW_TABLES[APPLICATION_TABLE].items():
+        if column != CLIENT_ID:
+            fields[column] = _application_field(column, kind)
+    return fields
+
+
+_APPLICATION_DOC = (
+    "One loan application: any subset of the application fields (missing ones are treated as missing "
+    "values). Give SK_ID_CURR to use a known client's history."
+)
+ApplicationIn: type[BaseModel] = create_model(
+    "Application",
+    __config__=ConfigDict(extra="forbid", strict=True, allow_inf_nan=False),
+    __doc__=_APPLICATION_DOC,
+    **_application_fields(),
+)
+ApplicationLenientIn: type[BaseModel] = create_model(
+    "ApplicationIgnoringUnknownFields",
+    __config__=ConfigDict(extra="ignore", strict=True, allow_inf_nan=False),
+    __doc__=_APPLICATION_DOC + " Unknown fields are ignored.",
+    **_application_fields(),
+)
+APPLICATION_FIELDS: tuple[str, ...] = tuple(ApplicationIn.model_fields)
+
+
+def batch_request_model(application: type[BaseModel], max_items: int) -> type[BaseModel]:
+    """``{"applications": [...]}`` with at most ``max_items`` applications."""
+    return create_model(
+        "BatchRequest" if application is ApplicationIn else "BatchRequestIgnoringUnknownFields",
+        __config__=ConfigDict(extra="forbid", strict=True),
+        __doc__=f"Up to {max_items} applications, scored independently.",
+        applications=(list[application], Field(min_length=1, max_length=max_items)),  # type: ignore[valid-type]
+    )
+
+
+# --- query parameters ----------------------------------------------------------------------------------
+
+
+class ExplainQuery(StrictModel):
+    """How to explain a score."""
+
+    reasons: bool = Field(default=True, description="Include the top reasons (SHAP contributions)")
+    top_k: int = Field(default=5, ge=1, le=20, description="How many reasons")
+    lang: Language = Field(default="en", description="Language of the reason labels and sentences")
+
+
+class LanguageQuery(StrictModel):
+    lang: Language = Field(default="en", description="Language of the labels")
+
+
+class ClientFilters(StrictModel):
+    """Filters on the production clients (all optional; ranges are inclusive)."""
+
+    decision: Decision | None = None
+    risk_band: RiskBand | None = None
+    contract_type: ContractType | None = None
+    gender: Gender | None = None
+    age_min: float | None = Field(default=None, ge=0, le=120, description="Age in years, at least")
+    age_max: float | None = Field(default=None, ge=0, le=120, description="Age in years, at most")
+    income_min: float | None = Field(default=None, ge=0, description="Total income, at least")
+    income_max: float | None = Field(default=None, ge=0, description="Total income, at most")
+    credit_min: float | None = Field(default=None, ge=0, description="Credit amount, at least")
+    credit_max: float | None = Field(default=None, ge=0, description="Credit amount, at most")
+
+
+ClientSortKey = Literal["client_id", "probability", "age_years", "income", "credit_amount"]
+
+
+class ClientSearchQuery(ClientFilters):
+    page: int = Field(default=1, ge=1, le=1_000_000)
+    page_size: int = Field(default=20, ge=1, le=200)
+    sort: ClientSortKey = "client_id"
+    order: SortOrder = "asc"
+
+
+class SimilarQuery(StrictModel):
+    k: int = Field(default=10, ge=1, le=200, description="Number of nearest clients")
+
+
+PopulationGroup = Literal["all", "filtered", "similar"]
+
+
+class DistributionQuery(ClientFilters):
+    """One feature over a group of production clients (``filtered``: the filters; ``similar``: the client's
+    k nearest training clients)."""
+
+    feature: str = Field(min_length=1, max_length=100, description="A column of the model input table")
+    group: PopulationGroup = "all"
+    client_id: int | None = Field(default=None, ge=1, description="The client to place in the distribution")
+    k: int = Field(default=50, ge=1, le=500, description="Group 'similar': number of nearest clients")
+    max_points: int = Field(default=5000, ge=10, le=20000, description="At most this many values (sampled)")
+    lang: Language = "en"
+
+
+class ScatterQuery(ClientFilters):
+    x: str = Field(min_length=1, max_length=100, description="Feature on the horizontal axis")
+    y: str = Field(min_length=1, max_length=100, description="Feature on the vertical axis")
+    client_id: int | None = Field(default=None, ge=1)
+    max_points: int = Field(default=1000, ge=10, le=5000, description="At most this many points (sampled)")
+    lang: Language = "en"
+
+
+# --- responses -----------------------------------------------------------------------------------------
+
+
+class ErrorDetail(BaseModel):
+    field: str | None = Field(description="The offending field (dotted path), or null for the whole request")
+    problem: str
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="Machine-readable code, e.g. validation_error, not_found, unauthorized")
+    message: str
+    details: list[ErrorDetail] = Field(default_factory=list)
+
+
+class ErrorResponse(BaseModel):
+    """Every error: JSON, never HTML, never a stack trace."""
+
+    error: ErrorBody
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class ModelRef(BaseModel):
+    name: str = Field(description="Registered model name")
+    version: str = Field(description="Registered model version")
+    alias: str | None = Field(default=None, description="Registry alias it was loaded through")
+
+
+class Readiness(BaseModel):
+    ready: bool
+    model: ModelRef | None = None
+    reason: str | None = Field(default=None, description="Why the service is not ready")
+
+
+class ReasonOut(BaseModel):
+    """One reason for a score: a feature's SHAP contribution, in words."""
+
+    feature: str
+    label: str
+    value: FieldValue = Field(description="The feature's value for this application")
+    display_value: str
+    contribution: float = Field(description="Contribution to the model's raw score (log-odds for trees)")
+    direction: Direction = Field(description="Whether it raises or lowers the risk of default")
+    sentence: str
+
+
+class PredictionOut(BaseModel):
+    request_id: str
+    client_id: int | None = Field(description="SK_ID_CURR when given")
+    known_client: bool = Field(description="Whether the client's history was found and used")
+    probability: float = Field(ge=0, le=1, description="Probability of default")
+    decision: Decision
+    threshold: float = Field(description="Probabilities at or above it are refused")
+    risk_band: RiskBand
+    reasons: list[ReasonOut] | None = Field(
+        description="Top reasons, most influential first; null if not asked"
+    )
+    language: Language
+    model: ModelRef
+    timestamp: str = Field(description="ISO-8601 UTC, e.g. 2026-12-02T04:05:06.123Z")
+    latency_ms: float = Field(description="Server-side time to answer")
+
+
+class BatchPredictionOut(BaseModel):
+    request_id: str = Field(description="Item i is logged as <request_id>-<i>")
+    count: int
+    predictions: list[PredictionOut]
+    model: ModelRef
+    timestamp: str
+    latency_ms: float
+
+
+class CostPoint(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    threshold: float
+
+
+class FeatureImportance(BaseModel):
+    feature: str
+    label: str | None = None
+    importance: float
+
+
+class ModelInfo(BaseModel):
+    name: str
+    version: str
+    alias: str | None
+    run_id: str | None
+    model_family: str = Field(description="The selected candidate, e.g. lightgbm_class_weight")
+    threshold: float
+    features: list[str]
+    categorical_features: list[str]
+    training_date: str | None = Field(description="Start of the training run, ISO-8601 UTC")
+    metrics: dict[str, Any] = Field(description="model_metrics.json of the modelling pipeline ({} if absent)")
+    global_importance: list[FeatureImportance] | None = Field(
+        description="Mean absolute SHAP value per feature, when the explainability outputs exist"
+    )
+    cost_curve: list[CostPoint] | None = Field(description="Business cost versus threshold, when it exists")
+
+
+class ClientSummary(BaseModel):
+    client_id: int
+    probability: float | None
+    decision: Decision | None
+    risk_band: RiskBand | None
+    contract_type: str | None
+    gender: str | None
+    age_years: float | None
+    income: float | None
+    credit_amount: float | None
+    annuity: float | None
+
+
+class ClientPage(BaseModel):
+    items: list[ClientSummary]
+    total: int
+    page: int
+    page_size: int
+    pages: int
+
+
+class ClientInfo(BaseModel):
+    """A production client's description, in readable units (years, amounts), plus the raw application."""
+
+    client_id: int
+    contract_type: str | None
+    gender: str | None
+    age_years: float | None
+    family_status: str | None
+    children: int | None
+    family_members: float | None
+    education: str | None
+    income_type: str | None
+    occupation: str | None
+    organization: str | None
+    employment_years: float | None = Field(description="Years in the current job; null when not employed")
+    income: float | None
+    credit_amount: float | None
+    annuity: float | None
+    goods_price: float | None
+    own_car: bool | None
+    own_realty: bool | None
+    housing_type: str | None
+    region_rating: int | None
+    application: dict[str, FieldValue] = Field(
+        description="The raw application fields, ready to send back (modified) to POST /predict"
+    )
+
+
+class ClientScore(BaseModel):
+    client_id: int
+    probability: float
+    decision: Decision
+    threshold: float
+    risk_band: RiskBand
+    reasons: list[ReasonOut] | None
+    language: Language
+    source: Literal["batch", "computed"] = Field(
+        description="batch: the scoring pipeline's prediction; computed: scored now by the served model"
+    )
+    model: ModelRef
+
+
+class Neighbour(BaseModel):
+    client_id: int
+    distance: float
+    defaulted: bool | None = Field(description="Observed outcome (TARGET) of this training client")
+    age_years: float | None
+    income: float | None
+    credit_amount: float | None
+    annuity: float | None
+    employment_years: float | None
+
+
+class SimilarClients(BaseModel):
+    client_id: int
+    k: int
+    space: list[str] = Field(description="Descriptive features of the standardised space")
+    method: str = Field(description="How the space and the distance are defined")
+    neighbours: list[Neighbour]
+    observed_default_rate: float | None = Field(description="Share of the neighbours that defaulted")
+    n_with_outcome: int
+
+
+class NumericSummary(BaseModel):
+    count: int
+    missing: int
+    mean: float | None
+    min: float | None
+    q1: float | None
+    median: float | None
+    q3: float | None
+    max: float | None
+
+
+class FeatureDistribution(BaseModel):
+    feature: str
+    label: str
+    kind: Literal["numeric", "categorical"]
+    group: PopulationGroup
+    n: int = Field(description="Clients in the group")
+    values: list[float | str | None] = Field(description="The group's values (a seeded sample if larger)")
+    sampled: bool
+    summary: NumericSummary | None = Field(description="Numeric features: over the whole group")
+    counts: dict[str, int] | None = Field(description="Categorical features: clients per level")
+    client_id: int | None
+    client_value: FieldValue
+    client_percentile: float | None = Field(description="Share of the group at or below the client's value")
+
+
+class ScatterPoint(BaseModel):
+    client_id: int
+    x: FieldValue
+    y: FieldValue
+    probability: float | None
+    decision: Decision | None
+
+
+class Scatter(BaseModel):
+    x: str
+    y: str
+    x_label: str
+    y_label: str
+    n: int = Field(description="Clients matching the filters")
+    sampled: bool
+    points: list[ScatterPoint]
+    client: ScatterPoint | None
+
+
+class DriftSummary(BaseModel):
+    """The latest drift summary written by the drift pipeline (``08_reporting/drift_summary.json``)."""
+
+    model_config = ConfigDict(extra="allow")

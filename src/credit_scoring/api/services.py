@@ -1,0 +1,167 @@
+"""What the routes use, built once per process from the settings: the served model and its scorer, the
+client directory, the decision log, the request models. A missing piece makes its routes answer 503 with
+the reason instead of stopping the service."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from flask import current_app
+from pydantic import BaseModel
+
+from credit_scoring.api.config import ApiSettings
+from credit_scoring.api.errors import ApiError
+from credit_scoring.api.schemas import ApplicationIn, ApplicationLenientIn, batch_request_model
+from credit_scoring.serving.clients import ClientDirectory, read_labels
+from credit_scoring.serving.decision_log import DecisionLog
+from credit_scoring.serving.loading import ModelNotAvailableError, ServedModel, load_served_model
+from credit_scoring.serving.rows import load_row_builder
+from credit_scoring.serving.scoring import RowBuilder, Scorer, decision_label, risk_band
+
+logger = logging.getLogger(__name__)
+EXTENSION = "credit_scoring_api"
+
+
+@dataclass
+class Services:
+    settings: ApiSettings
+    decision_log: DecisionLog
+    application_model: type[BaseModel]
+    batch_model: type[BaseModel]
+    served: ServedModel | None = None
+    scorer: Scorer | None = None
+    directory: ClientDirectory | None = None
+    problems: dict[str, str] = field(default_factory=dict)
+
+    def require_scorer(self) -> Scorer:
+        if self.scorer is None:
+            raise ApiError(503, f"the model is not available: {self.problems.get('model', 'not loaded')}")
+        return self.scorer
+
+    def require_directory(self) -> ClientDirectory:
+        if self.directory is None:
+            raise ApiError(503, f"client data is not available: {self.problems.get('clients', 'not loaded')}")
+        return self.directory
+
+
+def current_services() -> Services:
+    return current_app.extensions[EXTENSION]
+
+
+def _batch_scores(
+    served: ServedModel, features: pd.DataFrame, settings: ApiSettings
+) -> tuple[pd.DataFrame, str]:
+    """The production clients' scores: the batch pipeline's when they come from the served model, else
+    computed now by the served model on the same model-input rows."""
+    path = settings.paths.scoring_predictions
+    if path.is_file():
+        batch = pd.read_parquet(path)
+        same_model = (
+            {"SK_ID_CURR", "probability", "threshold", "model_name"} <= set(batch.columns)
+            and len(batch)
+            and np.allclose(batch["threshold"].to_numpy(dtype=float), served.threshold)
+            and (batch["model_name"] == served.model.model_name).all()
+            and (
+                "model_version" not in batch.columns
+                or (batch["model_version"].astype(str) == served.version).all()
+            )
+        )
+        if same_model:
+            scores, source = batch[["SK_ID_CURR", "probability"]].copy(), "batch"
+        else:
+            logger.warning("%s comes from another model than %s: scores computed now", path, served.uri)
+            scores, source = None, "computed"
+    else:
+        scores, source = None, "computed"
+    if scores is None:
+        scores = pd.DataFrame(
+            {
+                "SK_ID_CURR": features["SK_ID_CURR"].to_numpy(),
+                "probability": served.model.predict_proba(features),
+            }
+        )
+    multiples = settings.scoring.risk_band_multiples
+    scores["decision"] = [decision_label(p, served.threshold) for p in scores["probability"]]
+    scores["risk_band"] = [risk_band(p, served.threshold, multiples) for p in scores["probability"]]
+    return scores, source
+
+
+def load_directory(settings: ApiSettings, served: ServedModel) -> ClientDirectory:
+    paths = settings.paths
+    for path in (paths.staged_application_test, paths.staged_application_train, paths.scoring_input_table):
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} is missing (run: kedro run --pipeline data_processing)")
+    features = pd.read_parquet(paths.scoring_input_table)
+    scores, source = _batch_scores(served, features, settings)
+    training_columns = [
+        "SK_ID_CURR",
+        "TARGET",
+        "DAYS_BIRTH",
+        "DAYS_EMPLOYED",
+        "AMT_INCOME_TOTAL",
+        "AMT_CREDIT",
+    ]
+    training = pd.read_parquet(
+        paths.staged_application_train, columns=[*training_columns, "AMT_ANNUITY", "CNT_CHILDREN"]
+    )
+    return ClientDirectory(
+        applications=pd.read_parquet(paths.staged_application_test),
+        features=features,
+        scores=scores,
+        training=training,
+        labels=read_labels(paths.feature_dictionary),
+        score_source=source,
+    )
+
+
+def build_services(
+    settings: ApiSettings, served: ServedModel | None = None, rows: RowBuilder | None = None
+) -> Services:
+    """Everything the routes need; ``served`` and ``rows`` may be given (tests), else they are loaded."""
+    application = ApplicationIn if settings.requests.unknown_fields == "reject" else ApplicationLenientIn
+    services = Services(
+        settings=settings,
+        decision_log=DecisionLog(
+            settings.sqlalchemy_url(), busy_timeout_ms=settings.decision_log.busy_timeout_ms
+        ),
+        application_model=application,
+        batch_model=batch_request_model(application, settings.requests.max_batch_size),
+    )
+    if served is None and settings.load_model:
+        try:
+            served = load_served_model(
+                settings.tracking_uri(), settings.model.registered_model_name, settings.model.alias
+            )
+        except ModelNotAvailableError as error:
+            services.problems["model"] = str(error)
+            logger.error("Model not loaded: %s", error)
+    elif served is None:
+        services.problems["model"] = "no model loaded (load_model is false)"
+    services.served = served
+    if served is not None:
+        try:
+            rows = rows or load_row_builder(settings.paths)
+            services.scorer = Scorer(served, rows, settings.scoring.risk_band_multiples)
+        except (FileNotFoundError, OSError, ValueError) as error:
+            services.problems["model"] = f"the feature builder could not start: {error}"
+            logger.error("Scorer not ready: %s", error)
+        try:
+            services.directory = load_directory(settings, served)
+        except (FileNotFoundError, OSError, KeyError, ValueError) as error:
+            services.problems["clients"] = str(error)
+            logger.error("Client directory not loaded: %s", error)
+    else:
+        services.problems.setdefault("clients", "no model to score the clients with")
+    return services
+
+
+def read_json_file(path: Path, what: str) -> Any:
+    if not path.is_file():
+        raise ApiError(404, f"no {what} yet: {path.name} is missing")
+    return json.loads(path.read_text(encoding="utf-8"))

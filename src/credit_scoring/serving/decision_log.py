@@ -1,0 +1,265 @@
+"""The decision log: one row per scored application, in any SQLAlchemy database (SQLite WAL by default).
+
+The schema is a contract (the drift pipeline reads it as "current" data), table ``prediction_log``:
+
+==============  =======  ==========================================================================
+request_id      TEXT     primary key; batch items are ``<request id>-<index>``
+created_at      TEXT     ISO-8601 UTC with milliseconds, ``2026-12-02T04:05:06.123Z``
+endpoint        TEXT     the route that scored it, e.g. ``/api/v1/predict``
+model_name      TEXT     registered model name
+model_version   TEXT     registered model version
+client_id       INTEGER  SK_ID_CURR when given, else NULL
+input_json      TEXT     JSON object of the application fields as received
+probability     REAL     probability of default
+decision        TEXT     ``granted`` / ``refused``
+threshold       REAL     the decision threshold
+latency_ms      REAL     server-side latency of the request
+==============  =======  ==========================================================================
+
+Writes are synchronous (a record is committed before the answer leaves) and never fail a request: SQLite
+waits for a busy database (``busy_timeout``) and a write is retried; if the database still refuses, the
+records are appended to a spool file (JSON lines, under a file lock) and inserted by the next write that
+succeeds, so nothing is lost. The engine is created lazily in each process, so gunicorn workers forked from
+one master never share a connection.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+
+logger = logging.getLogger(__name__)
+
+TABLE_NAME = "prediction_log"
+DEFAULT_URL = "sqlite:///data/07_model_output/prediction_log.db"
+
+metadata = sa.MetaData()
+prediction_log = sa.Table(
+    TABLE_NAME,
+    metadata,
+    sa.Column("request_id", sa.Text, primary_key=True),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("endpoint", sa.Text, nullable=False),
+    sa.Column("model_name", sa.Text, nullable=False),
+    sa.Column("model_version", sa.Text, nullable=False),
+    sa.Column("client_id", sa.Integer, nullable=True),
+    sa.Column("input_json", sa.Text, nullable=False),
+    sa.Column("probability", sa.Float, nullable=False),
+    sa.Column("decision", sa.Text, nullable=False),
+    sa.Column("threshold", sa.Float, nullable=False),
+    sa.Column("latency_ms", sa.Float, nullable=False),
+    sa.Index("ix_prediction_log_created_at", "created_at"),
+)
+
+
+def utc_timestamp(moment: datetime | None = None) -> str:
+    """``2026-12-02T04:05:06.123Z``: ISO-8601, UTC, milliseconds."""
+    moment = (moment or datetime.now(UTC)).astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """One scored application, as stored."""
+
+    request_id: str
+    created_at: str
+    endpoint: str
+    model_name: str
+    model_version: str
+    client_id: int | None
+    input_json: str
+    probability: float
+    decision: str
+    threshold: float
+    latency_ms: float
+
+    def to_row(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _sqlite_path(url: sa.URL) -> Path | None:
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+class DecisionLog:
+    """Append-only store of `DecisionRecord`; see the module docstring for the guarantees."""
+
+    def __init__(
+        self,
+        url: str = DEFAULT_URL,
+        *,
+        spool_path: str | Path | None = None,
+        busy_timeout_ms: int = 10_000,
+        attempts: int = 4,
+    ) -> None:
+        self.url = sa.make_url(url)
+        sqlite_file = _sqlite_path(self.url)
+        default_spool = (
+            sqlite_file.with_name(sqlite_file.name + ".spool.jsonl")
+            if sqlite_file
+            else Path("data/07_model_output/prediction_log.spool.jsonl")
+        )
+        self.spool_path = Path(spool_path) if spool_path else default_spool
+        self.busy_timeout_ms = busy_timeout_ms
+        self.attempts = attempts
+        self._engine: Engine | None = None
+        self._engine_pid: int | None = None
+
+    # --- connection ---------------------------------------------------------------------------------
+
+    @property
+    def engine(self) -> Engine:
+        """This process's engine (created on first use, and again after a fork)."""
+        if self._engine is None or self._engine_pid != os.getpid():
+            self._engine = self._create_engine()
+            self._engine_pid = os.getpid()
+            self._create_table()
+        return self._engine
+
+    def _create_engine(self) -> Engine:
+        sqlite_file = _sqlite_path(self.url)
+        if sqlite_file is None:
+            return sa.create_engine(self.url, pool_pre_ping=True)
+        sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(self.url, connect_args={"timeout": self.busy_timeout_ms / 1000})
+        busy_timeout = int(self.busy_timeout_ms)
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer, nor it them
+            cursor.execute(f"PRAGMA busy_timeout={busy_timeout}")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across process crashes
+            cursor.close()
+
+        return engine
+
+    def _create_table(self) -> None:
+        assert self._engine is not None
+        for attempt in range(self.attempts):
+            try:
+                metadata.create_all(self._engine, checkfirst=True)
+                return
+            except OperationalError:  # another worker creating it at the same moment, or a busy database
+                if attempt == self.attempts - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+        self._engine = None
+
+    # --- writing -------------------------------------------------------------------------------------
+
+    def write(self, records: Sequence[DecisionRecord]) -> bool:
+        """Commit the records (True), or spool them for later when the database refuses (False).
+
+        Never raises for a database problem: a request must not fail because of its log record.
+        """
+        if not records:
+            return True
+        rows = [record.to_row() for record in records]
+        error: Exception | None = None
+        for attempt in range(self.attempts):
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(prediction_log.insert(), rows)
+                break
+            except IntegrityError:  # a request id already logged: keep every other row
+                self._insert_one_by_one(rows)
+                break
+            except SQLAlchemyError as failure:
+                error = failure
+                time.sleep(min(0.02 * 2**attempt, 0.5))
+        else:
+            logger.error(
+                "Decision log unavailable after %d attempts (%s): %d record(s) spooled to %s",
+                self.attempts,
+                type(error).__name__ if error else "unknown",
+                len(rows),
+                self.spool_path,
+            )
+            self._spool(rows)
+            return False
+        if self._spool_pending():
+            self.replay_spool()
+        return True
+
+    def _spool_pending(self) -> bool:
+        try:
+            return self.spool_path.stat().st_size > 0
+        except FileNotFoundError:
+            return False
+
+    def _insert_one_by_one(self, rows: Iterable[dict[str, Any]]) -> int:
+        inserted = 0
+        with self.engine.connect() as connection:
+            for row in rows:
+                try:
+                    with connection.begin():
+                        connection.execute(prediction_log.insert(), [row])
+                    inserted += 1
+                except IntegrityError:
+                    logger.warning("Decision log: request id %s already recorded", row["request_id"])
+        return inserted
+
+    def _spool(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.spool_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.spool_path, "a", encoding="utf-8") as spool:
+            fcntl.flock(spool, fcntl.LOCK_EX)
+            try:
+                spool.write("".join(json.dumps(row) + "\n" for row in rows))
+                spool.flush()
+                os.fsync(spool.fileno())
+            finally:
+                fcntl.flock(spool, fcntl.LOCK_UN)
+
+    def replay_spool(self) -> int:
+        """Insert the spooled records (idempotent: ids already present are skipped); returns how many."""
+        try:
+            spool = open(self.spool_path, "r+", encoding="utf-8")  # noqa: SIM115 - held under the lock
+        except FileNotFoundError:
+            return 0
+        with spool:
+            fcntl.flock(spool, fcntl.LOCK_EX)
+            try:
+                rows = [json.loads(line) for line in spool if line.strip()]
+                inserted = self._insert_one_by_one(rows)
+                # truncated, never unlinked: a writer waiting for the lock holds this very file open
+                spool.seek(0)
+                spool.truncate()
+            except SQLAlchemyError:
+                return 0  # still unavailable: the spool stays for the next attempt
+            finally:
+                fcntl.flock(spool, fcntl.LOCK_UN)
+        logger.info("Decision log: %d spooled record(s) inserted", inserted)
+        return inserted
+
+    # --- reading (tests, operations; the drift pipeline has its own reader) --------------------------
+
+    def count(self) -> int:
+        with self.engine.connect() as connection:
+            return int(connection.execute(sa.select(sa.func.count()).select_from(prediction_log)).scalar())
+
+    def records(self, limit: int | None = None) -> list[dict[str, Any]]:
+        query = sa.select(prediction_log).order_by(prediction_log.c.created_at, prediction_log.c.request_id)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]

@@ -1,0 +1,84 @@
+"""Load the served model from the MLflow registry (``models:/<name>@<alias>``), with what the API reports
+about it: version, run, threshold, feature list, training date."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import mlflow
+from mlflow.exceptions import MlflowException
+from mlflow.tracking import MlflowClient
+
+from credit_scoring.registry import alias_version
+from credit_scoring.serving.model import CreditScoringModel
+
+logger = logging.getLogger(__name__)
+
+
+class ModelNotAvailableError(RuntimeError):
+    """The registry has no model behind the alias, or it cannot be loaded; the message says which."""
+
+
+@dataclass(frozen=True)
+class ServedModel:
+    """A registered model version ready to score."""
+
+    model: CreditScoringModel
+    name: str
+    version: str
+    alias: str | None = None
+    run_id: str | None = None
+    training_date: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def threshold(self) -> float:
+        return float(self.model.threshold)
+
+    @property
+    def uri(self) -> str:
+        return f"models:/{self.name}@{self.alias}" if self.alias else f"models:/{self.name}/{self.version}"
+
+
+def _iso_from_millis(millis: int | None) -> str | None:
+    if not millis:
+        return None
+    return datetime.fromtimestamp(millis / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def load_served_model(tracking_uri: str, name: str, alias: str) -> ServedModel:
+    """The version behind ``name@alias``; raises `ModelNotAvailableError` with the reason."""
+    mlflow.set_tracking_uri(tracking_uri)
+    mlflow.set_registry_uri(tracking_uri)
+    client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+    try:
+        version = alias_version(client, name, alias)
+    except MlflowException as error:
+        raise ModelNotAvailableError(f"registry {tracking_uri} unavailable: {error.message}") from error
+    if version is None:
+        raise ModelNotAvailableError(
+            f"no model registered as {name}@{alias} in {tracking_uri} (run: kedro run --pipeline modelling)"
+        )
+    try:
+        details = client.get_model_version(name, version)
+        loaded = mlflow.pyfunc.load_model(f"models:/{name}/{version}")
+        model = loaded.unwrap_python_model()
+        started = client.get_run(details.run_id).info.start_time if details.run_id else None
+    except (MlflowException, OSError, ImportError) as error:
+        raise ModelNotAvailableError(f"{name} version {version} could not be loaded: {error}") from error
+    if not isinstance(model, CreditScoringModel):
+        raise ModelNotAvailableError(
+            f"{name} version {version} is a {type(model).__name__}, not a scoring model"
+        )
+    logger.info("Loaded %s version %s (alias %s) from %s", name, version, alias, tracking_uri)
+    return ServedModel(
+        model=model,
+        name=name,
+        version=str(version),
+        alias=alias,
+        run_id=details.run_id,
+        training_date=_iso_from_millis(started),
+        tags=dict(details.tags),
+    )

@@ -1,0 +1,118 @@
+"""Score applications: model-input rows (the batch feature definitions), probability, decision, risk band and
+the top reasons. Nothing here knows about HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from credit_scoring.cost import decisions
+from credit_scoring.serving.explain import Reason, ScoreExplainer
+from credit_scoring.serving.loading import ServedModel
+from credit_scoring.serving.model import GRANTED, REFUSED
+
+CLIENT_ID = "SK_ID_CURR"
+RISK_BANDS = ("low", "moderate", "high", "very_high")
+DEFAULT_BAND_MULTIPLES = (0.5, 1.0, 2.0)
+
+
+class RowBuilder(Protocol):
+    """Builds model-input rows (the columns of ``scoring_input_table``) from application fields."""
+
+    def is_known(self, client_id: int) -> bool: ...
+
+    def build_many(self, applications: Sequence[Mapping[str, Any]]) -> pd.DataFrame: ...
+
+
+def risk_band(
+    probability: float, threshold: float, multiples: Sequence[float] = DEFAULT_BAND_MULTIPLES
+) -> str:
+    """low < m0 t <= moderate < m1 t <= high < m2 t <= very_high (t: the threshold; m1 = 1 keeps the bands
+    consistent with the decision)."""
+    position = int(np.searchsorted(np.asarray(multiples, dtype=float) * threshold, probability, side="right"))
+    return RISK_BANDS[position]
+
+
+def decision_label(probability: float, threshold: float) -> str:
+    return REFUSED if int(decisions([probability], threshold)[0]) == 1 else GRANTED
+
+
+@dataclass(frozen=True)
+class Score:
+    """One scored application."""
+
+    client_id: int | None
+    known_client: bool
+    probability: float
+    decision: str
+    threshold: float
+    risk_band: str
+    reasons: list[Reason] | None
+
+
+class Scorer:
+    """The served model, its explainer and the row builder, used together."""
+
+    def __init__(
+        self,
+        served: ServedModel,
+        rows: RowBuilder,
+        band_multiples: Sequence[float] = DEFAULT_BAND_MULTIPLES,
+        explainer: ScoreExplainer | None = None,
+    ) -> None:
+        self.served = served
+        self.rows = rows
+        self.band_multiples = tuple(band_multiples)
+        self.explainer = explainer or ScoreExplainer(served.model)
+
+    @property
+    def threshold(self) -> float:
+        return self.served.threshold
+
+    def score(
+        self,
+        applications: Sequence[Mapping[str, Any]],
+        *,
+        reasons: bool = False,
+        top_k: int = 5,
+        language: str = "en",
+    ) -> list[Score]:
+        """Score applications (fields of application_test; SK_ID_CURR optional, a known client's history is
+        used). Raises the row builder's errors (`ApplicationFieldError`, `RawDataValidationError`)."""
+        frame = self.rows.build_many(applications)
+        ids = [application.get(CLIENT_ID) for application in applications]
+        known = [client is not None and self.rows.is_known(int(client)) for client in ids]
+        return self.score_rows(frame, ids, known, reasons=reasons, top_k=top_k, language=language)
+
+    def score_rows(
+        self,
+        frame: pd.DataFrame,
+        ids: Sequence[int | None],
+        known: Sequence[bool],
+        *,
+        reasons: bool = False,
+        top_k: int = 5,
+        language: str = "en",
+    ) -> list[Score]:
+        """Score model-input rows already built."""
+        probabilities = self.served.model.predict_proba(frame)
+        explained = self.explainer.explain(frame, top_k=top_k, language=language) if reasons else None
+        return [
+            Score(
+                client_id=None if client is None else int(client),
+                known_client=bool(is_known),
+                probability=float(probability),
+                decision=decision_label(float(probability), self.threshold),
+                threshold=self.threshold,
+                risk_band=risk_band(float(probability), self.threshold, self.band_multiples),
+                reasons=explained[i] if explained is not None else None,
+            )
+            for i, (client, is_known, probability) in enumerate(zip(ids, known, probabilities, strict=True))
+        ]
+
+    def explain(self, frame: pd.DataFrame, top_k: int, language: str) -> list[list[Reason]]:
+        return self.explainer.explain(frame, top_k=top_k, language=language)
