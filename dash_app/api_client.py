@@ -57,8 +57,8 @@ class ApiClient:
     def ready(self) -> dict[str, Any]:
         return self.get("ready")
 
-    def model_info(self, lang: str = "en") -> dict[str, Any]:
-        return self.get("model", lang=lang)
+    def model_info(self) -> dict[str, Any]:
+        return self.get("model")
 
     def predict(self, application: dict[str, Any], lang: str = "en", top_k: int = 6) -> dict[str, Any]:
         return self.post("predict", application, lang=lang, top_k=top_k)
@@ -115,7 +115,7 @@ class ApiClient:
         )
 
     def drift_summary(self) -> dict[str, Any]:
-        return self.get("drift/summary")
+        return self.get("drift")
 
     def drift_report_html(self) -> str:
         return self._request("GET", "drift/report").text

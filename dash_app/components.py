@@ -54,14 +54,13 @@ def decision_badge(decision: str, lang: str) -> html.Span:
 
 
 def error_alert(message: str, lang: str) -> dbc.Alert:
-    return dbc.Alert(t("common.error", lang, message=message), color="danger", role="alert")
+    return dbc.Alert(t("common.error", lang, message=message), color="danger")
 
 
 def no_client_notice(lang: str) -> dbc.Alert:
     return dbc.Alert(
         [t("common.no_client", lang), " ", dcc.Link(t("common.go_search", lang), href="/")],
         color="info",
-        role="status",
     )
 
 

@@ -19,7 +19,7 @@ SIMILAR_K = 50
 
 def feature_options(client: ApiClient, lang: str) -> list[dict[str, str]]:
     """The model's features an adviser can compare on, most important first, by their plain label."""
-    info = client.model_info(lang)
+    info = client.model_info()
     ranked = info.get("global_importance") or []
     options = [
         {"label": item.get("label") or item["feature"], "value": item["feature"]}
@@ -131,7 +131,7 @@ def register(app: Dash) -> None:
             return ""
         filters, errors = parse_filters(values, lang)
         if errors and group == "filtered":
-            return dbc.Alert(errors, color="warning", role="alert")
+            return dbc.Alert(errors, color="warning")
         return distribution_block(
             get_client(), int(request["client_id"]), feature, group=group or "all", filters=filters, lang=lang
         )

@@ -46,7 +46,7 @@ def monitoring_section(client: ApiClient, lang: str) -> html.Div | dbc.Alert:
         summary = client.drift_summary()
     except ApiError as error:
         if error.status == 404:
-            return dbc.Alert(t("drift.none", lang), color="info", role="status")
+            return dbc.Alert(t("drift.none", lang), color="info")
         return error_alert(error.message, lang)
     columns = drift_columns(summary)
     n_drifted = int(

@@ -72,7 +72,7 @@ def search_clients(
     """The results for the filters and page (the page kept within bounds), with the number of pages."""
     filters, errors = parse_filters(values, lang)
     if errors:
-        return dbc.Alert(errors, color="warning", role="alert"), 1, 1
+        return dbc.Alert(errors, color="warning"), 1, 1
     try:
         answer = client.search_clients(filters, page=max(1, page), page_size=PAGE_SIZE)
     except ApiError as error:

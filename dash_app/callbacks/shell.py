@@ -11,7 +11,7 @@ from dash_app.shell import nav_links
 
 def footer_text(client: ApiClient, lang: str) -> str:
     try:
-        version = client.model_info(lang).get("version", "?")
+        version = client.model_info().get("version", "?")
     except ApiError:
         return ""
     return t("app.footer", lang, version=version)

@@ -24,7 +24,7 @@ def compare_scores(client: ApiClient, original: dict[str, Any], entered: dict[st
     """Before and after, side by side, the change of decision in words, then the simulated reasons."""
     application, errors = simulated_application(original, entered, lang)
     if errors:
-        return dbc.Alert(errors, color="warning", role="alert")
+        return dbc.Alert(errors, color="warning")
     try:
         before = client.predict(original, lang=lang)
         after = client.predict(application, lang=lang)

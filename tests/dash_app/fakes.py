@@ -104,8 +104,8 @@ class FakeApiClient:
         self._record("ready")
         return {"ready": True, "model": MODEL}
 
-    def model_info(self, lang: str = "en") -> dict[str, Any]:
-        self._record("model_info", lang=lang)
+    def model_info(self) -> dict[str, Any]:
+        self._record("model_info")
         return {
             **MODEL,
             "run_id": "abc",
@@ -114,7 +114,12 @@ class FakeApiClient:
             "features": ["EXT_SOURCE_2", "DAYS_BIRTH", "AMT_ANNUITY", "CODE_GENDER"],
             "categorical_features": ["CODE_GENDER"],
             "training_date": "2026-12-01T10:00:00Z",
-            "metrics": {"auc": 0.771, "holdout_recall": 0.68, "precision": 0.19, "business_cost_per_client": 0.48},
+            "metrics": {
+                "auc": 0.771,
+                "holdout_recall": 0.68,
+                "precision": 0.19,
+                "business_cost_per_client": 0.48,
+            },
             "global_importance": [
                 {"feature": "EXT_SOURCE_2", "label": "External score 2", "importance": 0.31},
                 {"feature": "DAYS_BIRTH", "label": "Age", "importance": 0.12},
@@ -169,32 +174,93 @@ class FakeApiClient:
 
     def similar_clients(self, client_id: int, k: int = 10) -> dict[str, Any]:
         self._record("similar_clients", client_id, k=k)
-        return {"client_id": client_id, "k": k, "neighbours": [{"client_id": 1}] * k,
-                "observed_default_rate": 0.12, "n_with_outcome": k, "space": [], "method": "m"}
+        return {
+            "client_id": client_id,
+            "k": k,
+            "neighbours": [{"client_id": 1}] * k,
+            "observed_default_rate": 0.12,
+            "n_with_outcome": k,
+            "space": [],
+            "method": "m",
+        }
 
-    def distribution(self, feature: str, group: str = "all", client_id: int | None = None,
-                     filters: dict[str, Any] | None = None, lang: str = "en") -> dict[str, Any]:
+    def distribution(
+        self,
+        feature: str,
+        group: str = "all",
+        client_id: int | None = None,
+        filters: dict[str, Any] | None = None,
+        lang: str = "en",
+    ) -> dict[str, Any]:
         self._record("distribution", feature, group=group, client_id=client_id, filters=filters, lang=lang)
         if feature == "CODE_GENDER":
-            return {"feature": feature, "label": "Gender", "kind": "categorical", "group": group, "n": 30,
-                    "values": [], "sampled": False, "summary": None, "counts": {"F": 20, "M": 10},
-                    "client_id": client_id, "client_value": "M", "client_percentile": None}
+            return {
+                "feature": feature,
+                "label": "Gender",
+                "kind": "categorical",
+                "group": group,
+                "n": 30,
+                "values": [],
+                "sampled": False,
+                "summary": None,
+                "counts": {"F": 20, "M": 10},
+                "client_id": client_id,
+                "client_value": "M",
+                "client_percentile": None,
+            }
         values = [float(value) for value in range(100)]
-        return {"feature": feature, "label": "Age", "kind": "numeric", "group": group, "n": 100,
-                "values": values, "sampled": False, "summary": None, "counts": None,
-                "client_id": client_id, "client_value": 25.0, "client_percentile": 0.26}
+        return {
+            "feature": feature,
+            "label": "Age",
+            "kind": "numeric",
+            "group": group,
+            "n": 100,
+            "values": values,
+            "sampled": False,
+            "summary": None,
+            "counts": None,
+            "client_id": client_id,
+            "client_value": 25.0,
+            "client_percentile": 0.26,
+        }
 
-    def scatter(self, x: str, y: str, *, client_id: int | None = None, filters: dict[str, Any] | None = None,
-                max_points: int = 1000, lang: str = "en") -> dict[str, Any]:
+    def scatter(
+        self,
+        x: str,
+        y: str,
+        *,
+        client_id: int | None = None,
+        filters: dict[str, Any] | None = None,
+        max_points: int = 1000,
+        lang: str = "en",
+    ) -> dict[str, Any]:
         self._record("scatter", x, y, client_id=client_id)
         points = [
-            {"client_id": index, "x": float(index), "y": float(index % 7), "probability": index / 100,
-             "decision": "refused" if index / 100 >= THRESHOLD else "granted"}
+            {
+                "client_id": index,
+                "x": float(index),
+                "y": float(index % 7),
+                "probability": index / 100,
+                "decision": "refused" if index / 100 >= THRESHOLD else "granted",
+            }
             for index in range(60)
         ]
-        return {"x": x, "y": y, "x_label": "External score 2", "y_label": "Age", "n": 60, "sampled": False,
-                "points": points, "client": {"client_id": client_id, "x": 10.0, "y": 3.0, "probability": 0.14,
-                                             "decision": "refused"}}
+        return {
+            "x": x,
+            "y": y,
+            "x_label": "External score 2",
+            "y_label": "Age",
+            "n": 60,
+            "sampled": False,
+            "points": points,
+            "client": {
+                "client_id": client_id,
+                "x": 10.0,
+                "y": 3.0,
+                "probability": 0.14,
+                "decision": "refused",
+            },
+        }
 
     def drift_summary(self) -> dict[str, Any]:
         self._record("drift_summary")
@@ -208,13 +274,25 @@ class FakeApiClient:
             "share_drifted": 0.5,
             "dataset_drift": False,
             "columns": [
-                {"column": "AMT_INCOME_TOTAL", "label": "Total income", "method": "wasserstein", "score": 0.2,
-                 "threshold": 0.1, "drifted": True},
-                {"column": "DAYS_BIRTH", "label": "Age", "method": "wasserstein", "score": 0.03,
-                 "threshold": 0.1, "drifted": False},
+                {
+                    "column": "AMT_INCOME_TOTAL",
+                    "label": "Total income",
+                    "method": "wasserstein",
+                    "score": 0.2,
+                    "threshold": 0.1,
+                    "drifted": True,
+                },
+                {
+                    "column": "DAYS_BIRTH",
+                    "label": "Age",
+                    "method": "wasserstein",
+                    "score": 0.03,
+                    "threshold": 0.1,
+                    "drifted": False,
+                },
             ],
         }
 
     def drift_report_html(self) -> str:
         self._record("drift_report_html")
-        return "<!DOCTYPE html><html lang='en'><head><title>Drift report</title></head><body>report</body></html>"
+        return "<!DOCTYPE html><html lang='en'><head><title>Drift</title></head><body>report</body></html>"

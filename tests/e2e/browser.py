@@ -88,7 +88,7 @@ def wait_for(condition: Callable[[], object], timeout: float = 15.0, interval: f
             result = condition()
             if result:
                 return result
-        except Exception as error:  # noqa: BLE001 - elements come and go while Dash renders
+        except Exception as error:  # elements come and go while Dash renders
             last_error = error
         time.sleep(interval)
     raise TimeoutError(f"condition not met within {timeout} s (last error: {last_error})")
@@ -100,7 +100,8 @@ def wait_until_idle(driver: WebDriver, timeout: float = 15.0) -> None:
         "var r = document.querySelector('#react-entry-point');"
         "if (!r || document.querySelector('._dash-loading')) return false;"
         "if (document.querySelector('[data-dash-is-loading=\"true\"]')) return false;"
-        "if (document.querySelector('.dash-spinner, .dash-default-spinner, ._dash-loading-callback')) return false;"
+        "if (document.querySelector('.dash-spinner, .dash-default-spinner, ._dash-loading-callback'))"
+        " return false;"
         "return document.readyState === 'complete';"
     )
     wait_for(lambda: driver.execute_script(script), timeout)
