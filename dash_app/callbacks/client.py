@@ -27,8 +27,9 @@ def reason_list(reasons: list[dict[str, Any]], effect: str, lang: str) -> html.D
                     **{"aria-hidden": "true"},
                 ),
                 " ",
-                reason.get("sentence") or figures.reason_label(reason),
-                html.Span(f" ({figures.reason_value(reason, lang)})", className="text-body-secondary"),
+                # the API's sentence names the value; a reason without one gets its label and value
+                reason.get("sentence")
+                or f"{figures.reason_label(reason)}: {figures.reason_value(reason, lang)}",
             ]
         )
         for reason in chosen

@@ -1,0 +1,34 @@
+"""Browser tests: one served app (tiny project, ``make serve``'s entry point) and one headless Chromium per
+session. Marked ``browser``; they skip without Chromium, chromedriver or axe-core (and fail under CI=true)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.browser import browser_missing, chromium
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory):
+    reason = browser_missing()
+    if reason:
+        pytest.skip(reason)
+    from tests.e2e.served import served_app  # noqa: PLC0415 - builds a model: only when browsers can run
+
+    with served_app(tmp_path_factory.mktemp("served_dashboard")) as app:
+        yield app
+
+
+@pytest.fixture(scope="session")
+def driver(served):
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def page(driver, served):
+    """The browser at laptop size, in English, on a fresh session (no selected client)."""
+    driver.set_window_size(1366, 900)
+    driver.get(served.base_url + "/404-reset")
+    driver.execute_script("window.localStorage.clear(); window.sessionStorage.clear();")
+    return driver
