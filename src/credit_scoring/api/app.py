@@ -107,8 +107,10 @@ def _after_request(response: Response) -> Response:
 
 
 def _openapi() -> Response:
-    document = openapi_document(operations, API_PREFIX, TITLE, _version())
-    return jsonify(document)
+    services = current_services()
+    if services.openapi is None:  # built once per process: the routes and models do not change
+        services.openapi = openapi_document(operations, API_PREFIX, TITLE, _version())
+    return jsonify(services.openapi)
 
 
 def _docs() -> str:

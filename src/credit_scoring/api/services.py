@@ -20,8 +20,12 @@ from credit_scoring.api.errors import ApiError
 from credit_scoring.api.schemas import ApplicationIn, ApplicationLenientIn, batch_request_model
 from credit_scoring.serving.clients import ClientDirectory, read_labels
 from credit_scoring.serving.decision_log import DecisionLog
-from credit_scoring.serving.loading import ModelNotAvailableError, ServedModel, load_served_model
-from credit_scoring.serving.rows import load_row_builder
+from credit_scoring.serving.loading import (
+    ModelNotAvailableError,
+    ServedModel,
+    load_row_builder,
+    load_served_model,
+)
 from credit_scoring.serving.scoring import RowBuilder, Scorer, decision_label, risk_band
 
 logger = logging.getLogger(__name__)
@@ -38,6 +42,7 @@ class Services:
     scorer: Scorer | None = None
     directory: ClientDirectory | None = None
     problems: dict[str, str] = field(default_factory=dict)
+    openapi: dict[str, Any] | None = None
 
     def require_scorer(self) -> Scorer:
         if self.scorer is None:
@@ -146,7 +151,8 @@ def build_services(
     services.served = served
     if served is not None:
         try:
-            rows = rows or load_row_builder(settings.paths)
+            paths = settings.paths
+            rows = rows or load_row_builder(paths.client_history_features, paths.data_processing_parameters)
             services.scorer = Scorer(served, rows, settings.scoring.risk_band_multiples)
         except (FileNotFoundError, OSError, ValueError) as error:
             services.problems["model"] = f"the feature builder could not start: {error}"

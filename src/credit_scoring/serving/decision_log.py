@@ -178,13 +178,9 @@ class DecisionLog:
         error: Exception | None = None
         for attempt in range(self.attempts):
             try:
-                with self.engine.begin() as connection:
-                    connection.execute(prediction_log.insert(), rows)
+                self._insert(rows)
                 break
-            except IntegrityError:  # a request id already logged: keep every other row
-                self._insert_one_by_one(rows)
-                break
-            except SQLAlchemyError as failure:
+            except (SQLAlchemyError, OSError) as failure:  # OSError: the SQLite folder cannot be made
                 error = failure
                 time.sleep(min(0.02 * 2**attempt, 0.5))
         else:
@@ -207,6 +203,15 @@ class DecisionLog:
         except FileNotFoundError:
             return False
 
+    def _insert(self, rows: list[dict[str, Any]]) -> None:
+        """All rows in one transaction; if a request id is already there, row by row, skipping it (a retry
+        after a partial failure then completes without duplicates)."""
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(prediction_log.insert(), rows)
+        except IntegrityError:
+            self._insert_one_by_one(rows)
+
     def _insert_one_by_one(self, rows: Iterable[dict[str, Any]]) -> int:
         inserted = 0
         with self.engine.connect() as connection:
@@ -220,15 +225,22 @@ class DecisionLog:
         return inserted
 
     def _spool(self, rows: Sequence[dict[str, Any]]) -> None:
-        self.spool_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.spool_path, "a", encoding="utf-8") as spool:
-            fcntl.flock(spool, fcntl.LOCK_EX)
-            try:
-                spool.write("".join(json.dumps(row) + "\n" for row in rows))
-                spool.flush()
-                os.fsync(spool.fileno())
-            finally:
-                fcntl.flock(spool, fcntl.LOCK_UN)
+        try:
+            self.spool_path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.spool_path, "a", encoding="utf-8") as spool:
+                fcntl.flock(spool, fcntl.LOCK_EX)
+                try:
+                    spool.write("".join(json.dumps(row) + "\n" for row in rows))
+                    spool.flush()
+                    os.fsync(spool.fileno())
+                finally:
+                    fcntl.flock(spool, fcntl.LOCK_UN)
+        except OSError as error:  # nowhere left to write: say which decisions are missing, loudly
+            logger.critical(
+                "Decision log and spool unavailable (%s): records %s NOT recorded",
+                error,
+                [row["request_id"] for row in rows],
+            )
 
     def replay_spool(self) -> int:
         """Insert the spooled records (idempotent: ids already present are skipped); returns how many."""
@@ -244,7 +256,7 @@ class DecisionLog:
                 # truncated, never unlinked: a writer waiting for the lock holds this very file open
                 spool.seek(0)
                 spool.truncate()
-            except SQLAlchemyError:
+            except (SQLAlchemyError, OSError):
                 return 0  # still unavailable: the spool stays for the next attempt
             finally:
                 fcntl.flock(spool, fcntl.LOCK_UN)

@@ -1,5 +1,12 @@
-"""A known client's raw history rows, read from the validated history tables that data_processing writes
-(``data/02_intermediate/staged_*.parquet``), so a scoring service needs only SK_ID_CURR and the request."""
+"""A known client's history, for a scoring service that receives only SK_ID_CURR and the application.
+
+- `HistoryFeatureStore`: the client's history aggregates as data_processing computed them
+  (``data/04_feature/client_history_features.parquet``, one row per SK_ID_CURR), held in memory: what the
+  online row builder (`credit_scoring.serving.rows`) serves.
+- `ClientHistoryStore`: the client's raw history rows, read from the validated history tables
+  (``data/02_intermediate/staged_*.parquet``): what the reference builder (`credit_scoring.serving.online`)
+  recomputes the aggregates from.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,102 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
+from credit_scoring.features.definitions import HISTORY_FEATURE_SETS
+from credit_scoring.features.expressions import CLIENT_KEY
 from credit_scoring.raw.tables import HISTORY_TABLES
+
+
+def history_feature_columns() -> list[str]:
+    """The history-aggregate columns of the model input, in order (every `HISTORY_FEATURE_SETS` entry)."""
+    return [column for feature_set in HISTORY_FEATURE_SETS for column in feature_set.columns]
+
+
+class HistoryFeatureStore:
+    """Every known client's history aggregates, keyed by SK_ID_CURR, in memory (a float64 matrix).
+
+    Built from the keyed store data_processing writes (`from_parquet`); a lookup is a binary search and one
+    row copy. The aggregates are those of the model inputs: counts 0 and NULLs for a client without history.
+    NULL and NaN stay distinct (a mask from the Arrow validity), as in the batch engine.
+    """
+
+    def __init__(self, table: pa.Table, source: str = "history features") -> None:
+        expected = history_feature_columns()
+        columns = [column for column in table.column_names if column != CLIENT_KEY]
+        if CLIENT_KEY not in table.column_names or columns != expected:
+            missing = [column for column in expected if column not in columns]
+            unexpected = [column for column in columns if column not in expected]
+            raise ValueError(
+                f"{source} does not hold {CLIENT_KEY} and the current history features in order "
+                f"(missing {missing[:10]}, unexpected {unexpected[:10]}): rerun "
+                "kedro run --pipeline data_processing"
+            )
+        ids = _as_numpy(table.column(CLIENT_KEY), pa.int64(), f"{source}, column {CLIENT_KEY}")
+        order = np.argsort(ids, kind="stable")
+        self._ids = ids[order]
+        duplicated = np.unique(self._ids[1:][self._ids[1:] == self._ids[:-1]])
+        if duplicated.size:
+            raise ValueError(f"{source}: duplicated {CLIENT_KEY} {duplicated[:5].tolist()}")
+        self.columns: tuple[str, ...] = tuple(columns)
+        self._values = np.empty((len(ids), len(columns)), dtype=np.float64)
+        self._nulls = np.zeros((len(ids), len(columns)), dtype=bool)
+        for j, column in enumerate(columns):
+            values = table.column(column)
+            self._values[:, j] = _as_numpy(values.fill_null(0.0), pa.float64(), f"{source}, column {column}")[
+                order
+            ]
+            self._nulls[:, j] = values.is_null().to_numpy(zero_copy_only=False)[order]
+        self._any_null = self._nulls.any(axis=1)
+
+    @classmethod
+    def from_parquet(cls, path: str | Path) -> HistoryFeatureStore:
+        """Read the store written by data_processing (a Parquet file, or a folder of part files on Spark)."""
+        path = Path(path)
+        if not path.exists():
+            raise FileNotFoundError(
+                f"History feature store not found: {path} (run: kedro run --pipeline data_processing)"
+            )
+        return cls(pq.read_table(path, memory_map=True), source=str(path))
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def _position(self, client_id: int) -> int | None:
+        position = int(np.searchsorted(self._ids, client_id))
+        if position < len(self._ids) and self._ids[position] == client_id:
+            return position
+        return None
+
+    def __contains__(self, client_id: object) -> bool:
+        if isinstance(client_id, bool) or not isinstance(client_id, int | np.integer):
+            return False
+        return self._position(int(client_id)) is not None
+
+    def row(self, client_id: int) -> tuple | None:
+        """(SK_ID_CURR, *aggregates) with None for NULL, or None for a client the store does not know."""
+        position = self._position(client_id)
+        if position is None:
+            return None
+        values = self._values[position].tolist()
+        if self._any_null[position]:
+            nulls = self._nulls[position].tolist()
+            values = [None if null else value for value, null in zip(values, nulls, strict=True)]
+        return (client_id, *values)
+
+
+def _as_numpy(column: pa.ChunkedArray, dtype: pa.DataType, where: str) -> np.ndarray:
+    if column.type != dtype:
+        try:
+            column = column.cast(dtype)  # safe cast: no silent truncation
+        except pa.ArrowInvalid as error:
+            raise ValueError(f"{where}: expected {dtype}, got {column.type}") from error
+    if column.null_count:
+        raise ValueError(f"{where}: unexpected NULL")
+    return column.to_numpy()
 
 
 class ClientHistoryStore:

@@ -1,18 +1,23 @@
-"""Load the served model from the MLflow registry (``models:/<name>@<alias>``), with what the API reports
-about it: version, run, threshold, feature list, training date."""
+"""Load what a scoring service serves: the model from the MLflow registry (``models:/<name>@<alias>``) with
+what the API reports about it (version, run, threshold, feature list, training date), and the row builder
+over data_processing's keyed history store, validating as the batch pipeline does."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import mlflow
+import yaml
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from credit_scoring.registry import alias_version
 from credit_scoring.serving.model import CreditScoringModel
+from credit_scoring.serving.rows import ModelInputRowBuilder
 
 logger = logging.getLogger(__name__)
 
@@ -82,3 +87,18 @@ def load_served_model(tracking_uri: str, name: str, alias: str) -> ServedModel:
         training_date=_iso_from_millis(started),
         tags=dict(details.tags),
     )
+
+
+def batch_validation_settings(parameters_file: Path) -> dict[str, Any]:
+    """``data_processing.validation`` of the project's parameters (the batch rules), or {} (the defaults)."""
+    if not parameters_file.is_file():
+        return {}
+    parameters = yaml.safe_load(parameters_file.read_text(encoding="utf-8")) or {}
+    return dict((parameters.get("data_processing") or {}).get("validation") or {})
+
+
+def load_row_builder(history_features: Path, parameters_file: Path) -> ModelInputRowBuilder:
+    """The online row builder over data_processing's ``client_history_features`` store."""
+    if not history_features.exists():
+        raise FileNotFoundError(f"{history_features} is missing (run: kedro run --pipeline data_processing)")
+    return ModelInputRowBuilder.from_store(history_features, batch_validation_settings(parameters_file))

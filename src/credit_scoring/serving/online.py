@@ -40,7 +40,8 @@ class ApplicationFieldError(ValueError):
     """Raised when an application has unknown fields or lacks its identifier."""
 
 
-def _to_text(value: Any, where: str) -> str | None:
+def field_text(value: Any, where: str) -> str | None:
+    """A request value as the text a CSV file would hold (NULL as None); numbers keep every digit."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, str):
@@ -59,7 +60,8 @@ def _to_text(value: Any, where: str) -> str | None:
 def _text_table(records: list[dict[str, Any]], columns: list[str], label: str) -> pa.Table:
     arrays = {
         column: pa.array(
-            [_to_text(record.get(column), f"{label}, field {column}") for record in records], type=pa.string()
+            [field_text(record.get(column), f"{label}, field {column}") for record in records],
+            type=pa.string(),
         )
         for column in columns
     }

@@ -19,12 +19,13 @@ from credit_scoring.features import (
     pos_cash,
     previous_application,
 )
-from credit_scoring.features.application import application_features
+from credit_scoring.features.application import TARGET, application_features
 from credit_scoring.features.definitions import feature_columns, feature_dictionary
 from credit_scoring.features.expressions import CLIENT_KEY
 from credit_scoring.features.model_input import assemble_model_input, to_model_input_frame
 from credit_scoring.raw.tables import APPLICATION_TABLES, CLIENT_HISTORY_TABLES, HISTORY_TABLES
 from credit_scoring.raw.validation import ValidationSettings, stage_raw_table, validate_staged_table
+from credit_scoring.serving.history import history_feature_columns
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +147,32 @@ def build_scoring_input_table(
             "credit_card": credit_card_features,
         },
     )
+
+
+def build_client_history_features(
+    *,
+    application_train_features: ir.Table,
+    application_test_features: ir.Table,
+    bureau_features: ir.Table,
+    previous_application_features: ir.Table,
+    pos_cash_features: ir.Table,
+    installments_features: ir.Table,
+    credit_card_features: ir.Table,
+) -> ir.Table:
+    """The keyed store of the online path: one row per client of either application table, by SK_ID_CURR,
+    with the model inputs' history columns (same assembly: 0 counts, NULLs for a client without history)."""
+    clients = application_train_features.drop(TARGET).union(application_test_features)
+    model_input = assemble_model_input(
+        clients,
+        {
+            "bureau": bureau_features,
+            "previous_application": previous_application_features,
+            "pos_cash": pos_cash_features,
+            "installments": installments_features,
+            "credit_card": credit_card_features,
+        },
+    )
+    return model_input.select(CLIENT_KEY, *history_feature_columns()).order_by(CLIENT_KEY)
 
 
 def build_feature_dictionary(scoring_input_table: pd.DataFrame) -> pd.DataFrame:

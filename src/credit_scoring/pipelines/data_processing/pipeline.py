@@ -116,6 +116,16 @@ def create_pipeline(**kwargs) -> Pipeline:
             name="scoring_input_table_node",
         ),
         Node(
+            nodes.build_client_history_features,
+            inputs={
+                "application_train_features": "application_train_features",
+                "application_test_features": "application_test_features",
+                **history,
+            },
+            outputs="client_history_features",
+            name="client_history_features_node",
+        ),
+        Node(
             nodes.build_feature_dictionary,
             "scoring_input_table",
             "feature_dictionary",

@@ -1,0 +1,289 @@
+"""Why a client got their score: SHAP contributions of the model features, as reasons an adviser can say.
+
+Contributions are computed on the fitted classifier (``model.classifier``) over the matrix it scores
+(``model.model_matrix``), on its raw output (log-odds): base value + contributions = raw output, exactly.
+A probability calibrator placed after the classifier is monotonic, so it does not change which features raise
+or lower the risk.
+
+How, by classifier family (chosen once, when the explainer is built):
+
+- LightGBM: LightGBM's own TreeSHAP (``pred_contrib=True``), exact, faster than the shap package on one row;
+- other tree ensembles: ``shap.TreeExplainer`` (path-dependent, no background data needed);
+- linear models: the closed form of linear SHAP, coefficient x (value - reference) per encoded column, summed
+  back to the model feature it came from (one-hot levels and missing-value indicators included). The reference
+  is the zero point of the model matrix: the training mean of every standardised column. One-hot columns have
+  reference 0, so a category's contribution is its level's coefficient (the intercept absorbs the rest);
+- a constant model (DummyClassifier): no feature contributes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from credit_scoring.serving.model import CreditScoringModel
+from credit_scoring.serving.reasons import LOWERS, RAISES, ReasonWriter, check_language, is_missing
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One feature's part in a client's score, with the words an adviser can use."""
+
+    feature: str  # model feature name (for machines; never shown to advisers)
+    label: str  # plain-language label in the requested language
+    value: float | str | None  # the client's value as the model saw it
+    display_value: str  # formatted for people (years not negative days, currency, %)
+    contribution: float  # SHAP value on the classifier's raw (log-odds) scale
+    direction: str  # "raises" or "lowers" (the risk)
+    sentence: str  # a sentence an adviser can say, in the requested language
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class ScoreExplainer:
+    """SHAP contributions and top reasons for rows of client features, for one fitted model.
+
+    Build it once per model (it prepares the explainer); ``explain`` and ``contributions`` are then cheap.
+    """
+
+    def __init__(self, model: CreditScoringModel, writer: ReasonWriter | None = None):
+        self.model = model
+        self.features: list[str] = list(model.features)
+        self.writer = writer or ReasonWriter()
+        self._backend = _backend_for(model)
+
+    @property
+    def method(self) -> str:
+        """How contributions are computed: "lightgbm", "tree_shap", "linear" or "constant"."""
+        return self._backend.method
+
+    def contributions(self, rows: pd.DataFrame) -> tuple[np.ndarray, float]:
+        """SHAP values (a row per client, a column per model feature, in model order) and the base value."""
+        matrix = self.model.model_matrix(rows)
+        return self._backend.contributions(matrix)
+
+    def raw_output(self, rows: pd.DataFrame) -> np.ndarray:
+        """The classifier's raw output (log-odds) that base value + contributions add up to."""
+        return self._backend.raw_output(self.model.model_matrix(rows))
+
+    def explain(self, rows: pd.DataFrame, top_k: int = 5, language: str = "en") -> list[list[Reason]]:
+        """For each row, the ``top_k`` reasons by |contribution|, raising and lowering both represented."""
+        check_language(language)
+        if top_k < 1:
+            raise ValueError(f"top_k must be at least 1, got {top_k}")
+        values = self.model.prepare(rows)
+        shap_values, _ = self.contributions(rows)
+        explanations = []
+        for row_values, row_shap in zip(values.itertuples(index=False, name=None), shap_values, strict=True):
+            chosen = top_reason_indices(row_shap, top_k)
+            explanations.append(
+                [self.reason(self.features[i], row_values[i], float(row_shap[i]), language) for i in chosen]
+            )
+        return explanations
+
+    def reason(self, feature: str, value: Any, contribution: float, language: str) -> Reason:
+        """The reason for one feature's contribution."""
+        direction = RAISES if contribution > 0 else LOWERS
+        value = model_value(value)
+        return Reason(
+            feature=feature,
+            label=self.writer.label(feature, language),
+            value=value,
+            display_value=self.writer.display_value(feature, value, language),
+            contribution=contribution,
+            direction=direction,
+            sentence=self.writer.sentence(feature, value, direction, language),
+        )
+
+
+def model_value(value: Any) -> float | str | None:
+    """A cleaned feature value as a plain Python float, str or None (missing)."""
+    if is_missing(value):
+        return None
+    if isinstance(value, str):
+        return value
+    return float(value)
+
+
+def top_reason_indices(contributions: np.ndarray, top_k: int) -> list[int]:
+    """Indices of the ``top_k`` largest |contributions| (zeros never count), by decreasing |contribution|.
+
+    When they all push the same way and some feature pushes the other way, the strongest of those takes the
+    last place: an adviser can always say what speaks for and against the client.
+    """
+    order = np.argsort(-np.abs(contributions), kind="stable")
+    nonzero = [int(i) for i in order if contributions[i] != 0]
+    chosen = nonzero[:top_k]
+    if len(chosen) >= 2:
+        signs = np.sign(contributions[chosen])
+        if np.all(signs == signs[0]):
+            opposite = next((i for i in nonzero[top_k:] if np.sign(contributions[i]) == -signs[0]), None)
+            if opposite is not None:
+                chosen[-1] = opposite
+    return chosen
+
+
+def top_indices_per_direction(contributions: np.ndarray, per_direction: int) -> list[int]:
+    """The ``per_direction`` strongest raising and the ``per_direction`` strongest lowering features."""
+    order = np.argsort(-np.abs(contributions), kind="stable")
+    raising = [int(i) for i in order if contributions[i] > 0][:per_direction]
+    lowering = [int(i) for i in order if contributions[i] < 0][:per_direction]
+    return raising + lowering
+
+
+# --- backends: contributions on the encoded matrix, summed back to model features --------------------------
+
+
+class _Backend:
+    method = ""
+
+    def contributions(self, matrix: Any) -> tuple[np.ndarray, float]:
+        raise NotImplementedError
+
+    def raw_output(self, matrix: Any) -> np.ndarray:
+        raise NotImplementedError
+
+
+class _LightGBMBackend(_Backend):
+    method = "lightgbm"
+
+    def __init__(self, classifier: Any):
+        self.booster = classifier.booster_
+        self.classifier = classifier
+
+    def contributions(self, matrix: Any) -> tuple[np.ndarray, float]:
+        # the last column is the expected raw output (the same for every row)
+        contrib = np.asarray(self.classifier.predict(matrix, pred_contrib=True), dtype=np.float64)
+        base = float(contrib[0, -1]) if len(contrib) else float(self._expected_value())
+        return contrib[:, :-1], base
+
+    def raw_output(self, matrix: Any) -> np.ndarray:
+        return np.asarray(self.classifier.predict(matrix, raw_score=True), dtype=np.float64)
+
+    def _expected_value(self) -> float:
+        # no rows: the base value of an all-missing row is the same expected value
+        empty = pd.DataFrame({name: [np.nan] for name in self.booster.feature_name()})
+        return float(np.asarray(self.booster.predict(empty, pred_contrib=True))[0, -1])
+
+
+class _TreeShapBackend(_Backend):
+    method = "tree_shap"
+
+    def __init__(self, classifier: Any):
+        import shap  # noqa: PLC0415 (slow to import; the LightGBM and linear paths do not need it)
+
+        self.classifier = classifier
+        self.explainer = shap.TreeExplainer(classifier)
+
+    def contributions(self, matrix: Any) -> tuple[np.ndarray, float]:
+        values = np.asarray(self.explainer.shap_values(matrix), dtype=np.float64)
+        expected = np.atleast_1d(np.asarray(self.explainer.expected_value, dtype=np.float64))
+        if values.ndim == 3:  # one slice per class: keep the default class
+            values, expected = values[..., -1], expected[-1:]
+        return values, float(expected[-1])
+
+    def raw_output(self, matrix: Any) -> np.ndarray:
+        if hasattr(self.classifier, "decision_function"):
+            return np.asarray(self.classifier.decision_function(matrix), dtype=np.float64)
+        return np.asarray(self.classifier.predict_proba(matrix)[:, -1], dtype=np.float64)
+
+
+class _LinearBackend(_Backend):
+    method = "linear"
+
+    def __init__(self, classifier: Any):
+        self.classifier = classifier
+        self.coef = np.asarray(classifier.coef_, dtype=np.float64).reshape(-1)
+        self.intercept = float(np.asarray(classifier.intercept_).reshape(-1)[0])
+
+    def contributions(self, matrix: Any) -> tuple[np.ndarray, float]:
+        return np.asarray(matrix, dtype=np.float64) * self.coef, self.intercept
+
+    def raw_output(self, matrix: Any) -> np.ndarray:
+        return np.asarray(self.classifier.decision_function(matrix), dtype=np.float64)
+
+
+class _ConstantBackend(_Backend):
+    method = "constant"
+
+    def __init__(self, classifier: Any, n_columns: int):
+        prior = float(np.clip(classifier.class_prior_[-1], 1e-12, 1 - 1e-12))
+        self.base = float(np.log(prior / (1 - prior)))
+        self.n_columns = n_columns
+
+    def contributions(self, matrix: Any) -> tuple[np.ndarray, float]:
+        return np.zeros((len(matrix), self.n_columns)), self.base
+
+    def raw_output(self, matrix: Any) -> np.ndarray:
+        return np.full(len(matrix), self.base)
+
+
+class _AggregatedBackend(_Backend):
+    """Sums the contributions of encoded columns into the model feature each comes from."""
+
+    def __init__(self, inner: _Backend, column_features: np.ndarray):
+        self.inner = inner
+        self.method = inner.method
+        self.column_features = column_features  # (n_columns, n_features) 0/1
+
+    def contributions(self, matrix: Any) -> tuple[np.ndarray, float]:
+        values, base = self.inner.contributions(matrix)
+        return values @ self.column_features, base
+
+    def raw_output(self, matrix: Any) -> np.ndarray:
+        return self.inner.raw_output(matrix)
+
+
+def _backend_for(model: CreditScoringModel) -> _Backend:
+    classifier = model.classifier
+    features = list(model.features)
+    columns = matrix_columns(model)
+    if type(classifier).__name__ == "DummyClassifier":
+        return _ConstantBackend(classifier, len(features))
+    if type(classifier).__module__.startswith("lightgbm"):
+        backend: _Backend = _LightGBMBackend(classifier)
+    elif hasattr(classifier, "coef_") and hasattr(classifier, "decision_function"):
+        backend = _LinearBackend(classifier)
+    elif hasattr(classifier, "estimators_") or hasattr(classifier, "get_booster"):
+        backend = _TreeShapBackend(classifier)
+    else:
+        raise TypeError(
+            f"Cannot explain a {type(classifier).__name__}: supported are LightGBM, tree ensembles, "
+            "linear models and DummyClassifier"
+        )
+    if columns == features:
+        return backend
+    return _AggregatedBackend(backend, column_feature_matrix(columns, features))
+
+
+def matrix_columns(model: CreditScoringModel) -> list[str]:
+    """Names of the columns of ``model.model_matrix``: the last transformer's output names or the features."""
+    for _, step in reversed(model.estimator.steps[:-1]):
+        if step is None or step == "passthrough" or hasattr(step, "fit_resample"):
+            continue
+        return [str(name) for name in step.get_feature_names_out()]
+    return list(model.features)
+
+
+def column_feature_matrix(columns: list[str], features: list[str]) -> np.ndarray:
+    """0/1 matrix mapping each encoded column to the model feature it comes from.
+
+    Encoded names look like ``numeric__AMT_CREDIT``, ``numeric__missingindicator_EXT_SOURCE_1`` or
+    ``categorical__NAME_INCOME_TYPE_Working`` (ColumnTransformer prefix, then feature, then level).
+    """
+    by_length = sorted(features, key=len, reverse=True)
+    known = set(features)
+    mapping = np.zeros((len(columns), len(features)))
+    position = {name: i for i, name in enumerate(features)}
+    for row, column in enumerate(columns):
+        name = column.split("__", 1)[1] if "__" in column else column
+        name = name.removeprefix("missingindicator_")
+        feature = name if name in known else next((f for f in by_length if name.startswith(f"{f}_")), None)
+        if feature is None:
+            raise ValueError(f"Encoded column {column!r} does not come from any model feature")
+        mapping[row, position[feature]] = 1.0
+    return mapping

@@ -1,0 +1,145 @@
+"""A tiny project for the API tests: the sample raw tables through the batch path (staged Parquet tables and
+both model-input tables, as data_processing writes them), a small LightGBM registered as
+``credit-scoring@champion`` in a throw-away SQLite MLflow registry, and the batch predictions of the modelling
+pipeline's own node.
+
+A module with a unique name (not conftest) so that benchmarks and tests can import it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import ibis
+import mlflow
+import pandas as pd
+
+from credit_scoring import registry
+from credit_scoring.features.application import application_features
+from credit_scoring.features.definitions import HISTORY_FEATURE_SETS
+from credit_scoring.features.model_input import assemble_model_input, to_model_input_frame
+from credit_scoring.pipelines.data_processing.nodes import build_client_history_features
+from credit_scoring.pipelines.modelling.candidates import build_estimator
+from credit_scoring.pipelines.modelling.nodes import score_applications
+from credit_scoring.pipelines.modelling.params import CandidateSpec
+from credit_scoring.raw.tables import RAW_FILES
+from credit_scoring.raw.validation import stage_raw_table, validate_staged_table
+from credit_scoring.serving.model import CreditScoringModel, FeatureSpec
+from tests.fixtures.raw_tables import make_raw_tables
+
+MODEL_NAME = "credit-scoring"
+API_KEY = "test-key-0123456789"
+THRESHOLD = 0.3
+
+
+def write_batch_outputs(raw_tables: dict[str, pd.DataFrame], root: Path) -> dict[str, pd.DataFrame]:
+    """Staged tables in data/02_intermediate and the model-input tables in data/05_model_input."""
+    raw_dir, staged_dir, input_dir = (
+        root / "data" / layer for layer in ("01_raw", "02_intermediate", "05_model_input")
+    )
+    for directory in (raw_dir, staged_dir, input_dir):
+        directory.mkdir(parents=True, exist_ok=True)
+    con = ibis.duckdb.connect(threads=1)
+    typed = {}
+    for table, file in RAW_FILES.items():
+        raw_tables[table].to_csv(raw_dir / file, index=False)
+        raw = con.read_csv(str(raw_dir / file), table_name=f"raw_{table}", all_varchar=True)
+        path = staged_dir / f"staged_{table.lower()}.parquet"
+        con.to_parquet(stage_raw_table(raw, table), path)
+        typed[table] = validate_staged_table(con.read_parquet(path), table, raw=raw).typed
+    history = {s.name: s.build(*(typed[t] for t in s.tables)) for s in HISTORY_FEATURE_SETS}
+    applications = {
+        table: application_features(typed[table]) for table in ("application_train", "application_test")
+    }
+    frames = {
+        name: to_model_input_frame(assemble_model_input(applications[table], history))
+        for name, table in (
+            ("model_input_table", "application_train"),
+            ("scoring_input_table", "application_test"),
+        )
+    }
+    for name, frame in frames.items():
+        frame.to_parquet(input_dir / f"{name}.parquet", index=False)
+    store = build_client_history_features(
+        application_train_features=applications["application_train"],
+        application_test_features=applications["application_test"],
+        bureau_features=history["bureau"],
+        previous_application_features=history["previous_application"],
+        pos_cash_features=history["pos_cash"],
+        installments_features=history["installments"],
+        credit_card_features=history["credit_card"],
+    )
+    (root / "data" / "04_feature").mkdir(parents=True, exist_ok=True)
+    con.to_parquet(store, root / "data" / "04_feature" / "client_history_features.parquet")
+    con.disconnect()
+    return frames
+
+
+def train_model(model_input: pd.DataFrame) -> CreditScoringModel:
+    features = model_input.drop(columns=["SK_ID_CURR", "TARGET"])
+    spec = FeatureSpec.from_frame(features)
+    candidate = CandidateSpec(
+        family="lgbm",
+        imbalance="class_weight",
+        params={"n_estimators": 30, "num_leaves": 4, "min_child_samples": 3, "min_data_in_bin": 1},
+    )
+    estimator = build_estimator(candidate, spec, random_state=0).fit(features, model_input["TARGET"])
+    return CreditScoringModel(estimator, spec, threshold=THRESHOLD, model_name="lgbm_class_weight")
+
+
+def register(model: CreditScoringModel, example: pd.DataFrame, tracking_uri: str, artifacts: Path) -> str:
+    """Register the model as champion in the registry at ``tracking_uri``; returns the version."""
+    previous = mlflow.get_tracking_uri()
+    mlflow.set_tracking_uri(tracking_uri)
+    try:
+        experiment = mlflow.create_experiment("api-tests", artifact_location=artifacts.as_uri())
+        mlflow.set_experiment(experiment_id=experiment)
+        decision = registry.PromotionDecision(True, "tests", 0.5)
+        release = registry.ModelRelease(model, registry.model_signature(model), example, {}, decision)
+        return registry.publish(release, name=MODEL_NAME, client=registry.client_for(tracking_uri))["version"]
+    finally:
+        mlflow.set_tracking_uri(previous)
+
+
+def build_project(root: Path) -> dict[str, object]:
+    """The whole tiny project under ``root``; returns what the tests need to know about it."""
+    raw_tables = make_raw_tables()
+    frames = write_batch_outputs(raw_tables, root)
+    model = train_model(frames["model_input_table"])
+    tracking_uri = f"sqlite:///{root / 'mlflow.db'}"
+    example = frames["scoring_input_table"].drop(columns=["SK_ID_CURR"]).head(2)
+    version = register(model, example, tracking_uri, root / "mlartifacts")
+    outputs = root / "data" / "07_model_output"
+    outputs.mkdir(parents=True, exist_ok=True)
+    predictions = score_applications(model, frames["scoring_input_table"], {"id_column": "SK_ID_CURR"})
+    predictions.to_parquet(outputs / "scoring_predictions.parquet", index=False)
+    reporting = root / "data" / "08_reporting"
+    reporting.mkdir(parents=True, exist_ok=True)
+    (reporting / "model_metrics.json").write_text(
+        json.dumps({"holdout_auc": 0.7, "business_cost_per_client": 0.4})
+    )
+    pd.DataFrame({"threshold": [0.1, 0.3, 0.5], "cost_per_client": [0.6, 0.4, 0.5]}).to_csv(
+        reporting / "cost_threshold_curve.csv", index=False
+    )
+    return {
+        "root": root,
+        "tracking_uri": tracking_uri,
+        "version": version,
+        "raw_tables": raw_tables,
+        "model": model,
+        "predictions": predictions,
+        **frames,
+    }
+
+
+def api_config(project: dict[str, object], log_path: Path, **overrides: object) -> dict[str, object]:
+    """create_app's config for the tiny project, a private decision log and the test key."""
+    config: dict[str, object] = {
+        "root": str(project["root"]),
+        "model": {"tracking_uri": project["tracking_uri"]},
+        "auth": {"api_keys": [API_KEY]},
+        "decision_log": {"url": f"sqlite:///{log_path}"},
+    }
+    config.update(overrides)
+    return config
