@@ -3,8 +3,12 @@ session. Marked ``browser``; they skip without Chromium, chromedriver or axe-cor
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
+from tests.api.project import API_KEY
 from tests.e2e.browser import browser_missing, chromium
 
 
@@ -13,7 +17,12 @@ def served(tmp_path_factory: pytest.TempPathFactory):
     reason = browser_missing()
     if reason:
         pytest.skip(reason)
-    from tests.e2e.served import served_app  # noqa: PLC0415 - builds a model: only when browsers can run
+    from tests.e2e.served import ServedApp, served_app  # noqa: PLC0415 - builds a model: only when needed
+
+    running = os.environ.get("DASHBOARD_E2E_URL")  # an app already served by tests.e2e.served (development)
+    if running:
+        yield ServedApp(running.rstrip("/"), API_KEY, {}, Path(os.devnull))
+        return
 
     with served_app(tmp_path_factory.mktemp("served_dashboard")) as app:
         yield app

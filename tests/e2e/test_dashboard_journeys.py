@@ -60,7 +60,7 @@ def test_journey_1_find_a_client_by_number_and_by_filters(page, served) -> None:
 
 def test_journey_2_read_the_score_with_reasons(page, served) -> None:
     client = first_client(served, decision="refused")
-    score = served.api(f"clients/{client['client_id']}/score")
+    score = served.api(f"clients/{client['client_id']}/score", top_k=6)  # as many as the dashboard asks
     open_page(page, served, "/")
     page.find_element(By.LINK_TEXT, f"Open client {client['client_id']}").click()
     sentence = visible_text(page, ".score-sentence")
@@ -70,12 +70,12 @@ def test_journey_2_read_the_score_with_reasons(page, served) -> None:
         f"The estimated risk is {probability}, above the {threshold} limit: the application would be refused."
     )
     assert text(page, "#score-gauge-decision") == "✖ Refused"
-    assert page.find_elements(By.CSS_SELECTOR, "#score-gauge .main-svg")
+    wait_for(lambda: page.find_elements(By.CSS_SELECTOR, "#score-gauge .main-svg"))
     reasons = page.find_elements(By.CSS_SELECTOR, ".reason-list li")
     assert sorted(item.text[2:] for item in reasons) == sorted(
         reason["sentence"] for reason in score["reasons"]
     )
-    assert page.find_elements(By.CSS_SELECTOR, "#contributions .main-svg")
+    wait_for(lambda: page.find_elements(By.CSS_SELECTOR, "#contributions .main-svg"))
     # the text alternative: the data table opens from the keyboard
     summary = page.find_elements(By.CSS_SELECTOR, ".chart-data summary")[1]
     summary.send_keys(Keys.ENTER)
@@ -108,7 +108,7 @@ def test_journey_4_compare_with_groups_and_two_features(page, served) -> None:
     feature = Select(page.find_element(By.ID, "compare-feature"))
     feature.select_by_index(1)
     wait_for(lambda: feature.first_selected_option.text.split(" ")[0] in text(page, "#distribution-section"))
-    assert page.find_elements(By.CSS_SELECTOR, "#scatter-graph .main-svg")
+    wait_for(lambda: page.find_elements(By.CSS_SELECTOR, "#scatter-graph .main-svg"))
     assert "This client" in text(page, "#scatter-section")
     page.find_element(
         By.CSS_SELECTOR, "label[for='_dbcprivate_radioitems_compare-colour_input_score']"
@@ -138,8 +138,8 @@ def test_journey_6_understand_the_model(page, served) -> None:
     open_page(page, served, "/model")
     identity = visible_text(page, "#model-section .lead")
     assert f"version {info['version']}" in identity and "decision limit 30.0%" in identity
-    assert page.find_elements(By.CSS_SELECTOR, "#importance-graph .main-svg")
-    assert page.find_elements(By.CSS_SELECTOR, "#cost-graph .main-svg")
+    wait_for(lambda: page.find_elements(By.CSS_SELECTOR, "#importance-graph .main-svg"))
+    wait_for(lambda: page.find_elements(By.CSS_SELECTOR, "#cost-graph .main-svg"))
     assert "Ranking quality" in text(page, "#model-section table")
     screenshot(page, "journey6_model")
 
