@@ -30,8 +30,22 @@ def feature_options(client: ApiClient, lang: str) -> list[dict[str, str]]:
     return options[:MAX_FEATURES]
 
 
+def plain_label(answered: str | None, feature: str, known: dict[str, str] | None) -> str:
+    """The API's label, unless it is only the column name and a plainer one is known (the feature list's)."""
+    if answered and answered != feature:
+        return answered
+    return (known or {}).get(feature) or answered or feature
+
+
 def distribution_block(
-    client: ApiClient, client_id: int, feature: str, *, group: str, filters: dict[str, Any], lang: str
+    client: ApiClient,
+    client_id: int,
+    feature: str,
+    *,
+    group: str,
+    filters: dict[str, Any],
+    lang: str,
+    labels: dict[str, str] | None = None,
 ) -> html.Div | dbc.Alert:
     """The chart of one feature over the chosen group, with its text alternative."""
     try:
@@ -44,7 +58,7 @@ def distribution_block(
         )
     except ApiError as error:
         return error_alert(error.message, lang)
-    label = answer.get("label") or feature
+    label = plain_label(answer.get("label"), feature, labels)
     group_label = t(f"compare.group_{group}", lang)
     client_value = answer.get("client_value")
     if answer.get("kind") == "categorical":
@@ -76,7 +90,14 @@ def similar_note(client: ApiClient, client_id: int, lang: str) -> html.P:
 
 
 def scatter_block(
-    client: ApiClient, client_id: int, x: str, y: str, *, colour: str, lang: str
+    client: ApiClient,
+    client_id: int,
+    x: str,
+    y: str,
+    *,
+    colour: str,
+    lang: str,
+    labels: dict[str, str] | None = None,
 ) -> html.Div | dbc.Alert:
     try:
         answer = client.scatter(x, y, client_id=client_id, lang=lang)
@@ -85,12 +106,19 @@ def scatter_block(
     points = [point for point in answer.get("points", []) if _numeric(point)]
     own = answer.get("client")
     own = own if own and _numeric(own) else None
-    x_label, y_label = answer.get("x_label") or x, answer.get("y_label") or y
+    x_label, y_label = (
+        plain_label(answer.get("x_label"), x, labels),
+        plain_label(answer.get("y_label"), y, labels),
+    )
     figure = figures.bivariate_chart(
         points, own, x_label=x_label, y_label=y_label, color_by=colour, lang=lang
     )
     text = alternatives.bivariate_text(points, own, x_label=x_label, y_label=y_label, lang=lang)
     return chart_block("scatter-graph", figure, text, lang)
+
+
+def option_labels(options: list[dict[str, str]] | None) -> dict[str, str]:
+    return {option["value"]: option["label"] for option in options or []}
 
 
 def _numeric(point: dict[str, Any]) -> bool:
@@ -122,10 +150,11 @@ def register(app: Dash) -> None:
         Input("compare-group", "value"),
         Input("group-filter-form", "n_submit"),
         State("compare-request", "data"),
+        State("compare-feature", "options"),
         *filter_states("group"),
         prevent_initial_call=True,
     )
-    def render_distribution(feature, group, _submitted, request, *values):
+    def render_distribution(feature, group, _submitted, request, options, *values):
         lang = normalise_language(request.get("lang"))
         if not feature:
             return ""
@@ -133,7 +162,13 @@ def register(app: Dash) -> None:
         if errors and group == "filtered":
             return dbc.Alert(errors, color="warning")
         return distribution_block(
-            get_client(), int(request["client_id"]), feature, group=group or "all", filters=filters, lang=lang
+            get_client(),
+            int(request["client_id"]),
+            feature,
+            group=group or "all",
+            filters=filters,
+            lang=lang,
+            labels=option_labels(options),
         )
 
     @app.callback(
@@ -142,12 +177,19 @@ def register(app: Dash) -> None:
         Input("compare-y", "value"),
         Input("compare-colour", "value"),
         State("compare-request", "data"),
+        State("compare-x", "options"),
         prevent_initial_call=True,
     )
-    def render_scatter(x, y, colour, request):
+    def render_scatter(x, y, colour, request, options):
         if not x or not y:
             return ""
         lang = normalise_language(request.get("lang"))
         return scatter_block(
-            get_client(), int(request["client_id"]), x, y, colour=colour or "decision", lang=lang
+            get_client(),
+            int(request["client_id"]),
+            x,
+            y,
+            colour=colour or "decision",
+            lang=lang,
+            labels=option_labels(options),
         )

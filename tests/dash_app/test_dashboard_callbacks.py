@@ -201,3 +201,10 @@ def test_monitoring_before_the_drift_pipeline_ran() -> None:
 def test_footer_names_the_model_version_or_stays_quiet(fake: FakeApiClient) -> None:
     assert shell.footer_text(fake, "en").endswith("model 3.")
     assert shell.footer_text(FakeApiClient(fail=ApiError("down")), "en") == ""
+
+
+def test_a_bare_column_name_gives_way_to_the_plain_label() -> None:
+    known = {"PREV_RATE": "Down payment rate of previous loans"}
+    assert compare.plain_label("PREV_RATE", "PREV_RATE", known) == "Down payment rate of previous loans"
+    assert compare.plain_label("Taux d'apport", "PREV_RATE", known) == "Taux d'apport"
+    assert compare.plain_label(None, "OTHER", known) == "OTHER"
