@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
+from dash.exceptions import MissingCallbackContextException
 
 from dash_app import theme
 from dash_app.alternatives import ChartText
-from dash_app.i18n import t
+from dash_app.i18n import normalise_language, t
 
 # No mode bar: its icon links have no accessible name, and the data table already offers the numbers.
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
@@ -64,6 +66,19 @@ def no_client_notice(lang: str) -> dbc.Alert:
     )
 
 
-def page_heading(text: str, title_key: str, lang: str) -> list:
-    """The page's H1 and the store that sets the translated document title."""
-    return [html.H1(text, className="h2 mb-3"), dcc.Store(id="page-title", data=t(title_key, lang))]
+def page_heading(text: str) -> html.H1:
+    """The page's one H1."""
+    return html.H1(text, className="h2 mb-3")
+
+
+def translated_title(key: str) -> Callable[..., str]:
+    """A page title for ``register_page``, in the language of the routing callback that asks for it."""
+
+    def title(**_path_variables: str) -> str:
+        try:
+            lang = dash.callback_context.inputs.get("language.value")
+        except MissingCallbackContextException:  # the first HTML page: the default language
+            lang = None
+        return t(key, normalise_language(lang))
+
+    return title

@@ -105,13 +105,13 @@ def info_section(client: ApiClient, client_id: int, lang: str) -> html.Div | dbc
     for title, fields in readable_fields(info, lang, client.settings.currency):
         rows = []
         for label, value in fields:
-            rows += [html.Dt(label, className="col-6"), html.Dd(value, className="col-6")]
+            rows += [html.Dt(label, className="col-12 col-sm-6"), html.Dd(value, className="col-12 col-sm-6")]
         cards.append(
             dbc.Col(
                 dbc.Card(dbc.CardBody([html.H3(title, className="h5"), html.Dl(rows, className="row mb-0")])),
                 xs=12,
-                md=6,
-                xl=4,
+                lg=6,
+                xxl=4,
                 className="mb-3",
             )
         )

@@ -61,9 +61,3 @@ def register(app: Dash) -> None:
         Output("document-sink", "children"),
         Input("language", "value"),
     )
-    # Runs after Dash's own title update (the page's store arrives with the new page): a translated title.
-    app.clientside_callback(
-        "function(title) { if (title) { document.title = title; } return window.dash_clientside.no_update; }",
-        Output("document-sink", "title"),
-        Input("page-title", "data"),
-    )

@@ -5,13 +5,11 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from dash_app.components import no_client_notice, page_heading
+from dash_app.components import no_client_notice, page_heading, translated_title
 from dash_app.forms import parse_client_id
 from dash_app.i18n import normalise_language, t
 
-dash.register_page(
-    __name__, path="/client", title="Score and profile — Credit scoring", name="Score", order=1
-)
+dash.register_page(__name__, path="/client", title=translated_title("title.client"), name="Score", order=1)
 
 
 def layout(
@@ -20,10 +18,10 @@ def layout(
     lang = normalise_language(lang)
     client_id = parse_client_id(client) or parse_client_id(selected)
     if client_id is None:
-        return html.Div([*page_heading(t("nav.client", lang), "title.client", lang), no_client_notice(lang)])
+        return html.Div([page_heading(t("nav.client", lang)), no_client_notice(lang)])
     return html.Div(
         [
-            *page_heading(t("score.heading", lang, client_id=client_id), "title.client", lang),
+            page_heading(t("score.heading", lang, client_id=client_id)),
             dcc.Store(id="client-request", data={"client_id": client_id, "lang": lang}),
             html.Section(
                 dcc.Loading(html.Div(id="score-section", **{"aria-live": "polite"})),

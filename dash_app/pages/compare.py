@@ -6,11 +6,13 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dash_app.components import no_client_notice, page_heading
+from dash_app.components import no_client_notice, page_heading, translated_title
 from dash_app.forms import filter_controls, parse_client_id
 from dash_app.i18n import normalise_language, t
 
-dash.register_page(__name__, path="/compare", title="Compare — Credit scoring", name="Compare", order=2)
+dash.register_page(
+    __name__, path="/compare", title=translated_title("title.compare"), name="Compare", order=2
+)
 
 
 def _select(control_id: str, label: str) -> list:
@@ -32,9 +34,7 @@ def layout(
     lang = normalise_language(lang)
     client_id = parse_client_id(client) or parse_client_id(selected)
     if client_id is None:
-        return html.Div(
-            [*page_heading(t("nav.compare", lang), "title.compare", lang), no_client_notice(lang)]
-        )
+        return html.Div([page_heading(t("nav.compare", lang)), no_client_notice(lang)])
     groups = [
         {"label": t(f"compare.group_{name}", lang), "value": name} for name in ("all", "filtered", "similar")
     ]
@@ -85,7 +85,7 @@ def layout(
     )
     return html.Div(
         [
-            *page_heading(t("compare.heading", lang, client_id=client_id), "title.compare", lang),
+            page_heading(t("compare.heading", lang, client_id=client_id)),
             dcc.Store(id="compare-request", data={"client_id": client_id, "lang": lang}),
             univariate,
             bivariate,

@@ -6,11 +6,11 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dash_app.components import page_heading
+from dash_app.components import page_heading, translated_title
 from dash_app.forms import filter_controls
 from dash_app.i18n import normalise_language, t
 
-dash.register_page(__name__, path="/", title="Find a client — Credit scoring", name="Find a client", order=0)
+dash.register_page(__name__, path="/", title=translated_title("title.search"), name="Find a client", order=0)
 
 
 def layout(lang: str | None = None, **_query) -> html.Div:
@@ -105,7 +105,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     )
     return html.Div(
         [
-            *page_heading(t("search.heading", lang), "title.search", lang),
+            page_heading(t("search.heading", lang)),
             dcc.Store(id="search-page", data={"page": 1, "pages": 1, "lang": lang}),
             dcc.Location(id="search-redirect", refresh="callback-nav"),
             by_id,

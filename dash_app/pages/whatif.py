@@ -6,12 +6,12 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dash_app.components import no_client_notice, page_heading
+from dash_app.components import no_client_notice, page_heading, translated_title
 from dash_app.forms import parse_client_id
 from dash_app.i18n import normalise_language, t
 from dash_app.whatif_fields import EDITABLE_FIELDS, field_id
 
-dash.register_page(__name__, path="/what-if", title="What if — Credit scoring", name="What if", order=3)
+dash.register_page(__name__, path="/what-if", title=translated_title("title.whatif"), name="What if", order=3)
 
 
 def layout(
@@ -20,7 +20,7 @@ def layout(
     lang = normalise_language(lang)
     client_id = parse_client_id(client) or parse_client_id(selected)
     if client_id is None:
-        return html.Div([*page_heading(t("nav.whatif", lang), "title.whatif", lang), no_client_notice(lang)])
+        return html.Div([page_heading(t("nav.whatif", lang)), no_client_notice(lang)])
     inputs = [
         dbc.Col(
             [
@@ -38,7 +38,7 @@ def layout(
     ]
     return html.Div(
         [
-            *page_heading(t("whatif.heading", lang, client_id=client_id), "title.whatif", lang),
+            page_heading(t("whatif.heading", lang, client_id=client_id)),
             dcc.Store(id="whatif-request", data={"client_id": client_id, "lang": lang}),
             dcc.Store(id="whatif-original"),
             html.P(t("whatif.intro", lang)),

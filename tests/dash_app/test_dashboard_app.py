@@ -25,7 +25,7 @@ def app(request):
 def test_pages_are_registered_with_a_title(app) -> None:
     paths = {page["path"]: page for page in dash.page_registry.values()}
     assert {"/", "/client", "/compare", "/what-if", "/model", "/monitoring", "/404"} <= set(paths)
-    assert all(page["title"].endswith("Credit scoring") for page in paths.values())
+    assert all(page["title"]().endswith("Credit scoring") for page in paths.values())
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -95,13 +95,15 @@ def wait_for(condition: Callable[[], object], timeout: float = 15.0, interval: f
 
 
 def wait_until_idle(driver: WebDriver, timeout: float = 15.0) -> None:
-    """Wait until Dash has no callback in flight and no loading spinner is shown."""
+    """Wait until Dash has no callback in flight, no loading spinner is shown and every chart is drawn."""
     script = (
         "var r = document.querySelector('#react-entry-point');"
         "if (!r || document.querySelector('._dash-loading')) return false;"
         "if (document.querySelector('[data-dash-is-loading=\"true\"]')) return false;"
         "if (document.querySelector('.dash-spinner, .dash-default-spinner, ._dash-loading-callback'))"
         " return false;"
+        "var graphs = Array.from(document.querySelectorAll('.chart'));"
+        "if (!graphs.every(function (g) { return g.querySelector('.main-svg'); })) return false;"
         "return document.readyState === 'complete';"
     )
     wait_for(lambda: driver.execute_script(script), timeout)
