@@ -77,7 +77,7 @@ def translated_title(key: str) -> Callable[..., str]:
     def title(**_path_variables: str) -> str:
         try:
             lang = dash.callback_context.inputs.get("language.value")
-        except MissingCallbackContextException:  # the first HTML page: the default language
+        except (MissingCallbackContextException, LookupError):  # the first HTML page: the default language
             lang = None
         return t(key, normalise_language(lang))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
 import dash
@@ -85,3 +86,13 @@ def test_no_cdn_reference_in_the_dashboard_code_or_css() -> None:
     for path in [*DASH_APP.rglob("*.py"), DASH_APP / "assets" / "10-app.css"]:
         assert not re.search(r"https?://(?!127\.0\.0\.1)", path.read_text()), path.name
     assert "@import" not in (DASH_APP / "assets" / "00-bootstrap.min.css").read_text()
+
+
+def test_page_titles_outside_a_callback_fall_back_to_english(app) -> None:
+    titles: list[str] = []
+    pages = list(dash.page_registry.values())
+    worker = threading.Thread(target=lambda: titles.extend(page["title"]() for page in pages))
+    worker.start()
+    worker.join()
+    assert len(titles) == len(pages) and "Find a client — Credit scoring" in titles
+    assert app.server.test_client().get("/model").status_code == 200

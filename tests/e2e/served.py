@@ -92,7 +92,7 @@ def write_reporting_extras(project: dict[str, Any]) -> None:
 
 
 @contextmanager
-def served_app(root: Path, timeout: float = 180.0) -> Iterator[ServedApp]:
+def served_app(root: Path, timeout: float = 420.0) -> Iterator[ServedApp]:
     """Build the tiny project under ``root`` and serve it like ``make serve`` until the block ends."""
     project = build_project(root)
     write_reporting_extras(project)
