@@ -66,6 +66,11 @@ def no_client_notice(lang: str) -> dbc.Alert:
     )
 
 
+def missing_client_page(nav_key: str, lang: str) -> html.Div:
+    """A client page opened without a (valid) client: say so and point to the search."""
+    return html.Div([page_heading(t(nav_key, lang)), no_client_notice(lang)])
+
+
 def page_heading(text: str) -> html.H1:
     """The page's one H1."""
     return html.H1(text, className="h2 mb-3")

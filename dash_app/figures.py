@@ -76,14 +76,7 @@ def contributions_chart(reasons: Sequence[dict[str, Any]], lang: str) -> go.Figu
                 y=[reason_label(reason) for reason in chosen],
                 orientation="h",
                 name=name,
-                marker={
-                    "color": theme.DECISION_COLOURS[decision],
-                    "pattern": {
-                        "shape": theme.DECISION_PATTERNS[decision],
-                        "fgcolor": "white",
-                        "solidity": 0.3,
-                    },
-                },
+                marker=theme.decision_marker(decision),
                 text=[reason_value(reason, lang) for reason in chosen],
                 textposition="auto",
                 insidetextfont={"color": "white"},
@@ -293,14 +286,7 @@ def drift_chart(features: Sequence[dict[str, Any]], lang: str, top: int = 20) ->
                 y=[str(item.get("label") or item.get("feature")) for item in part],
                 orientation="h",
                 name=("⚠ " if drifted else "✔ ") + t(key, lang),
-                marker={
-                    "color": theme.DECISION_COLOURS[decision],
-                    "pattern": {
-                        "shape": theme.DECISION_PATTERNS[decision],
-                        "fgcolor": "white",
-                        "solidity": 0.3,
-                    },
-                },
+                marker=theme.decision_marker(decision),
                 hovertemplate="%{y}: %{x:.3g}<extra></extra>",
             )
         )

@@ -25,6 +25,12 @@ SCORE_COLOURSCALE = "Cividis"  # perceptually uniform and readable with colour-v
 FONT_SIZE = 15
 
 
+def decision_marker(decision: str) -> dict:
+    """Bar marker of a decision (or of what leads to it): its colour, and hatching for refused."""
+    pattern = {"shape": DECISION_PATTERNS[decision], "fgcolor": "white", "solidity": 0.3}
+    return {"color": DECISION_COLOURS[decision], "pattern": pattern}
+
+
 def base_layout(figure: go.Figure, title: str, height: int = 380) -> go.Figure:
     """Large readable text, a white background and room for axis labels."""
     figure.update_layout(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from dash_app.components import no_client_notice, page_heading, translated_title
+from dash_app.components import missing_client_page, page_heading, translated_title
 from dash_app.forms import parse_client_id
 from dash_app.i18n import normalise_language, t
 
@@ -18,7 +18,7 @@ def layout(
     lang = normalise_language(lang)
     client_id = parse_client_id(client) or parse_client_id(selected)
     if client_id is None:
-        return html.Div([page_heading(t("nav.client", lang)), no_client_notice(lang)])
+        return missing_client_page("nav.client", lang)
     return html.Div(
         [
             page_heading(t("score.heading", lang, client_id=client_id)),

@@ -6,7 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dash_app.components import no_client_notice, page_heading, translated_title
+from dash_app.components import missing_client_page, page_heading, translated_title
 from dash_app.forms import parse_client_id
 from dash_app.i18n import normalise_language, t
 from dash_app.whatif_fields import EDITABLE_FIELDS, field_id
@@ -20,7 +20,7 @@ def layout(
     lang = normalise_language(lang)
     client_id = parse_client_id(client) or parse_client_id(selected)
     if client_id is None:
-        return html.Div([page_heading(t("nav.whatif", lang)), no_client_notice(lang)])
+        return missing_client_page("nav.whatif", lang)
     inputs = [
         dbc.Col(
             [

@@ -136,9 +136,15 @@ def describe_violations(violations: list[dict]) -> str:
 def screenshot(driver: WebDriver, name: str) -> Path:
     """A full-page PNG in tests/e2e/artifacts/ (git-ignored)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    size = driver.get_window_size()
     height = driver.execute_script("return Math.max(document.body.scrollHeight, 600)")
-    width = driver.get_window_size()["width"]
-    driver.set_window_size(width, min(int(height) + 120, 6000))
+    driver.set_window_size(size["width"], min(int(height) + 120, 6000))
     path = ARTIFACTS / f"{name}.png"
     driver.save_screenshot(str(path))
+    driver.set_window_size(size["width"], size["height"])
     return path
+
+
+def click(driver: WebDriver, element) -> None:
+    """A click that a loading overlay or a sticky header cannot intercept (the element is scrolled to)."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", element)

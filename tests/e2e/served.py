@@ -18,9 +18,9 @@ from typing import Any
 
 import pandas as pd
 import requests
-from tests.api.project import API_KEY, build_project
 
 from credit_scoring.features.labels import APPLICATION_LABELS
+from tests.api.project import API_KEY, build_project
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 

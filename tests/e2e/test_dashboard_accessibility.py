@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.e2e.browser import axe_violations, describe_violations, screenshot, wait_for, wait_until_idle
+from tests.e2e.browser import (
+    axe_violations,
+    click,
+    describe_violations,
+    screenshot,
+    wait_for,
+    wait_until_idle,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +33,7 @@ def test_every_page_has_zero_axe_violations(page, served, lang: str, width: int)
         if lang == "fr":
             label = "label[for='_dbcprivate_radioitems_language_input_fr']"
             if page.find_element(By.TAG_NAME, "html").get_attribute("lang") != "fr":
-                page.find_element(By.CSS_SELECTOR, label).click()
+                click(page, page.find_element(By.CSS_SELECTOR, label))
             wait_for(lambda: page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr")
             wait_until_idle(page)
         assert page.title and page.find_element(By.TAG_NAME, "h1").text, path

@@ -9,7 +9,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
 
-from tests.e2e.browser import screenshot, wait_for, wait_until_idle
+from tests.e2e.browser import click, screenshot, wait_for, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +41,7 @@ def test_journey_1_find_a_client_by_number_and_by_filters(page, served) -> None:
     assert f"{total} clients match" in visible_text(page, "#search-results p")
     refused = served.api("clients", page_size=50, decision="refused")
     Select(page.find_element(By.ID, "search-decision")).select_by_value("refused")
-    page.find_element(By.ID, "search-submit").click()
+    click(page, page.find_element(By.ID, "search-submit"))
     wait_for(lambda: f"{refused['total']} clients match" in text(page, "#search-results"))
     badges = page.find_elements(By.CSS_SELECTOR, "#search-results .decision-badge")
     assert badges and all(badge.text == "✖ Refused" for badge in badges)
@@ -62,7 +62,7 @@ def test_journey_2_read_the_score_with_reasons(page, served) -> None:
     client = first_client(served, decision="refused")
     score = served.api(f"clients/{client['client_id']}/score", top_k=6)  # as many as the dashboard asks
     open_page(page, served, "/")
-    page.find_element(By.LINK_TEXT, f"Open client {client['client_id']}").click()
+    click(page, page.find_element(By.LINK_TEXT, f"Open client {client['client_id']}"))
     sentence = visible_text(page, ".score-sentence")
     probability = f"{100 * score['probability']:.1f}%"
     threshold = f"{100 * score['threshold']:.1f}%"
@@ -77,8 +77,7 @@ def test_journey_2_read_the_score_with_reasons(page, served) -> None:
     )
     wait_for(lambda: page.find_elements(By.CSS_SELECTOR, "#contributions .main-svg"))
     # the text alternative: the data table opens from the keyboard
-    summary = page.find_elements(By.CSS_SELECTOR, ".chart-data summary")[1]
-    summary.send_keys(Keys.ENTER)
+    click(page, page.find_elements(By.CSS_SELECTOR, ".chart-data summary")[1])
     rows = wait_for(lambda: page.find_elements(By.CSS_SELECTOR, ".chart-data[open] tbody tr"))
     assert len(rows) == len(score["reasons"])
     screenshot(page, "journey2_score")
@@ -101,18 +100,20 @@ def test_journey_4_compare_with_groups_and_two_features(page, served) -> None:
     open_page(page, served, f"/compare?client={client_id}")
     caption = visible_text(page, "#distribution-section figcaption")
     assert caption.startswith("Among ") and "(All clients)" in caption
-    page.find_element(
-        By.CSS_SELECTOR, "label[for='_dbcprivate_radioitems_compare-group_input_similar']"
-    ).click()
+    click(
+        page,
+        page.find_element(By.CSS_SELECTOR, "label[for='_dbcprivate_radioitems_compare-group_input_similar']"),
+    )
     wait_for(lambda: "most similar clients" in text(page, "#distribution-section"))
     feature = Select(page.find_element(By.ID, "compare-feature"))
     feature.select_by_index(1)
     wait_for(lambda: feature.first_selected_option.text.split(" ")[0] in text(page, "#distribution-section"))
     wait_for(lambda: page.find_elements(By.CSS_SELECTOR, "#scatter-graph .main-svg"))
     assert "This client" in text(page, "#scatter-section")
-    page.find_element(
-        By.CSS_SELECTOR, "label[for='_dbcprivate_radioitems_compare-colour_input_score']"
-    ).click()
+    click(
+        page,
+        page.find_element(By.CSS_SELECTOR, "label[for='_dbcprivate_radioitems_compare-colour_input_score']"),
+    )
     wait_for(lambda: page.find_elements(By.CSS_SELECTOR, "#scatter-graph .colorbar"))
     screenshot(page, "journey4_compare")
 
@@ -124,7 +125,7 @@ def test_journey_5_what_if(page, served) -> None:
     wait_for(lambda: income.get_attribute("value"))
     income.clear()
     income.send_keys("900000")
-    page.find_element(By.ID, "whatif-submit").click()
+    click(page, page.find_element(By.ID, "whatif-submit"))
     change = visible_text(page, "#whatif-change")
     assert change.startswith(("The decision stays", "The decision changes from Refused to Granted"))
     before = text(page, "#whatif-before-gauge-decision")
@@ -156,7 +157,7 @@ def test_journey_7_monitoring_and_the_full_report(page, served) -> None:
 
 def test_language_switch_translates_and_persists(page, served) -> None:
     open_page(page, served, "/model")
-    page.find_element(By.CSS_SELECTOR, "label[for='_dbcprivate_radioitems_language_input_fr']").click()
+    click(page, page.find_element(By.CSS_SELECTOR, "label[for='_dbcprivate_radioitems_language_input_fr']"))
     wait_for(lambda: text(page, "h1") == "Le modèle")
     wait_for(lambda: page.title == "Le modèle — Score de crédit")
     assert page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
@@ -164,7 +165,7 @@ def test_language_switch_translates_and_persists(page, served) -> None:
     assert "limite de décision 30,0\u00a0%" in visible_text(page, "#model-section .lead")
     open_page(page, served, "/")
     assert text(page, "h1") == "Trouver un client"
-    page.find_element(By.CSS_SELECTOR, "label[for='_dbcprivate_radioitems_language_input_en']").click()
+    click(page, page.find_element(By.CSS_SELECTOR, "label[for='_dbcprivate_radioitems_language_input_en']"))
     wait_for(lambda: text(page, "h1") == "Find a client")
 
 
