@@ -12,10 +12,13 @@ MLFLOW_PORT ?= 5000
 SERVE_PORT ?= 5001
 API_PORT ?= 8000
 API_WORKERS ?= 2
+DASH_PORT ?= 8050
+DASH_WORKERS ?= 2
+AXE_CORE_VERSION ?= 4.11.4
 MODEL_URI ?= models:/credit-scoring@champion
 RAW_CSVS := $(wildcard data/01_raw/*.csv)
 
-.PHONY: help setup lock data data-force pipelines serve serve-api serve-model run test test-fast lint format viz mlflow-ui bench clean
+.PHONY: help setup lock data data-force pipelines serve serve-api serve-dashboard serve-model run test e2e-deps test-fast lint format viz mlflow-ui bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -55,15 +58,31 @@ serve-api: setup ## The scoring API under gunicorn on http://$(HOST):$(API_PORT)
 	@$(BIN)/python -m credit_scoring.api.config
 	$(BIN)/gunicorn -c conf/gunicorn.conf.py --bind $(HOST):$(API_PORT) --workers $(API_WORKERS) "credit_scoring.api:create_app()"
 
-serve: serve-api ## Serve the scoring API (the dashboard joins it in a later issue)
+# One server for both: the API blueprint mounted on the Dash app's Flask server; the dashboard calls it over
+# HTTP, hence threads (a page's callbacks wait for the same server's API answers).
+serve: setup ## API and dashboard on http://$(HOST):$(DASH_PORT) (dashboard at /, API at /api/v1)
+	@$(BIN)/python -m credit_scoring.api.config
+	DASHBOARD_API_URL="$${DASHBOARD_API_URL:-http://$(HOST):$(DASH_PORT)/api/v1}" \
+	$(BIN)/gunicorn -c conf/gunicorn.conf.py --bind $(HOST):$(DASH_PORT) --workers $(DASH_WORKERS) \
+	    --worker-class gthread --threads 4 "dash_app.wsgi:combined()"
+
+serve-dashboard: setup ## The dashboard alone on http://$(HOST):$(DASH_PORT), against the API at DASHBOARD_API_URL
+	@test -n "$$DASHBOARD_API_URL" || { echo "Set DASHBOARD_API_URL (and DASHBOARD_API_KEY) to the remote API"; exit 2; }
+	$(BIN)/gunicorn --bind $(HOST):$(DASH_PORT) --workers $(DASH_WORKERS) --worker-class gthread --threads 4 \
+	    "dash_app.wsgi:dashboard()"
 
 serve-model: setup ## The bare MLflow model server of $(MODEL_URI) on http://$(HOST):$(SERVE_PORT)/invocations
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/mlflow models serve -m "$(MODEL_URI)" --env-manager local --host $(HOST) --port $(SERVE_PORT)
 
-run: setup data pipelines serve ## Quickstart: setup, demo data if needed, all pipelines, then serve
+run: setup data pipelines serve ## Quickstart: setup, demo data if needed, all pipelines, then API and dashboard
 
-test: setup ## Run the whole test suite (browser and Spark tests included)
+test: setup e2e-deps ## Run the whole test suite (browser and Spark tests included)
 	$(BIN)/python -m pytest
+
+e2e-deps: ## Install axe-core (npm) for the browser tests' accessibility audit, into tests/e2e/node_modules
+	@if [ -f tests/e2e/node_modules/axe-core/axe.min.js ]; then :; \
+	elif command -v npm >/dev/null; then npm install --no-save --no-audit --no-fund --prefix tests/e2e axe-core@$(AXE_CORE_VERSION); \
+	else echo "npm not found: the browser tests will skip (and fail with CI=true)"; fi
 
 test-fast: setup ## Run the tests without the Spark, browser and slow ones
 	$(BIN)/python -m pytest -m "not spark and not browser and not slow"

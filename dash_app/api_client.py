@@ -1,0 +1,151 @@
+"""The dashboard's only way to data: a small HTTP client for the scoring API (``/api/v1``).
+
+Every score, explanation and client record comes from the API; the dashboard never loads the model.
+Errors become :class:`ApiError` with a message fit for an adviser, never a stack trace.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from dash_app.config import DashboardSettings
+
+
+class ApiError(Exception):
+    """The API could not answer: unreachable, refused the key, or rejected the request."""
+
+    def __init__(self, message: str, status: int | None = None, code: str = "api_error") -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+
+
+class ApiClient:
+    """Thin wrapper over the scoring API's JSON routes (one ``requests.Session``, keep-alive)."""
+
+    def __init__(self, settings: DashboardSettings, session: requests.Session | None = None) -> None:
+        self.settings = settings
+        self.session = session or requests.Session()
+        if settings.api_key:
+            self.session.headers["X-API-Key"] = settings.api_key
+
+    # --- transport -------------------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        url = f"{self.settings.api_url}/{path.lstrip('/')}"
+        try:
+            response = self.session.request(method, url, timeout=self.settings.timeout_seconds, **kwargs)
+        except requests.RequestException as error:
+            raise ApiError(f"The scoring service cannot be reached at {self.settings.api_url}.") from error
+        if response.status_code >= 400:
+            raise _error_from(response)
+        return response
+
+    def get(self, path: str, **params: Any) -> Any:
+        clean = {key: value for key, value in params.items() if value not in (None, "", [])}
+        return self._request("GET", path, params=clean).json()
+
+    def post(self, path: str, payload: dict[str, Any], **params: Any) -> Any:
+        clean = {key: value for key, value in params.items() if value not in (None, "")}
+        return self._request("POST", path, json=payload, params=clean).json()
+
+    # --- routes ----------------------------------------------------------------------------------------
+
+    def ready(self) -> dict[str, Any]:
+        return self.get("ready")
+
+    def model_info(self) -> dict[str, Any]:
+        return self.get("model")
+
+    def predict(self, application: dict[str, Any], lang: str = "en", top_k: int = 6) -> dict[str, Any]:
+        return self.post("predict", application, lang=lang, top_k=top_k)
+
+    def search_clients(self, filters: dict[str, Any], page: int = 1, page_size: int = 20) -> dict[str, Any]:
+        return self.get("clients", page=page, page_size=page_size, **filters)
+
+    def client_info(self, client_id: int) -> dict[str, Any]:
+        return self.get(f"clients/{int(client_id)}")
+
+    def client_score(self, client_id: int, lang: str = "en", top_k: int = 6) -> dict[str, Any]:
+        return self.get(f"clients/{int(client_id)}/score", lang=lang, top_k=top_k)
+
+    def similar_clients(self, client_id: int, k: int = 10) -> dict[str, Any]:
+        return self.get(f"clients/{int(client_id)}/similar", k=k)
+
+    def distribution(
+        self,
+        feature: str,
+        group: str = "all",
+        client_id: int | None = None,
+        filters: dict[str, Any] | None = None,
+        lang: str = "en",
+    ) -> dict[str, Any]:
+        """One feature over all clients, a filtered group or the client's nearest clients."""
+        return self.get(
+            "population/distribution",
+            feature=feature,
+            group=group,
+            client_id=client_id,
+            lang=lang,
+            **(filters or {}),
+        )
+
+    def scatter(
+        self,
+        x: str,
+        y: str,
+        *,
+        client_id: int | None = None,
+        filters: dict[str, Any] | None = None,
+        max_points: int = 1000,
+        lang: str = "en",
+    ) -> dict[str, Any]:
+        """A sample of clients on two features, with score and decision, and the client's own point."""
+        return self.get(
+            "population/scatter",
+            x=x,
+            y=y,
+            client_id=client_id,
+            max_points=max_points,
+            lang=lang,
+            **(filters or {}),
+        )
+
+    def drift_summary(self) -> dict[str, Any]:
+        return self.get("drift")
+
+    def drift_report_html(self) -> str:
+        return self._request("GET", "drift/report").text
+
+
+def _error_from(response: requests.Response) -> ApiError:
+    """An :class:`ApiError` from the API's JSON error body (``{"error": {"code", "message", ...}}``)."""
+    try:
+        body = response.json().get("error", {})
+    except (ValueError, AttributeError):
+        body = {}
+    message = body.get("message") if isinstance(body, dict) else None
+    code = body.get("code", "api_error") if isinstance(body, dict) else "api_error"
+    return ApiError(
+        message or f"The scoring service answered {response.status_code}.", response.status_code, code
+    )
+
+
+_client: ApiClient | None = None
+
+
+def get_client() -> ApiClient:
+    """The process-wide client, built from the environment on first use."""
+    global _client  # noqa: PLW0603 - one keep-alive session per process
+    if _client is None:
+        _client = ApiClient(DashboardSettings.from_env())
+    return _client
+
+
+def set_client(client: ApiClient | None) -> None:
+    """Replace the process-wide client (the app factory and the tests do this)."""
+    global _client  # noqa: PLW0603
+    _client = client

@@ -1,0 +1,82 @@
+"""The Dash app factory: pages, the shell (header, language switch, navigation) and the callbacks.
+
+``create_app()`` builds a dashboard that reads the API named by the environment (:mod:`dash_app.config`);
+``python -m dash_app`` or gunicorn ``dash_app.wsgi:server`` serves it. Everything is served locally: the
+Bootstrap CSS from ``assets/``, Dash's and Plotly's scripts from the installed packages (``serve_locally``).
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+import flask
+from dash import Dash, Input, State
+
+from dash_app import api_client, callbacks
+from dash_app.api_client import ApiClient, ApiError
+from dash_app.shell import shell_layout
+
+HERE = Path(__file__).parent
+
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        {%config%}
+        {%scripts%}
+        {%renderer%}
+    </body>
+</html>"""
+
+
+def create_app(client: ApiClient | None = None, server: flask.Flask | bool = True) -> Dash:
+    """A dashboard served by ``server`` (a new Flask app by default) that reads data through ``client``."""
+    if client is not None:
+        api_client.set_client(client)
+    app = Dash(
+        __name__,
+        server=server,
+        use_pages=True,
+        pages_folder=str(HERE / "pages"),
+        assets_folder=str(HERE / "assets"),
+        serve_locally=True,
+        suppress_callback_exceptions=True,
+        title="Credit scoring",
+        update_title=None,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        routing_callback_inputs={
+            "lang": Input("language", "value"),
+            "selected": State("selected-client", "data"),
+        },
+    )
+    # No call to Plotly's version server from the browser: the dashboard works offline.
+    app.enable_dev_tools(debug=False, dev_tools_disable_version_check=True)
+    app.index_string = INDEX_STRING
+    app.layout = shell_layout
+    callbacks.register_all(app)
+    _add_report_route(app.server)
+    return app
+
+
+def _add_report_route(server: flask.Flask) -> None:
+    """The full Evidently report, fetched through the API client (the browser never holds the API key)."""
+
+    @server.get("/reports/drift")
+    def drift_report() -> flask.Response:
+        try:
+            html = api_client.get_client().drift_report_html()
+        except ApiError as error:
+            return flask.Response(
+                f"<!DOCTYPE html><html lang='en'><head><title>Drift report</title></head><body><main>"
+                f"<h1>Drift report</h1><p>{escape(error.message)}</p></main></body></html>",
+                status=error.status if error.status and error.status < 600 else 502,
+                mimetype="text/html",
+            )
+        return flask.Response(html, mimetype="text/html")

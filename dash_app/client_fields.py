@@ -1,0 +1,84 @@
+"""The descriptive fields an adviser reads, grouped, in readable units (years, currency, words)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dash_app.i18n import format_currency, format_number, t, t_or
+
+# (ClientInfo field, label key, kind)
+FIELD_GROUPS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "info.group_person": (
+        ("age_years", "info.DAYS_BIRTH", "years"),
+        ("gender", "info.CODE_GENDER", "gender"),
+        ("family_status", "info.NAME_FAMILY_STATUS", "level"),
+        ("children", "info.CNT_CHILDREN", "count"),
+        ("education", "info.NAME_EDUCATION_TYPE", "level"),
+        ("housing_type", "info.NAME_HOUSING_TYPE", "level"),
+        ("own_realty", "info.FLAG_OWN_REALTY", "flag"),
+        ("own_car", "info.FLAG_OWN_CAR", "flag"),
+    ),
+    "info.group_work": (
+        ("income_type", "info.NAME_INCOME_TYPE", "level"),
+        ("occupation", "info.OCCUPATION_TYPE", "level"),
+        ("employment_years", "info.DAYS_EMPLOYED", "employment"),
+        ("income", "info.AMT_INCOME_TOTAL", "currency"),
+    ),
+    "info.group_loan": (
+        ("contract_type", "info.NAME_CONTRACT_TYPE", "contract"),
+        ("credit_amount", "info.AMT_CREDIT", "currency"),
+        ("annuity", "info.AMT_ANNUITY", "currency"),
+        ("term", "info.term", "number1"),
+        ("goods_price", "info.AMT_GOODS_PRICE", "currency"),
+        ("credit_income_ratio", "info.credit_income_ratio", "number2"),
+    ),
+}
+
+
+def derived_fields(info: dict[str, Any]) -> dict[str, Any]:
+    """``info`` plus the term (credit ÷ annuity) and the credit-to-income ratio, when they can be computed."""
+    credit, annuity, income = info.get("credit_amount"), info.get("annuity"), info.get("income")
+    return {
+        **info,
+        "term": credit / annuity if credit and annuity else None,
+        "credit_income_ratio": credit / income if credit and income else None,
+    }
+
+
+_FORMATTERS: dict[str, Callable[[Any, str, str], str]] = {
+    "years": lambda value, lang, _: t("common.years", lang, value=format_number(value, lang)),
+    "employment": lambda value, lang, _: t("common.years", lang, value=format_number(value, lang, 1)),
+    "currency": format_currency,
+    "flag": lambda value, lang, _: t("common.yes" if value else "common.no", lang),
+    "gender": lambda value, lang, _: t_or(f"gender.{value}", lang, str(value)),
+    "contract": lambda value, lang, _: t_or(f"contract.{value}", lang, str(value)),
+    "level": lambda value, lang, _: t_or(f"level.{value}", lang, str(value)),
+    "count": lambda value, lang, _: format_number(value, lang),
+    "number1": lambda value, lang, _: format_number(value, lang, 1),
+    "number2": lambda value, lang, _: format_number(value, lang, 2),
+}
+
+
+def display_value(value: Any, kind: str, lang: str, currency: str = "EUR") -> str:
+    """A field's value as an adviser reads it (``kind`` is a key of ``_FORMATTERS``)."""
+    if value is None or value == "":
+        return t("info.not_employed", lang) if kind == "employment" else t("common.missing", lang)
+    return _FORMATTERS[kind](value, lang, currency)
+
+
+def readable_fields(
+    info: dict[str, Any], lang: str, currency: str = "EUR"
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """``[(group title, [(label, value), ...]), ...]`` for a ClientInfo answer."""
+    full = derived_fields(info)
+    return [
+        (
+            t(group, lang),
+            [
+                (t(label, lang), display_value(full.get(field), kind, lang, currency))
+                for field, label, kind in fields
+            ],
+        )
+        for group, fields in FIELD_GROUPS.items()
+    ]

@@ -1,0 +1,326 @@
+"""Pure figure builders: data in, ``go.Figure`` out. No API call, no Dash component, no global state.
+
+Each chart has a text alternative built by :mod:`dash_app.alternatives` from the same data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dash_app import theme
+from dash_app.i18n import format_number, format_percent, t
+
+
+def score_gauge(probability: float, threshold: float, lang: str) -> go.Figure:
+    """The probability of default on a 0-100 % gauge, with the decision limit marked and both zones named."""
+    decision = "refused" if probability >= threshold else "granted"
+    figure = go.Figure(
+        go.Indicator(
+            mode="gauge+number",
+            value=100 * probability,
+            number={"suffix": " %" if lang == "fr" else "%", "valueformat": ".1f", "font": {"size": 44}},
+            gauge={
+                "axis": {"range": [0, 100], "ticksuffix": "%", "tickwidth": 1},
+                "bar": {"color": theme.DECISION_COLOURS[decision], "thickness": 0.35},
+                "steps": [
+                    {"range": [0, 100 * threshold], "color": theme.GRANTED_LIGHT},
+                    {"range": [100 * threshold, 100], "color": theme.REFUSED_LIGHT},
+                ],
+                "threshold": {
+                    "line": {"color": theme.CLIENT, "width": 4},
+                    "thickness": 0.9,
+                    "value": 100 * threshold,
+                },
+            },
+            domain={"x": [0, 1], "y": [0.12, 1]},
+        )
+    )
+    limit = t("score.gauge_limit", lang, threshold=format_percent(threshold, lang, 1))
+    figure.add_annotation(
+        x=0.5,
+        y=0.0,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font={"size": theme.FONT_SIZE},
+        text=f"{limit}: {t('score.zone_granted', lang)} | {t('score.zone_refused', lang)}",
+    )
+    theme.base_layout(figure, t("score.gauge_title", lang), height=300)
+    figure.update_layout(margin={"l": 30, "r": 30, "t": 50, "b": 10})
+    return figure
+
+
+def effect_of(reason: dict[str, Any]) -> str:
+    """``raises`` or ``lowers``: the API's direction, else the sign of the contribution."""
+    if reason.get("direction") in ("raises", "lowers"):
+        return reason["direction"]
+    return "raises" if float(reason.get("contribution") or 0) > 0 else "lowers"
+
+
+def contributions_chart(reasons: Sequence[dict[str, Any]], lang: str) -> go.Figure:
+    """Horizontal bars of the reasons: raising ones hatched in the refused colour, lowering ones plain."""
+    ordered = sorted(reasons, key=lambda reason: abs(float(reason.get("contribution") or 0)))
+    figure = go.Figure()
+    for effect, decision in (("raises", "refused"), ("lowers", "granted")):
+        chosen = [reason for reason in ordered if effect_of(reason) == effect]
+        if not chosen:
+            continue
+        name = f"{theme.EFFECT_ICONS[effect]} {t('score.' + effect, lang)}"
+        figure.add_trace(
+            go.Bar(
+                x=[float(reason.get("contribution") or 0) for reason in chosen],
+                y=[reason_label(reason) for reason in chosen],
+                orientation="h",
+                name=name,
+                marker=theme.decision_marker(decision),
+                text=[reason_value(reason, lang) for reason in chosen],
+                textposition="auto",
+                insidetextfont={"color": "white"},
+                hovertemplate="%{y}: %{x:.3f}<extra>" + name + "</extra>",
+            )
+        )
+    theme.base_layout(figure, t("score.contributions_title", lang), height=max(260, 70 + 46 * len(ordered)))
+    figure.update_layout(
+        barmode="relative",
+        yaxis={"categoryorder": "array", "categoryarray": [reason_label(reason) for reason in ordered]},
+    )
+    figure.update_xaxes(title=t("score.contribution_axis", lang), zeroline=True, zerolinewidth=2)
+    return figure
+
+
+def reason_label(reason: dict[str, Any]) -> str:
+    return str(reason.get("label") or reason.get("feature") or "?")
+
+
+def reason_value(reason: dict[str, Any], lang: str) -> str:
+    if reason.get("display_value") not in (None, ""):
+        return str(reason["display_value"])
+    value = reason.get("value")
+    if isinstance(value, int | float):
+        return format_number(value, lang, 2)
+    return t("common.missing", lang) if value is None else str(value)
+
+
+def distribution_chart(
+    values: Sequence[float], client_value: float | None, feature_label: str, lang: str, bins: int = 30
+) -> go.Figure:
+    """A histogram of a group's values with the client's value as a labelled vertical line."""
+    array = np.asarray([value for value in values if value is not None], dtype=float)
+    array = array[np.isfinite(array)]
+    figure = go.Figure()
+    if array.size:
+        counts, edges = histogram_bins(array, bins)
+        figure.add_trace(
+            go.Bar(
+                x=(edges[:-1] + edges[1:]) / 2,
+                y=counts,
+                width=np.diff(edges),
+                marker={"color": theme.NEUTRAL, "line": {"color": "white", "width": 1}},
+                name=t("common.count", lang),
+                hovertemplate="%{x:.3g}: %{y}<extra></extra>",
+            )
+        )
+    if client_value is not None and np.isfinite(client_value):
+        label = t("compare.client_value", lang, value=format_number(client_value, lang, 2))
+        figure.add_vline(x=client_value, line={"color": theme.CLIENT, "width": 3, "dash": "dash"})
+        figure.add_annotation(
+            x=client_value,
+            y=1,
+            yref="paper",
+            text=f"◆ {label}",
+            showarrow=False,
+            yanchor="bottom",
+            bgcolor="white",
+            bordercolor=theme.CLIENT,
+            font={"size": theme.FONT_SIZE},
+        )
+    theme.base_layout(figure, feature_label, height=360)
+    figure.update_layout(showlegend=False, bargap=0)
+    figure.update_xaxes(title=feature_label)
+    figure.update_yaxes(title=t("common.count", lang))
+    return figure
+
+
+def histogram_bins(values: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """Counts and edges; a single distinct value gets one bin of width 1 around it."""
+    low, high = float(values.min()), float(values.max())
+    if low == high:
+        return np.array([values.size]), np.array([low - 0.5, high + 0.5])
+    return np.histogram(values, bins=min(bins, max(5, int(np.sqrt(values.size)))))
+
+
+def bivariate_chart(
+    points: Sequence[dict[str, Any]],
+    client: dict[str, Any] | None,
+    *,
+    x_label: str,
+    y_label: str,
+    color_by: str,
+    lang: str,
+) -> go.Figure:
+    """A scatter of two characteristics, by decision (colour and symbol) or by score, the client as a star."""
+    figure = go.Figure()
+    if color_by == "decision":
+        for decision in ("granted", "refused"):
+            chosen = [point for point in points if point.get("decision") == decision]
+            figure.add_trace(
+                go.Scattergl(
+                    x=[point.get("x") for point in chosen],
+                    y=[point.get("y") for point in chosen],
+                    mode="markers",
+                    name=f"{theme.DECISION_ICONS[decision]} {t('common.' + decision, lang)}",
+                    marker={
+                        "color": theme.DECISION_COLOURS[decision],
+                        "symbol": theme.DECISION_SYMBOLS[decision],
+                        "size": 8,
+                        "opacity": 0.75,
+                    },
+                )
+            )
+    else:
+        figure.add_trace(
+            go.Scattergl(
+                x=[point.get("x") for point in points],
+                y=[point.get("y") for point in points],
+                mode="markers",
+                name=t("compare.color_score", lang),
+                marker={
+                    "color": [100 * float(point.get("probability") or 0) for point in points],
+                    "colorscale": theme.SCORE_COLOURSCALE,
+                    "cmin": 0,
+                    "cmax": 100,
+                    "size": 8,
+                    "opacity": 0.8,
+                    "colorbar": {"title": {"text": t("compare.color_score", lang)}, "ticksuffix": "%"},
+                },
+            )
+        )
+    if client and client.get("x") is not None and client.get("y") is not None:
+        figure.add_trace(
+            go.Scatter(
+                x=[client["x"]],
+                y=[client["y"]],
+                mode="markers+text",
+                name=t("compare.this_client", lang),
+                text=[t("compare.this_client", lang)],
+                textposition="top center",
+                textfont={"size": theme.FONT_SIZE + 1, "color": theme.CLIENT},
+                marker={
+                    "symbol": "star",
+                    "size": 22,
+                    "color": "#ffd400",
+                    "line": {"color": theme.CLIENT, "width": 2},
+                },
+            )
+        )
+    theme.base_layout(figure, f"{y_label} / {x_label}", height=460)
+    figure.update_xaxes(title=x_label)
+    figure.update_yaxes(title=y_label)
+    return figure
+
+
+def importance_chart(importance: Sequence[dict[str, Any]], lang: str, top: int = 15) -> go.Figure:
+    """The model's most important characteristics, largest at the top."""
+    chosen = sorted(importance, key=lambda item: float(item["importance"]), reverse=True)[:top][::-1]
+    figure = go.Figure(
+        go.Bar(
+            x=[float(item["importance"]) for item in chosen],
+            y=[str(item.get("label") or item.get("feature")) for item in chosen],
+            orientation="h",
+            marker={"color": theme.GRANTED},
+            hovertemplate="%{y}: %{x:.3g}<extra></extra>",
+        )
+    )
+    theme.base_layout(figure, t("model.importance", lang), height=max(300, 80 + 30 * len(chosen)))
+    figure.update_xaxes(title=t("model.importance_axis", lang))
+    return figure
+
+
+def cost_curve_chart(curve: Sequence[dict[str, Any]], threshold: float, lang: str) -> go.Figure:
+    """Business cost per client against the decision limit, the chosen limit marked and labelled."""
+    thresholds = [float(point["threshold"]) for point in curve]
+    costs = [float(point["cost"]) for point in curve]
+    figure = go.Figure(
+        go.Scatter(
+            x=thresholds,
+            y=costs,
+            mode="lines",
+            line={"color": theme.NEUTRAL, "width": 3},
+            name=t("model.cost_axis", lang),
+            hovertemplate="%{x:.2f}: %{y:.3f}<extra></extra>",
+        )
+    )
+    figure.add_vline(x=threshold, line={"color": theme.REFUSED, "width": 3, "dash": "dash"})
+    figure.add_annotation(
+        x=threshold,
+        y=1,
+        yref="paper",
+        yanchor="bottom",
+        showarrow=False,
+        bgcolor="white",
+        text=f"▼ {t('model.chosen', lang)} {format_percent(threshold, lang, 1)}",
+        font={"color": theme.REFUSED},
+    )
+    theme.base_layout(figure, t("model.cost", lang), height=380)
+    figure.update_layout(showlegend=False)
+    figure.update_xaxes(title=t("model.threshold_axis", lang), tickformat=".0%")
+    figure.update_yaxes(title=t("model.cost_axis", lang))
+    return figure
+
+
+def drift_chart(features: Sequence[dict[str, Any]], lang: str, top: int = 20) -> go.Figure:
+    """Drift score per characteristic; drifted ones hatched in the alert colour and named in the legend."""
+    chosen = sorted(features, key=lambda item: float(item.get("score") or 0), reverse=True)[:top][::-1]
+    figure = go.Figure()
+    for drifted, decision, key in ((True, "refused", "drift.drifted"), (False, "granted", "drift.stable")):
+        part = [item for item in chosen if bool(item.get("drifted")) is drifted]
+        if not part:
+            continue
+        figure.add_trace(
+            go.Bar(
+                x=[float(item.get("score") or 0) for item in part],
+                y=[str(item.get("label") or item.get("feature")) for item in part],
+                orientation="h",
+                name=("⚠ " if drifted else "✔ ") + t(key, lang),
+                marker=theme.decision_marker(decision),
+                hovertemplate="%{y}: %{x:.3g}<extra></extra>",
+            )
+        )
+    theme.base_layout(figure, t("drift.chart", lang), height=max(300, 80 + 30 * len(chosen)))
+    figure.update_layout(
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": [str(item.get("label") or item.get("feature")) for item in chosen],
+        }
+    )
+    figure.update_xaxes(title=t("drift.score_axis", lang))
+    return figure
+
+
+def category_chart(
+    counts: dict[str, int], client_level: str | None, feature_label: str, lang: str
+) -> go.Figure:
+    """Clients per level of a categorical feature; the client's level dark, hatched and labelled."""
+    levels = sorted(counts, key=lambda level: counts[level], reverse=True)
+    is_client = [level == client_level for level in levels]
+    figure = go.Figure(
+        go.Bar(
+            x=levels,
+            y=[counts[level] for level in levels],
+            marker={
+                "color": [theme.CLIENT if chosen else theme.NEUTRAL for chosen in is_client],
+                "pattern": {"shape": ["x" if chosen else "" for chosen in is_client], "fgcolor": "white"},
+            },
+            text=[f"◆ {t('compare.this_client', lang)}" if chosen else "" for chosen in is_client],
+            textposition="outside",
+            hovertemplate="%{x}: %{y}<extra></extra>",
+        )
+    )
+    theme.base_layout(figure, feature_label, height=360)
+    figure.update_layout(showlegend=False)
+    figure.update_yaxes(title=t("common.count", lang))
+    return figure

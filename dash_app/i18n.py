@@ -1,0 +1,479 @@
+# ruff: noqa: E501 - a translation table reads best one text per line
+"""Every visible text in English and French, and number formatting for each language.
+
+``t(key, lang, **values)`` returns the text for ``key`` in ``lang`` (``en`` or ``fr``), formatted with ``values``.
+A missing key is a programming error (``KeyError``): a unit test checks that both languages have every key.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+LANGUAGES = ("en", "fr")
+DEFAULT_LANGUAGE = "en"
+
+TEXTS: dict[str, dict[str, str]] = {
+    # --- header, navigation, page titles --------------------------------------------------------------
+    "app.name": {"en": "Credit scoring — advisers", "fr": "Score de crédit — conseillers"},
+    "app.skip": {"en": "Skip to main content", "fr": "Aller au contenu principal"},
+    "app.language": {"en": "Language", "fr": "Langue"},
+    "app.navigation": {"en": "Main navigation", "fr": "Navigation principale"},
+    "app.footer": {
+        "en": "Scores and explanations come from the scoring service, model {version}.",
+        "fr": "Scores et explications fournis par le service de score, modèle {version}.",
+    },
+    "nav.search": {"en": "Find a client", "fr": "Trouver un client"},
+    "nav.client": {"en": "Score and profile", "fr": "Score et profil"},
+    "nav.compare": {"en": "Compare", "fr": "Comparer"},
+    "nav.whatif": {"en": "What if", "fr": "Simulation"},
+    "nav.model": {"en": "The model", "fr": "Le modèle"},
+    "nav.monitoring": {"en": "Monitoring", "fr": "Surveillance"},
+    "title.search": {"en": "Find a client — Credit scoring", "fr": "Trouver un client — Score de crédit"},
+    "title.client": {"en": "Score and profile — Credit scoring", "fr": "Score et profil — Score de crédit"},
+    "title.compare": {"en": "Compare — Credit scoring", "fr": "Comparer — Score de crédit"},
+    "title.whatif": {"en": "What if — Credit scoring", "fr": "Simulation — Score de crédit"},
+    "title.model": {"en": "The model — Credit scoring", "fr": "Le modèle — Score de crédit"},
+    "title.monitoring": {"en": "Monitoring — Credit scoring", "fr": "Surveillance — Score de crédit"},
+    "title.not_found": {"en": "Page not found — Credit scoring", "fr": "Page introuvable — Score de crédit"},
+    "notfound.heading": {"en": "Page not found", "fr": "Page introuvable"},
+    "notfound.back": {"en": "Back to the client search", "fr": "Retour à la recherche de clients"},
+    # --- common -----------------------------------------------------------------------------------------
+    "common.granted": {"en": "Granted", "fr": "Accordé"},
+    "common.refused": {"en": "Refused", "fr": "Refusé"},
+    "common.client": {"en": "Client {client_id}", "fr": "Client {client_id}"},
+    "common.no_client": {
+        "en": "No client selected. Find a client first.",
+        "fr": "Aucun client sélectionné. Cherchez d'abord un client.",
+    },
+    "common.go_search": {"en": "Go to the client search", "fr": "Aller à la recherche de clients"},
+    "common.error": {
+        "en": "The data could not be loaded: {message}",
+        "fr": "Données indisponibles : {message}",
+    },
+    "common.data_table": {
+        "en": "Show the data as a table",
+        "fr": "Afficher les données sous forme de tableau",
+    },
+    "common.loading": {"en": "Loading…", "fr": "Chargement…"},
+    "common.any": {"en": "Any", "fr": "Tous"},
+    "common.missing": {"en": "not provided", "fr": "non renseigné"},
+    "common.yes": {"en": "Yes", "fr": "Oui"},
+    "common.no": {"en": "No", "fr": "Non"},
+    "common.min": {"en": "minimum", "fr": "minimum"},
+    "common.max": {"en": "maximum", "fr": "maximum"},
+    "common.value": {"en": "Value", "fr": "Valeur"},
+    "common.feature": {"en": "Characteristic", "fr": "Caractéristique"},
+    "common.count": {"en": "Number of clients", "fr": "Nombre de clients"},
+    "common.years": {"en": "{value} years", "fr": "{value} ans"},
+    "common.open_client": {"en": "Open client {client_id}", "fr": "Ouvrir le client {client_id}"},
+    # --- risk bands ----------------------------------------------------------------------------------------
+    "band.very_low": {"en": "Very low risk", "fr": "Risque très faible"},
+    "band.low": {"en": "Low risk", "fr": "Risque faible"},
+    "band.medium": {"en": "Moderate risk", "fr": "Risque modéré"},
+    "band.moderate": {"en": "Moderate risk", "fr": "Risque modéré"},
+    "band.high": {"en": "High risk", "fr": "Risque élevé"},
+    "band.very_high": {"en": "Very high risk", "fr": "Risque très élevé"},
+    # --- search page ----------------------------------------------------------------------------------------
+    "search.heading": {"en": "Find a client", "fr": "Trouver un client"},
+    "search.by_id": {"en": "By client number", "fr": "Par numéro de client"},
+    "search.id_label": {"en": "Client number", "fr": "Numéro de client"},
+    "search.open": {"en": "Open this client", "fr": "Ouvrir ce client"},
+    "search.id_invalid": {
+        "en": "Enter a client number made of digits only.",
+        "fr": "Saisissez un numéro de client composé uniquement de chiffres.",
+    },
+    "search.by_filters": {"en": "By characteristics", "fr": "Par caractéristiques"},
+    "search.decision": {"en": "Decision", "fr": "Décision"},
+    "search.risk_band": {"en": "Risk band", "fr": "Niveau de risque"},
+    "search.contract_type": {"en": "Contract type", "fr": "Type de contrat"},
+    "search.gender": {"en": "Gender", "fr": "Genre"},
+    "search.age": {"en": "Age (years)", "fr": "Âge (ans)"},
+    "search.income": {"en": "Total income", "fr": "Revenu total"},
+    "search.credit": {"en": "Credit amount", "fr": "Montant du crédit"},
+    "search.submit": {"en": "Search", "fr": "Rechercher"},
+    "search.reset": {"en": "Clear the filters", "fr": "Effacer les filtres"},
+    "search.results": {"en": "Results", "fr": "Résultats"},
+    "search.count": {
+        "en": "{total} clients match; page {page} of {pages}.",
+        "fr": "{total} clients correspondent ; page {page} sur {pages}.",
+    },
+    "search.none": {
+        "en": "No client matches these filters.",
+        "fr": "Aucun client ne correspond à ces filtres.",
+    },
+    "search.previous": {"en": "Previous page", "fr": "Page précédente"},
+    "search.next": {"en": "Next page", "fr": "Page suivante"},
+    "search.col_id": {"en": "Client", "fr": "Client"},
+    "search.col_probability": {"en": "Risk of default", "fr": "Risque de défaut"},
+    "search.col_decision": {"en": "Decision", "fr": "Décision"},
+    "search.col_band": {"en": "Risk band", "fr": "Niveau de risque"},
+    "search.col_contract": {"en": "Contract", "fr": "Contrat"},
+    "search.col_age": {"en": "Age", "fr": "Âge"},
+    "search.col_income": {"en": "Income", "fr": "Revenu"},
+    "search.col_credit": {"en": "Credit", "fr": "Crédit"},
+    "search.col_action": {"en": "Action", "fr": "Action"},
+    "search.range_error": {
+        "en": "{field}: the minimum is above the maximum.",
+        "fr": "{field} : le minimum dépasse le maximum.",
+    },
+    "gender.F": {"en": "Woman", "fr": "Femme"},
+    "gender.M": {"en": "Man", "fr": "Homme"},
+    "contract.Cash loans": {"en": "Cash loan", "fr": "Prêt d'espèces"},
+    "contract.Revolving loans": {"en": "Revolving loan", "fr": "Crédit renouvelable"},
+    # --- score ---------------------------------------------------------------------------------------------------
+    "score.heading": {"en": "Score of client {client_id}", "fr": "Score du client {client_id}"},
+    "score.decision": {"en": "Decision: {decision}", "fr": "Décision : {decision}"},
+    "score.sentence_refused": {
+        "en": "The estimated risk is {probability}, above the {threshold} limit: the application would be refused.",
+        "fr": "Le risque estimé est de {probability}, au-dessus de la limite de {threshold} : "
+        "la demande serait refusée.",
+    },
+    "score.sentence_granted": {
+        "en": "The estimated risk is {probability}, below the {threshold} limit: the application would be granted.",
+        "fr": "Le risque estimé est de {probability}, en dessous de la limite de {threshold} : "
+        "la demande serait accordée.",
+    },
+    "score.gauge_title": {"en": "Estimated risk of default", "fr": "Risque de défaut estimé"},
+    "score.gauge_limit": {"en": "Limit {threshold}", "fr": "Limite {threshold}"},
+    "score.zone_granted": {"en": "granted below", "fr": "accordé en dessous"},
+    "score.zone_refused": {"en": "refused above", "fr": "refusé au-dessus"},
+    "score.band": {"en": "Risk band: {band}", "fr": "Niveau de risque : {band}"},
+    "score.model_version": {"en": "Model version {version}", "fr": "Version du modèle {version}"},
+    "score.gauge_table_measure": {"en": "Measure", "fr": "Mesure"},
+    "score.gauge_probability": {"en": "Estimated risk of default", "fr": "Risque de défaut estimé"},
+    "score.gauge_threshold": {"en": "Decision limit", "fr": "Limite de décision"},
+    "score.reasons_heading": {"en": "Why this score", "fr": "Pourquoi ce score"},
+    "score.reasons_against": {"en": "What raises the risk", "fr": "Ce qui augmente le risque"},
+    "score.reasons_for": {"en": "What lowers the risk", "fr": "Ce qui diminue le risque"},
+    "score.reasons_none": {"en": "Nothing notable.", "fr": "Rien de notable."},
+    "score.raises": {"en": "Raises the risk", "fr": "Augmente le risque"},
+    "score.lowers": {"en": "Lowers the risk", "fr": "Diminue le risque"},
+    "score.contributions_title": {
+        "en": "Main reasons and their weight",
+        "fr": "Principales raisons et leur poids",
+    },
+    "score.contribution_axis": {
+        "en": "Contribution to the risk (model units)",
+        "fr": "Contribution au risque (unités du modèle)",
+    },
+    "score.contributions_summary": {
+        "en": "{n_raise} reasons raise the risk, the strongest being {top_raise}; "
+        "{n_lower} lower it, the strongest being {top_lower}.",
+        "fr": "{n_raise} raisons augmentent le risque, la plus forte étant {top_raise} ; "
+        "{n_lower} le diminuent, la plus forte étant {top_lower}.",
+    },
+    "score.none": {"en": "none", "fr": "aucune"},
+    "score.col_reason": {"en": "Reason", "fr": "Raison"},
+    "score.col_value": {"en": "Client's value", "fr": "Valeur du client"},
+    "score.col_effect": {"en": "Effect", "fr": "Effet"},
+    "score.col_contribution": {"en": "Contribution", "fr": "Contribution"},
+    "score.gauge_summary": {
+        "en": "Gauge: estimated risk {probability} against a limit of {threshold}; decision: {decision}.",
+        "fr": "Jauge : risque estimé {probability} pour une limite de {threshold} ; décision : {decision}.",
+    },
+    # --- client information ------------------------------------------------------------------------------------
+    "info.heading": {"en": "Client information", "fr": "Informations du client"},
+    "info.none": {"en": "No information for this client.", "fr": "Aucune information pour ce client."},
+    "info.DAYS_BIRTH": {"en": "Age", "fr": "Âge"},
+    "info.DAYS_EMPLOYED": {"en": "Years in current job", "fr": "Ancienneté dans l'emploi"},
+    "info.not_employed": {"en": "not employed (pension or other)", "fr": "sans emploi (retraite ou autre)"},
+    "info.CODE_GENDER": {"en": "Gender", "fr": "Genre"},
+    "info.NAME_FAMILY_STATUS": {"en": "Family status", "fr": "Situation familiale"},
+    "info.CNT_CHILDREN": {"en": "Children", "fr": "Enfants"},
+    "info.NAME_EDUCATION_TYPE": {"en": "Education", "fr": "Études"},
+    "info.NAME_INCOME_TYPE": {"en": "Income type", "fr": "Type de revenu"},
+    "info.OCCUPATION_TYPE": {"en": "Occupation", "fr": "Profession"},
+    "info.NAME_HOUSING_TYPE": {"en": "Housing", "fr": "Logement"},
+    "info.FLAG_OWN_CAR": {"en": "Owns a car", "fr": "Possède une voiture"},
+    "info.FLAG_OWN_REALTY": {"en": "Owns a home", "fr": "Propriétaire d'un logement"},
+    "info.AMT_INCOME_TOTAL": {"en": "Total income", "fr": "Revenu total"},
+    "info.NAME_CONTRACT_TYPE": {"en": "Contract type", "fr": "Type de contrat"},
+    "info.AMT_CREDIT": {"en": "Credit amount", "fr": "Montant du crédit"},
+    "info.AMT_ANNUITY": {"en": "Annuity", "fr": "Annuité"},
+    "info.AMT_GOODS_PRICE": {"en": "Price of the goods", "fr": "Prix du bien"},
+    "info.term": {"en": "Term (number of annuities)", "fr": "Durée (nombre d'annuités)"},
+    "info.credit_income_ratio": {"en": "Credit / income", "fr": "Crédit / revenu"},
+    "info.group_person": {"en": "Person", "fr": "Personne"},
+    "info.group_work": {"en": "Work and income", "fr": "Emploi et revenus"},
+    "info.group_loan": {"en": "Application", "fr": "Demande"},
+    # --- compare ------------------------------------------------------------------------------------------------
+    "compare.heading": {"en": "Compare client {client_id}", "fr": "Comparer le client {client_id}"},
+    "compare.univariate": {"en": "One characteristic", "fr": "Une caractéristique"},
+    "compare.feature": {"en": "Characteristic", "fr": "Caractéristique"},
+    "compare.group": {"en": "Compared with", "fr": "Comparé à"},
+    "compare.group_all": {"en": "All clients", "fr": "Tous les clients"},
+    "compare.group_filtered": {"en": "A group (filters below)", "fr": "Un groupe (filtres ci-dessous)"},
+    "compare.group_similar": {"en": "The most similar clients", "fr": "Les clients les plus proches"},
+    "compare.group_filters": {"en": "Group filters", "fr": "Filtres du groupe"},
+    "compare.bivariate": {"en": "Two characteristics", "fr": "Deux caractéristiques"},
+    "compare.x": {"en": "Horizontal axis", "fr": "Axe horizontal"},
+    "compare.y": {"en": "Vertical axis", "fr": "Axe vertical"},
+    "compare.color_by": {"en": "Colour by", "fr": "Couleur selon"},
+    "compare.color_decision": {"en": "Decision", "fr": "Décision"},
+    "compare.color_score": {"en": "Risk of default", "fr": "Risque de défaut"},
+    "compare.this_client": {"en": "This client", "fr": "Ce client"},
+    "compare.client_value": {"en": "This client: {value}", "fr": "Ce client : {value}"},
+    "compare.dist_summary": {
+        "en": "Among {n} clients ({group}), the median {feature} is {median}; this client's value, {value}, "
+        "is higher than that of {share} of them.",
+        "fr": "Parmi {n} clients ({group}), la valeur médiane de « {feature} » est {median} ; celle de ce client, "
+        "{value}, dépasse celle de {share} d'entre eux.",
+    },
+    "compare.dist_summary_missing": {
+        "en": "Among {n} clients ({group}), the median {feature} is {median}; this client's value is not provided.",
+        "fr": "Parmi {n} clients ({group}), la valeur médiane de « {feature} » est {median} ; "
+        "la valeur de ce client n'est pas renseignée.",
+    },
+    "compare.dist_empty": {
+        "en": "No client of this group has a value for this characteristic.",
+        "fr": "Aucun client de ce groupe n'a de valeur pour cette caractéristique.",
+    },
+    "compare.cat_summary": {
+        "en": "Among {n} clients ({group}), {share} share this client's value, {value}.",
+        "fr": "Parmi {n} clients ({group}), {share} partagent la valeur de ce client, {value}.",
+    },
+    "compare.show": {"en": "Show this group", "fr": "Afficher ce groupe"},
+    "compare.filters_help": {
+        "en": "Used when the comparison group is “A group”.",
+        "fr": "Utilisés quand le groupe de comparaison est « Un groupe ».",
+    },
+    "compare.bin": {"en": "Range", "fr": "Intervalle"},
+    "compare.biv_summary": {
+        "en": "{n} clients shown: {n_granted} granted, {n_refused} refused. This client: {x_label} {x}, "
+        "{y_label} {y}.",
+        "fr": "{n} clients affichés : {n_granted} accordés, {n_refused} refusés. Ce client : {x_label} {x}, "
+        "{y_label} {y}.",
+    },
+    "compare.biv_table_note": {
+        "en": "The table lists the first {n} clients of the sample.",
+        "fr": "Le tableau liste les {n} premiers clients de l'échantillon.",
+    },
+    "compare.similar_note": {
+        "en": "The {k} most similar clients: observed default rate {rate}.",
+        "fr": "Les {k} clients les plus proches : taux de défaut observé {rate}.",
+    },
+    "compare.similar_note_unknown": {
+        "en": "The {k} most similar clients (observed default rate unknown).",
+        "fr": "Les {k} clients les plus proches (taux de défaut observé inconnu).",
+    },
+    # --- what if ------------------------------------------------------------------------------------------------
+    "whatif.heading": {"en": "What if — client {client_id}", "fr": "Simulation — client {client_id}"},
+    "whatif.intro": {
+        "en": "Change a few fields of the application and recompute the score. Nothing is saved.",
+        "fr": "Modifiez quelques champs de la demande et recalculez le score. Rien n'est enregistré.",
+    },
+    "whatif.term_help": {
+        "en": "Changing the term recomputes the annuity as credit amount ÷ term (interest not included).",
+        "fr": "Changer la durée recalcule l'annuité : montant du crédit ÷ durée (hors intérêts).",
+    },
+    "whatif.submit": {"en": "Recompute the score", "fr": "Recalculer le score"},
+    "whatif.reset": {"en": "Back to the client's values", "fr": "Revenir aux valeurs du client"},
+    "whatif.before": {"en": "Current application", "fr": "Demande actuelle"},
+    "whatif.after": {"en": "Simulated application", "fr": "Demande simulée"},
+    "whatif.changed": {
+        "en": "The decision changes from {before} to {after}.",
+        "fr": "La décision passe de « {before} » à « {after} ».",
+    },
+    "whatif.unchanged": {"en": "The decision stays {decision}.", "fr": "La décision reste « {decision} »."},
+    "whatif.invalid": {
+        "en": "{field}: enter a positive number.",
+        "fr": "{field} : saisissez un nombre positif.",
+    },
+    "whatif.YEARS_EMPLOYED": {"en": "Years in current job", "fr": "Ancienneté dans l'emploi (ans)"},
+    # --- model --------------------------------------------------------------------------------------------------
+    "model.heading": {"en": "The model", "fr": "Le modèle"},
+    "model.identity": {
+        "en": "Model {name}, version {version} ({alias}); decision limit {threshold}.",
+        "fr": "Modèle {name}, version {version} ({alias}) ; limite de décision {threshold}.",
+    },
+    "model.trained": {"en": "Trained on {date}.", "fr": "Entraîné le {date}."},
+    "model.metrics": {
+        "en": "Performance on held-out clients",
+        "fr": "Performance sur des clients mis de côté",
+    },
+    "model.metric": {"en": "Measure", "fr": "Mesure"},
+    "model.importance": {
+        "en": "What the model relies on most",
+        "fr": "Ce sur quoi le modèle s'appuie le plus",
+    },
+    "model.importance_axis": {"en": "Importance", "fr": "Importance"},
+    "model.importance_summary": {
+        "en": "The {n} most important characteristics; the first is {top}.",
+        "fr": "Les {n} caractéristiques les plus importantes ; la première est {top}.",
+    },
+    "model.cost": {
+        "en": "Cost of errors and the decision limit",
+        "fr": "Coût des erreurs et limite de décision",
+    },
+    "model.cost_axis": {"en": "Business cost per client", "fr": "Coût métier par client"},
+    "model.threshold_axis": {"en": "Decision limit", "fr": "Limite de décision"},
+    "model.cost_summary": {
+        "en": "The cost is lowest at a limit of {best}; the model uses {threshold}, where the cost is {cost}.",
+        "fr": "Le coût est le plus bas pour une limite de {best} ; le modèle utilise {threshold}, "
+        "où le coût vaut {cost}.",
+    },
+    "model.cost_explainer": {
+        "en": "A missed defaulter costs ten times a wrongly refused client; the limit minimises the total cost.",
+        "fr": "Un défaillant non détecté coûte dix fois un client refusé à tort ; la limite minimise le coût total.",
+    },
+    "model.chosen": {"en": "Chosen limit", "fr": "Limite choisie"},
+    "metric.auc": {
+        "en": "Ranking quality (ROC AUC, 0.5 = chance, 1 = perfect)",
+        "fr": "Qualité du classement (AUC ROC, 0,5 = hasard, 1 = parfait)",
+    },
+    "metric.accuracy": {"en": "Correct decisions", "fr": "Décisions correctes"},
+    "metric.precision": {
+        "en": "Refused clients who did default (precision)",
+        "fr": "Clients refusés réellement défaillants (précision)",
+    },
+    "metric.recall": {"en": "Defaulters caught (recall)", "fr": "Défaillants détectés (rappel)"},
+    "metric.business_cost_per_client": {"en": "Business cost per client", "fr": "Coût métier par client"},
+    "metric.brier_score": {
+        "en": "Calibration error (Brier score, lower is better)",
+        "fr": "Erreur de calibration (score de Brier, plus bas = mieux)",
+    },
+    "model.none": {"en": "Not available yet.", "fr": "Pas encore disponible."},
+    # --- monitoring ---------------------------------------------------------------------------------------------
+    "drift.heading": {"en": "Monitoring", "fr": "Surveillance"},
+    "drift.summary": {
+        "en": "{n_drifted} of {n_features} characteristics drifted ({share}) between {reference} and {current}.",
+        "fr": "{n_drifted} caractéristiques sur {n_features} ont dérivé ({share}) entre {reference} et {current}.",
+    },
+    "drift.dataset_drift": {
+        "en": "Overall drift detected: review the model.",
+        "fr": "Dérive globale détectée : revoir le modèle.",
+    },
+    "drift.no_dataset_drift": {"en": "No overall drift detected.", "fr": "Aucune dérive globale détectée."},
+    "drift.status_ok": {"en": "✔ Status: no action needed", "fr": "✔ État : aucune action nécessaire"},
+    "drift.status_warn": {"en": "⚠ Status: watch closely", "fr": "⚠ État : à surveiller de près"},
+    "drift.status_alert": {
+        "en": "✖ Status: alert, action needed",
+        "fr": "✖ État : alerte, action nécessaire",
+    },
+    "drift.score_psi": {
+        "en": "Stability of the scores (PSI): {psi} (below 0.1 stable, above 0.25 major shift).",
+        "fr": "Stabilité des scores (PSI) : {psi} (sous 0,1 stable, au-dessus de 0,25 changement majeur).",
+    },
+    "drift.generated": {"en": "Report of {date}.", "fr": "Rapport du {date}."},
+    "drift.report_link": {
+        "en": "Open the full drift report (new tab)",
+        "fr": "Ouvrir le rapport de dérive complet (nouvel onglet)",
+    },
+    "drift.none": {"en": "No drift report yet.", "fr": "Pas encore de rapport de dérive."},
+    "drift.chart": {"en": "Drift by characteristic", "fr": "Dérive par caractéristique"},
+    "drift.score_axis": {"en": "Drift score", "fr": "Score de dérive"},
+    "drift.drifted": {"en": "Drifted", "fr": "Dérive"},
+    "drift.stable": {"en": "Stable", "fr": "Stable"},
+    "drift.col_status": {"en": "Status", "fr": "État"},
+    "drift.col_method": {"en": "Test", "fr": "Test"},
+    "drift.col_threshold": {"en": "Limit", "fr": "Limite"},
+    "drift.chart_summary": {
+        "en": "{n} characteristics shown; the largest drift score is {top} ({top_value}).",
+        "fr": "{n} caractéristiques affichées ; le score de dérive le plus élevé est {top} ({top_value}).",
+    },
+}
+
+_CATEGORY_LEVELS: dict[str, tuple[str, str]] = {
+    # income type
+    "Working": ("Employee", "Salarié"),
+    "Commercial associate": ("Commercial associate", "Associé commercial"),
+    "Pensioner": ("Pensioner", "Retraité"),
+    "State servant": ("Civil servant", "Fonctionnaire"),
+    "Unemployed": ("Unemployed", "Sans emploi"),
+    "Student": ("Student", "Étudiant"),
+    "Businessman": ("Business owner", "Chef d'entreprise"),
+    "Maternity leave": ("Maternity leave", "Congé maternité"),
+    # education
+    "Secondary / secondary special": ("Secondary school", "Enseignement secondaire"),
+    "Higher education": ("Higher education", "Enseignement supérieur"),
+    "Incomplete higher": ("Higher education, not completed", "Études supérieures non terminées"),
+    "Lower secondary": ("Lower secondary school", "Premier cycle du secondaire"),
+    "Academic degree": ("Academic degree", "Diplôme universitaire"),
+    # family status
+    "Married": ("Married", "Marié(e)"),
+    "Single / not married": ("Single", "Célibataire"),
+    "Civil marriage": ("Civil partnership", "Union civile"),
+    "Separated": ("Separated", "Séparé(e)"),
+    "Widow": ("Widowed", "Veuf ou veuve"),
+    "Unknown": ("Unknown", "Inconnue"),
+    # housing
+    "House / apartment": ("House or flat", "Maison ou appartement"),
+    "With parents": ("With parents", "Chez les parents"),
+    "Municipal apartment": ("Municipal flat", "Logement municipal"),
+    "Rented apartment": ("Rented flat", "Appartement loué"),
+    "Office apartment": ("Company flat", "Logement de fonction"),
+    "Co-op apartment": ("Co-op flat", "Logement coopératif"),
+    # occupation
+    "Laborers": ("Labourer", "Ouvrier"),
+    "Sales staff": ("Sales staff", "Vendeur"),
+    "Core staff": ("Core staff", "Personnel de base"),
+    "Managers": ("Manager", "Cadre"),
+    "Drivers": ("Driver", "Chauffeur"),
+    "High skill tech staff": ("Skilled technician", "Technicien qualifié"),
+    "Accountants": ("Accountant", "Comptable"),
+    "Medicine staff": ("Medical staff", "Personnel médical"),
+    "Security staff": ("Security staff", "Agent de sécurité"),
+    "Cooking staff": ("Cook", "Cuisinier"),
+    "Cleaning staff": ("Cleaning staff", "Agent d'entretien"),
+    "Private service staff": ("Private service staff", "Employé de service à la personne"),
+    "Low-skill Laborers": ("Unskilled labourer", "Ouvrier non qualifié"),
+    "Secretaries": ("Secretary", "Secrétaire"),
+    "Waiters/barmen staff": ("Waiter or bartender", "Serveur ou barman"),
+    "Realty agents": ("Estate agent", "Agent immobilier"),
+    "HR staff": ("HR staff", "Ressources humaines"),
+    "IT staff": ("IT staff", "Informaticien"),
+}
+TEXTS.update(
+    {f"level.{level}": {"en": english, "fr": french} for level, (english, french) in _CATEGORY_LEVELS.items()}
+)
+
+
+def normalise_language(lang: str | None) -> str:
+    """``lang`` when supported, else the default language."""
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, lang: str | None, **values: Any) -> str:
+    """The text of ``key`` in ``lang``, with ``values`` substituted."""
+    text = TEXTS[key][normalise_language(lang)]
+    return text.format(**values) if values else text
+
+
+def t_or(key: str, lang: str | None, fallback: str) -> str:
+    """The text of ``key`` when it exists (category levels, risk bands), else ``fallback`` as given."""
+    return t(key, lang) if key in TEXTS else fallback
+
+
+def _group(number_text: str, lang: str) -> str:
+    return number_text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else number_text
+
+
+def format_number(value: float | None, lang: str | None, digits: int = 0) -> str:
+    """``1,234.5`` in English, ``1 234,5`` in French; a missing value says so."""
+    lang = normalise_language(lang)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return t("common.missing", lang)
+    return _group(f"{value:,.{digits}f}", lang)
+
+
+def format_percent(value: float | None, lang: str | None, digits: int = 0) -> str:
+    """A share (0-1) as a percentage: ``14%`` / ``14 %``."""
+    lang = normalise_language(lang)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return t("common.missing", lang)
+    number = format_number(100 * value, lang, digits)
+    return f"{number}\u00a0%" if lang == "fr" else f"{number}%"
+
+
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
+
+
+def format_currency(value: float | None, lang: str | None, currency: str = "EUR") -> str:
+    """``€12,500`` in English, ``12 500 €`` in French."""
+    lang = normalise_language(lang)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return t("common.missing", lang)
+    symbol = CURRENCY_SYMBOLS.get(currency, currency)
+    number = format_number(value, lang, 0)
+    return f"{number}\u00a0{symbol}" if lang == "fr" else f"{symbol}{number}"

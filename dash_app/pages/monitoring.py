@@ -1,0 +1,24 @@
+"""Journey 7: the latest drift summary and a link to the full Evidently report."""
+
+from __future__ import annotations
+
+import dash
+from dash import dcc, html
+
+from dash_app.components import page_heading, translated_title
+from dash_app.i18n import normalise_language, t
+
+dash.register_page(
+    __name__, path="/monitoring", title=translated_title("title.monitoring"), name="Monitoring", order=5
+)
+
+
+def layout(lang: str | None = None, **_query) -> html.Div:
+    lang = normalise_language(lang)
+    return html.Div(
+        [
+            page_heading(t("drift.heading", lang)),
+            dcc.Store(id="monitoring-request", data={"lang": lang}),
+            dcc.Loading(html.Div(id="monitoring-section", **{"aria-live": "polite"})),
+        ]
+    )

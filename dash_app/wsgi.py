@@ -1,0 +1,33 @@
+"""WSGI entry points for gunicorn (the composition root: the only dashboard module that imports the API).
+
+- ``dash_app.wsgi:combined()``: API and dashboard on one server (``make serve``), the API blueprint mounted on
+  the Dash app's Flask server under ``/api/v1``; the dashboard still calls it over HTTP (base URL
+  ``DASHBOARD_API_URL``, by default ``http://127.0.0.1:8050/api/v1``). Without ``DASHBOARD_API_KEY`` the
+  dashboard uses the API's first configured key. Run it with threads: the dashboard calls its own server.
+- ``dash_app.wsgi:dashboard()``: the dashboard alone, against a remote API (``make serve-dashboard``).
+"""
+
+from __future__ import annotations
+
+import flask
+
+from dash_app.api_client import ApiClient
+from dash_app.app import create_app
+from dash_app.config import DashboardSettings
+
+
+def combined() -> flask.Flask:
+    """The API and the dashboard on one Flask server."""
+    from credit_scoring.api import register_api  # noqa: PLC0415 - only this entry point needs the API
+
+    server = flask.Flask("credit_scoring_dashboard")
+    services = register_api(server)
+    settings = DashboardSettings.from_env()
+    if not settings.api_key and services.settings.auth.api_keys:
+        settings = settings.with_key(services.settings.auth.api_keys[0].get_secret_value())
+    return create_app(ApiClient(settings), server=server).server
+
+
+def dashboard() -> flask.Flask:
+    """The dashboard alone; the API is wherever ``DASHBOARD_API_URL`` says."""
+    return create_app(ApiClient(DashboardSettings.from_env())).server

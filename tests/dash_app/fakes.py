@@ -1,0 +1,298 @@
+"""A stand-in for the API client with answers shaped like the scoring API's response models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash_app.api_client import ApiError
+from dash_app.config import DashboardSettings
+
+MODEL = {"name": "credit-scoring", "version": "3", "alias": "champion"}
+THRESHOLD = 0.09
+
+
+def reason(feature: str, label: str, contribution: float, display: str) -> dict[str, Any]:
+    direction = "raises" if contribution > 0 else "lowers"
+    verb = "raises" if contribution > 0 else "lowers"
+    return {
+        "feature": feature,
+        "label": label,
+        "value": 1.0,
+        "display_value": display,
+        "contribution": contribution,
+        "direction": direction,
+        "sentence": f"{label}: {display}, {verb} the risk",
+    }
+
+
+REASONS = [
+    reason("EXT_SOURCE_2", "External score 2", 0.42, "0.21"),
+    reason("DAYS_BIRTH", "Age", -0.25, "45 years"),
+    reason("AMT_ANNUITY", "Loan annuity", 0.18, "€24,700"),
+    reason("INST_LATE_SHARE", "Instalments paid late", 0.11, "12%"),
+    reason("DAYS_EMPLOYED", "Years in job", -0.07, "8 years"),
+]
+
+
+def score(client_id: int, probability: float, lang: str = "en") -> dict[str, Any]:
+    decision = "refused" if probability >= THRESHOLD else "granted"
+    return {
+        "client_id": client_id,
+        "probability": probability,
+        "decision": decision,
+        "threshold": THRESHOLD,
+        "risk_band": "high" if decision == "refused" else "low",
+        "reasons": REASONS,
+        "language": lang,
+        "source": "batch",
+        "model": MODEL,
+    }
+
+
+APPLICATION = {
+    "SK_ID_CURR": 100002,
+    "NAME_CONTRACT_TYPE": "Cash loans",
+    "CODE_GENDER": "M",
+    "CNT_CHILDREN": 0,
+    "AMT_INCOME_TOTAL": 202500.0,
+    "AMT_CREDIT": 406597.5,
+    "AMT_ANNUITY": 24700.5,
+    "AMT_GOODS_PRICE": 351000.0,
+    "DAYS_BIRTH": -9461,
+    "DAYS_EMPLOYED": -637,
+}
+
+INFO = {
+    "client_id": 100002,
+    "contract_type": "Cash loans",
+    "gender": "M",
+    "age_years": 25.9,
+    "family_status": "Single / not married",
+    "children": 0,
+    "family_members": 1.0,
+    "education": "Secondary / secondary special",
+    "income_type": "Working",
+    "occupation": "Laborers",
+    "organization": "Business Entity Type 3",
+    "employment_years": 1.7,
+    "income": 202500.0,
+    "credit_amount": 406597.5,
+    "annuity": 24700.5,
+    "goods_price": 351000.0,
+    "own_car": False,
+    "own_realty": True,
+    "housing_type": "House / apartment",
+    "region_rating": 2,
+    "application": APPLICATION,
+}
+
+
+class FakeApiClient:
+    """Records calls; answers like the API. ``fail`` makes every call raise an :class:`ApiError`."""
+
+    def __init__(self, fail: ApiError | None = None) -> None:
+        self.settings = DashboardSettings(api_url="http://fake/api/v1", api_key="k")
+        self.calls: list[tuple[str, tuple, dict]] = []
+        self.fail = fail
+
+    def _record(self, name: str, *args: Any, **kwargs: Any) -> None:
+        self.calls.append((name, args, kwargs))
+        if self.fail is not None:
+            raise self.fail
+
+    def ready(self) -> dict[str, Any]:
+        self._record("ready")
+        return {"ready": True, "model": MODEL}
+
+    def model_info(self) -> dict[str, Any]:
+        self._record("model_info")
+        return {
+            **MODEL,
+            "run_id": "abc",
+            "model_family": "lightgbm_class_weight",
+            "threshold": THRESHOLD,
+            "features": ["EXT_SOURCE_2", "DAYS_BIRTH", "AMT_ANNUITY", "CODE_GENDER"],
+            "categorical_features": ["CODE_GENDER"],
+            "training_date": "2026-12-01T10:00:00Z",
+            "metrics": {
+                "auc": 0.771,
+                "holdout_recall": 0.68,
+                "precision": 0.19,
+                "business_cost_per_client": 0.48,
+            },
+            "global_importance": [
+                {"feature": "EXT_SOURCE_2", "label": "External score 2", "importance": 0.31},
+                {"feature": "DAYS_BIRTH", "label": "Age", "importance": 0.12},
+                {"feature": "AMT_ANNUITY", "label": "Loan annuity", "importance": 0.08},
+                {"feature": "CODE_GENDER", "label": "Gender", "importance": 0.03},
+            ],
+            "cost_curve": [
+                {"threshold": step / 20, "cost_per_client": 0.5 + (step / 20 - THRESHOLD) ** 2}
+                for step in range(1, 20)
+            ],
+        }
+
+    def predict(self, application: dict[str, Any], lang: str = "en", top_k: int = 6) -> dict[str, Any]:
+        self._record("predict", application, lang=lang)
+        probability = min(0.99, 0.04 + application.get("AMT_CREDIT", 0) / 4_000_000)
+        answer = score(application.get("SK_ID_CURR") or 0, probability, lang)
+        return {**answer, "request_id": "r1", "known_client": True, "timestamp": "t", "latency_ms": 3.0}
+
+    def search_clients(self, filters: dict[str, Any], page: int = 1, page_size: int = 20) -> dict[str, Any]:
+        self._record("search_clients", filters, page=page, page_size=page_size)
+        total = 45
+        pages = 3
+        start = (page - 1) * page_size
+        items = [
+            {
+                "client_id": 100000 + index,
+                "probability": 0.02 * (index % 10),
+                "decision": "refused" if 0.02 * (index % 10) >= THRESHOLD else "granted",
+                "risk_band": "low",
+                "contract_type": "Cash loans",
+                "gender": "F",
+                "age_years": 30 + index % 30,
+                "income": 100000.0 + index,
+                "credit_amount": 300000.0,
+                "annuity": 20000.0,
+            }
+            for index in range(start, min(total, start + page_size))
+        ]
+        return {"items": items, "total": total, "page": page, "page_size": page_size, "pages": pages}
+
+    def client_info(self, client_id: int) -> dict[str, Any]:
+        self._record("client_info", client_id)
+        if client_id == 404:
+            raise ApiError("Client 404 is not known.", 404, "not_found")
+        return {**INFO, "client_id": client_id, "application": {**APPLICATION, "SK_ID_CURR": client_id}}
+
+    def client_score(self, client_id: int, lang: str = "en", top_k: int = 6) -> dict[str, Any]:
+        self._record("client_score", client_id, lang=lang)
+        if client_id == 404:
+            raise ApiError("Client 404 is not known.", 404, "not_found")
+        return score(client_id, 0.14, lang)
+
+    def similar_clients(self, client_id: int, k: int = 10) -> dict[str, Any]:
+        self._record("similar_clients", client_id, k=k)
+        return {
+            "client_id": client_id,
+            "k": k,
+            "neighbours": [{"client_id": 1}] * k,
+            "observed_default_rate": 0.12,
+            "n_with_outcome": k,
+            "space": [],
+            "method": "m",
+        }
+
+    def distribution(
+        self,
+        feature: str,
+        group: str = "all",
+        client_id: int | None = None,
+        filters: dict[str, Any] | None = None,
+        lang: str = "en",
+    ) -> dict[str, Any]:
+        self._record("distribution", feature, group=group, client_id=client_id, filters=filters, lang=lang)
+        if feature == "CODE_GENDER":
+            return {
+                "feature": feature,
+                "label": "Gender",
+                "kind": "categorical",
+                "group": group,
+                "n": 30,
+                "values": [],
+                "sampled": False,
+                "summary": None,
+                "counts": {"F": 20, "M": 10},
+                "client_id": client_id,
+                "client_value": "M",
+                "client_percentile": None,
+            }
+        values = [float(value) for value in range(100)]
+        return {
+            "feature": feature,
+            "label": "Age",
+            "kind": "numeric",
+            "group": group,
+            "n": 100,
+            "values": values,
+            "sampled": False,
+            "summary": None,
+            "counts": None,
+            "client_id": client_id,
+            "client_value": 25.0,
+            "client_percentile": 0.26,
+        }
+
+    def scatter(
+        self,
+        x: str,
+        y: str,
+        *,
+        client_id: int | None = None,
+        filters: dict[str, Any] | None = None,
+        max_points: int = 1000,
+        lang: str = "en",
+    ) -> dict[str, Any]:
+        self._record("scatter", x, y, client_id=client_id)
+        points = [
+            {
+                "client_id": index,
+                "x": float(index),
+                "y": float(index % 7),
+                "probability": index / 100,
+                "decision": "refused" if index / 100 >= THRESHOLD else "granted",
+            }
+            for index in range(60)
+        ]
+        return {
+            "x": x,
+            "y": y,
+            "x_label": "External score 2",
+            "y_label": "Age",
+            "n": 60,
+            "sampled": False,
+            "points": points,
+            "client": {
+                "client_id": client_id,
+                "x": 10.0,
+                "y": 3.0,
+                "probability": 0.14,
+                "decision": "refused",
+            },
+        }
+
+    def drift_summary(self) -> dict[str, Any]:
+        self._record("drift_summary")
+        return {
+            "status": "warn",
+            "generated_at": "2026-12-02T03:00:00Z",
+            "reference": "application_train",
+            "current": "application_test",
+            "n_drifted": 1,
+            "n_columns": 2,
+            "share_drifted": 0.5,
+            "dataset_drift": False,
+            "columns": [
+                {
+                    "column": "AMT_INCOME_TOTAL",
+                    "label": "Total income",
+                    "method": "wasserstein",
+                    "score": 0.2,
+                    "threshold": 0.1,
+                    "drifted": True,
+                },
+                {
+                    "column": "DAYS_BIRTH",
+                    "label": "Age",
+                    "method": "wasserstein",
+                    "score": 0.03,
+                    "threshold": 0.1,
+                    "drifted": False,
+                },
+            ],
+        }
+
+    def drift_report_html(self) -> str:
+        self._record("drift_report_html")
+        return "<!DOCTYPE html><html lang='en'><head><title>Drift</title></head><body>report</body></html>"

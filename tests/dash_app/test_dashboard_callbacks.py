@@ -1,0 +1,210 @@
+"""Callback handlers with a fake API client: what each journey shows, and how errors are shown."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+
+from dash_app.api_client import ApiError
+from dash_app.callbacks import client as client_callbacks
+from dash_app.callbacks import compare, model, monitoring, search, shell, whatif
+from dash_app.forms import FILTER_KEYS
+from dash_app.whatif_fields import form_values
+from tests.dash_app.components_text import find, text_of
+from tests.dash_app.fakes import APPLICATION, FakeApiClient
+
+
+def no_filters() -> list:
+    return [None] * len(FILTER_KEYS)
+
+
+# --- journey 1: find a client ------------------------------------------------------------------------
+
+
+def test_open_client_by_number() -> None:
+    assert search.open_client(" 100002 ", "en") == ("/client?client=100002", "")
+    href, message = search.open_client("abc", "fr")
+    assert href is None and "chiffres" in message
+
+
+def test_search_lists_clients_with_links_and_pages(fake: FakeApiClient) -> None:
+    values = no_filters()
+    values[FILTER_KEYS.index("decision")] = "refused"
+    children, page, pages = search.search_clients(fake, values, 2, "en")
+    assert (page, pages) == (2, 3)
+    assert fake.calls[-1] == ("search_clients", ({"decision": "refused"},), {"page": 2, "page_size": 20})
+    text = text_of(children)
+    assert "45 clients match; page 2 of 3." in text and "Open client 100020" in text and "✖ Refused" in text
+    links = [item for item in children.children[1].children[1].children]
+    assert links[0].children[0].children.href == "/client?client=100020"
+
+
+def test_search_page_beyond_the_last_is_brought_back(fake: FakeApiClient) -> None:
+    _, page, _ = search.search_clients(fake, no_filters(), 9, "en")
+    assert page == 3
+
+
+def test_search_shows_filter_problems_without_calling_the_api(fake: FakeApiClient) -> None:
+    values = no_filters()
+    values[FILTER_KEYS.index("age_min")], values[FILTER_KEYS.index("age_max")] = 60, 20
+    children, _, _ = search.search_clients(fake, values, 1, "en")
+    assert isinstance(children, dbc.Alert) and "Age (years): the minimum is above the maximum." in text_of(
+        children
+    )
+    assert fake.calls == []
+
+
+def test_search_error_is_an_alert_not_a_trace() -> None:
+    failing = FakeApiClient(fail=ApiError("The scoring service cannot be reached at http://x."))
+    children, _, _ = search.search_clients(failing, no_filters(), 1, "fr")
+    assert isinstance(children, dbc.Alert) and children.color == "danger"
+    assert text_of(children).startswith("Données indisponibles : The scoring service cannot be reached")
+
+
+# --- journeys 2 and 3: the score and the client ---------------------------------------------------------
+
+
+def test_score_section_says_the_decision_in_words(fake: FakeApiClient) -> None:
+    section = client_callbacks.score_section(fake, 100002, "en")
+    text = text_of(section)
+    assert "The estimated risk is 14.0%, above the 9.0% limit: the application would be refused." in text
+    assert "✖ Refused" in text and "Risk band: High risk" in text and "Model version 3" in text
+    assert "▲ What raises the risk" in text and "Loan annuity: €24,700, raises the risk" in text
+    assert "▼ What lowers the risk" in text and "Age: 45 years, lowers the risk" in text
+    assert find(section, "score-gauge").figure.data[0].gauge.threshold.value == 9.0
+    assert len(find(section, "contributions").figure.data) == 2
+    assert "Show the data as a table" in text
+
+
+def test_score_section_in_french(fake: FakeApiClient) -> None:
+    text = text_of(client_callbacks.score_section(fake, 100002, "fr"))
+    assert "au-dessus de la limite de 9,0\u00a0% : la demande serait refusée." in text
+    assert fake.calls[-1] == ("client_score", (100002,), {"lang": "fr"})
+
+
+def test_unknown_client_is_explained(fake: FakeApiClient) -> None:
+    section = client_callbacks.score_section(fake, 404, "en")
+    assert isinstance(section, dbc.Alert) and "Client 404 is not known." in text_of(section)
+
+
+def test_info_section_is_readable(fake: FakeApiClient) -> None:
+    text = text_of(client_callbacks.info_section(fake, 100002, "en"))
+    for expected in (
+        "Age 26 years",
+        "Total income €202,500",
+        "Years in current job 1.7 years",
+        "Single",
+        "Labourer",
+        "Owns a home Yes",
+        "Credit / income 2.01",
+        "Contract type Cash loan",
+    ):
+        assert expected in text, expected
+    french = text_of(client_callbacks.info_section(fake, 100002, "fr"))
+    assert "Revenu total 202\u202f500\u00a0€" in french and "Célibataire" in french
+
+
+# --- journey 4: compare ---------------------------------------------------------------------------------
+
+
+def test_feature_choices_are_labelled_and_ranked(fake: FakeApiClient) -> None:
+    options = compare.feature_options(fake, "en")
+    assert options[0] == {"label": "External score 2", "value": "EXT_SOURCE_2"}
+    assert [option["value"] for option in options] == [
+        "EXT_SOURCE_2",
+        "DAYS_BIRTH",
+        "AMT_ANNUITY",
+        "CODE_GENDER",
+    ]
+
+
+def test_distribution_of_all_clients(fake: FakeApiClient) -> None:
+    block = compare.distribution_block(fake, 7, "DAYS_BIRTH", group="all", filters={"gender": "F"}, lang="en")
+    assert fake.calls[-1][2]["filters"] is None  # filters only apply to the filtered group
+    assert "Among 100 clients (All clients)" in text_of(block)
+    assert find(block, "distribution-graph").figure.layout.shapes[0].x0 == 25.0
+
+
+def test_distribution_of_a_filtered_group_and_of_similar_clients(fake: FakeApiClient) -> None:
+    compare.distribution_block(fake, 7, "DAYS_BIRTH", group="filtered", filters={"gender": "F"}, lang="en")
+    assert fake.calls[-1][2]["filters"] == {"gender": "F"} and fake.calls[-1][2]["group"] == "filtered"
+    block = compare.distribution_block(fake, 7, "DAYS_BIRTH", group="similar", filters={}, lang="en")
+    assert "The 50 most similar clients: observed default rate 12.0%." in text_of(block)
+
+
+def test_categorical_distribution(fake: FakeApiClient) -> None:
+    block = compare.distribution_block(fake, 7, "CODE_GENDER", group="all", filters={}, lang="en")
+    assert "share this client's value, M" in text_of(block)
+
+
+def test_scatter_by_decision_and_by_score(fake: FakeApiClient) -> None:
+    block = compare.scatter_block(fake, 7, "EXT_SOURCE_2", "DAYS_BIRTH", colour="decision", lang="en")
+    figure = find(block, "scatter-graph").figure
+    assert [trace.name for trace in figure.data] == ["✔ Granted", "✖ Refused", "This client"]
+    assert "60 clients shown: 9 granted, 51 refused." in text_of(block)
+    by_score = compare.scatter_block(fake, 7, "EXT_SOURCE_2", "DAYS_BIRTH", colour="score", lang="en")
+    assert find(by_score, "scatter-graph").figure.data[0].marker.colorscale is not None
+
+
+# --- journey 5: what if ---------------------------------------------------------------------------------
+
+
+def test_what_if_shows_before_after_and_the_change(fake: FakeApiClient) -> None:
+    original = whatif.load_application(fake, 100002)
+    assert original["SK_ID_CURR"] == 100002 and original["AMT_CREDIT"] == APPLICATION["AMT_CREDIT"]
+    entered = {**form_values(original), "AMT_CREDIT": 100000}
+    result = whatif.compare_scores(fake, original, entered, "en")
+    text = text_of(result)
+    assert "The decision changes from Granted to Refused." not in text  # fake: risk grows with the amount
+    assert "The decision changes from Refused to Granted." in text
+    sent = [call[1][0] for call in fake.calls if call[0] == "predict"]
+    assert sent[0]["AMT_CREDIT"] == APPLICATION["AMT_CREDIT"] and sent[1]["AMT_CREDIT"] == 100000.0
+    assert find(result, "whatif-after-gauge") is not None and find(result, "whatif-contributions") is not None
+
+
+def test_what_if_unchanged_decision_and_bad_input(fake: FakeApiClient) -> None:
+    original = whatif.load_application(fake, 100002)
+    text = text_of(whatif.compare_scores(fake, original, form_values(original), "fr"))
+    assert "La décision reste « Refusé »." in text
+    bad = whatif.compare_scores(fake, original, {**form_values(original), "AMT_CREDIT": -5}, "en")
+    assert isinstance(bad, dbc.Alert) and "Credit amount: enter a positive number." in text_of(bad)
+
+
+# --- journeys 6 and 7: the model, monitoring ------------------------------------------------------------
+
+
+def test_model_section(fake: FakeApiClient) -> None:
+    section = model.model_section(fake, "en")
+    text = text_of(section)
+    assert "Model credit-scoring, version 3 (champion); decision limit 9.0%." in text
+    assert "Defaulters caught (recall) 68.0%" in text and "Trained on 2026-12-01." in text
+    assert find(section, "importance-graph") is not None and find(section, "cost-graph") is not None
+    assert model.cost_points([{"threshold": 0.1, "cost_per_client": 0.5, "fp": 3}]) == [
+        {"threshold": 0.1, "cost": 0.5}
+    ]
+
+
+def test_monitoring_section(fake: FakeApiClient) -> None:
+    section = monitoring.monitoring_section(fake, "en")
+    text = text_of(section)
+    assert "⚠ Status: watch closely" in text
+    assert "1 of 2 characteristics drifted (50%) between application_train and application_test." in text
+    assert find(section, "drift-report-link").href == "/reports/drift"
+    assert [trace.name for trace in find(section, "drift-graph").figure.data] == ["⚠ Drifted", "✔ Stable"]
+
+
+def test_monitoring_before_the_drift_pipeline_ran() -> None:
+    missing = FakeApiClient(fail=ApiError("no drift summary yet", 404, "not_found"))
+    section = monitoring.monitoring_section(missing, "fr")
+    assert text_of(section) == "Pas encore de rapport de dérive."
+
+
+def test_footer_names_the_model_version_or_stays_quiet(fake: FakeApiClient) -> None:
+    assert shell.footer_text(fake, "en").endswith("model 3.")
+    assert shell.footer_text(FakeApiClient(fail=ApiError("down")), "en") == ""
+
+
+def test_a_bare_column_name_gives_way_to_the_plain_label() -> None:
+    known = {"PREV_RATE": "Down payment rate of previous loans"}
+    assert compare.plain_label("PREV_RATE", "PREV_RATE", known) == "Down payment rate of previous loans"
+    assert compare.plain_label("Taux d'apport", "PREV_RATE", known) == "Taux d'apport"
+    assert compare.plain_label(None, "OTHER", known) == "OTHER"

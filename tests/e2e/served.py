@@ -1,0 +1,147 @@
+"""The served app for browser tests and the dashboard benchmark: a tiny project (tiny registered model, batch
+outputs) and ``make serve``'s entry point (API blueprint + dashboard on one gunicorn server) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import requests
+
+from credit_scoring.features.labels import APPLICATION_LABELS
+from tests.api.project import API_KEY, build_project
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class ServedApp:
+    base_url: str
+    api_key: str
+    project: dict[str, Any]
+    log: Path
+
+    def api(self, path: str, **params: Any) -> Any:
+        """A JSON answer of the API, straight over HTTP (to compare with what the dashboard shows)."""
+        response = requests.get(
+            f"{self.base_url}/api/v1/{path}", params=params, headers={"X-API-Key": self.api_key}, timeout=30
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_reporting_extras(project: dict[str, Any]) -> None:
+    """What explainability and drift leave in 08_reporting: importance, drift summary and report."""
+    reporting = Path(project["root"]) / "data" / "08_reporting"
+    table = project["model_input_table"]
+    numeric = table.drop(columns=["SK_ID_CURR", "TARGET"]).select_dtypes("number")
+    strength = numeric.corrwith(table["TARGET"]).abs().fillna(0).sort_values(ascending=False).head(12)
+    pd.DataFrame(
+        {
+            "feature": strength.index,
+            "label": [
+                APPLICATION_LABELS.get(name, ("", name.replace("_", " ").capitalize()))[1]
+                for name in strength.index
+            ],
+            "importance": strength.to_numpy(),
+        }
+    ).to_csv(reporting / "global_importance.csv", index=False)
+    columns = [
+        {
+            "column": name,
+            "method": "Wasserstein distance (normed)",
+            "score": score,
+            "threshold": 0.1,
+            "drifted": score >= 0.1,
+        }
+        for name, score in (("AMT_INCOME_TOTAL", 0.18), ("AMT_CREDIT", 0.04), ("DAYS_BIRTH", 0.02))
+    ]
+    summary = {
+        "status": "warn",
+        "generated_at": "2026-12-02T03:00:00Z",
+        "reference": "application_train",
+        "current": "application_test",
+        "n_columns": len(columns),
+        "n_drifted": sum(column["drifted"] for column in columns),
+        "share_drifted": 1 / 3,
+        "dataset_drift": False,
+        "columns": columns,
+    }
+    (reporting / "drift_summary.json").write_text(json.dumps(summary))
+    (reporting / "drift_report.html").write_text(
+        "<!DOCTYPE html><html lang='en'><head><title>Data drift report</title></head>"
+        "<body><main><h1>Data drift report</h1></main></body></html>"
+    )
+
+
+@contextmanager
+def served_app(root: Path, timeout: float = 420.0) -> Iterator[ServedApp]:
+    """Build the tiny project under ``root`` and serve it like ``make serve`` until the block ends."""
+    project = build_project(root)
+    write_reporting_extras(project)
+    (root / "conf" / "base").mkdir(parents=True, exist_ok=True)
+    shutil.copy(PROJECT_ROOT / "conf" / "base" / "app.yml", root / "conf" / "base" / "app.yml")
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "CREDIT_SCORING_ROOT": str(root),
+        "CREDIT_SCORING_API_KEYS": API_KEY,
+        "CREDIT_SCORING_PREDICTION_LOG_URL": f"sqlite:///{root / 'prediction_log.db'}",
+        "MLFLOW_TRACKING_URI": str(project["tracking_uri"]),
+        "DASHBOARD_API_URL": f"{base_url}/api/v1",
+        "DASHBOARD_API_KEY": API_KEY,
+        "DO_NOT_TRACK": "1",
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
+    log = root / "server.log"
+    command = [
+        sys.executable, "-m", "gunicorn", "--chdir", str(PROJECT_ROOT), "--bind", f"127.0.0.1:{port}",
+        "--workers", "1", "--worker-class", "gthread", "--threads", "8", "--timeout", "60",
+        "dash_app.wsgi:combined()",
+    ]  # fmt: skip
+    with log.open("w") as output:
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        _wait_ready(base_url, process, log, timeout)
+        yield ServedApp(base_url, API_KEY, project, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def _wait_ready(base_url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server stopped (exit {process.returncode}):\n{log.read_text()[-4000:]}")
+        try:
+            ready = requests.get(f"{base_url}/api/v1/ready", headers={"X-API-Key": API_KEY}, timeout=2)
+            if ready.status_code == 200 and requests.get(base_url, timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"the server was not ready within {timeout} s:\n{log.read_text()[-4000:]}")
