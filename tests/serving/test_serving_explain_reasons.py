@@ -46,12 +46,9 @@ def test_every_dictionary_feature_has_a_label_and_both_sentences(writer: ReasonW
 def test_english_and_french_differ_and_say_the_direction(writer: ReasonWriter) -> None:
     raises_en = writer.sentence("INSTAL_RECENT_LATE_SHARE", 0.4, RAISES, "en")
     lowers_fr = writer.sentence("INSTAL_RECENT_LATE_SHARE", 0.4, LOWERS, "fr")
-    assert raises_en == (
-        "Past instalments – share of late payments (last 12 months): 40%, which raises the risk."
-    )
+    assert raises_en == ("Share of instalments paid late in the last 12 months: 40%, which raises the risk.")
     assert lowers_fr == (
-        "Échéances passées – part des paiements en retard (12 derniers mois) : 40 %, "
-        "ce qui diminue le risque."
+        "Part des échéances payées en retard sur les 12 derniers mois : 40 %, ce qui diminue le risque."
     )
 
 
