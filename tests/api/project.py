@@ -90,9 +90,8 @@ def train_model(model_input: pd.DataFrame) -> CreditScoringModel:
 
 def register(model: CreditScoringModel, example: pd.DataFrame, tracking_uri: str, artifacts: Path) -> str:
     """Register the model as champion in the registry at ``tracking_uri``; returns the version."""
-    previous = mlflow.get_tracking_uri(), mlflow.get_registry_uri()
+    previous = mlflow.get_tracking_uri()
     mlflow.set_tracking_uri(tracking_uri)
-    mlflow.set_registry_uri(tracking_uri)  # log_model registers through the process-wide registry URI
     try:
         experiment = mlflow.create_experiment("api-tests", artifact_location=artifacts.as_uri())
         mlflow.set_experiment(experiment_id=experiment)
@@ -100,8 +99,7 @@ def register(model: CreditScoringModel, example: pd.DataFrame, tracking_uri: str
         release = registry.ModelRelease(model, registry.model_signature(model), example, {}, decision)
         return registry.publish(release, name=MODEL_NAME, client=registry.client_for(tracking_uri))["version"]
     finally:
-        mlflow.set_tracking_uri(previous[0])
-        mlflow.set_registry_uri(previous[1])
+        mlflow.set_tracking_uri(previous)
 
 
 def build_project(root: Path) -> dict[str, object]:

@@ -56,20 +56,9 @@ def _iso_from_millis(millis: int | None) -> str | None:
 def load_served_model(tracking_uri: str, name: str, alias: str) -> ServedModel:
     """The version behind ``name@alias``; raises `ModelNotAvailableError` with the reason.
 
-    MLflow resolves ``models:/`` URIs through its process-wide URIs: they point at ``tracking_uri`` while the
-    model loads and are restored afterwards, so loading never redirects the caller's later MLflow calls.
+    Everything goes through a client bound to ``tracking_uri`` and the model loads from its artifact location:
+    MLflow's process-wide URIs (and the environment variables they set) are left untouched.
     """
-    previous = mlflow.get_tracking_uri(), mlflow.get_registry_uri()
-    mlflow.set_tracking_uri(tracking_uri)
-    mlflow.set_registry_uri(tracking_uri)
-    try:
-        return _load_served_model(tracking_uri, name, alias)
-    finally:
-        mlflow.set_tracking_uri(previous[0])
-        mlflow.set_registry_uri(previous[1])
-
-
-def _load_served_model(tracking_uri: str, name: str, alias: str) -> ServedModel:
     client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
     try:
         version = alias_version(client, name, alias)
@@ -81,7 +70,7 @@ def _load_served_model(tracking_uri: str, name: str, alias: str) -> ServedModel:
         )
     try:
         details = client.get_model_version(name, version)
-        loaded = mlflow.pyfunc.load_model(f"models:/{name}/{version}")
+        loaded = mlflow.pyfunc.load_model(client.get_model_version_download_uri(name, version))
         model = loaded.unwrap_python_model()
         started = client.get_run(details.run_id).info.start_time if details.run_id else None
     except (MlflowException, OSError, ImportError) as error:
