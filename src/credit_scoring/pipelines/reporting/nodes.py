@@ -91,29 +91,20 @@ def _context(
     }
 
 
-def methodology_note(
-    model_metrics: dict[str, Any],
-    model_comparison: pd.DataFrame,
-    promotion_decision: dict[str, Any],
-    fairness: pd.DataFrame,
-    modelling: dict[str, Any],
-    reporting: dict[str, Any],
-) -> tuple[str, str]:
-    """The methodology note, as Markdown and as a self-contained HTML page."""
-    context = _context(model_metrics, model_comparison, promotion_decision, fairness, modelling, reporting)
-    text = render("methodology.md.j2", **context)
-    return text, markdown_to_html(text, "Credit scoring: methodology note")
+def _document(template: str, title: str, *run_datasets: Any) -> tuple[str, str]:
+    text = render(template, **_context(*run_datasets))
+    return text, markdown_to_html(text, title)
 
 
-def model_card(
-    model_metrics: dict[str, Any],
-    model_comparison: pd.DataFrame,
-    promotion_decision: dict[str, Any],
-    fairness: pd.DataFrame,
-    modelling: dict[str, Any],
-    reporting: dict[str, Any],
-) -> tuple[str, str]:
-    """The model card, as Markdown and as a self-contained HTML page."""
-    context = _context(model_metrics, model_comparison, promotion_decision, fairness, modelling, reporting)
-    text = render("model_card.md.j2", **context)
-    return text, markdown_to_html(text, "Credit scoring: model card")
+def methodology_note(*run_datasets: Any) -> tuple[str, str]:
+    """The methodology note, as Markdown and as a self-contained HTML page.
+
+    Inputs, in the pipeline's order: model_metrics, model_comparison, promotion_decision, fairness_report,
+    params:modelling, params:reporting.
+    """
+    return _document("methodology.md.j2", "Credit scoring: methodology note", *run_datasets)
+
+
+def model_card(*run_datasets: Any) -> tuple[str, str]:
+    """The model card, as Markdown and as a self-contained HTML page (inputs as `methodology_note`)."""
+    return _document("model_card.md.j2", "Credit scoring: model card", *run_datasets)
