@@ -56,13 +56,13 @@ def write_reporting_extras(project: dict[str, Any]) -> None:
     pd.DataFrame(
         {
             "feature": strength.index,
-            "label": [
+            "label_en": [
                 APPLICATION_LABELS.get(name, ("", name.replace("_", " ").capitalize()))[1]
                 for name in strength.index
             ],
-            "importance": strength.to_numpy(),
+            "mean_abs_shap": strength.to_numpy(),
         }
-    ).to_csv(reporting / "global_importance.csv", index=False)
+    ).to_csv(reporting / "shap_global_importance.csv", index=False)
     columns = [
         {
             "column": name,
