@@ -25,6 +25,7 @@ import pandas as pd
 
 from credit_scoring.serving.model import CreditScoringModel, TabularCleaner
 from credit_scoring.serving.reasons import LOWERS, RAISES, ReasonWriter, check_language, is_missing
+from credit_scoring.serving.small_batch import EncodedRows
 
 
 @dataclass(frozen=True)
@@ -62,32 +63,45 @@ class ScoreExplainer:
 
     def contributions(self, rows: pd.DataFrame) -> tuple[np.ndarray, float]:
         """SHAP values (a row per client, a column per model feature, in model order) and the base value."""
-        return self._backend.contributions(self._matrix(self.model.prepare(rows)))
+        return self._backend.contributions(self._encoded(rows)[0])
 
     def raw_output(self, rows: pd.DataFrame) -> np.ndarray:
         """The classifier's raw output (log-odds) that base value + contributions add up to."""
-        return self._backend.raw_output(self._matrix(self.model.prepare(rows)))
+        return self._backend.raw_output(self._encoded(rows)[0])
 
     def decompose(self, rows: pd.DataFrame) -> tuple[np.ndarray, float, np.ndarray]:
         """SHAP values, base value and raw output in one pass over the rows (for batch use)."""
-        matrix = self._matrix(self.model.prepare(rows))
+        matrix, _ = self._encoded(rows)
         values, base = self._backend.contributions(matrix)
         return values, base, self._backend.raw_output(matrix)
 
-    def explain(self, rows: pd.DataFrame, top_k: int = 5, language: str = "en") -> list[list[Reason]]:
+    def explain(
+        self, rows: pd.DataFrame | EncodedRows, top_k: int = 5, language: str = "en"
+    ) -> list[list[Reason]]:
         """For each row, the ``top_k`` reasons by |contribution|, raising and lowering both represented."""
         check_language(language)
         if top_k < 1:
             raise ValueError(f"top_k must be at least 1, got {top_k}")
-        values = self.model.prepare(rows)
-        shap_values, _ = self._backend.contributions(self._matrix(values))
+        matrix, values = self._encoded(rows)
+        shap_values, _ = self._backend.contributions(matrix)
         explanations = []
-        for row_values, row_shap in zip(values.itertuples(index=False, name=None), shap_values, strict=True):
+        for row_values, row_shap in zip(values, shap_values, strict=True):
             chosen = top_reason_indices(row_shap, top_k)
             explanations.append(
                 [self.reason(self.features[i], row_values[i], float(row_shap[i]), language) for i in chosen]
             )
         return explanations
+
+    def _encoded(self, rows: pd.DataFrame | EncodedRows) -> tuple[Any, Any]:
+        """The matrix the classifier scores, and the rows' cleaned values (one sequence per row).
+
+        A few rows for LightGBM take the small-batch path (`CreditScoringModel.encode_small_batch`).
+        """
+        encoded = self.model.encode_small_batch(rows) if self.method == "lightgbm" else None
+        if encoded is not None:
+            return encoded.matrix, encoded.values
+        prepared = self.model.prepare(rows)
+        return self._matrix(prepared), list(prepared.itertuples(index=False, name=None))
 
     def _matrix(self, prepared: pd.DataFrame) -> Any:
         """``model.model_matrix`` of rows already prepared: the pipeline's own cleaning step is skipped, as it
@@ -172,12 +186,19 @@ class _LightGBMBackend(_Backend):
 
     def contributions(self, matrix: Any) -> tuple[np.ndarray, float]:
         # the last column is the expected raw output (the same for every row)
-        contrib = np.asarray(self.classifier.predict(matrix, pred_contrib=True), dtype=np.float64)
+        contrib = np.asarray(self._predict(matrix, pred_contrib=True), dtype=np.float64)
         base = float(contrib[0, -1]) if len(contrib) else float(self._expected_value())
         return contrib[:, :-1], base
 
     def raw_output(self, matrix: Any) -> np.ndarray:
-        return np.asarray(self.classifier.predict(matrix, raw_score=True), dtype=np.float64)
+        return np.asarray(self._predict(matrix, raw_score=True), dtype=np.float64)
+
+    def _predict(self, matrix: Any, **kwargs: Any) -> Any:
+        """A small-batch NumPy matrix goes to the booster on one thread (the scikit-learn wrapper would
+        check it against the training column names); a frame through the wrapper."""
+        if isinstance(matrix, np.ndarray):
+            return self.booster.predict(matrix, num_threads=1, **kwargs)
+        return self.classifier.predict(matrix, **kwargs)
 
     def _expected_value(self) -> float:
         # no rows: the base value of an all-missing row is the same expected value

@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from credit_scoring.cost import decisions
 from credit_scoring.serving.calibration import ProbabilityCalibrator
+from credit_scoring.serving.small_batch import EncodedRows, SmallBatchEncoder
 
 #: Values of the ``decision`` column returned by the model.
 REFUSED, GRANTED = "refused", "granted"
@@ -190,17 +191,6 @@ class CategoryEncoder(TransformerMixin, BaseEstimator):
         others = X.drop(columns=list(encoded))
         return pd.concat([others, pd.DataFrame(encoded, index=X.index)], axis=1)[list(X.columns)]
 
-    def _encodings(self) -> dict[str, tuple[pd.Index, pd.CategoricalDtype]]:
-        """Per column, the index of its levels and its dtype: built once (models pickled before this have
-        no cache; it is not a fitted attribute)."""
-        cache = self.__dict__.get("_encoding_cache")
-        if cache is None:
-            cache = {
-                name: (pd.Index(levels), pd.CategoricalDtype(levels)) for name, levels in self.levels_.items()
-            }
-            self.__dict__["_encoding_cache"] = cache
-        return cache
-
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return self.feature_names_in_
 
@@ -232,6 +222,10 @@ class CreditScoringModel(mlflow.pyfunc.PythonModel):
         self.model_name = model_name
         self.cost_weights = dict(cost_weights or {})
         self.calibrator = calibrator
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the small-batch encoder: a cache rebuilt on first use."""
+        return {key: value for key, value in self.__dict__.items() if key != "_small_batch_encoder"}
 
     @property
     def probability_scale(self) -> str:
@@ -268,13 +262,35 @@ class CreditScoringModel(mlflow.pyfunc.PythonModel):
             data = step.transform(data)
         return data
 
-    def raw_score(self, frame: pd.DataFrame) -> np.ndarray:
-        """The fitted pipeline's own score for each row, before calibration."""
-        return self.estimator.predict_proba(self.prepare(frame))[:, 1].astype(np.float64)
+    @property
+    def small_batch_encoder(self) -> SmallBatchEncoder | None:
+        """Encodes a few rows as the LightGBM classifier sees them without the pipeline's pandas steps (see
+        `credit_scoring.serving.small_batch`); None for other models. Built on first use."""
+        encoder = self.__dict__.get("_small_batch_encoder")
+        if encoder is None:
+            encoder = self.__dict__["_small_batch_encoder"] = _small_batch_encoder(self) or False
+        return encoder or None
 
-    def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
-        """The served probability of default for each row (calibrated when the model has a calibrator)."""
-        raw = self.raw_score(frame)
+    def encode_small_batch(self, data: pd.DataFrame | EncodedRows) -> EncodedRows | None:
+        """``data`` encoded for the classifier, or None when it must take the pipeline's path."""
+        if isinstance(data, EncodedRows):
+            return data
+        encoder = self.small_batch_encoder
+        return None if encoder is None else encoder.encode(data)
+
+    def raw_score(self, data: pd.DataFrame | EncodedRows) -> np.ndarray:
+        """The fitted pipeline's own score for each row, before calibration."""
+        encoded = self.encode_small_batch(data)
+        if encoded is not None:
+            booster = self.classifier.booster_
+            return np.asarray(booster.predict(encoded.matrix, num_threads=1), dtype=np.float64)
+        return self.estimator.predict_proba(self.prepare(data))[:, 1].astype(np.float64)
+
+    def predict_proba(self, data: pd.DataFrame | EncodedRows) -> np.ndarray:
+        """The served probability of default for each row (calibrated when the model has a calibrator).
+
+        ``data``: client features (a frame), or rows already encoded by `small_batch_encoder`."""
+        raw = self.raw_score(data)
         calibrator = getattr(self, "calibrator", None)  # models pickled before calibration had none
         return raw if calibrator is None else calibrator.transform(raw)
 
@@ -292,3 +308,25 @@ class CreditScoringModel(mlflow.pyfunc.PythonModel):
             },
             index=frame.index,
         )
+
+
+def _small_batch_encoder(model: CreditScoringModel) -> SmallBatchEncoder | None:
+    """The encoder for a pipeline clean → (encode categories) → (resample) → LightGBM, else None."""
+    steps = [
+        step
+        for _, step in model.estimator.steps[:-1]
+        if not (step is None or step == "passthrough" or hasattr(step, "fit_resample"))
+    ]
+    if not type(model.classifier).__module__.startswith("lightgbm") or not steps:
+        return None
+    cleaner, encoders = steps[0], steps[1:]
+    if not isinstance(cleaner, TabularCleaner) or getattr(cleaner, "spec_", None) != model.feature_spec:
+        return None
+    levels: dict[str, list[str]] = {}
+    if encoders:
+        if len(encoders) > 1 or not isinstance(encoders[0], CategoryEncoder):
+            return None
+        levels = dict(encoders[0].levels_)
+    if set(levels) != set(model.feature_spec.categorical):
+        return None
+    return SmallBatchEncoder(model.feature_spec.features, levels)

@@ -14,6 +14,7 @@ from credit_scoring.cost import decisions
 from credit_scoring.serving.explain import Reason, ScoreExplainer
 from credit_scoring.serving.loading import ServedModel
 from credit_scoring.serving.model import GRANTED, REFUSED
+from credit_scoring.serving.small_batch import EncodedRows
 
 CLIENT_ID = "SK_ID_CURR"
 RISK_BANDS = ("low", "moderate", "high", "very_high")
@@ -23,9 +24,14 @@ DEFAULT_BAND_MULTIPLES = (0.5, 1.0, 2.0)
 class RowBuilder(Protocol):
     """Builds model-input rows (the columns of ``scoring_input_table``) from application fields."""
 
+    @property
+    def columns(self) -> list[str]: ...
+
     def is_known(self, client_id: int) -> bool: ...
 
-    def build_many(self, applications: Sequence[Mapping[str, Any]]) -> pd.DataFrame: ...
+    def build_values(self, applications: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]: ...
+
+    def to_frame(self, rows: Sequence[tuple[Any, ...]]) -> pd.DataFrame: ...
 
 
 def risk_band(
@@ -83,14 +89,17 @@ class Scorer:
     ) -> list[Score]:
         """Score applications (fields of application_test; SK_ID_CURR optional, a known client's history is
         used). Raises the row builder's errors (`ApplicationFieldError`, `RawDataValidationError`)."""
-        frame = self.rows.build_many(applications)
+        values = self.rows.build_values(applications)
+        encoder = self.served.model.small_batch_encoder
+        encoded = encoder.encode_rows(self.rows.columns, values) if encoder is not None else None
+        model_input = encoded if encoded is not None else self.rows.to_frame(values)
         ids = [application.get(CLIENT_ID) for application in applications]
         known = [client is not None and self.rows.is_known(int(client)) for client in ids]
-        return self.score_rows(frame, ids, known, reasons=reasons, top_k=top_k, language=language)
+        return self.score_rows(model_input, ids, known, reasons=reasons, top_k=top_k, language=language)
 
     def score_rows(
         self,
-        frame: pd.DataFrame,
+        frame: pd.DataFrame | EncodedRows,
         ids: Sequence[int | None],
         known: Sequence[bool],
         *,
@@ -98,7 +107,7 @@ class Scorer:
         top_k: int = 5,
         language: str = "en",
     ) -> list[Score]:
-        """Score model-input rows already built."""
+        """Score model-input rows already built (a frame, or rows the served model's encoder prepared)."""
         probabilities = self.served.model.predict_proba(frame)
         explained = self.explainer.explain(frame, top_k=top_k, language=language) if reasons else None
         return [
