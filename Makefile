@@ -58,13 +58,10 @@ serve-api: setup ## The scoring API under gunicorn on http://$(HOST):$(API_PORT)
 	@$(BIN)/python -m credit_scoring.api.config
 	$(BIN)/gunicorn -c conf/gunicorn.conf.py --bind $(HOST):$(API_PORT) --workers $(API_WORKERS) "credit_scoring.api:create_app()"
 
-# One server for both: the API blueprint mounted on the Dash app's Flask server; the dashboard calls it over
-# HTTP, hence threads (a page's callbacks wait for the same server's API answers).
+# One server for both (scripts/serve, also the container's command): the API blueprint mounted on the Dash app's
+# Flask server; the dashboard calls it over HTTP, hence threads.
 serve: setup ## API and dashboard on http://$(HOST):$(DASH_PORT) (dashboard at /, API at /api/v1)
-	@$(BIN)/python -m credit_scoring.api.config
-	DASHBOARD_API_URL="$${DASHBOARD_API_URL:-http://$(HOST):$(DASH_PORT)/api/v1}" \
-	$(BIN)/gunicorn -c conf/gunicorn.conf.py --bind $(HOST):$(DASH_PORT) --workers $(DASH_WORKERS) \
-	    --worker-class gthread --threads 4 "dash_app.wsgi:combined()"
+	HOST=$(HOST) PORT=$(DASH_PORT) WORKERS=$(DASH_WORKERS) scripts/serve
 
 serve-dashboard: setup ## The dashboard alone on http://$(HOST):$(DASH_PORT), against the API at DASHBOARD_API_URL
 	@test -n "$$DASHBOARD_API_URL" || { echo "Set DASHBOARD_API_URL (and DASHBOARD_API_KEY) to the remote API"; exit 2; }

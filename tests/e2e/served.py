@@ -1,5 +1,6 @@
 """The served app for browser tests and the dashboard benchmark: a tiny project (tiny registered model, batch
-outputs) and ``make serve``'s entry point (API blueprint + dashboard on one gunicorn server) on 127.0.0.1."""
+outputs) served by ``scripts/serve`` (what ``make serve`` and the container run: API blueprint + dashboard on
+one gunicorn server) on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from credit_scoring.features.labels import APPLICATION_LABELS
 from tests.api.project import API_KEY, build_project
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SERVE_SCRIPT = PROJECT_ROOT / "scripts" / "serve"
 
 
 @dataclass
@@ -110,16 +112,17 @@ def served_app(root: Path, timeout: float = 420.0) -> Iterator[ServedApp]:
         "DASHBOARD_API_KEY": API_KEY,
         "DO_NOT_TRACK": "1",
         "MLFLOW_DISABLE_TELEMETRY": "true",
-        "PYTHONPATH": str(PROJECT_ROOT),
+        "PYTHON": sys.executable,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WORKERS": "1",
+        "THREADS": "8",
     }
     log = root / "server.log"
-    command = [
-        sys.executable, "-m", "gunicorn", "--chdir", str(PROJECT_ROOT), "--bind", f"127.0.0.1:{port}",
-        "--workers", "1", "--worker-class", "gthread", "--threads", "8", "--timeout", "60",
-        "dash_app.wsgi:combined()",
-    ]  # fmt: skip
     with log.open("w") as output:
-        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [str(SERVE_SCRIPT)], env=env, stdout=output, stderr=subprocess.STDOUT, cwd=root
+        )
     try:
         _wait_ready(base_url, process, log, timeout)
         yield ServedApp(base_url, API_KEY, project, log)

@@ -93,7 +93,7 @@ def test_what_it_cannot_encode_exactly_takes_the_pipeline(lgbm, rows) -> None:
     text = rows.head(2).astype({"FEATURE_001": object})
     text.loc[0, "FEATURE_001"] = "not a number"
     assert lgbm.encode_small_batch(text) is None
-    with pytest.raises(ValueError, match="FEATURE_001.*not a number"):
+    with pytest.raises(ValueError, match=r"FEATURE_001.*not a number"):
         lgbm.predict_proba(text)
 
 

@@ -172,7 +172,7 @@ def ensure_local_api_key(root: Path | None = None) -> Path:
 
     Secure by default: the service never runs without a key. Returns the credentials file.
     """
-    root = (root or Path.cwd()).resolve()
+    root = Path(root or os.environ.get(ROOT_ENV) or Path.cwd()).resolve()
     path = root / CREDENTIALS_FILE
     if os.environ.get(API_KEYS_ENV) or _secrets(root).get("auth"):
         return path

@@ -1,0 +1,47 @@
+# The scoring API and the advisers' dashboard in one image. The command is scripts/serve, exactly what
+# `make serve` runs (tests/e2e start the app through it), listening on 0.0.0.0:8050.
+#
+#   docker build -t credit-scoring .
+#   docker run -p 8050:8050 -e CREDIT_SCORING_API_KEYS=... -e MLFLOW_TRACKING_URI=... \
+#       -v "$PWD/data:/app/data" credit-scoring
+#
+# The image holds code and configuration only: the model comes from the MLflow registry
+# (MLFLOW_TRACKING_URI, alias `champion`), the clients and the history-feature store from data/ (a volume
+# written by `kedro run`), the decision log goes to CREDIT_SCORING_PREDICTION_LOG_URL. See docs/deployment.md.
+FROM python:3.11-slim-bookworm
+
+ENV DO_NOT_TRACK=1 \
+    MLFLOW_DISABLE_TELEMETRY=true \
+    KEDRO_DISABLE_TELEMETRY=true \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1
+
+# libgomp1: LightGBM's OpenMP runtime
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libgomp1 \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 10001 scoring
+
+WORKDIR /app
+# Runtime dependencies only (no dev or Spark extras), at the versions of the lock file.
+COPY pyproject.toml requirements.lock README.md ./
+COPY src ./src
+RUN python -m venv .venv \
+    && .venv/bin/pip install --constraint requirements.lock . \
+    && .venv/bin/pip check
+COPY conf/base ./conf/base
+COPY conf/gunicorn.conf.py ./conf/gunicorn.conf.py
+COPY dash_app ./dash_app
+COPY scripts/serve ./scripts/serve
+RUN mkdir -p conf/local data/02_intermediate data/04_feature data/05_model_input data/07_model_output \
+        data/08_reporting \
+    && chown -R scoring:scoring conf/local data
+
+USER scoring
+ENV HOST=0.0.0.0 PORT=8050
+EXPOSE 8050
+HEALTHCHECK --interval=30s --timeout=5s --start-period=120s \
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8050/api/v1/health', timeout=4)"
+CMD ["scripts/serve"]
