@@ -10,10 +10,12 @@ import pandas as pd
 import pytest
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 
-from credit_scoring.cost import CostWeights
+from credit_scoring.cost import CostWeights, cost_per_client
 from credit_scoring.pipelines.reporting import nodes
+from credit_scoring.registry import RegisteredModel
 from credit_scoring.reporting.documents import markdown_table, markdown_to_html, number
 from credit_scoring.reporting.fairness import age_band, group_metrics
 from credit_scoring.serving.model import CreditScoringModel, FeatureSpec, TabularCleaner
@@ -93,8 +95,16 @@ def run_outputs(model: CreditScoringModel, holdout: pd.DataFrame) -> dict[str, A
         }
     )
     promotion = {"promote": True, "reason": "no champion yet"}
-    fairness = nodes.fairness_report(model, holdout, SPLIT, COST, REPORTING)
-    return {"metrics": metrics, "comparison": comparison, "promotion": promotion, "fairness": fairness}
+    served, fairness = nodes.describe_served_model(
+        RegisteredModel("4", "run-4", model), metrics, promotion, holdout, SPLIT, COST, REPORTING
+    )
+    return {
+        "metrics": metrics,
+        "comparison": comparison,
+        "promotion": promotion,
+        "served": served,
+        "fairness": fairness,
+    }
 
 
 def _documents(run_outputs: dict[str, Any]) -> dict[str, tuple[str, str]]:
@@ -102,11 +112,20 @@ def _documents(run_outputs: dict[str, Any]) -> dict[str, tuple[str, str]]:
         run_outputs["metrics"],
         run_outputs["comparison"],
         run_outputs["promotion"],
+        run_outputs["served"],
         run_outputs["fairness"],
         MODELLING,
         REPORTING,
     )
     return {"note": nodes.methodology_note(*args), "card": nodes.model_card(*args)}
+
+
+def _kept_champion_outputs(run_outputs: dict[str, Any], champion: RegisteredModel | None, holdout):
+    promotion = {"promote": False, "reason": "the challenger is not surely cheaper than the champion"}
+    served, fairness = nodes.describe_served_model(
+        champion, run_outputs["metrics"], promotion, holdout, SPLIT, COST, REPORTING
+    )
+    return {**run_outputs, "promotion": promotion, "served": served, "fairness": fairness}
 
 
 def test_documents_carry_the_runs_metrics_and_every_candidate(run_outputs: dict[str, Any]) -> None:
@@ -171,8 +190,43 @@ def test_age_bands_are_closed_on_the_left_and_open_at_the_end() -> None:
 
 
 def test_fairness_report_names_a_missing_column(model: CreditScoringModel, holdout: pd.DataFrame) -> None:
+    served = RegisteredModel("4", "run-4", model)
     with pytest.raises(ValueError, match="AGE_YEARS"):
-        nodes.fairness_report(model, holdout.drop(columns="AGE_YEARS"), SPLIT, COST, REPORTING)
+        nodes.describe_served_model(
+            served, {}, {"promote": True}, holdout.drop(columns="AGE_YEARS"), SPLIT, COST, REPORTING
+        )
+
+
+def test_the_card_describes_the_champion_the_gate_kept(
+    run_outputs: dict[str, Any], model: CreditScoringModel, holdout: pd.DataFrame
+) -> None:
+    """The challenger was not promoted: the card shows the earlier champion, measured on this holdout."""
+    earlier = CreditScoringModel(model.estimator, model.feature_spec, threshold=0.2, model_name="logreg_v2")
+    outputs = _kept_champion_outputs(run_outputs, RegisteredModel("2", "run-2", earlier), holdout)
+    served = outputs["served"]
+    y_true, proba = holdout["TARGET"].to_numpy(), earlier.predict_proba(holdout)
+    assert served["status"] == nodes.SERVED_EARLIER_CHAMPION and served["version"] == "2"
+    assert served["holdout_auc"] == pytest.approx(roc_auc_score(y_true, proba))
+    assert served["business_cost_per_client"] == pytest.approx(
+        cost_per_client(y_true, proba, 0.2, CostWeights(10, 1))
+    )
+    card = _documents(outputs)["card"][0]
+    assert "version 2 (logreg_v2)" in card and "the promotion gate kept it" in card
+    for key in ("holdout_auc", "threshold", "business_cost_per_client", "business_cost_at_0_5"):
+        assert number(served[key]) in card, key
+    assert number(run_outputs["metrics"]["holdout_auc"]) not in card  # the challenger's figure
+    refused = outputs["fairness"].set_index(["attribute", "group"])["approval_rate"]
+    assert not np.allclose(
+        refused, run_outputs["fairness"].set_index(["attribute", "group"])["approval_rate"]
+    )
+
+
+def test_the_card_says_when_no_model_serves(run_outputs: dict[str, Any], holdout: pd.DataFrame) -> None:
+    outputs = _kept_champion_outputs(run_outputs, None, holdout)
+    assert outputs["served"]["status"] == nodes.SERVED_NONE and outputs["fairness"].empty
+    card = _documents(outputs)["card"][0]
+    assert card.startswith("# Model card: credit-scoring (no model serves)")
+    assert "no champion in the registry" in card
 
 
 def test_markdown_table_and_html_rendering() -> None:

@@ -1,4 +1,5 @@
-"""Reporting pipeline: fairness table, then the methodology note and the model card (Markdown and HTML)."""
+"""Reporting pipeline: the model that serves after the gate and the fairness of its decisions, then the
+methodology note and the model card (Markdown and HTML)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ from kedro.pipeline import Node, Pipeline
 
 from credit_scoring.pipelines.reporting import nodes
 
-RUN_DATASETS = ["model_metrics", "model_comparison", "promotion_decision", "fairness_report"]
+RUN_DATASETS = [
+    "model_metrics",
+    "model_comparison",
+    "promotion_decision",
+    "served_model_summary",
+    "fairness_report",
+]
 PARAMETERS = ["params:modelling", "params:reporting"]
 
 
@@ -14,16 +21,18 @@ def create_pipeline(**kwargs) -> Pipeline:
     return Pipeline(
         [
             Node(
-                nodes.fairness_report,
+                nodes.describe_served_model,
                 inputs=[
-                    "model_bundle",
+                    "registered_model",  # the champion after this run's gate: the model that serves
+                    "model_metrics",
+                    "promotion_decision",
                     "modelling_holdout_table",
                     "params:modelling.split",
                     "params:modelling.cost",
                     "params:reporting",
                 ],
-                outputs="fairness_report",
-                name="fairness_report_node",
+                outputs=["served_model_summary", "fairness_report"],
+                name="describe_served_model_node",
             ),
             Node(
                 nodes.methodology_note,
