@@ -1,11 +1,12 @@
-"""Every example of the API guide (docs/api.md) is sent to the app, and the answer has the documented status and
-shape: the guide cannot drift from the API.
+"""Every example of the API guide (docs/api.md) is sent to the app, and the answer has the documented
+status and shape: the guide cannot drift from the API.
 
-An example is a ```http request block followed by a ```http response block. The request is sent as written, with
-the test's key for ``YOUR_KEY`` and the tiny project's clients for the demo data's (`CLIENTS`). The answer must
-have the documented status, and the same JSON shape: the same keys at every level (values may differ, a null
-may stand for any value, a documented list may be shorter: its first item gives the shape of the live list's
-first item), and for errors the same error code and the same fields in the details.
+An example is a ```http request block followed by a ```http response block. The request is sent as written,
+with the test's key for ``YOUR_KEY`` and the tiny project's clients for the demo data's (`CLIENTS`). The
+answer must have the documented status and the documented JSON shape: every documented key is in the answer,
+at every level, with a value of the same type (values may differ; a null may stand for any value; the guide
+may shorten a list or an object: a list's first item gives the shape of the answer's first item), and for
+errors the same error code and the same fields in the details.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from tests.api.project import API_KEY
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 KEY_PLACEHOLDER = "YOUR_KEY"
 #: Demo-data client of the guide -> production client of the tiny test project.
-CLIENTS = {"100001": "200003"}
+CLIENTS = {"100004": "200003"}
 
 
 def guide_examples() -> list[tuple[str, str]]:
@@ -46,7 +47,8 @@ def same_shape(documented: Any, live: Any, where: str = "$") -> list[str]:
     if documented is None or live is None:
         return []
     if isinstance(documented, dict) and isinstance(live, dict):
-        problems = [f"{where}: keys {sorted(set(documented) ^ set(live))}"] if set(documented) != set(live) else []
+        missing = sorted(set(documented) - set(live))
+        problems = [f"{where}: documented keys not in the answer: {missing}"] if missing else []
         for key in set(documented) & set(live):
             problems += same_shape(documented[key], live[key], f"{where}.{key}")
         return problems
