@@ -55,7 +55,7 @@ pipelines: setup ## Run the default pipeline (kedro run): data_processing, model
 	$(BIN)/kedro run
 
 serve-api: setup ## The scoring API under gunicorn on http://$(HOST):$(API_PORT)/api/v1 (documentation: /api/v1/docs)
-	@$(BIN)/python -m credit_scoring.api.config
+	@$(BIN)/python -m credit_scoring.api
 	$(BIN)/gunicorn -c conf/gunicorn.conf.py --bind $(HOST):$(API_PORT) --workers $(API_WORKERS) "credit_scoring.api:create_app()"
 
 # One server for both (scripts/serve, also the container's command): the API blueprint mounted on the Dash app's

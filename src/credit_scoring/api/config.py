@@ -188,7 +188,3 @@ def local_api_key(root: Path | None = None) -> str | None:
     """The first configured API key (for local clients such as the dashboard), or None."""
     keys = load_settings({"root": root} if root else None).auth.api_keys
     return keys[0].get_secret_value() if keys else None
-
-
-if __name__ == "__main__":
-    print(f"API key configured in {ensure_local_api_key()}")
