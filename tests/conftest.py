@@ -1,7 +1,7 @@
 """Shared test configuration.
 
-With ``CI=true`` in the environment, a Spark or browser test that skips (Java, pyspark, Chromium or
-chromedriver missing) fails instead: CI must not go green by skipping what it was set up to run.
+With ``CI=true`` in the environment, a Spark, browser or PostgreSQL test that skips (Java, pyspark, Chromium,
+chromedriver or PostgreSQL missing) fails instead: CI must not go green by skipping what it was set up to run.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import os
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.raw_fixtures", "tests.fixtures.model_fixtures"]
+pytest_plugins = ["tests.fixtures.raw_fixtures", "tests.fixtures.model_fixtures", "tests.fixtures.postgres"]
 
-SYSTEM_DEPENDENT_MARKERS = ("spark", "browser")
+SYSTEM_DEPENDENT_MARKERS = ("spark", "browser", "postgres")
 
 
 def running_in_ci() -> bool:

@@ -90,7 +90,9 @@ def read_prediction_log(
     """The log rows created within ``window`` (optionally equal to ``filters``: endpoint, model_name, ...).
 
     The window is applied in SQL on the ISO text, which sorts like time because the API always writes the same
-    UTC format. Raises `PredictionLogError` if the table or a column is missing.
+    UTC format; text is compared bytewise on every database (PostgreSQL: ``COLLATE "C"``, whatever the table's
+    collation), so rows come in the same order as from SQLite. Raises `PredictionLogError` if the table or a
+    column is missing.
     """
     inspector = sa.inspect(engine)
     if not inspector.has_table(TABLE):
@@ -100,17 +102,21 @@ def read_prediction_log(
     if missing:
         raise PredictionLogError(f"Table {TABLE!r} lacks the column(s) {missing}")
     table = sa.table(TABLE, *(sa.column(name) for name in LOG_COLUMNS))
-    query = sa.select(*table.c).where(
-        table.c.created_at >= iso_utc(window.start), table.c.created_at < iso_utc(window.end)
-    )
+    created_at, request_id = (_bytewise(table.c[name], engine) for name in ("created_at", "request_id"))
+    query = sa.select(*table.c).where(created_at >= iso_utc(window.start), created_at < iso_utc(window.end))
     for name, value in (filters or {}).items():
         if value is not None:
             if name not in LOG_COLUMNS:
                 raise PredictionLogError(f"Unknown prediction log filter {name!r}; columns: {LOG_COLUMNS}")
             query = query.where(table.c[name] == value)
     with engine.connect() as connection:
-        frame = pd.read_sql_query(query.order_by(table.c.created_at, table.c.request_id), connection)
+        frame = pd.read_sql_query(query.order_by(created_at, request_id), connection)
     return frame
+
+
+def _bytewise(column: sa.ColumnClause, engine: sa.Engine) -> sa.ColumnElement:
+    """The text column compared by bytes (SQLite's default; PostgreSQL's "C" collation)."""
+    return sa.collate(column, "C") if engine.dialect.name == "postgresql" else column
 
 
 def expand_applications(log: pd.DataFrame, columns: Mapping[str, Any]) -> pd.DataFrame:

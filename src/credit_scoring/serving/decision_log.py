@@ -19,8 +19,15 @@ latency_ms      REAL     server-side latency of the request
 Writes are synchronous (a record is committed before the answer leaves) and never fail a request: SQLite
 waits for a busy database (``busy_timeout``) and a write is retried; if the database still refuses, the
 records are appended to a spool file (JSON lines, under a file lock) and inserted by the next write that
-succeeds, so nothing is lost. The engine is created lazily in each process, so gunicorn workers forked from
-one master never share a connection.
+succeeds, so nothing is lost. A record the database can never store (a value it rejects) goes to a
+``.rejected.jsonl`` file beside the spool instead of blocking it. The engine is created lazily in each
+process, so gunicorn workers forked from one master never share a connection.
+
+On PostgreSQL (``postgresql+psycopg://user:password@host:5432/db``) the same table is created with three
+differences that keep it equal to SQLite's: ``client_id`` is BIGINT (SQLite's INTEGER holds 64 bits and the
+API accepts ids up to 2**53), ``request_id`` and ``created_at`` sort bytewise (``COLLATE "C"``, whatever the
+database's collation), and floats are double precision. Connections are checked before use (a restarted
+server is noticed) and a connection attempt gives up after a bounded time.
 """
 
 from __future__ import annotations
@@ -28,7 +35,9 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
+import math
 import os
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -38,28 +47,31 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 logger = logging.getLogger(__name__)
 
 TABLE_NAME = "prediction_log"
 DEFAULT_URL = "sqlite:///data/07_model_output/prediction_log.db"
 
+# SQLite compares text bytewise; PostgreSQL by the database's collation unless told otherwise.
+_BytewiseText = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
+
 metadata = sa.MetaData()
 prediction_log = sa.Table(
     TABLE_NAME,
     metadata,
-    sa.Column("request_id", sa.Text, primary_key=True),
-    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("request_id", _BytewiseText, primary_key=True),
+    sa.Column("created_at", _BytewiseText, nullable=False),
     sa.Column("endpoint", sa.Text, nullable=False),
     sa.Column("model_name", sa.Text, nullable=False),
     sa.Column("model_version", sa.Text, nullable=False),
-    sa.Column("client_id", sa.Integer, nullable=True),
+    sa.Column("client_id", sa.Integer().with_variant(sa.BigInteger(), "postgresql"), nullable=True),
     sa.Column("input_json", sa.Text, nullable=False),
-    sa.Column("probability", sa.Float, nullable=False),
+    sa.Column("probability", sa.Float(precision=53), nullable=False),
     sa.Column("decision", sa.Text, nullable=False),
-    sa.Column("threshold", sa.Float, nullable=False),
-    sa.Column("latency_ms", sa.Float, nullable=False),
+    sa.Column("threshold", sa.Float(precision=53), nullable=False),
+    sa.Column("latency_ms", sa.Float(precision=53), nullable=False),
     sa.Index("ix_prediction_log_created_at", "created_at"),
 )
 
@@ -96,6 +108,19 @@ def _sqlite_path(url: sa.URL) -> Path | None:
     return Path(url.database)
 
 
+def _append_json_lines(path: Path, objects: Iterable[dict[str, Any]]) -> None:
+    """One JSON line per object, appended under an exclusive lock (other workers append too) and synced."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as file:
+        fcntl.flock(file, fcntl.LOCK_EX)
+        try:
+            file.write("".join(json.dumps(item) + "\n" for item in objects))
+            file.flush()
+            os.fsync(file.fileno())
+        finally:
+            fcntl.flock(file, fcntl.LOCK_UN)
+
+
 class DecisionLog:
     """Append-only store of `DecisionRecord`; see the module docstring for the guarantees."""
 
@@ -119,22 +144,43 @@ class DecisionLog:
         self.attempts = attempts
         self._engine: Engine | None = None
         self._engine_pid: int | None = None
+        self._table_ready = False
+        self._lock = threading.Lock()  # threads of one worker (gunicorn gthread) share this log
 
     # --- connection ---------------------------------------------------------------------------------
 
     @property
     def engine(self) -> Engine:
-        """This process's engine (created on first use, and again after a fork)."""
-        if self._engine is None or self._engine_pid != os.getpid():
-            self._engine = self._create_engine()
-            self._engine_pid = os.getpid()
-            self._create_table()
-        return self._engine
+        """This process's engine (created on first use, and again after a fork), its table created.
+
+        Until the table has been created (the database may be down at start-up), every use tries again.
+        """
+        if self._engine is not None and self._engine_pid == os.getpid() and self._table_ready:
+            return self._engine
+        with self._lock:
+            if self._engine is None or self._engine_pid != os.getpid():
+                if self._engine is not None:  # the parent's pool: leave its connections to the parent
+                    self._engine.dispose(close=False)
+                self._engine = self._create_engine()
+                self._engine_pid = os.getpid()
+                self._table_ready = False
+            if not self._table_ready:
+                # a failure (database down; PostgreSQL: another worker creating it at the same moment) is
+                # retried by the caller's next attempt, and checkfirst then finds the table
+                metadata.create_all(self._engine, checkfirst=True)
+                self._table_ready = True
+            return self._engine
 
     def _create_engine(self) -> Engine:
         sqlite_file = _sqlite_path(self.url)
         if sqlite_file is None:
-            return sa.create_engine(self.url, pool_pre_ping=True)
+            connect_args = {}
+            if self.url.get_backend_name() == "postgresql":
+                # a host that drops packets must not hold a request for minutes: the busy timeout is the
+                # budget for all attempts (libpq's minimum is 2 s)
+                budget_s = self.busy_timeout_ms / 1000 / self.attempts
+                connect_args["connect_timeout"] = max(2, math.ceil(budget_s))
+            return sa.create_engine(self.url, pool_pre_ping=True, connect_args=connect_args)
         sqlite_file.parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(self.url, connect_args={"timeout": self.busy_timeout_ms / 1000})
         busy_timeout = int(self.busy_timeout_ms)
@@ -149,21 +195,11 @@ class DecisionLog:
 
         return engine
 
-    def _create_table(self) -> None:
-        assert self._engine is not None
-        for attempt in range(self.attempts):
-            try:
-                metadata.create_all(self._engine, checkfirst=True)
-                return
-            except OperationalError:  # another worker creating it at the same moment, or a busy database
-                if attempt == self.attempts - 1:
-                    raise
-                time.sleep(0.05 * (attempt + 1))
-
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
         self._engine = None
+        self._table_ready = False
 
     # --- writing -------------------------------------------------------------------------------------
 
@@ -204,12 +240,12 @@ class DecisionLog:
             return False
 
     def _insert(self, rows: list[dict[str, Any]]) -> None:
-        """All rows in one transaction; if a request id is already there, row by row, skipping it (a retry
-        after a partial failure then completes without duplicates)."""
+        """All rows in one transaction; if a request id is already there or a value is refused, row by row,
+        skipping those (a retry after a partial failure then completes without duplicates)."""
         try:
             with self.engine.begin() as connection:
                 connection.execute(prediction_log.insert(), rows)
-        except IntegrityError:
+        except (IntegrityError, DataError):
             self._insert_one_by_one(rows)
 
     def _insert_one_by_one(self, rows: Iterable[dict[str, Any]]) -> int:
@@ -222,19 +258,30 @@ class DecisionLog:
                     inserted += 1
                 except IntegrityError:
                     logger.warning("Decision log: request id %s already recorded", row["request_id"])
+                except DataError as error:  # retrying can never store it: keep it aside, do not block others
+                    self._reject(row, error)
         return inserted
+
+    @property
+    def rejected_path(self) -> Path:
+        return self.spool_path.with_suffix(".rejected.jsonl")
+
+    def _reject(self, row: dict[str, Any], error: DataError) -> None:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        logger.critical(
+            "Decision log: the database refuses request %s (%s); kept in %s",
+            row["request_id"],
+            reason,
+            self.rejected_path,
+        )
+        try:
+            _append_json_lines(self.rejected_path, [{"error": reason, "record": row}])
+        except OSError as failure:
+            logger.critical("Decision log: record %s NOT recorded (%s)", row["request_id"], failure)
 
     def _spool(self, rows: Sequence[dict[str, Any]]) -> None:
         try:
-            self.spool_path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.spool_path, "a", encoding="utf-8") as spool:
-                fcntl.flock(spool, fcntl.LOCK_EX)
-                try:
-                    spool.write("".join(json.dumps(row) + "\n" for row in rows))
-                    spool.flush()
-                    os.fsync(spool.fileno())
-                finally:
-                    fcntl.flock(spool, fcntl.LOCK_UN)
+            _append_json_lines(self.spool_path, rows)
         except OSError as error:  # nowhere left to write: say which decisions are missing, loudly
             logger.critical(
                 "Decision log and spool unavailable (%s): records %s NOT recorded",
