@@ -32,7 +32,7 @@ def test_the_container_command_is_the_one_make_serve_runs() -> None:
     commands = [json.loads(args) for name, args in dockerfile_instructions() if name == "CMD"]
     assert commands == [[SERVE]]
     dry_run = subprocess.run(
-        ["make", "-n", "serve"], cwd=ROOT, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", "serve"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.splitlines()
     assert dry_run[-1].split()[-1] == SERVE
     script = ROOT / SERVE
