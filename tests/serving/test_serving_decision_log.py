@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import re
 import sqlite3
@@ -90,6 +91,18 @@ def test_a_locked_database_spools_and_the_next_write_catches_up(tmp_path: Path) 
         "while-locked-2",
     ]
     assert log.spool_path.stat().st_size == 0
+
+
+def test_a_torn_spool_line_is_set_aside_and_the_others_are_stored(tmp_path: Path) -> None:
+    """A crash in the middle of a spool write leaves half a line: the next request must not fail on it."""
+    log = DecisionLog(f"sqlite:///{tmp_path}/log.db", spool_path=tmp_path / "spool.jsonl")
+    spooled = json.dumps(record("spooled").to_row())
+    log.spool_path.write_text(f"{spooled}\n" + '{"request_id": "torn", "probab\n')
+    assert log.write([record("next")]) is True
+    assert sorted(row["request_id"] for row in log.records()) == ["next", "spooled"]
+    assert log.spool_path.stat().st_size == 0
+    set_aside = [json.loads(line) for line in log.rejected_path.read_text().splitlines()]
+    assert len(set_aside) == 1 and set_aside[0]["line"].startswith('{"request_id": "torn"')
 
 
 def test_an_unreachable_database_never_raises(tmp_path: Path) -> None:

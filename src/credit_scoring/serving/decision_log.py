@@ -274,10 +274,28 @@ class DecisionLog:
             reason,
             self.rejected_path,
         )
+        self._set_aside({"error": reason, "record": row}, str(row["request_id"]))
+
+    def _set_aside(self, entry: dict[str, Any], what: str) -> None:
         try:
-            _append_json_lines(self.rejected_path, [{"error": reason, "record": row}])
+            _append_json_lines(self.rejected_path, [entry])
         except OSError as failure:
-            logger.critical("Decision log: record %s NOT recorded (%s)", row["request_id"], failure)
+            logger.critical("Decision log: %s NOT recorded (%s)", what, failure)
+
+    def _spooled_rows(self, lines: Iterable[str]) -> list[dict[str, Any]]:
+        """The spool's records; a line torn by a crash in the middle of a write is set aside, not fatal."""
+        rows = []
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as error:
+                logger.critical(
+                    "Decision log: unreadable spool line (%s); kept in %s", error, self.rejected_path
+                )
+                self._set_aside({"error": f"unreadable spool line: {error}", "line": line}, "a spool line")
+        return rows
 
     def _spool(self, rows: Sequence[dict[str, Any]]) -> None:
         try:
@@ -298,8 +316,7 @@ class DecisionLog:
         with spool:
             fcntl.flock(spool, fcntl.LOCK_EX)
             try:
-                rows = [json.loads(line) for line in spool if line.strip()]
-                inserted = self._insert_one_by_one(rows)
+                inserted = self._insert_one_by_one(self._spooled_rows(spool))
                 # truncated, never unlinked: a writer waiting for the lock holds this very file open
                 spool.seek(0)
                 spool.truncate()
