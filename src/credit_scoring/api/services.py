@@ -134,7 +134,12 @@ def build_services(
     services = Services(
         settings=settings,
         decision_log=DecisionLog(
-            settings.sqlalchemy_url(), busy_timeout_ms=settings.decision_log.busy_timeout_ms
+            settings.sqlalchemy_url(),
+            busy_timeout_ms=settings.decision_log.busy_timeout_ms,
+            # beside a SQLite file; for a server database, in the project (not the working directory)
+            spool_path=None
+            if settings.sqlalchemy_url().startswith("sqlite")
+            else settings.root / "data" / "07_model_output" / "prediction_log.spool.jsonl",
         ),
         application_model=application,
         batch_model=batch_request_model(application, settings.requests.max_batch_size),
