@@ -11,7 +11,7 @@ import pytest
 
 from dash_app.app import create_app
 from dash_app.i18n import LANGUAGES
-from tests.dash_app.components_text import text_of
+from tests.dash_app.components_text import find, text_of
 
 DASH_APP = Path(__file__).resolve().parents[2] / "dash_app"
 
@@ -45,6 +45,16 @@ def test_every_page_layout_renders_in_each_language(app, lang: str) -> None:
     )
 
 
+def test_the_client_page_comes_with_its_score(app) -> None:
+    page = next(page for page in dash.page_registry.values() if page["path"] == "/client")
+    known = page["layout"](lang="en", client="100002")
+    assert "the application would be refused" in text_of(find(known, "score-section"))
+    assert find(known, "client-request").data == {"client_id": 100002, "lang": "en", "known": True}
+    unknown = page["layout"](lang="en", client="404")
+    assert "Client 404 is not known." in text_of(find(unknown, "score-section"))
+    assert find(unknown, "client-request").data["known"] is False
+
+
 def test_index_serves_local_assets_only(app) -> None:
     client = app.server.test_client()
     page = client.get("/").get_data(as_text=True)
@@ -56,6 +66,14 @@ def test_index_serves_local_assets_only(app) -> None:
     assert client.get("/assets/00-bootstrap.min.css").status_code == 200
     plotly = [source for source in sources if "plotly" in source]
     assert all(source.startswith("/_dash-component-suites/") for source in plotly)
+
+
+def test_charts_preload_dashs_own_plotly_in_the_background(app) -> None:
+    page = app.server.test_client().get("/").get_data(as_text=True)
+    assert "/assets/20-preload-charts.js" in page
+    script = app.server.test_client().get("/assets/20-preload-charts.js").get_data(as_text=True)
+    assert "window._dashPlotlyJSURL" in script and "requestIdleCallback" in script
+    assert "http" not in script  # the renderer's local copy, never a CDN
 
 
 def test_drift_report_is_proxied_through_the_client(app) -> None:
