@@ -68,14 +68,6 @@ def test_index_serves_local_assets_only(app) -> None:
     assert all(source.startswith("/_dash-component-suites/") for source in plotly)
 
 
-def test_charts_preload_dashs_own_plotly_in_the_background(app) -> None:
-    page = app.server.test_client().get("/").get_data(as_text=True)
-    assert "/assets/20-preload-charts.js" in page
-    script = app.server.test_client().get("/assets/20-preload-charts.js").get_data(as_text=True)
-    assert "window._dashPlotlyJSURL" in script and "requestIdleCallback" in script
-    assert "http" not in script  # the renderer's local copy, never a CDN
-
-
 def test_drift_report_is_proxied_through_the_client(app) -> None:
     response = app.server.test_client().get("/reports/drift")
     assert response.status_code == 200 and "report" in response.get_data(as_text=True)
