@@ -1,5 +1,4 @@
-"""Client page: the score with its reasons (rendered with the page itself), the client's information, and
-the selected client the other pages follow."""
+"""Client page callbacks: the score with its reasons, and the client's information."""
 
 from __future__ import annotations
 
@@ -122,10 +121,16 @@ def info_section(client: ApiClient, client_id: int, lang: str) -> html.Div | dbc
 
 
 def register(app: Dash) -> None:
-    @app.callback(Output("selected-client", "data"), Input("client-request", "data"))
-    def select_client(request):
+    @app.callback(
+        Output("score-section", "children"),
+        Output("selected-client", "data"),
+        Input("client-request", "data"),
+    )
+    def render_score(request):
+        client_id, lang = int(request["client_id"]), normalise_language(request.get("lang"))
+        children = score_section(get_client(), client_id, lang)
         # only a client the API knows becomes the selected client of the other pages
-        return int(request["client_id"]) if request.get("known") else no_update
+        return children, (no_update if isinstance(children, dbc.Alert) else client_id)
 
     @app.callback(Output("info-section", "children"), Input("client-request", "data"))
     def render_info(request):

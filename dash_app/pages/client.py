@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import dash
-import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dash_app.api_client import get_client
-from dash_app.callbacks.client import score_section
 from dash_app.components import missing_client_page, page_heading, translated_title
 from dash_app.forms import parse_client_id
 from dash_app.i18n import normalise_language, t
@@ -22,15 +19,12 @@ def layout(
     client_id = parse_client_id(client) or parse_client_id(selected)
     if client_id is None:
         return missing_client_page("nav.client", lang)
-    # The score comes with the page (one round trip from the click to the score); the information follows.
-    score = score_section(get_client(), client_id, lang)
-    known = not isinstance(score, dbc.Alert)
     return html.Div(
         [
             page_heading(t("score.heading", lang, client_id=client_id)),
-            dcc.Store(id="client-request", data={"client_id": client_id, "lang": lang, "known": known}),
+            dcc.Store(id="client-request", data={"client_id": client_id, "lang": lang}),
             html.Section(
-                html.Div(score, id="score-section", **{"aria-live": "polite"}),
+                dcc.Loading(html.Div(id="score-section", **{"aria-live": "polite"})),
                 **{"aria-label": t("score.gauge_title", lang)},
                 className="mb-4",
             ),

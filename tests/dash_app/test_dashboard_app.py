@@ -11,7 +11,7 @@ import pytest
 
 from dash_app.app import create_app
 from dash_app.i18n import LANGUAGES
-from tests.dash_app.components_text import find, text_of
+from tests.dash_app.components_text import text_of
 
 DASH_APP = Path(__file__).resolve().parents[2] / "dash_app"
 
@@ -43,16 +43,6 @@ def test_every_page_layout_renders_in_each_language(app, lang: str) -> None:
     assert ("Cherchez" if lang == "fr" else "Find a client first") in text_of(
         client_page["layout"](lang=lang)
     )
-
-
-def test_the_client_page_comes_with_its_score(app) -> None:
-    page = next(page for page in dash.page_registry.values() if page["path"] == "/client")
-    known = page["layout"](lang="en", client="100002")
-    assert "the application would be refused" in text_of(find(known, "score-section"))
-    assert find(known, "client-request").data == {"client_id": 100002, "lang": "en", "known": True}
-    unknown = page["layout"](lang="en", client="404")
-    assert "Client 404 is not known." in text_of(find(unknown, "score-section"))
-    assert find(unknown, "client-request").data["known"] is False
 
 
 def test_index_serves_local_assets_only(app) -> None:
