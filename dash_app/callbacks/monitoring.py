@@ -41,6 +41,12 @@ def score_stability_text(summary: dict[str, Any], lang: str) -> str:
     )
 
 
+def measured_text(value: float | None, lang: str) -> str:
+    """A rule's measured value: a count as a whole number, a share or an index with three decimals."""
+    whole = value is not None and float(value).is_integer()
+    return format_number(value, lang, 0 if whole else 3)
+
+
 def fired_rules_list(rules: list[dict[str, Any]], lang: str) -> html.Div:
     """The alert rules that fired: severity in words and icon, the condition and the measured value."""
     items = [
@@ -51,7 +57,7 @@ def fired_rules_list(rules: list[dict[str, Any]], lang: str) -> html.Div:
                 icon=SEVERITY_ICONS[rule["severity"]],
                 severity=t(f"drift.severity_{rule['severity']}", lang),
                 condition=rule["condition"],
-                value=format_number(rule["value"], lang, 0 if float(rule["value"]).is_integer() else 3),
+                value=measured_text(rule["value"], lang),
             )
         )
         for rule in rules
