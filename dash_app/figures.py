@@ -323,9 +323,11 @@ def drift_chart(columns: Sequence[dict[str, Any]], lang: str, top: int = 20) -> 
                 hovertemplate=_DRIFT_HOVER,
             )
         )
-    figure.add_vline(x=1, line={"color": "#212529", "dash": "dash", "width": 2})
-    figure.add_annotation(
-        x=1, y=1, yref="paper", text=t("drift.limit", lang), showarrow=False, xanchor="left", yanchor="bottom"
+    limit_line = {"color": "#212529", "dash": "dash", "width": 2}
+    figure.add_vline(x=1, line=limit_line)
+    # the line named in the legend (a trace without points), beside the drifted and stable bars
+    figure.add_trace(
+        go.Scatter(x=[None], y=[None], mode="lines", line=limit_line, name=t("drift.limit", lang))
     )
     theme.base_layout(figure, t("drift.chart", lang), height=max(300, 80 + 30 * len(chosen)))
     figure.update_layout(

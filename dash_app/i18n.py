@@ -398,10 +398,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "drift.none": {"en": "No drift report yet.", "fr": "Pas encore de rapport de dérive."},
     "drift.chart": {"en": "Drift by characteristic", "fr": "Dérive par caractéristique"},
     "drift.score_axis": {
-        "en": "Drift relative to the test's limit (1 = limit, drawn at most at 10)",
-        "fr": "Dérive rapportée à la limite du test (1 = limite, au plus 10)",
+        "en": "Drift relative to the test's limit (1 = limit)",
+        "fr": "Dérive rapportée à la limite du test (1 = limite)",
     },
-    "drift.limit": {"en": "limit", "fr": "limite"},
+    "drift.limit": {"en": "Test limit", "fr": "Limite du test"},
     "drift.drifted": {"en": "Drifted", "fr": "Dérive"},
     "drift.stable": {"en": "Stable", "fr": "Stable"},
     "drift.col_status": {"en": "Status", "fr": "État"},

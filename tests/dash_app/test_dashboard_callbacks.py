@@ -219,7 +219,7 @@ def test_monitoring_section_reads_the_drift_summary(fake: FakeApiClient) -> None
         assert expected in text, expected
     assert find(section, "drift-report-link").href == "/reports/drift"
     chart = find(section, "drift-graph").figure
-    assert [trace.name for trace in chart.data] == ["⚠ Drifted", "✔ Stable"]
+    assert [trace.name for trace in chart.data] == ["⚠ Drifted", "✔ Stable", "Test limit"]
     assert "Income type" in chart.data[0].y and "Total income" in chart.data[0].y
 
 

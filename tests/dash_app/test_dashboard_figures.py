@@ -76,14 +76,14 @@ def test_model_and_drift_charts() -> None:
     cost = figures.cost_curve_chart(curve, 0.3, "en")
     assert cost.layout.shapes[0].x0 == 0.3 and "Chosen limit" in cost.layout.annotations[0].text
     drift = figures.drift_chart(DRIFT_COLUMNS, "en")
-    drifted, stable = drift.data
+    drifted, stable, limit = drift.data
     assert drifted.name.startswith("⚠") and drifted.marker.pattern.shape == "/"
-    assert stable.name.startswith("✔")
+    assert stable.name.startswith("✔") and limit.name == "Test limit" and limit.line.dash == "dash"
     # relative to each test's limit, strongest at the top: p-value 0.001 of 0.05 is 50x (drawn at 10)
     assert list(drifted.y) == ["Income", "Age"] and list(drifted.x) == pytest.approx([3.0, 10.0])
     assert list(stable.y) == ["Credit", "Gender"] and list(stable.x) == pytest.approx([0.1, 0.2])
     assert list(drift.layout.yaxis.categoryarray) == ["Credit", "Gender", "Income", "Age"]
-    assert drift.layout.shapes[0].x0 == 1 and drift.layout.annotations[0].text == "limit"
+    assert drift.layout.shapes[0].x0 == 1
 
 
 @pytest.mark.parametrize(
