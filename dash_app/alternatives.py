@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from dash_app import theme
-from dash_app.figures import effect_of, histogram_bins, reason_label, reason_value
+from dash_app.figures import drift_ratio, effect_of, histogram_bins, reason_label, reason_value
 from dash_app.i18n import format_number, format_percent, t
 
 
@@ -186,29 +186,40 @@ def cost_curve_text(curve: Sequence[dict[str, Any]], threshold: float, lang: str
     return ChartText(summary, [t("model.threshold_axis", lang), t("model.cost_axis", lang)], rows)
 
 
-def drift_text(features: Sequence[dict[str, Any]], lang: str) -> ChartText:
-    if not features:
+def drift_text(columns: Sequence[dict[str, Any]], lang: str) -> ChartText:
+    """Every compared characteristic in the summary's order (model importance first): its test, score,
+    limit, verdict and weight in the model."""
+    if not columns:
         return ChartText(t("drift.none", lang))
-    ordered = sorted(features, key=lambda item: float(item.get("score") or 0), reverse=True)
-    top = ordered[0]
+    drifted = [column for column in columns if column["drifted"]]
+    strongest = max(drifted, key=lambda column: drift_ratio(column) or 0.0) if drifted else None
     summary = t(
         "drift.chart_summary",
         lang,
-        n=len(ordered),
-        top=str(top.get("label") or top.get("feature")),
-        top_value=format_number(float(top.get("score") or 0), lang, 3),
+        n=len(columns),
+        n_drifted=len(drifted),
+        top=strongest["label"] if strongest else t("score.none", lang),
     )
     rows = [
         [
-            str(item.get("label") or item.get("feature")),
-            format_number(float(item.get("score") or 0), lang, 3),
-            ("⚠ " + t("drift.drifted", lang)) if item.get("drifted") else ("✔ " + t("drift.stable", lang)),
+            column["label"],
+            column["method"],
+            format_number(column["score"], lang, 3),
+            format_number(column["threshold"], lang, 3),
+            ("⚠ " + t("drift.drifted", lang)) if column["drifted"] else ("✔ " + t("drift.stable", lang)),
+            format_percent(column["importance_share"], lang, 1),
         ]
-        for item in ordered
+        for column in columns
     ]
-    return ChartText(
-        summary, [t("common.feature", lang), t("drift.score_axis", lang), t("drift.col_status", lang)], rows
-    )
+    headers = [
+        t("common.feature", lang),
+        t("drift.col_method", lang),
+        t("drift.col_score", lang),
+        t("drift.col_threshold", lang),
+        t("drift.col_status", lang),
+        t("drift.col_importance", lang),
+    ]
+    return ChartText(summary, headers, rows)
 
 
 def category_text(counts: dict[str, int], client_level: str | None, group_label: str, lang: str) -> ChartText:

@@ -57,8 +57,9 @@ class ApiClient:
     def ready(self) -> dict[str, Any]:
         return self.get("ready")
 
-    def model_info(self) -> dict[str, Any]:
-        return self.get("model")
+    def model_info(self, lang: str = "en") -> dict[str, Any]:
+        """The served model; its global importance labelled in ``lang``."""
+        return self.get("model", lang=lang)
 
     def predict(self, application: dict[str, Any], lang: str = "en", top_k: int = 6) -> dict[str, Any]:
         return self.post("predict", application, lang=lang, top_k=top_k)
@@ -114,8 +115,9 @@ class ApiClient:
             **(filters or {}),
         )
 
-    def drift_summary(self) -> dict[str, Any]:
-        return self.get("drift")
+    def drift_summary(self, lang: str = "en") -> dict[str, Any]:
+        """The drift pipeline's latest summary (schema ``DriftSummary``), columns labelled in ``lang``."""
+        return self.get("drift", lang=lang)
 
     def drift_report_html(self) -> str:
         return self._request("GET", "drift/report").text

@@ -5,28 +5,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dash_app.i18n import format_currency, format_number, t, t_or
+from dash_app.i18n import format_currency, format_number, t
+from dash_app.levels import LEVELS, level_text
 
-# (ClientInfo field, label key, kind)
+# (ClientInfo field, label key, kind: a key of _FORMATTERS, or the categorical column of `levels.LEVELS`)
 FIELD_GROUPS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "info.group_person": (
         ("age_years", "info.DAYS_BIRTH", "years"),
-        ("gender", "info.CODE_GENDER", "gender"),
-        ("family_status", "info.NAME_FAMILY_STATUS", "level"),
+        ("gender", "info.CODE_GENDER", "CODE_GENDER"),
+        ("family_status", "info.NAME_FAMILY_STATUS", "NAME_FAMILY_STATUS"),
         ("children", "info.CNT_CHILDREN", "count"),
-        ("education", "info.NAME_EDUCATION_TYPE", "level"),
-        ("housing_type", "info.NAME_HOUSING_TYPE", "level"),
+        ("education", "info.NAME_EDUCATION_TYPE", "NAME_EDUCATION_TYPE"),
+        ("housing_type", "info.NAME_HOUSING_TYPE", "NAME_HOUSING_TYPE"),
         ("own_realty", "info.FLAG_OWN_REALTY", "flag"),
         ("own_car", "info.FLAG_OWN_CAR", "flag"),
     ),
     "info.group_work": (
-        ("income_type", "info.NAME_INCOME_TYPE", "level"),
-        ("occupation", "info.OCCUPATION_TYPE", "level"),
+        ("income_type", "info.NAME_INCOME_TYPE", "NAME_INCOME_TYPE"),
+        ("occupation", "info.OCCUPATION_TYPE", "OCCUPATION_TYPE"),
+        ("organization", "info.ORGANIZATION_TYPE", "ORGANIZATION_TYPE"),
         ("employment_years", "info.DAYS_EMPLOYED", "employment"),
         ("income", "info.AMT_INCOME_TOTAL", "currency"),
     ),
     "info.group_loan": (
-        ("contract_type", "info.NAME_CONTRACT_TYPE", "contract"),
+        ("contract_type", "info.NAME_CONTRACT_TYPE", "NAME_CONTRACT_TYPE"),
         ("credit_amount", "info.AMT_CREDIT", "currency"),
         ("annuity", "info.AMT_ANNUITY", "currency"),
         ("term", "info.term", "number1"),
@@ -34,6 +36,11 @@ FIELD_GROUPS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("credit_income_ratio", "info.credit_income_ratio", "number2"),
     ),
 }
+
+LEVEL_FIELDS: dict[str, str] = {
+    field: kind for fields in FIELD_GROUPS.values() for field, _, kind in fields if kind in LEVELS
+}
+"""The ClientInfo fields shown as recorded categories, with their raw column."""
 
 
 def derived_fields(info: dict[str, Any]) -> dict[str, Any]:
@@ -51,9 +58,6 @@ _FORMATTERS: dict[str, Callable[[Any, str, str], str]] = {
     "employment": lambda value, lang, _: t("common.years", lang, value=format_number(value, lang, 1)),
     "currency": format_currency,
     "flag": lambda value, lang, _: t("common.yes" if value else "common.no", lang),
-    "gender": lambda value, lang, _: t_or(f"gender.{value}", lang, str(value)),
-    "contract": lambda value, lang, _: t_or(f"contract.{value}", lang, str(value)),
-    "level": lambda value, lang, _: t_or(f"level.{value}", lang, str(value)),
     "count": lambda value, lang, _: format_number(value, lang),
     "number1": lambda value, lang, _: format_number(value, lang, 1),
     "number2": lambda value, lang, _: format_number(value, lang, 2),
@@ -61,9 +65,12 @@ _FORMATTERS: dict[str, Callable[[Any, str, str], str]] = {
 
 
 def display_value(value: Any, kind: str, lang: str, currency: str = "EUR") -> str:
-    """A field's value as an adviser reads it (``kind`` is a key of ``_FORMATTERS``)."""
+    """A field's value as an adviser reads it (``kind``: a key of ``_FORMATTERS``, or a categorical column
+    whose levels are worded by `levels.level_text`)."""
     if value is None or value == "":
         return t("info.not_employed", lang) if kind == "employment" else t("common.missing", lang)
+    if kind in LEVELS:
+        return level_text(kind, value, lang)
     return _FORMATTERS[kind](value, lang, currency)
 
 

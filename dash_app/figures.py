@@ -272,32 +272,68 @@ def cost_curve_chart(curve: Sequence[dict[str, Any]], threshold: float, lang: st
     return figure
 
 
-def drift_chart(features: Sequence[dict[str, Any]], lang: str, top: int = 20) -> go.Figure:
-    """Drift score per characteristic; drifted ones hatched in the alert colour and named in the legend."""
-    chosen = sorted(features, key=lambda item: float(item.get("score") or 0), reverse=True)[:top][::-1]
+#: Drift ratios above this are drawn at it (a p-value of 0 would be infinitely far past its limit).
+DRIFT_RATIO_CAP = 10.0
+
+
+def is_p_value(method: str) -> bool:
+    """Whether a drift test reports a p-value (drift below its limit) rather than a distance (drift at or
+    above it), as Evidently names its methods: "K-S p_value", "chi-square p_value", "Z-test p_value"."""
+    normalised = method.lower().replace("-", "_").replace(" ", "_")
+    return "p_value" in normalised or "pvalue" in normalised
+
+
+def drift_ratio(column: dict[str, Any]) -> float | None:
+    """How far a column's test is from its limit, 1 being the limit and more meaning drift: score ÷ limit for
+    a distance, limit ÷ score for a p-value, capped at `DRIFT_RATIO_CAP`; None without score or limit."""
+    score, limit = column.get("score"), column.get("threshold")
+    if not isinstance(score, int | float) or not isinstance(limit, int | float) or limit <= 0:
+        return None
+    if is_p_value(str(column.get("method", ""))):
+        ratio = limit / score if score > 0 else DRIFT_RATIO_CAP
+    else:
+        ratio = score / limit
+    return min(float(ratio), DRIFT_RATIO_CAP)
+
+
+_DRIFT_HOVER = "%{y}: %{customdata[0]} %{customdata[1]:.3g} / %{customdata[2]:.3g}<extra></extra>"
+
+
+def drift_chart(columns: Sequence[dict[str, Any]], lang: str, top: int = 20) -> go.Figure:
+    """Each characteristic's drift relative to its test's limit (the line at 1), strongest first; drifted
+    ones hatched in the alert colour and named in the legend (the pipeline's verdict, not the ratio)."""
+    measured = [(column, drift_ratio(column)) for column in columns]
+    ranked = sorted(
+        ((column, ratio) for column, ratio in measured if ratio is not None), key=lambda item: -item[1]
+    )
+    chosen = ranked[:top][::-1]
     figure = go.Figure()
     for drifted, decision, key in ((True, "refused", "drift.drifted"), (False, "granted", "drift.stable")):
-        part = [item for item in chosen if bool(item.get("drifted")) is drifted]
+        part = [(column, ratio) for column, ratio in chosen if column["drifted"] is drifted]
         if not part:
             continue
         figure.add_trace(
             go.Bar(
-                x=[float(item.get("score") or 0) for item in part],
-                y=[str(item.get("label") or item.get("feature")) for item in part],
+                x=[ratio for _, ratio in part],
+                y=[column["label"] for column, _ in part],
                 orientation="h",
                 name=("⚠ " if drifted else "✔ ") + t(key, lang),
                 marker=theme.decision_marker(decision),
-                hovertemplate="%{y}: %{x:.3g}<extra></extra>",
+                customdata=[[column["method"], column["score"], column["threshold"]] for column, _ in part],
+                hovertemplate=_DRIFT_HOVER,
             )
         )
+    limit_line = {"color": "#212529", "dash": "dash", "width": 2}
+    figure.add_vline(x=1, line=limit_line)
+    # the line named in the legend (a trace without points), beside the drifted and stable bars
+    figure.add_trace(
+        go.Scatter(x=[None], y=[None], mode="lines", line=limit_line, name=t("drift.limit", lang))
+    )
     theme.base_layout(figure, t("drift.chart", lang), height=max(300, 80 + 30 * len(chosen)))
     figure.update_layout(
-        yaxis={
-            "categoryorder": "array",
-            "categoryarray": [str(item.get("label") or item.get("feature")) for item in chosen],
-        }
+        yaxis={"categoryorder": "array", "categoryarray": [column["label"] for column, _ in chosen]}
     )
-    figure.update_xaxes(title=t("drift.score_axis", lang))
+    figure.update_xaxes(title=t("drift.score_axis", lang), rangemode="tozero")
     return figure
 
 

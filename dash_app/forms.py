@@ -4,17 +4,19 @@ page and the comparison groups: controls, the matching callback states, and pars
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import State, html
 
 from dash_app.i18n import t
+from dash_app.levels import LEVELS, level_text
 
 CHOICE_FILTERS: dict[str, tuple[str, ...]] = {
     "decision": ("granted", "refused"),
     "risk_band": ("low", "moderate", "high", "very_high"),
-    "contract_type": ("Cash loans", "Revolving loans"),
+    "contract_type": tuple(LEVELS["NAME_CONTRACT_TYPE"]),
     "gender": ("F", "M"),
 }
 RANGE_FILTERS = ("age", "income", "credit")
@@ -22,11 +24,11 @@ FILTER_KEYS = (
     *CHOICE_FILTERS,
     *(f"{name}_{end}" for name in RANGE_FILTERS for end in ("min", "max")),
 )
-_CHOICE_TEXT = {
-    "decision": "common.",
-    "risk_band": "band.",
-    "contract_type": "contract.",
-    "gender": "gender.",
+_CHOICE_TEXT: dict[str, Callable[[str, str], str]] = {
+    "decision": lambda level, lang: t(f"common.{level}", lang),
+    "risk_band": lambda level, lang: t(f"band.{level}", lang),
+    "contract_type": lambda level, lang: level_text("NAME_CONTRACT_TYPE", level, lang),
+    "gender": lambda level, lang: level_text("CODE_GENDER", level, lang),
 }
 _LABEL_KEYS = {
     "decision": "search.decision",
@@ -52,7 +54,7 @@ def filter_controls(prefix: str, lang: str) -> html.Div:
     choices = []
     for key, levels in CHOICE_FILTERS.items():
         options = [{"label": t("common.any", lang), "value": ""}] + [
-            {"label": t(_CHOICE_TEXT[key] + level, lang), "value": level} for level in levels
+            {"label": _CHOICE_TEXT[key](level, lang), "value": level} for level in levels
         ]
         choices.append(
             dbc.Col(

@@ -117,10 +117,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{field}: the minimum is above the maximum.",
         "fr": "{field} : le minimum dépasse le maximum.",
     },
-    "gender.F": {"en": "Woman", "fr": "Femme"},
-    "gender.M": {"en": "Man", "fr": "Homme"},
-    "contract.Cash loans": {"en": "Cash loan", "fr": "Prêt d'espèces"},
-    "contract.Revolving loans": {"en": "Revolving loan", "fr": "Crédit renouvelable"},
     # --- score ---------------------------------------------------------------------------------------------------
     "score.heading": {"en": "Score of client {client_id}", "fr": "Score du client {client_id}"},
     "score.decision": {"en": "Decision: {decision}", "fr": "Décision : {decision}"},
@@ -184,6 +180,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "info.NAME_EDUCATION_TYPE": {"en": "Education", "fr": "Études"},
     "info.NAME_INCOME_TYPE": {"en": "Income type", "fr": "Type de revenu"},
     "info.OCCUPATION_TYPE": {"en": "Occupation", "fr": "Profession"},
+    "info.ORGANIZATION_TYPE": {"en": "Employer's sector", "fr": "Secteur de l'employeur"},
     "info.NAME_HOUSING_TYPE": {"en": "Housing", "fr": "Logement"},
     "info.FLAG_OWN_CAR": {"en": "Owns a car", "fr": "Possède une voiture"},
     "info.FLAG_OWN_REALTY": {"en": "Owns a home", "fr": "Propriétaire d'un logement"},
@@ -340,6 +337,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{n_drifted} of {n_features} characteristics drifted ({share}) between {reference} and {current}.",
         "fr": "{n_drifted} caractéristiques sur {n_features} ont dérivé ({share}) entre {reference} et {current}.",
     },
+    "drift.population_application_train": {
+        "en": "the training applications ({rows} clients)",
+        "fr": "les demandes d'apprentissage ({rows} clients)",
+    },
+    "drift.population_application_test": {
+        "en": "the applications being scored ({rows} clients)",
+        "fr": "les demandes en cours d'évaluation ({rows} clients)",
+    },
+    "drift.population_prediction_log": {
+        "en": "the requests scored by the service ({rows} requests, {window})",
+        "fr": "les demandes évaluées par le service ({rows} demandes, {window})",
+    },
     "drift.dataset_drift": {
         "en": "Overall drift detected: review the model.",
         "fr": "Dérive globale détectée : revoir le modèle.",
@@ -352,9 +361,35 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "✖ État : alerte, action nécessaire",
     },
     "drift.score_psi": {
-        "en": "Stability of the scores (PSI): {psi} (below 0.1 stable, above 0.25 major shift).",
-        "fr": "Stabilité des scores (PSI) : {psi} (sous 0,1 stable, au-dessus de 0,25 changement majeur).",
+        "en": "Stability of the scores (PSI): {psi}, {band} (below {moderate} stable, from {significant} a major shift).",
+        "fr": "Stabilité des scores (PSI) : {psi}, {band} (sous {moderate} stable, à partir de {significant} changement majeur).",
     },
+    "drift.band_stable": {"en": "stable", "fr": "stable"},
+    "drift.band_moderate": {"en": "a moderate shift", "fr": "changement modéré"},
+    "drift.band_significant": {"en": "a major shift", "fr": "changement majeur"},
+    "drift.action_keep_monitoring": {
+        "en": "Recommended action: keep monitoring; the model needs no change.",
+        "fr": "Action recommandée : poursuivre la surveillance ; le modèle n'a pas besoin d'être modifié.",
+    },
+    "drift.action_retune_threshold": {
+        "en": "Recommended action: re-tune the decision limit on recent applications whose outcome is known, "
+        "and watch the next periods closely.",
+        "fr": "Action recommandée : réajuster la limite de décision sur des demandes récentes dont l'issue est "
+        "connue, et surveiller de près les prochaines périodes.",
+    },
+    "drift.action_retrain": {
+        "en": "Recommended action: retrain the model on recent data once their outcomes are known, and compare "
+        "it with the current model before replacing it; meanwhile, review the decisions of the affected clients.",
+        "fr": "Action recommandée : réentraîner le modèle sur des données récentes dont l'issue est connue, et le "
+        "comparer au modèle actuel avant de le remplacer ; en attendant, revoir les décisions des clients concernés.",
+    },
+    "drift.rules": {"en": "Alert rules triggered", "fr": "Règles d'alerte déclenchées"},
+    "drift.rule": {
+        "en": "{icon} {severity}: {condition} (measured {value})",
+        "fr": "{icon} {severity} : {condition} (mesuré {value})",
+    },
+    "drift.severity_warn": {"en": "Warning", "fr": "Avertissement"},
+    "drift.severity_alert": {"en": "Alert", "fr": "Alerte"},
     "drift.generated": {"en": "Report of {date}.", "fr": "Rapport du {date}."},
     "drift.report_link": {
         "en": "Open the full drift report (new tab)",
@@ -362,71 +397,25 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "drift.none": {"en": "No drift report yet.", "fr": "Pas encore de rapport de dérive."},
     "drift.chart": {"en": "Drift by characteristic", "fr": "Dérive par caractéristique"},
-    "drift.score_axis": {"en": "Drift score", "fr": "Score de dérive"},
+    "drift.score_axis": {
+        "en": "Drift relative to the test's limit (1 = limit)",
+        "fr": "Dérive rapportée à la limite du test (1 = limite)",
+    },
+    "drift.limit": {"en": "Test limit", "fr": "Limite du test"},
     "drift.drifted": {"en": "Drifted", "fr": "Dérive"},
     "drift.stable": {"en": "Stable", "fr": "Stable"},
     "drift.col_status": {"en": "Status", "fr": "État"},
     "drift.col_method": {"en": "Test", "fr": "Test"},
+    "drift.col_score": {"en": "Test value", "fr": "Valeur du test"},
     "drift.col_threshold": {"en": "Limit", "fr": "Limite"},
+    "drift.col_importance": {"en": "Weight in the model", "fr": "Poids dans le modèle"},
     "drift.chart_summary": {
-        "en": "{n} characteristics shown; the largest drift score is {top} ({top_value}).",
-        "fr": "{n} caractéristiques affichées ; le score de dérive le plus élevé est {top} ({top_value}).",
+        "en": "{n} characteristics compared, most important for the model first; {n_drifted} drifted, the "
+        "furthest past its limit being {top}.",
+        "fr": "{n} caractéristiques comparées, les plus importantes pour le modèle d'abord ; {n_drifted} ont "
+        "dérivé, la plus éloignée de sa limite étant {top}.",
     },
 }
-
-_CATEGORY_LEVELS: dict[str, tuple[str, str]] = {
-    # income type
-    "Working": ("Employee", "Salarié"),
-    "Commercial associate": ("Commercial associate", "Associé commercial"),
-    "Pensioner": ("Pensioner", "Retraité"),
-    "State servant": ("Civil servant", "Fonctionnaire"),
-    "Unemployed": ("Unemployed", "Sans emploi"),
-    "Student": ("Student", "Étudiant"),
-    "Businessman": ("Business owner", "Chef d'entreprise"),
-    "Maternity leave": ("Maternity leave", "Congé maternité"),
-    # education
-    "Secondary / secondary special": ("Secondary school", "Enseignement secondaire"),
-    "Higher education": ("Higher education", "Enseignement supérieur"),
-    "Incomplete higher": ("Higher education, not completed", "Études supérieures non terminées"),
-    "Lower secondary": ("Lower secondary school", "Premier cycle du secondaire"),
-    "Academic degree": ("Academic degree", "Diplôme universitaire"),
-    # family status
-    "Married": ("Married", "Marié(e)"),
-    "Single / not married": ("Single", "Célibataire"),
-    "Civil marriage": ("Civil partnership", "Union civile"),
-    "Separated": ("Separated", "Séparé(e)"),
-    "Widow": ("Widowed", "Veuf ou veuve"),
-    "Unknown": ("Unknown", "Inconnue"),
-    # housing
-    "House / apartment": ("House or flat", "Maison ou appartement"),
-    "With parents": ("With parents", "Chez les parents"),
-    "Municipal apartment": ("Municipal flat", "Logement municipal"),
-    "Rented apartment": ("Rented flat", "Appartement loué"),
-    "Office apartment": ("Company flat", "Logement de fonction"),
-    "Co-op apartment": ("Co-op flat", "Logement coopératif"),
-    # occupation
-    "Laborers": ("Labourer", "Ouvrier"),
-    "Sales staff": ("Sales staff", "Vendeur"),
-    "Core staff": ("Core staff", "Personnel de base"),
-    "Managers": ("Manager", "Cadre"),
-    "Drivers": ("Driver", "Chauffeur"),
-    "High skill tech staff": ("Skilled technician", "Technicien qualifié"),
-    "Accountants": ("Accountant", "Comptable"),
-    "Medicine staff": ("Medical staff", "Personnel médical"),
-    "Security staff": ("Security staff", "Agent de sécurité"),
-    "Cooking staff": ("Cook", "Cuisinier"),
-    "Cleaning staff": ("Cleaning staff", "Agent d'entretien"),
-    "Private service staff": ("Private service staff", "Employé de service à la personne"),
-    "Low-skill Laborers": ("Unskilled labourer", "Ouvrier non qualifié"),
-    "Secretaries": ("Secretary", "Secrétaire"),
-    "Waiters/barmen staff": ("Waiter or bartender", "Serveur ou barman"),
-    "Realty agents": ("Estate agent", "Agent immobilier"),
-    "HR staff": ("HR staff", "Ressources humaines"),
-    "IT staff": ("IT staff", "Informaticien"),
-}
-TEXTS.update(
-    {f"level.{level}": {"en": english, "fr": french} for level, (english, french) in _CATEGORY_LEVELS.items()}
-)
 
 
 def normalise_language(lang: str | None) -> str:
@@ -441,7 +430,7 @@ def t(key: str, lang: str | None, **values: Any) -> str:
 
 
 def t_or(key: str, lang: str | None, fallback: str) -> str:
-    """The text of ``key`` when it exists (category levels, risk bands), else ``fallback`` as given."""
+    """The text of ``key`` when it exists (e.g. risk bands), else ``fallback`` as given."""
     return t(key, lang) if key in TEXTS else fallback
 
 

@@ -12,6 +12,7 @@ from dash_app.api_client import ApiClient, ApiError, get_client
 from dash_app.client_fields import readable_fields
 from dash_app.components import chart_block, decision_badge, error_alert
 from dash_app.i18n import normalise_language, t, t_or
+from dash_app.levels import reason_in_words
 
 
 def reason_list(reasons: list[dict[str, Any]], effect: str, lang: str) -> html.Div:
@@ -69,6 +70,7 @@ def score_summary(score: dict[str, Any], lang: str, graph_id: str = "score-gauge
 
 def reasons_block(reasons: list[dict[str, Any]], lang: str, graph_id: str = "contributions") -> html.Div:
     """The reasons in words for and against, then the contribution chart."""
+    reasons = [reason_in_words(reason, lang) for reason in reasons]
     return html.Div(
         [
             html.H2(t("score.reasons_heading", lang), className="h3 mt-3"),

@@ -12,6 +12,7 @@ from dash_app.api_client import ApiClient, ApiError, get_client
 from dash_app.components import chart_block, error_alert
 from dash_app.forms import filter_states, parse_filters
 from dash_app.i18n import format_percent, normalise_language, t
+from dash_app.levels import level_text
 
 MAX_FEATURES = 40
 SIMILAR_K = 50
@@ -19,7 +20,7 @@ SIMILAR_K = 50
 
 def feature_options(client: ApiClient, lang: str) -> list[dict[str, str]]:
     """The model's features an adviser can compare on, most important first, by their plain label."""
-    info = client.model_info()
+    info = client.model_info(lang)
     ranked = info.get("global_importance") or []
     options = [
         {"label": item.get("label") or item["feature"], "value": item["feature"]}
@@ -62,8 +63,8 @@ def distribution_block(
     group_label = t(f"compare.group_{group}", lang)
     client_value = answer.get("client_value")
     if answer.get("kind") == "categorical":
-        counts = answer.get("counts") or {}
-        level = None if client_value is None else str(client_value)
+        counts = {level_text(feature, level, lang): n for level, n in (answer.get("counts") or {}).items()}
+        level = None if client_value is None else level_text(feature, client_value, lang)
         figure = figures.category_chart(counts, level, label, lang)
         text = alternatives.category_text(counts, level, group_label, lang)
     else:

@@ -51,7 +51,7 @@ def cost_points(curve: list[dict[str, Any]]) -> list[dict[str, float]]:
 
 def model_section(client: ApiClient, lang: str) -> html.Div | dbc.Alert:
     try:
-        info = client.model_info()
+        info = client.model_info(lang)
     except ApiError as error:
         return error_alert(error.message, lang)
     threshold = float(info["threshold"])

@@ -1,4 +1,8 @@
-"""Monitoring callback: the latest drift summary, its chart and table, and the link to the full report."""
+"""Monitoring callback: the latest drift summary, its chart and table, and the link to the full report.
+
+The summary is the API's ``DriftSummary`` (the drift pipeline's ``summarize_drift`` output, each column
+labelled in the page's language); this module reads exactly its keys.
+"""
 
 from __future__ import annotations
 
@@ -13,84 +17,86 @@ from dash_app.components import chart_block, error_alert
 from dash_app.i18n import format_number, format_percent, normalise_language, t
 
 REPORT_PATH = "/reports/drift"
+STATUS_COLOURS = {"ok": "success", "warn": "warning", "alert": "danger"}
+SEVERITY_ICONS = {"warn": "⚠", "alert": "✖"}
 
 
-def _first(mapping: dict[str, Any], *keys: str, default: Any = None) -> Any:
-    for key in keys:
-        if mapping.get(key) is not None:
-            return mapping[key]
-    return default
+def population_text(population: dict[str, Any], lang: str) -> str:
+    """The reference or current data in words: where it comes from and how many rows."""
+    rows = format_number(population["rows"], lang)
+    if population["source"] == "prediction_log":
+        return t("drift.population_prediction_log", lang, rows=rows, window=population.get("window") or "")
+    return t(f"drift.population_{population['source']}", lang, rows=rows)
 
 
-def drift_columns(summary: dict[str, Any]) -> list[dict[str, Any]]:
-    """``[{feature, label, score, drifted, method, threshold}]`` from the drift pipeline's summary."""
-    raw = _first(summary, "columns", "features", default=[])
-    if isinstance(raw, dict):
-        raw = [{"feature": name, **values} for name, values in raw.items()]
-    return [
-        {
-            "feature": _first(item, "column", "feature", "name", default="?"),
-            "label": _first(item, "label", "column", "feature", "name", default="?"),
-            "score": float(_first(item, "score", "drift_score", default=0.0)),
-            "drifted": bool(_first(item, "drifted", "drift_detected", default=False)),
-            "method": _first(item, "method", "stattest", default=""),
-            "threshold": _first(item, "threshold", default=None),
-        }
-        for item in raw
-        if isinstance(item, dict)
+def score_stability_text(summary: dict[str, Any], lang: str) -> str:
+    stability, metrics = summary["score_stability"], summary["metrics"]
+    return t(
+        "drift.score_psi",
+        lang,
+        psi=format_number(stability["psi"], lang, 3),
+        band=t(f"drift.band_{stability['band']}", lang),
+        moderate=format_number(metrics["psi_moderate"], lang, 2),
+        significant=format_number(metrics["psi_significant"], lang, 2),
+    )
+
+
+def measured_text(value: float | None, lang: str) -> str:
+    """A rule's measured value: a count as a whole number, a share or an index with three decimals."""
+    whole = value is not None and float(value).is_integer()
+    return format_number(value, lang, 0 if whole else 3)
+
+
+def fired_rules_list(rules: list[dict[str, Any]], lang: str) -> html.Div:
+    """The alert rules that fired: severity in words and icon, the condition and the measured value."""
+    items = [
+        html.Li(
+            t(
+                "drift.rule",
+                lang,
+                icon=SEVERITY_ICONS[rule["severity"]],
+                severity=t(f"drift.severity_{rule['severity']}", lang),
+                condition=rule["condition"],
+                value=measured_text(rule["value"], lang),
+            )
+        )
+        for rule in rules
     ]
+    return html.Div([html.H2(t("drift.rules", lang), className="h4"), html.Ul(items)])
 
 
 def monitoring_section(client: ApiClient, lang: str) -> html.Div | dbc.Alert:
     try:
-        summary = client.drift_summary()
+        summary = client.drift_summary(lang)
     except ApiError as error:
         if error.status == 404:
             return dbc.Alert(t("drift.none", lang), color="info")
         return error_alert(error.message, lang)
-    columns = drift_columns(summary)
-    n_drifted = int(
-        _first(summary, "n_drifted", "number_of_drifted_columns", default=sum(c["drifted"] for c in columns))
-    )
-    n_features = int(_first(summary, "n_columns", "number_of_columns", default=len(columns)) or 0)
-    share = _first(
-        summary, "share_drifted", "drift_share", default=(n_drifted / n_features if n_features else 0)
-    )
-    parts: list = []
-    status = summary.get("status")
-    if status in ("ok", "warn", "alert"):
-        colour = {"ok": "success", "warn": "warning", "alert": "danger"}[status]
-        parts.append(dbc.Alert(t(f"drift.status_{status}", lang), color=colour, className="fs-5"))
-    parts.append(
+    status = summary["status"]
+    parts: list = [
+        dbc.Alert(t(f"drift.status_{status}", lang), color=STATUS_COLOURS[status], className="fs-5"),
         html.P(
             t(
                 "drift.summary",
                 lang,
-                n_drifted=n_drifted,
-                n_features=n_features,
-                share=format_percent(share, lang),
-                reference=_first(summary, "reference", "reference_name", default="reference"),
-                current=_first(summary, "current", "current_name", default="current"),
+                n_drifted=summary["number_of_drifted_columns"],
+                n_features=summary["number_of_columns"],
+                share=format_percent(summary["share_of_drifted_columns"], lang),
+                reference=population_text(summary["reference"], lang),
+                current=population_text(summary["current"], lang),
             ),
             className="lead",
-        )
-    )
-    verdict = _first(summary, "dataset_drift", "dataset_drifted")
-    if verdict is not None:
-        parts.append(html.P(t("drift.dataset_drift" if verdict else "drift.no_dataset_drift", lang)))
-    psi = _first(summary, "score_psi", "prediction_psi")
-    if isinstance(psi, int | float):
-        parts.append(html.P(t("drift.score_psi", lang, psi=format_number(psi, lang, 3))))
-    interpretation = summary.get("interpretation")
-    if isinstance(interpretation, dict):
-        interpretation = interpretation.get(lang) or interpretation.get("en")
-    if isinstance(interpretation, str) and interpretation:
-        parts.append(html.P(interpretation))
-    if summary.get("generated_at"):
-        parts.append(
-            html.P(t("drift.generated", lang, date=str(summary["generated_at"])[:16].replace("T", " ")))
-        )
-    parts.append(
+        ),
+        html.P(t("drift.dataset_drift" if summary["dataset_drift"] else "drift.no_dataset_drift", lang)),
+        html.P(score_stability_text(summary, lang)),
+        html.P(html.Strong(t(f"drift.action_{summary['recommended_action']}", lang)), id="drift-action"),
+    ]
+    if summary["fired_rules"]:
+        parts.append(fired_rules_list(summary["fired_rules"], lang))
+    if lang == "en":  # the pipeline writes its reading in English only; the figures above say it in French
+        parts.append(html.P(summary["interpretation"], className="drift-interpretation"))
+    parts += [
+        html.P(t("drift.generated", lang, date=summary["generated_at"][:16].replace("T", " "))),
         html.P(
             html.A(
                 t("drift.report_link", lang),
@@ -99,8 +105,9 @@ def monitoring_section(client: ApiClient, lang: str) -> html.Div | dbc.Alert:
                 rel="noopener",
                 id="drift-report-link",
             )
-        )
-    )
+        ),
+    ]
+    columns = summary["columns"]
     if columns:
         parts.append(
             chart_block(

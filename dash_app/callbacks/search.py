@@ -9,6 +9,7 @@ from dash_app.api_client import ApiClient, ApiError, get_client
 from dash_app.components import decision_badge, error_alert
 from dash_app.forms import FILTER_KEYS, control_id, filter_states, parse_client_id, parse_filters
 from dash_app.i18n import format_currency, format_number, format_percent, normalise_language, t, t_or
+from dash_app.levels import level_text
 
 PAGE_SIZE = 20
 
@@ -45,7 +46,7 @@ def results_table(page: dict, lang: str, currency: str) -> html.Div:
                     html.Td(format_percent(item.get("probability"), lang, 1)),
                     html.Td(decision_badge(decision, lang) if decision in ("granted", "refused") else ""),
                     html.Td(t_or(f"band.{band}", lang, band or "")),
-                    html.Td(t_or(f"contract.{contract}", lang, contract or "")),
+                    html.Td(level_text("NAME_CONTRACT_TYPE", contract, lang) if contract else ""),
                     html.Td(t("common.years", lang, value=format_number(item.get("age_years"), lang))),
                     html.Td(format_currency(item.get("income"), lang, currency)),
                     html.Td(format_currency(item.get("credit_amount"), lang, currency)),

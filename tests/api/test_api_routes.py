@@ -7,6 +7,7 @@ import json
 import logging
 from typing import Any
 
+import pandas as pd
 import pytest
 from flask import Flask
 
@@ -71,18 +72,32 @@ def test_model_info(client, headers, served_model) -> None:
     assert body["training_date"].endswith("Z") and body["global_importance"] is None
 
 
-def test_model_info_carries_the_global_importance_once_explained(client, headers, api_project) -> None:
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_global_importance_is_labelled_as_the_reasons_in_the_language(
+    client, headers, api_project, lang
+) -> None:
+    client_id = int(api_project["predictions"]["SK_ID_CURR"].iloc[0])
+    score = client.get(f"{PREFIX}/clients/{client_id}/score?lang={lang}&top_k=4", headers=headers).get_json()
+    reason_labels = {reason["feature"]: reason["label"] for reason in score["reasons"]}
+    features = [*reason_labels, "EXT_SOURCE_2"]
     path = api_project["root"] / "data" / "08_reporting" / "shap_global_importance.csv"
-    try:
-        path.write_text(
-            "feature,label_en,label_fr,mean_abs_shap\nEXT_SOURCE_2,External score 2,Score externe 2,0.4\n"
-        )
-        body = client.get(f"{PREFIX}/model", headers=headers).get_json()
+    try:  # as the explainability pipeline writes it: English labels only
+        pd.DataFrame(
+            {
+                "feature": features,
+                "label_en": [f"english {feature}" for feature in features],
+                "mean_abs_shap": [0.5 - 0.1 * i for i in range(len(features))],
+            }
+        ).to_csv(path, index=False)
+        body = client.get(f"{PREFIX}/model?lang={lang}", headers=headers).get_json()
     finally:
         path.unlink(missing_ok=True)
-    assert body["global_importance"] == [
-        {"feature": "EXT_SOURCE_2", "label": "External score 2", "importance": 0.4}
-    ]
+    labels = {item["feature"]: item["label"] for item in body["global_importance"]}
+    assert [item["feature"] for item in body["global_importance"]] == features
+    assert {feature: labels[feature] for feature in reason_labels} == reason_labels
+    expected = {"en": "External credit score 2", "fr": "Score de crédit externe 2"}[lang]
+    assert labels["EXT_SOURCE_2"] == expected
+    assert body["global_importance"][0]["importance"] == pytest.approx(0.5)
 
 
 # --- authentication --------------------------------------------------------------------------------------
@@ -352,28 +367,6 @@ def test_scatter_is_bounded(client, headers) -> None:
     assert all(point["y"] == point["probability"] for point in body["points"])
 
 
-# --- monitoring ------------------------------------------------------------------------------------------
-
-
-def test_drift_routes_answer_404_until_the_drift_pipeline_ran(client, headers, api_project) -> None:
-    for path in ("/drift", "/drift/report"):
-        response = client.get(f"{PREFIX}{path}", headers=headers)
-        assert response.status_code == 404 and "drift" in error_of(response)["message"]
-    reporting = api_project["root"] / "data" / "08_reporting"
-    try:
-        (reporting / "drift_summary.json").write_text(json.dumps({"share_drifted": 0.1, "drifted": ["A"]}))
-        (reporting / "drift_report.html").write_text("<html><body>report</body></html>")
-        assert client.get(f"{PREFIX}/drift", headers=headers).get_json() == {
-            "share_drifted": 0.1,
-            "drifted": ["A"],
-        }
-        report = client.get(f"{PREFIX}/drift/report", headers=headers)
-        assert report.status_code == 200 and report.mimetype == "text/html" and b"report" in report.data
-    finally:
-        (reporting / "drift_summary.json").unlink(missing_ok=True)
-        (reporting / "drift_report.html").unlink(missing_ok=True)
-
-
 # --- documentation ---------------------------------------------------------------------------------------
 
 
@@ -387,6 +380,8 @@ def test_openapi_document_comes_from_the_models(client) -> None:
     assert {"200", "400", "401", "413", "415", "422"} <= set(predict["responses"])
     assert document["paths"]["/api/v1/health"]["get"]["security"] == []
     assert "/api/v1/clients/{client_id}/similar" in document["paths"]
+    model = document["paths"]["/api/v1/model"]["get"]
+    assert [parameter["name"] for parameter in model["parameters"]] == ["lang"]
 
 
 def test_documentation_page_is_served_locally(client) -> None:

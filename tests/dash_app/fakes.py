@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from dash_app.api_client import ApiError
 from dash_app.config import DashboardSettings
 
+DRIFT_SUMMARY_FILE = Path(__file__).with_name("drift_summary.json")
+"""An answer of GET /drift: the drift pipeline's summary on the tiny API project (``tests.api.drift_run``),
+columns labelled in English; a test checks that it still has the API's schema."""
+
 MODEL = {"name": "credit-scoring", "version": "3", "alias": "champion"}
 THRESHOLD = 0.09
 
 
-def reason(feature: str, label: str, contribution: float, display: str) -> dict[str, Any]:
+def reason(
+    feature: str, label: str, contribution: float, display: str, value: float | str = 1.0
+) -> dict[str, Any]:
     direction = "raises" if contribution > 0 else "lowers"
     verb = "raises" if contribution > 0 else "lowers"
     return {
         "feature": feature,
         "label": label,
-        "value": 1.0,
+        "value": value,
         "display_value": display,
         "contribution": contribution,
         "direction": direction,
@@ -31,6 +39,10 @@ REASONS = [
     reason("AMT_ANNUITY", "Loan annuity", 0.18, "€24,700"),
     reason("INST_LATE_SHARE", "Instalments paid late", 0.11, "12%"),
     reason("DAYS_EMPLOYED", "Years in job", -0.07, "8 years"),
+    # a recorded level, as the API words it (not translated)
+    reason(
+        "ORGANIZATION_TYPE", "Employer's sector", 0.05, "Business Entity Type 3", "Business Entity Type 3"
+    ),
 ]
 
 
@@ -87,6 +99,37 @@ INFO = {
 }
 
 
+def drift_column(
+    column: str, label: str, method: str, score: float, threshold: float, *, drifted: bool, share: float
+) -> dict[str, Any]:
+    """One column of GET /drift's answer."""
+    return {
+        "column": column,
+        "label": label,
+        "column_type": "numerical",
+        "method": method,
+        "score": score,
+        "threshold": threshold,
+        "drifted": drifted,
+        "missing_share_reference": 0.0,
+        "missing_share_current": 0.0,
+        "source": "application",
+        "importance_share": share,
+        "importance_rank": None,
+        "top_feature": share > 0,
+    }
+
+
+DRIFT_COLUMNS = [  # most important first, as GET /drift answers; distances and p-values mixed
+    drift_column(
+        "AMT_INCOME_TOTAL", "Income", "Wasserstein distance (normed)", 0.3, 0.1, drifted=True, share=0.4
+    ),
+    drift_column("DAYS_BIRTH", "Age", "K-S p_value", 0.001, 0.05, drifted=True, share=0.3),
+    drift_column("AMT_CREDIT", "Credit", "K-S p_value", 0.5, 0.05, drifted=False, share=0.2),
+    drift_column("CODE_GENDER", "Gender", "Jensen-Shannon distance", 0.02, 0.1, drifted=False, share=0.0),
+]
+
+
 class FakeApiClient:
     """Records calls; answers like the API. ``fail`` makes every call raise an :class:`ApiError`."""
 
@@ -104,8 +147,10 @@ class FakeApiClient:
         self._record("ready")
         return {"ready": True, "model": MODEL}
 
-    def model_info(self) -> dict[str, Any]:
-        self._record("model_info")
+    def model_info(self, lang: str = "en") -> dict[str, Any]:
+        self._record("model_info", lang=lang)
+        labels = {"en": ("External score 2", "Age", "Loan annuity", "Gender")}
+        labels["fr"] = ("Score externe 2", "Âge", "Annuité du prêt", "Genre")
         return {
             **MODEL,
             "run_id": "abc",
@@ -121,10 +166,13 @@ class FakeApiClient:
                 "business_cost_per_client": 0.48,
             },
             "global_importance": [
-                {"feature": "EXT_SOURCE_2", "label": "External score 2", "importance": 0.31},
-                {"feature": "DAYS_BIRTH", "label": "Age", "importance": 0.12},
-                {"feature": "AMT_ANNUITY", "label": "Loan annuity", "importance": 0.08},
-                {"feature": "CODE_GENDER", "label": "Gender", "importance": 0.03},
+                {"feature": feature, "label": label, "importance": importance}
+                for feature, label, importance in zip(
+                    ("EXT_SOURCE_2", "DAYS_BIRTH", "AMT_ANNUITY", "CODE_GENDER"),
+                    labels[lang],
+                    (0.31, 0.12, 0.08, 0.03),
+                    strict=True,
+                )
             ],
             "cost_curve": [
                 {"threshold": step / 20, "cost_per_client": 0.5 + (step / 20 - THRESHOLD) ** 2}
@@ -262,36 +310,9 @@ class FakeApiClient:
             },
         }
 
-    def drift_summary(self) -> dict[str, Any]:
-        self._record("drift_summary")
-        return {
-            "status": "warn",
-            "generated_at": "2026-12-02T03:00:00Z",
-            "reference": "application_train",
-            "current": "application_test",
-            "n_drifted": 1,
-            "n_columns": 2,
-            "share_drifted": 0.5,
-            "dataset_drift": False,
-            "columns": [
-                {
-                    "column": "AMT_INCOME_TOTAL",
-                    "label": "Total income",
-                    "method": "wasserstein",
-                    "score": 0.2,
-                    "threshold": 0.1,
-                    "drifted": True,
-                },
-                {
-                    "column": "DAYS_BIRTH",
-                    "label": "Age",
-                    "method": "wasserstein",
-                    "score": 0.03,
-                    "threshold": 0.1,
-                    "drifted": False,
-                },
-            ],
-        }
+    def drift_summary(self, lang: str = "en") -> dict[str, Any]:
+        self._record("drift_summary", lang=lang)
+        return json.loads(DRIFT_SUMMARY_FILE.read_text(encoding="utf-8"))
 
     def drift_report_html(self) -> str:
         self._record("drift_report_html")

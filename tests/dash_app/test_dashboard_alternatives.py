@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dash_app import alternatives
-from tests.dash_app.fakes import REASONS
+from tests.dash_app.fakes import DRIFT_COLUMNS, REASONS
 
 
 def test_score_sentence_is_what_a_client_understands() -> None:
@@ -27,7 +27,7 @@ def test_gauge_text_has_the_three_facts() -> None:
 
 def test_contributions_text_names_the_strongest_reasons() -> None:
     text = alternatives.contributions_text(REASONS, "en")
-    assert "3 reasons raise the risk, the strongest being External score 2" in text.summary
+    assert "4 reasons raise the risk, the strongest being External score 2" in text.summary
     assert "2 lower it, the strongest being Age" in text.summary
     assert text.rows[0] == ["External score 2", "0.21", "▲ Raises the risk", "0.420"]
     assert alternatives.contributions_text([], "en").rows == []
@@ -65,7 +65,16 @@ def test_model_and_drift_texts() -> None:
         {"feature": "b", "label": "B", "importance": 3.0},
     ]
     assert alternatives.importance_text(importance, "en").rows[0][0] == "B"
-    drift = alternatives.drift_text([{"feature": "x", "score": 0.3, "drifted": True}], "fr")
-    assert drift.rows == [["x", "0,300", "⚠ Dérive"]]
+    drift = alternatives.drift_text(DRIFT_COLUMNS, "fr")
+    assert drift.rows[0] == [
+        "Income",
+        "Wasserstein distance (normed)",
+        "0,300",
+        "0,100",
+        "⚠ Dérive",
+        "40,0\u00a0%",
+    ]
+    assert [row[0] for row in drift.rows] == ["Income", "Age", "Credit", "Gender"]  # the summary's order
+    assert drift.summary.startswith("4 caractéristiques comparées") and "étant Age." in drift.summary
     category = alternatives.category_text({"F": 3, "M": 1}, "M", "All", "en")
     assert "25%" in category.summary and category.rows[1][0] == "◆ M"

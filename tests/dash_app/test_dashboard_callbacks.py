@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 
+from credit_scoring.api import schemas
 from dash_app.api_client import ApiError
 from dash_app.callbacks import client as client_callbacks
 from dash_app.callbacks import compare, model, monitoring, search, shell, whatif
@@ -107,6 +108,8 @@ def test_info_section_is_readable(fake: FakeApiClient) -> None:
 
 
 def test_feature_choices_are_labelled_and_ranked(fake: FakeApiClient) -> None:
+    assert compare.feature_options(fake, "fr")[1] == {"label": "Âge", "value": "DAYS_BIRTH"}
+    assert fake.calls[-1] == ("model_info", (), {"lang": "fr"})
     options = compare.feature_options(fake, "en")
     assert options[0] == {"label": "External score 2", "value": "EXT_SOURCE_2"}
     assert [option["value"] for option in options] == [
@@ -131,9 +134,12 @@ def test_distribution_of_a_filtered_group_and_of_similar_clients(fake: FakeApiCl
     assert "The 50 most similar clients: observed default rate 12.0%." in text_of(block)
 
 
-def test_categorical_distribution(fake: FakeApiClient) -> None:
+def test_categorical_distribution_in_words(fake: FakeApiClient) -> None:
     block = compare.distribution_block(fake, 7, "CODE_GENDER", group="all", filters={}, lang="en")
-    assert "share this client's value, M" in text_of(block)
+    assert "share this client's value, Man" in text_of(block)
+    french = compare.distribution_block(fake, 7, "CODE_GENDER", group="all", filters={}, lang="fr")
+    assert "partagent la valeur de ce client, Homme" in text_of(french)
+    assert list(find(french, "distribution-graph").figure.data[0].x) == ["Femme", "Homme"]
 
 
 def test_scatter_by_decision_and_by_score(fake: FakeApiClient) -> None:
@@ -183,13 +189,50 @@ def test_model_section(fake: FakeApiClient) -> None:
     ]
 
 
-def test_monitoring_section(fake: FakeApiClient) -> None:
+def test_model_page_asks_for_the_importance_in_its_language(fake: FakeApiClient) -> None:
+    section = model.model_section(fake, "fr")
+    assert fake.calls[-1] == ("model_info", (), {"lang": "fr"})
+    assert "Âge" in find(section, "importance-graph").figure.data[0].y
+
+
+def test_the_drift_answer_of_the_fake_has_the_api_schema(fake: FakeApiClient) -> None:
+    answer = fake.drift_summary()
+    assert schemas.DriftSummary.model_validate(answer).model_dump(mode="json") == answer
+
+
+def test_monitoring_section_reads_the_drift_summary(fake: FakeApiClient) -> None:
     section = monitoring.monitoring_section(fake, "en")
+    assert fake.calls[-1] == ("drift_summary", (), {"lang": "en"})
     text = text_of(section)
-    assert "⚠ Status: watch closely" in text
-    assert "1 of 2 characteristics drifted (50%) between application_train and application_test." in text
+    for expected in (
+        "✖ Status: alert, action needed",
+        "3 of 8 characteristics drifted (38%) between the training applications (48 clients) and the "
+        "applications being scored (16 clients).",
+        "No overall drift detected.",
+        "Stability of the scores (PSI): 2.465, a major shift (below 0.10 stable, from 0.25 a major shift).",
+        "Recommended action: retrain the model",
+        "✖ Alert: score_psi > 0.25 (measured 2.465)",
+        "⚠ Warning: current_rows < 500.0 (measured 16)",
+        "Only columns the model does not use drifted",  # the pipeline's own reading, in English
+        "Report of 2026-12-02 07:38.",
+    ):
+        assert expected in text, expected
     assert find(section, "drift-report-link").href == "/reports/drift"
-    assert [trace.name for trace in find(section, "drift-graph").figure.data] == ["⚠ Drifted", "✔ Stable"]
+    chart = find(section, "drift-graph").figure
+    assert [trace.name for trace in chart.data] == ["⚠ Drifted", "✔ Stable", "Test limit"]
+    assert "Income type" in chart.data[0].y and "Total income" in chart.data[0].y
+
+
+def test_monitoring_section_in_french_has_no_english_text(fake: FakeApiClient) -> None:
+    text = text_of(monitoring.monitoring_section(fake, "fr"))
+    assert fake.calls[-1] == ("drift_summary", (), {"lang": "fr"})
+    assert "✖ État : alerte, action nécessaire" in text
+    assert (
+        "3 caractéristiques sur 8 ont dérivé (38\u00a0%) entre les demandes d'apprentissage (48 clients)"
+        in text
+    )
+    assert "Action recommandée : réentraîner le modèle" in text and "✖ Alerte : score_psi > 0.25" in text
+    assert "Only columns" not in text and "Recommended" not in text
 
 
 def test_monitoring_before_the_drift_pipeline_ran() -> None:

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import pytest
 
 from dash_app import figures, theme
-from tests.dash_app.fakes import REASONS
+from tests.dash_app.fakes import DRIFT_COLUMNS, REASONS
 
 
 def test_gauge_marks_the_threshold_and_colours_the_decision() -> None:
@@ -75,10 +75,27 @@ def test_model_and_drift_charts() -> None:
     curve = [{"threshold": 0.1, "cost": 0.6}, {"threshold": 0.3, "cost": 0.4}]
     cost = figures.cost_curve_chart(curve, 0.3, "en")
     assert cost.layout.shapes[0].x0 == 0.3 and "Chosen limit" in cost.layout.annotations[0].text
-    drift = figures.drift_chart(
-        [{"feature": "x", "score": 0.3, "drifted": True}, {"feature": "y", "score": 0.1, "drifted": False}],
-        "en",
-    )
-    drifted, stable = drift.data
+    drift = figures.drift_chart(DRIFT_COLUMNS, "en")
+    drifted, stable, limit = drift.data
     assert drifted.name.startswith("⚠") and drifted.marker.pattern.shape == "/"
-    assert stable.name.startswith("✔")
+    assert stable.name.startswith("✔") and limit.name == "Test limit" and limit.line.dash == "dash"
+    # relative to each test's limit, strongest at the top: p-value 0.001 of 0.05 is 50x (drawn at 10)
+    assert list(drifted.y) == ["Income", "Age"] and list(drifted.x) == pytest.approx([3.0, 10.0])
+    assert list(stable.y) == ["Credit", "Gender"] and list(stable.x) == pytest.approx([0.1, 0.2])
+    assert list(drift.layout.yaxis.categoryarray) == ["Credit", "Gender", "Income", "Age"]
+    assert drift.layout.shapes[0].x0 == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "score", "limit", "ratio"),
+    [
+        ("Wasserstein distance (normed)", 0.05, 0.1, 0.5),
+        ("chi-square p_value", 0.01, 0.05, 5.0),
+        ("Z-test p_value", 0.0, 0.05, figures.DRIFT_RATIO_CAP),
+        ("missing share difference", 0.3, 0.1, 3.0),
+        ("K-S p_value", None, 0.05, None),
+    ],
+)
+def test_drift_ratio_puts_the_limit_at_one_whatever_the_test(method, score, limit, ratio) -> None:
+    column = {"method": method, "score": score, "threshold": limit}
+    assert figures.drift_ratio(column) == (pytest.approx(ratio) if ratio is not None else None)

@@ -9,6 +9,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
 
+from dash_app.client_fields import LEVEL_FIELDS
+from dash_app.levels import LEVELS
 from tests.e2e.browser import click, screenshot, wait_for, wait_until_idle
 
 pytestmark = pytest.mark.browser
@@ -146,13 +148,36 @@ def test_journey_6_understand_the_model(page, served) -> None:
 
 
 def test_journey_7_monitoring_and_the_full_report(page, served) -> None:
+    summary = served.api("drift")
     open_page(page, served, "/monitoring")
-    assert "1 of 3 characteristics drifted" in visible_text(page, "#monitoring-section .lead")
+    drifted, compared = summary["number_of_drifted_columns"], summary["number_of_columns"]
+    assert f"{drifted} of {compared} characteristics drifted" in visible_text(
+        page, "#monitoring-section .lead"
+    )
+    assert text(page, "#drift-action").startswith("Recommended action:")
+    wait_for(lambda: page.find_elements(By.CSS_SELECTOR, "#drift-graph .main-svg"))
     link = page.find_element(By.ID, "drift-report-link")
     assert link.get_attribute("target") == "_blank"
     screenshot(page, "journey7_monitoring")
     page.get(link.get_attribute("href"))
     assert page.title == "Data drift report"
+
+
+def test_the_french_client_page_shows_categories_in_french(page, served) -> None:
+    client = first_client(served)
+    info = served.api(f"clients/{client['client_id']}")
+    open_page(page, served, f"/client?client={client['client_id']}")
+    click(page, page.find_element(By.CSS_SELECTOR, "label[for='_dbcprivate_radioitems_language_input_fr']"))
+    wait_for(lambda: "Informations du client" in text(page, "main"))
+    wait_for(lambda: "Âge" in text(page, "#info-section"))
+    lines = text(page, "#info-section").split("\n")
+    for field, column in LEVEL_FIELDS.items():
+        level = info[field]
+        if level is not None:
+            french = LEVELS[column][level][1]
+            assert french in lines, (field, level)
+            assert french == level or level not in lines, (field, level)  # no English level left
+    screenshot(page, "journey3_information_fr")
 
 
 def test_language_switch_translates_and_persists(page, served) -> None:

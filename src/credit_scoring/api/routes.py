@@ -3,6 +3,7 @@ and answer JSON."""
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -10,16 +11,17 @@ from typing import Any
 
 import pandas as pd
 from flask import Blueprint, Response, g, request, send_file
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from credit_scoring.api import schemas
-from credit_scoring.api.errors import ApiError
+from credit_scoring.api.errors import ApiError, validation_details
 from credit_scoring.api.operations import Operations
 from credit_scoring.api.services import Services, current_services, read_json_file
 from credit_scoring.raw.validation import RawDataValidationError
 from credit_scoring.serving.clients import UnknownClientError, UnknownFeatureError
 from credit_scoring.serving.decision_log import DecisionRecord, utc_timestamp
 from credit_scoring.serving.online import ApplicationFieldError
+from credit_scoring.serving.reasons import ReasonWriter
 from credit_scoring.serving.scoring import Score
 
 blueprint = Blueprint("credit_scoring_api", __name__)
@@ -42,6 +44,16 @@ def _elapsed_ms() -> float:
     return round((time.perf_counter() - g.started) * 1000, 3)
 
 
+@functools.cache
+def _dictionary_writer() -> ReasonWriter:
+    return ReasonWriter()
+
+
+def _feature_labels(services: Services) -> ReasonWriter:
+    """The labels the reasons use (the served model's explainer's), or the feature dictionary's alone."""
+    return services.scorer.explainer.writer if services.scorer is not None else _dictionary_writer()
+
+
 # --- service -------------------------------------------------------------------------------------------
 
 
@@ -62,10 +74,16 @@ def ready() -> schemas.Readiness:
 
 
 @operations.route(
-    "/model", summary="The served model", tag="model", response=schemas.ModelInfo, errors=(503,)
+    "/model",
+    summary="The served model",
+    tag="model",
+    query=schemas.LanguageQuery,
+    response=schemas.ModelInfo,
+    errors=(503,),
 )
-def model_info() -> schemas.ModelInfo:
-    """Version, threshold, features, training date, metrics, global importance and the cost curve."""
+def model_info(query: schemas.LanguageQuery) -> schemas.ModelInfo:
+    """Version, threshold, features, training date, metrics, global importance (labelled in ``lang``, as the
+    reasons are) and the cost curve."""
     services = current_services()
     scorer = services.require_scorer()
     served, paths = scorer.served, services.settings.paths
@@ -76,15 +94,15 @@ def model_info() -> schemas.ModelInfo:
     importance = None
     if paths.global_importance.is_file():  # the explainability pipeline's mean |SHAP| per feature
         table = pd.read_csv(paths.global_importance)
-        label = next((c for c in ("label_en", "label") if c in table), None)
         if {"feature", "mean_abs_shap"} <= set(table.columns):
+            labels = _feature_labels(services)
             importance = [
                 schemas.FeatureImportance(
-                    feature=str(row["feature"]),
-                    label=str(row[label]) if label and isinstance(row[label], str) else None,
-                    importance=float(row["mean_abs_shap"]),
+                    feature=str(feature),
+                    label=labels.label(str(feature), query.lang),
+                    importance=float(value),
                 )
-                for row in table.to_dict(orient="records")
+                for feature, value in zip(table["feature"], table["mean_abs_shap"], strict=True)
             ]
     return schemas.ModelInfo(
         name=served.name,
@@ -414,14 +432,36 @@ def feature_scatter(query: schemas.ScatterQuery) -> schemas.Scatter:
     "/drift",
     summary="The latest drift summary",
     tag="monitoring",
+    query=schemas.LanguageQuery,
     response=schemas.DriftSummary,
-    errors=(404,),
+    errors=(404, 500),
 )
-def drift_summary() -> schemas.DriftSummary:
-    """``08_reporting/drift_summary.json`` of the drift pipeline; 404 until it has run."""
-    path = current_services().settings.paths.drift_summary
+def drift_summary(query: schemas.LanguageQuery) -> schemas.DriftSummary:
+    """``08_reporting/drift_summary.json`` of the drift pipeline, validated, each column labelled in ``lang``;
+    404 until it has run, 500 naming the fields when the file does not match this schema."""
+    services = current_services()
+    path = services.settings.paths.drift_summary
     content = read_json_file(path, "drift summary (run: kedro run --pipeline drift)")
-    return schemas.DriftSummary(**content)
+    labels = _feature_labels(services)
+    if isinstance(content, dict) and isinstance(content.get("columns"), list):
+        content = {
+            **content,
+            "columns": [
+                {**column, "label": labels.label(str(column["column"]), query.lang)}
+                if isinstance(column, dict) and "column" in column
+                else column
+                for column in content["columns"]
+            ],
+        }
+    try:
+        return schemas.DriftSummary.model_validate(content)
+    except ValidationError as error:
+        raise ApiError(
+            500,
+            f"{path.name} does not match the drift summary schema: rerun kedro run --pipeline drift",
+            validation_details(error),
+            code="invalid_report",
+        ) from None
 
 
 @operations.route(

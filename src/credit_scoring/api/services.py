@@ -174,6 +174,10 @@ def build_services(
 
 
 def read_json_file(path: Path, what: str) -> Any:
+    """The JSON content of ``path``: 404 while it is missing, 500 naming the file when it is not JSON."""
     if not path.is_file():
         raise ApiError(404, f"no {what} yet: {path.name} is missing")
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:  # JSONDecodeError and undecodable bytes
+        raise ApiError(500, f"{path.name} is not valid JSON ({error})", code="invalid_report") from None

@@ -1,0 +1,89 @@
+"""Recorded categories read in the adviser's language: every level of the raw-data contract has an English and
+a French wording, and the pages that show categories (client information, filters, search results, reasons,
+comparisons) use them."""
+
+from __future__ import annotations
+
+import pytest
+
+from credit_scoring.raw.schema import KNOWN_CATEGORIES
+from dash_app.callbacks import client as client_callbacks
+from dash_app.callbacks import search
+from dash_app.client_fields import LEVEL_FIELDS
+from dash_app.forms import FILTER_KEYS, filter_controls
+from dash_app.levels import LEVELS, level_text, reason_in_words
+from tests.dash_app.components_text import text_of
+from tests.dash_app.fakes import INFO, FakeApiClient, reason
+
+CONTRACT = KNOWN_CATEGORIES["application_test"]
+#: French wordings that are the recorded English word too (the same word in both languages).
+SAME_WORD = {"Agriculture", "Culture", "Police"}
+
+
+def test_every_level_of_the_contract_has_both_wordings() -> None:
+    assert set(LEVELS) == set(CONTRACT)
+    for column, levels in CONTRACT.items():
+        assert set(LEVELS[column]) == set(levels), column
+        for level, (english, french) in LEVELS[column].items():
+            assert english.strip() and french.strip(), (column, level)
+            assert french != level or french in SAME_WORD, (column, level)
+        for position in (0, 1):  # two levels never read the same
+            wordings = [words[position] for words in LEVELS[column].values()]
+            assert len(set(wordings)) == len(wordings), column
+
+
+def test_an_unknown_level_is_shown_as_recorded() -> None:
+    assert level_text("ORGANIZATION_TYPE", "Business Entity Type 3", "fr") == "Entreprise, type 3"
+    assert level_text("ORGANIZATION_TYPE", "Space agency", "fr") == "Space agency"
+    assert level_text("NO_SUCH_COLUMN", "M", "fr") == "M"
+
+
+def test_the_client_page_shows_every_category_it_displays() -> None:
+    assert set(LEVEL_FIELDS) == {
+        "gender",
+        "family_status",
+        "education",
+        "housing_type",
+        "income_type",
+        "occupation",
+        "organization",
+        "contract_type",
+    }
+
+
+@pytest.mark.parametrize("position", range(max(len(LEVELS[column]) for column in LEVEL_FIELDS.values())))
+def test_the_client_page_in_french_shows_no_english_level(position: int) -> None:
+    info = dict(INFO)
+    for field, column in LEVEL_FIELDS.items():
+        levels = sorted(CONTRACT[column])
+        info[field] = levels[position % len(levels)]
+    fake = FakeApiClient()
+    fake.client_info = lambda client_id: info  # type: ignore[method-assign]
+    text = text_of(client_callbacks.info_section(fake, 100002, "fr"))
+    for field, column in LEVEL_FIELDS.items():
+        level = info[field]
+        assert LEVELS[column][level][1] in text, (column, level)
+        if level not in SAME_WORD:
+            assert f" {level} " not in f" {text} ", (column, level)
+
+
+def test_reasons_show_recorded_levels_in_words() -> None:
+    raw = reason(
+        "ORGANIZATION_TYPE", "Type d'organisation", 0.2, "Business Entity Type 3", "Business Entity Type 3"
+    )
+    raw["sentence"] = "Type d'organisation : Business Entity Type 3, ce qui augmente le risque."
+    worded = reason_in_words(raw, "fr")
+    assert worded["display_value"] == "Entreprise, type 3"
+    assert worded["sentence"] == "Type d'organisation : Entreprise, type 3, ce qui augmente le risque."
+    numeric = reason("AMT_ANNUITY", "Annuity", 0.1, "24,700")
+    assert reason_in_words(numeric, "fr") is numeric
+    text = text_of(client_callbacks.score_section(FakeApiClient(), 100002, "fr"))
+    assert "Business Entity Type 3" not in text and "Entreprise, type 3" in text
+
+
+def test_filters_and_search_results_in_french(fake: FakeApiClient) -> None:
+    controls = text_of(filter_controls("search", "fr"))
+    assert "Prêt d'espèces" in controls and "Crédit renouvelable" in controls and "Femme" in controls
+    assert "Cash loans" not in controls
+    children, _, _ = search.search_clients(fake, [None] * len(FILTER_KEYS), 1, "fr")
+    assert "Prêt d'espèces" in text_of(children) and "Cash loans" not in text_of(children)
