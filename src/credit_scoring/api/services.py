@@ -131,14 +131,15 @@ def build_services(
 ) -> Services:
     """Everything the routes need; ``served`` and ``rows`` may be given (tests), else they are loaded."""
     application = ApplicationIn if settings.requests.unknown_fields == "reject" else ApplicationLenientIn
+    log_url = settings.sqlalchemy_url()
     services = Services(
         settings=settings,
         decision_log=DecisionLog(
-            settings.sqlalchemy_url(),
+            log_url,
             busy_timeout_ms=settings.decision_log.busy_timeout_ms,
             # beside a SQLite file; for a server database, in the project (not the working directory)
             spool_path=None
-            if settings.sqlalchemy_url().startswith("sqlite")
+            if log_url.startswith("sqlite")
             else settings.root / "data" / "07_model_output" / "prediction_log.spool.jsonl",
         ),
         application_model=application,

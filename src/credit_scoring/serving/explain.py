@@ -97,7 +97,7 @@ class ScoreExplainer:
 
         A few rows for LightGBM take the small-batch path (`CreditScoringModel.encode_small_batch`).
         """
-        encoded = self.model.encode_small_batch(rows) if self.method == "lightgbm" else None
+        encoded = self.model.encode_small_batch(rows)  # None unless the model is LightGBM
         if encoded is not None:
             return encoded.matrix, encoded.values
         prepared = self.model.prepare(rows)
