@@ -9,6 +9,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export KEDRO_DISABLE_TELEMETRY := true
 HOST ?= 127.0.0.1
 MLFLOW_PORT ?= 5000
+VIZ_PORT ?= 4141
 SERVE_PORT ?= 5001
 API_PORT ?= 8000
 API_WORKERS ?= 2
@@ -16,7 +17,11 @@ DASH_PORT ?= 8050
 DASH_WORKERS ?= 2
 AXE_CORE_VERSION ?= 4.11.4
 MODEL_URI ?= models:/credit-scoring@champion
+# Extra `kedro run --params` of `make data` and `make pipelines` (e.g. DATA_PARAMS=demo_data.preset=small)
+DATA_PARAMS ?=
+RUN_PARAMS ?=
 RAW_CSVS := $(wildcard data/01_raw/*.csv)
+comma := ,
 
 .PHONY: help setup lock data data-force pipelines serve serve-api serve-dashboard serve-model run test e2e-deps test-fast lint format viz mlflow-ui bench clean
 
@@ -43,16 +48,16 @@ lock: ## Regenerate requirements.lock from a fresh venv (needs the package regis
 
 data: setup ## Generate the demo data into data/01_raw, unless CSV files (real or demo) are already there
 ifeq ($(strip $(RAW_CSVS)),)
-	$(BIN)/kedro run --pipeline demo_data
+	$(BIN)/kedro run --pipelines demo_data $(if $(DATA_PARAMS),--params "$(DATA_PARAMS)")
 else
 	@echo "data/01_raw already holds CSV files: keeping them (make data-force regenerates the demo data)."
 endif
 
 data-force: setup ## Regenerate the demo data, overwriting data/01_raw (never do this over the real files)
-	$(BIN)/kedro run --pipeline demo_data --params "demo_data.overwrite=true"
+	$(BIN)/kedro run --pipelines demo_data --params "demo_data.overwrite=true$(if $(DATA_PARAMS),$(comma)$(DATA_PARAMS))"
 
-pipelines: setup ## Run the default pipeline (kedro run): data_processing, modelling, explainability
-	$(BIN)/kedro run
+pipelines: setup ## Run the default pipeline (kedro run): data_processing, modelling, explainability, drift, reporting
+	$(BIN)/kedro run $(if $(RUN_PARAMS),--params "$(RUN_PARAMS)")
 
 serve-api: setup ## The scoring API under gunicorn on http://$(HOST):$(API_PORT)/api/v1 (documentation: /api/v1/docs)
 	@$(BIN)/python -m credit_scoring.api
@@ -91,8 +96,8 @@ format: setup ## Format with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-viz: setup ## Kedro-Viz on http://127.0.0.1:4141 (no browser opened)
-	$(BIN)/kedro viz run --host 127.0.0.1 --port 4141 --no-browser
+viz: setup ## Kedro-Viz on http://$(HOST):$(VIZ_PORT) (no browser opened)
+	$(BIN)/kedro viz run --host $(HOST) --port $(VIZ_PORT) --no-browser
 
 mlflow-ui: setup ## MLflow UI on http://$(HOST):$(MLFLOW_PORT) over the local registry
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///mlflow.db --default-artifact-root ./mlartifacts --host $(HOST) --port $(MLFLOW_PORT)

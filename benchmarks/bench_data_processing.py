@@ -1,4 +1,4 @@
-"""Benchmark: `kedro run --pipeline data_processing` wall time, per-node time and peak memory. Prints JSON.
+"""Benchmark: `kedro run --pipelines data_processing` wall time, per-node time and peak memory. Prints JSON.
 
 Runs the pipeline in a child process on a throwaway copy of the project (so data/ is untouched), with raw CSVs
 from --raw-dir (default data/01_raw: the demo data or the real files). --scale N writes N copies of every

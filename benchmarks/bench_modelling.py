@@ -9,7 +9,7 @@ Two measurements:
   LightGBM's default parameters, no class weights, threshold tuned on its out-of-fold predictions the same
   way) cross-validated on the same folds and refitted on the same training rows: both CV AUCs and costs,
   both holdout costs, and the paired bootstrap interval of the holdout cost difference.
-- ``compare``: the same comparison against the outputs of the last ``kedro run --pipeline modelling``
+- ``compare``: the same comparison against the outputs of the last ``kedro run --pipelines modelling``
   (training and holdout tables, ``06_models/model_bundle.pkl``, ``08_reporting/model_metrics.json``; the
   folds are rebuilt from the same parameters and seed), without training the pipeline again.
 - ``full``: the full-scale estimate (307,511 clients). Fitting the whole budget at that size takes long on two
@@ -19,7 +19,7 @@ Two measurements:
 Usage (from the project root):
     python benchmarks/bench_modelling.py run                    # demo scale, real table if present
     python benchmarks/bench_modelling.py run --source synthetic --rows 30000
-    python benchmarks/bench_modelling.py compare                # after `kedro run --pipeline modelling`
+    python benchmarks/bench_modelling.py compare                # after `kedro run --pipelines modelling`
     python benchmarks/bench_modelling.py full --repeats 3
 """
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import flask
 from dash import Dash, Input, State
 
-from dash_app import api_client, callbacks
+from dash_app import api_client, callbacks, guards
 from dash_app.api_client import ApiClient, ApiError
 from dash_app.shell import shell_layout
 
@@ -55,14 +55,32 @@ def create_app(client: ApiClient | None = None, server: flask.Flask | bool = Tru
             "lang": Input("language", "value"),
             "selected": State("selected-client", "data"),
         },
+        on_error=guards.refuse_bad_input,
     )
     # No call to Plotly's version server from the browser: the dashboard works offline.
     app.enable_dev_tools(debug=False, dev_tools_disable_version_check=True)
     app.index_string = INDEX_STRING
     app.layout = shell_layout
     callbacks.register_all(app)
+    guards.install(app)
     _add_report_route(app.server)
+    _set_up_now(app)
     return app
+
+
+def _set_up_now(app: Dash) -> None:
+    """Run Dash's lazy set-up (pages, callbacks, the table of servable script paths) now, in the factory that
+    each gunicorn worker calls before it accepts a request.
+
+    Left to the first request, it races: Dash marks the set-up done before filling the table, so a script
+    request served meanwhile by another thread of the worker answers 500 ("dash" is registered but the path
+    requested is not valid) and the adviser's page stays on "Loading...". `tests/e2e/test_served_start.py`
+    fetches every script of the first page in parallel right after real starts.
+    """
+    with app.server.test_client() as client:
+        response = client.get(app.config.requests_pathname_prefix)
+    if response.status_code != 200:
+        raise RuntimeError(f"the dashboard's index answered {response.status_code} while starting")
 
 
 def _add_report_route(server: flask.Flask) -> None:

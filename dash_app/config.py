@@ -1,7 +1,8 @@
 """Dashboard settings: where the scoring API is and how to authenticate.
 
 Read from the environment (``DASHBOARD_API_URL``, ``DASHBOARD_API_KEY``, ``DASHBOARD_API_TIMEOUT``,
-``DASHBOARD_CURRENCY``), else from the ``dashboard`` section of ``conf/local/credentials.yml`` (git-ignored):
+``DASHBOARD_CURRENCY``), else from the ``dashboard`` section of the project's credentials (any
+``credentials*`` file of ``conf/local/``, read as Kedro reads it, e.g. ``conf/local/credentials.yml``):
 
     dashboard:
       api_url: <base URL of the remote API, ending in /api/v1>
@@ -16,10 +17,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
+from credit_scoring.project_config import read_config
 
 DEFAULT_API_URL = "http://127.0.0.1:8050/api/v1"
-CREDENTIALS_FILE = Path("conf/local/credentials.yml")
 
 
 @dataclass(frozen=True)
@@ -33,11 +33,12 @@ class DashboardSettings:
 
     @classmethod
     def from_env(
-        cls, environ: Mapping[str, str] | None = None, credentials_file: Path = CREDENTIALS_FILE
+        cls, environ: Mapping[str, str] | None = None, root: Path | None = None
     ) -> DashboardSettings:
-        """Settings from the environment, falling back on the credentials file, then on the defaults."""
+        """Settings from the environment, falling back on the credentials of the project at ``root`` (default:
+        the working directory), then on the defaults."""
         env = os.environ if environ is None else environ
-        stored = _dashboard_credentials(credentials_file)
+        stored = _dashboard_credentials(root or Path.cwd())
         timeout = env.get("DASHBOARD_API_TIMEOUT", "")
         try:
             timeout_seconds = float(timeout) if timeout else cls.timeout_seconds
@@ -54,12 +55,6 @@ class DashboardSettings:
         return replace(self, api_key=api_key)
 
 
-def _dashboard_credentials(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        return {}
-    try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise ValueError(f"{path} is not valid YAML: {error}") from error
-    section = content.get("dashboard") if isinstance(content, dict) else None
-    return section if isinstance(section, dict) else {}
+def _dashboard_credentials(root: Path) -> dict[str, Any]:
+    section = read_config(root, "credentials").get("dashboard")
+    return section if isinstance(section, Mapping) else {}

@@ -11,15 +11,22 @@ from __future__ import annotations
 
 import flask
 
+from credit_scoring.api.limits import limit_request_bodies
+from credit_scoring.api.observability import configure_json_logging, log_requests
 from dash_app.api_client import ApiClient
 from dash_app.app import create_app
 from dash_app.config import DashboardSettings
 
+DASHBOARD_MAX_BODY_BYTES = 1_048_576
+"""The dashboard alone: the largest callback request accepted (its callbacks send a few small values)."""
+
 
 def combined() -> flask.Flask:
-    """The API and the dashboard on one Flask server."""
+    """The API and the dashboard on one Flask server: one JSON request log and one body bound (the API's
+    ``requests.max_body_bytes``) for both."""
     from credit_scoring.api import register_api  # noqa: PLC0415 - only this entry point needs the API
 
+    configure_json_logging()
     server = flask.Flask("credit_scoring_dashboard")
     services = register_api(server)
     settings = DashboardSettings.from_env()
@@ -30,4 +37,8 @@ def combined() -> flask.Flask:
 
 def dashboard() -> flask.Flask:
     """The dashboard alone; the API is wherever ``DASHBOARD_API_URL`` says."""
-    return create_app(ApiClient(DashboardSettings.from_env())).server
+    configure_json_logging()
+    server = flask.Flask("credit_scoring_dashboard")
+    limit_request_bodies(server, DASHBOARD_MAX_BODY_BYTES)
+    log_requests(server)
+    return create_app(ApiClient(DashboardSettings.from_env()), server=server).server

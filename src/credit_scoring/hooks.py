@@ -11,7 +11,7 @@ from kedro.pipeline import Pipeline
 
 HOW_TO_GET_DATA = (
     "Get data first, either:\n"
-    "  - the demo data:  make data   (or: kedro run --pipeline demo_data), or\n"
+    "  - the demo data:  make data   (or: kedro run --pipelines demo_data), or\n"
     "  - the real Kaggle files: kaggle competitions download -c home-credit-default-risk, then unzip the\n"
     "    eight CSV files (application_train.csv, application_test.csv, bureau.csv, ...) into data/01_raw/."
 )

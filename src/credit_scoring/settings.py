@@ -31,4 +31,7 @@ CONFIG_LOADER_ARGS = {
     "base_env": "base",
     "default_run_env": "local",
     "custom_resolvers": {"project_uri": project_uri},
+    # the scoring API's settings (conf/base/app.yml); an environment overrides single keys, not whole sections
+    "config_patterns": {"app": ["app*", "app*/**"]},
+    "merge_strategy": {"app": "soft"},
 }

@@ -85,17 +85,20 @@ def test_simulated_application_refuses_negative_or_zero_term() -> None:
 
 
 def test_settings_from_environment_then_credentials_file(tmp_path: Path) -> None:
-    credentials = tmp_path / "credentials.yml"
-    assert DashboardSettings.from_env({}, credentials) == DashboardSettings(api_url=DEFAULT_API_URL)
+    (tmp_path / "conf" / "base").mkdir(parents=True)
+    (tmp_path / "conf" / "local").mkdir()
+    assert DashboardSettings.from_env({}, tmp_path) == DashboardSettings(api_url=DEFAULT_API_URL)
+    # any credentials* file of the environment, as Kedro reads them
+    credentials = tmp_path / "conf" / "local" / "credentials_dashboard.yml"
     credentials.write_text("dashboard:\n  api_url: http://remote/api/v1/\n  api_key: from-file\n")
-    stored = DashboardSettings.from_env({}, credentials)
+    stored = DashboardSettings.from_env({}, tmp_path)
     assert (stored.api_url, stored.api_key) == ("http://remote/api/v1", "from-file")
     env = {
         "DASHBOARD_API_URL": "http://other/api/v1",
         "DASHBOARD_API_KEY": "k",
         "DASHBOARD_API_TIMEOUT": "2.5",
     }
-    settings = DashboardSettings.from_env(env, credentials)
+    settings = DashboardSettings.from_env(env, tmp_path)
     assert (settings.api_url, settings.api_key, settings.timeout_seconds) == ("http://other/api/v1", "k", 2.5)
     with pytest.raises(ValueError, match="DASHBOARD_API_TIMEOUT"):
-        DashboardSettings.from_env({"DASHBOARD_API_TIMEOUT": "soon"}, credentials)
+        DashboardSettings.from_env({"DASHBOARD_API_TIMEOUT": "soon"}, tmp_path)

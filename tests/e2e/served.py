@@ -75,13 +75,19 @@ def write_reporting_extras(project: dict[str, Any]) -> None:
     )
 
 
-@contextmanager
-def served_app(root: Path, timeout: float = 420.0) -> Iterator[ServedApp]:
-    """Build the tiny project under ``root`` and serve it like ``make serve`` until the block ends."""
+def prepare_project(root: Path) -> dict[str, Any]:
+    """The tiny project under ``root``, with what every pipeline leaves for the server."""
     project = build_project(root)
     write_reporting_extras(project)
     (root / "conf" / "base").mkdir(parents=True, exist_ok=True)
     shutil.copy(PROJECT_ROOT / "conf" / "base" / "app.yml", root / "conf" / "base" / "app.yml")
+    return project
+
+
+@contextmanager
+def serving(root: Path, project: dict[str, Any]) -> Iterator[tuple[subprocess.Popen, str]]:
+    """``scripts/serve`` on the project at ``root`` with the defaults of ``make serve`` (2 workers, 4 threads
+    each), started and not waited for: (process, base URL). Stopped when the block ends."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {
@@ -97,24 +103,30 @@ def served_app(root: Path, timeout: float = 420.0) -> Iterator[ServedApp]:
         "PYTHON": sys.executable,
         "HOST": "127.0.0.1",
         "PORT": str(port),
-        "WORKERS": "1",
-        "THREADS": "8",
     }
-    log = root / "server.log"
-    with log.open("w") as output:
+    with (root / "server.log").open("a") as output:
         process = subprocess.Popen(
             [str(SERVE_SCRIPT)], env=env, stdout=output, stderr=subprocess.STDOUT, cwd=root
         )
     try:
-        _wait_ready(base_url, process, log, timeout)
-        yield ServedApp(base_url, API_KEY, project, log)
+        yield process, base_url
     finally:
         process.terminate()
         try:
-            process.wait(timeout=15)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+
+
+@contextmanager
+def served_app(root: Path, timeout: float = 420.0) -> Iterator[ServedApp]:
+    """Build the tiny project under ``root`` and serve it like ``make serve`` until the block ends."""
+    project = prepare_project(root)
+    with serving(root, project) as (process, base_url):
+        log = root / "server.log"
+        _wait_ready(base_url, process, log, timeout)
+        yield ServedApp(base_url, API_KEY, project, log)
 
 
 def _wait_ready(base_url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:

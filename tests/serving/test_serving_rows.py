@@ -156,7 +156,7 @@ def test_the_store_keeps_null_apart_from_nan_and_sorts_its_keys():
 def test_a_store_that_does_not_match_the_feature_definitions_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r"duplicated SK_ID_CURR \[10\]"):
         HistoryFeatureStore(_store_table([10, 10], [1.0, 2.0]))
-    with pytest.raises(ValueError, match="rerun kedro run --pipeline data_processing"):
+    with pytest.raises(ValueError, match="rerun kedro run --pipelines data_processing"):
         HistoryFeatureStore(_store_table([10], [1.0]).drop_columns([history_feature_columns()[-1]]))
     with pytest.raises(FileNotFoundError, match=r"client_history_features\.parquet"):
         ModelInputRowBuilder.from_store(tmp_path / "client_history_features.parquet")

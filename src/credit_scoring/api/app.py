@@ -5,25 +5,36 @@ Run alone: ``gunicorn -c conf/gunicorn.conf.py "credit_scoring.api:create_app()"
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import flask_swagger_ui
-from flask import Flask, Response, g, jsonify, render_template_string, request, send_from_directory
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    render_template_string,
+    request,
+    send_from_directory,
+)
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
 
 from credit_scoring.api.config import ApiSettings, load_settings
 from credit_scoring.api.errors import ApiError, register_error_handlers
+from credit_scoring.api.limits import limit_request_bodies
 from credit_scoring.api.observability import (
     REQUEST_ID_HEADER,
     configure_json_logging,
     correlation_id,
+    log_requests,
     new_request_id,
 )
-from credit_scoring.api.operations import current_operation, openapi_document
+from credit_scoring.api.operations import current_operation, enumerate_parameter, openapi_document
 from credit_scoring.api.routes import blueprint, operations
 from credit_scoring.api.security import API_KEY_HEADER, key_is_valid
 from credit_scoring.api.services import EXTENSION, Services, build_services, current_services
@@ -34,7 +45,6 @@ API_PREFIX = "/api/v1"
 TITLE = "Credit scoring API"
 DOCS_ASSETS = Path(flask_swagger_ui.__file__).resolve().parent / "dist"
 PUBLIC_ENDPOINTS = {"openapi", "docs", "docs_asset"}
-access_log = logging.getLogger("credit_scoring.api.access")
 
 _DOCS_PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -65,16 +75,11 @@ def _version() -> str:
 
 
 def _before_request() -> None:
-    g.started = time.perf_counter()
     g.request_id = new_request_id()
     g.correlation_id = correlation_id(request.headers.get(REQUEST_ID_HEADER))
     services: Services = current_services()
-    limit = services.settings.requests.max_body_bytes
-    request.max_content_length = limit  # enforced while reading a body sent without Content-Length too
-    if request.content_length is not None and request.content_length > limit:
-        raise ApiError(413, f"request body too large: {request.content_length} bytes, at most {limit}")
     operation = current_operation()
-    public = request.endpoint is None or (operation is not None and not operation.auth)
+    public = request.endpoint in {None, _CATCH_ALL} or (operation is not None and not operation.auth)
     if request.endpoint and request.endpoint.split(".")[-1] in PUBLIC_ENDPOINTS:
         public = services.settings.auth.public_docs
     if not public and not key_is_valid(request.headers.get(API_KEY_HEADER), services.settings.auth.api_keys):
@@ -89,27 +94,18 @@ def _after_request(response: Response) -> Response:
         response.headers[REQUEST_ID_HEADER] = request_id
     response.headers.setdefault("Cache-Control", "no-store")
     response.headers["X-Content-Type-Options"] = "nosniff"
-    started = getattr(g, "started", None)
-    access_log.info(
-        "%s %s %s",
-        request.method,
-        request.path,
-        response.status_code,
-        extra={
-            "method": request.method,
-            "path": request.path,
-            "status": response.status_code,
-            "latency_ms": round((time.perf_counter() - started) * 1000, 3) if started else None,
-            "correlation_id": getattr(g, "correlation_id", None),
-        },
-    )
     return response
 
 
 def _openapi() -> Response:
     services = current_services()
-    if services.openapi is None:  # built once per process: the routes and models do not change
+    if (
+        services.openapi is None
+    ):  # built once per process: the routes, models and clients' columns do not change
         services.openapi = openapi_document(operations, API_PREFIX, TITLE, _version())
+        if services.directory is not None:
+            names = services.directory.feature_names()
+            enumerate_parameter(services.openapi, "/population/", {"feature", "x", "y"}, names)
     return jsonify(services.openapi)
 
 
@@ -123,6 +119,45 @@ def _docs_asset(filename: str) -> Response:
     return send_from_directory(DOCS_ASSETS, filename, max_age=3600)
 
 
+def _no_such_route(path: str) -> Response:
+    """Any other path under the API's prefix: a JSON 404, or 405 naming the methods the path accepts.
+
+    Without it, a host that serves a catch-all page (the dashboard answers every path with its index) would
+    answer ``GET /api/v1/predict`` or ``/api/v1/unknown`` with 200 and HTML."""
+    adapter = _api_routes().bind("localhost")
+    try:
+        adapter.match(request.path, method=request.method)
+    except MethodNotAllowed as error:
+        raise ApiError(
+            405,
+            f"method {request.method} not allowed on {request.path}",
+            headers={"Allow": ", ".join(sorted(error.valid_methods or ()))},
+        ) from None
+    except NotFound:
+        pass
+    raise ApiError(404, f"no such resource: {request.method} {request.path}")
+
+
+def _api_routes() -> Map:
+    """The API's own routes (the catch-all aside), to tell a wrong method from an unknown path."""
+    routes = current_app.extensions.get(_ROUTES_EXTENSION)
+    if routes is None:
+        rules = [
+            Rule(rule.rule, methods=rule.methods, endpoint=rule.endpoint)
+            for rule in current_app.url_map.iter_rules()
+            if rule.endpoint.startswith(f"{blueprint.name}.") and rule.endpoint != _CATCH_ALL
+        ]
+        routes = current_app.extensions[_ROUTES_EXTENSION] = Map(rules)
+    return routes
+
+
+_CATCH_ALL = f"{blueprint.name}.no_such_route"
+_ROUTES_EXTENSION = "credit_scoring_api_routes"
+_EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+blueprint.add_url_rule(
+    "/", "no_such_route", _no_such_route, defaults={"path": ""}, methods=_EVERY_METHOD, strict_slashes=False
+)
+blueprint.add_url_rule("/<path:path>", "no_such_route", _no_such_route, methods=_EVERY_METHOD)
 blueprint.add_url_rule("/openapi.json", "openapi", _openapi, methods=["GET"])
 blueprint.add_url_rule("/docs", "docs", _docs, methods=["GET"])
 blueprint.add_url_rule("/docs/assets/<path:filename>", "docs_asset", _docs_asset, methods=["GET"])
@@ -143,6 +178,8 @@ def register_api(
     settings = settings or load_settings(config)
     services = build_services(settings, served=served, rows=rows)
     app.extensions[EXTENSION] = services
+    limit_request_bodies(app, settings.requests.max_body_bytes)
+    log_requests(app)  # its clock starts first
     app.register_blueprint(blueprint, url_prefix=API_PREFIX)
     register_error_handlers(app, API_PREFIX)
     return services

@@ -1,5 +1,7 @@
-"""Settings of the scoring API: ``conf/base/app.yml``, overridden by ``conf/local/app.yml``, secrets from
-``conf/local/credentials.yml`` and the environment, then by the ``config`` given to ``create_app``.
+"""Settings of the scoring API: ``conf/base/app.yml`` overridden key by key by the run environment's
+``app*`` files, secrets from its ``credentials*`` files and the environment, then the ``config`` given to
+``create_app``. Files are read by Kedro's own loader (`credit_scoring.project_config`), so the API sees what
+``kedro run`` sees.
 
 Environment: ``CREDIT_SCORING_ROOT`` (project root, default: the working directory),
 ``CREDIT_SCORING_API_KEYS`` (comma-separated keys), ``CREDIT_SCORING_PREDICTION_LOG_URL``,
@@ -17,10 +19,11 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from credit_scoring.project_config import LOCAL_CREDENTIALS, read_config
+
 API_KEYS_ENV = "CREDIT_SCORING_API_KEYS"
 LOG_URL_ENV = "CREDIT_SCORING_PREDICTION_LOG_URL"
 ROOT_ENV = "CREDIT_SCORING_ROOT"
-CREDENTIALS_FILE = Path("conf/local/credentials.yml")
 
 
 class _Section(BaseModel):
@@ -127,18 +130,9 @@ def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, 
     return merged
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        return {}
-    content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(content, dict):
-        raise ValueError(f"{path} must hold a mapping")
-    return content
-
-
 def _secrets(root: Path) -> dict[str, Any]:
-    """Keys and URLs from conf/local/credentials.yml, then the environment (which wins)."""
-    credentials = _read_yaml(root / CREDENTIALS_FILE)
+    """Keys and URLs from the configuration's credentials, then the environment (which wins)."""
+    credentials = read_config(root, "credentials")
     found: dict[str, Any] = {}
     keys = list((credentials.get("scoring_api") or {}).get("api_keys") or [])
     keys += [key.strip() for key in os.environ.get(API_KEYS_ENV, "").split(",") if key.strip()]
@@ -159,25 +153,31 @@ def load_settings(config: Mapping[str, Any] | None = None) -> ApiSettings:
     """The settings from the project's configuration files and environment, then ``config`` on top."""
     config = dict(config or {})
     root = Path(config.get("root") or os.environ.get(ROOT_ENV) or Path.cwd()).resolve()
-    merged = _read_yaml(root / "conf/base/app.yml")
-    merged = _deep_merge(merged, _read_yaml(root / "conf/local/app.yml"))
-    merged = _deep_merge(merged, _secrets(root))
+    merged = _deep_merge(read_config(root, "app"), _secrets(root))
     merged = _deep_merge(merged, config)
     merged["root"] = root
     return ApiSettings.model_validate(merged)
 
 
-def ensure_local_api_key(root: Path | None = None) -> Path:
+def ensure_local_api_key(root: Path | None = None) -> Path | None:
     """Give this machine an API key in conf/local/credentials.yml when none is configured (``make serve``).
 
-    Secure by default: the service never runs without a key. Returns the credentials file.
+    Secure by default: the service never runs without a key. The key is added to what that file holds (never
+    to a new file, which could repeat a key of another credentials file). Returns the file written, or None
+    when a key was already configured.
     """
     root = Path(root or os.environ.get(ROOT_ENV) or Path.cwd()).resolve()
-    path = root / CREDENTIALS_FILE
-    if os.environ.get(API_KEYS_ENV) or _secrets(root).get("auth"):
-        return path
-    credentials = _read_yaml(path)
-    credentials.setdefault("scoring_api", {})["api_keys"] = [secrets.token_urlsafe(24)]
+    if _secrets(root).get("auth"):
+        return None
+    path = root / LOCAL_CREDENTIALS
+    credentials = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    credentials = credentials or {}
+    if not isinstance(credentials, dict) or not isinstance(credentials.get("scoring_api") or {}, dict):
+        raise ValueError(f"{path}: expected a mapping with a scoring_api section, cannot add an API key")
+    credentials["scoring_api"] = {
+        **(credentials.get("scoring_api") or {}),
+        "api_keys": [secrets.token_urlsafe(24)],
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(credentials, sort_keys=False), encoding="utf-8")
     path.chmod(0o600)

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from pydantic import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 logger = logging.getLogger("credit_scoring.api")
 
@@ -106,7 +106,7 @@ def register_error_handlers(app: Flask, prefix: str) -> None:
         messages = {
             404: f"no such resource: {request.method} {request.path}",
             405: f"method {request.method} not allowed on {request.path}",
-            413: "request body too large",
+            413: error.description if isinstance(error, RequestEntityTooLarge) else "request body too large",
         }
         headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
         return json_error(status, messages.get(status, error.description or error.name), headers=headers)

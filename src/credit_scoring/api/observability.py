@@ -10,12 +10,15 @@ import json
 import logging
 import re
 import sys
+import time
 import uuid
 from datetime import UTC, datetime
 
-from flask import g, has_request_context
+from flask import Flask, Response, g, has_request_context, request
 
 REQUEST_ID_HEADER = "X-Request-ID"
+ACCESS_LOGGER = "credit_scoring.api.access"
+access_log = logging.getLogger(ACCESS_LOGGER)
 _SAFE_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _STANDARD_ATTRIBUTES = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 
@@ -72,3 +75,35 @@ def configure_json_logging(
         logger.handlers = [handler]
         logger.setLevel(level)
         logger.propagate = False
+
+
+def _start_clock() -> None:
+    g.started = time.perf_counter()
+
+
+def _log_request(response: Response) -> Response:
+    started = getattr(g, "started", None)
+    access_log.info(
+        "%s %s %s",
+        request.method,
+        request.path,
+        response.status_code,
+        extra={
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "latency_ms": round((time.perf_counter() - started) * 1000, 3) if started else None,
+            "correlation_id": getattr(g, "correlation_id", None),
+        },
+    )
+    return response
+
+
+def log_requests(app: Flask) -> None:
+    """One JSON access line per request answered by ``app`` (API and dashboard paths alike), with the request
+    id when the API gave one. Registered once per app."""
+    if app.extensions.get(ACCESS_LOGGER):
+        return
+    app.extensions[ACCESS_LOGGER] = True
+    app.before_request_funcs.setdefault(None, []).insert(0, _start_clock)
+    app.after_request(_log_request)

@@ -231,3 +231,15 @@ def openapi_document(operations: Operations, prefix: str, title: str, version: s
 def current_operation() -> Operation | None:
     view = current_app.view_functions.get(request.endpoint or "")
     return getattr(view, "operation", None)
+
+
+def enumerate_parameter(document: dict[str, Any], path_part: str, names: set[str], values: list[str]) -> None:
+    """Give the query parameters ``names`` of the paths containing ``path_part`` their allowed ``values``
+    (known once the data is loaded, e.g. the population routes' feature names)."""
+    for path, item in document["paths"].items():
+        if path_part not in path:
+            continue
+        for entry in item.values():
+            for parameter in entry.get("parameters", []):
+                if parameter["name"] in names:
+                    parameter["schema"] = {**parameter["schema"], "enum": list(values)}

@@ -441,7 +441,7 @@ def drift_summary(query: schemas.LanguageQuery) -> schemas.DriftSummary:
     404 until it has run, 500 naming the fields when the file does not match this schema."""
     services = current_services()
     path = services.settings.paths.drift_summary
-    content = read_json_file(path, "drift summary (run: kedro run --pipeline drift)")
+    content = read_json_file(path, "drift summary (run: kedro run --pipelines drift)")
     labels = _feature_labels(services)
     if isinstance(content, dict) and isinstance(content.get("columns"), list):
         content = {
@@ -458,7 +458,7 @@ def drift_summary(query: schemas.LanguageQuery) -> schemas.DriftSummary:
     except ValidationError as error:
         raise ApiError(
             500,
-            f"{path.name} does not match the drift summary schema: rerun kedro run --pipeline drift",
+            f"{path.name} does not match the drift summary schema: rerun kedro run --pipelines drift",
             validation_details(error),
             code="invalid_report",
         ) from None
@@ -475,5 +475,5 @@ def drift_report() -> Response:
     """The Evidently HTML report of the drift pipeline; 404 until it has run."""
     path = current_services().settings.paths.drift_report
     if not path.is_file():
-        raise ApiError(404, f"no drift report yet: {path.name} is missing (run: kedro run --pipeline drift)")
+        raise ApiError(404, f"no drift report yet: {path.name} is missing (run: kedro run --pipelines drift)")
     return send_file(path, mimetype="text/html", max_age=0)

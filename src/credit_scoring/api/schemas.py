@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    create_model,
+)
 
 from credit_scoring.features.labels import APPLICATION_LABELS
 from credit_scoring.raw.schema import DAYS_SENTINEL_COLUMNS, KNOWN_CATEGORIES, PLAUSIBLE_RANGES
@@ -43,6 +51,18 @@ class StrictModel(BaseModel):
 # --- the application -----------------------------------------------------------------------------------
 
 
+def _whole_number(value: Any) -> Any:
+    """JSON has one number type: ``2.0`` is the integer 2 (JSON Schema agrees); ``2.5`` stays a float and is
+    refused."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def whole_number(*metadata: Any) -> Any:
+    """An integer field of a strict model that accepts a number with no fractional part (the conversion
+    comes last, around ``metadata``, so that the JSON schema keeps its integer bounds)."""
+    return Annotated[int, *metadata, BeforeValidator(_whole_number)]
+
+
 def _application_field(column: str, kind: str) -> tuple[Any, Any]:
     label = APPLICATION_LABELS.get(column)
     description = label[1] if label else column.replace("_", " ").capitalize()
@@ -50,8 +70,8 @@ def _application_field(column: str, kind: str) -> tuple[Any, Any]:
         levels = tuple(sorted(KNOWN_CATEGORIES[APPLICATION_TABLE][column]))
         return Literal[levels] | None, Field(default=None, description=f"{description}: one of {levels}")
     low, high = PLAUSIBLE_RANGES[APPLICATION_TABLE].get(column, (None, None))
-    base = int if kind == "int64" else float
-    number: Any = Annotated[base, Field(ge=low, le=high)]
+    bounds = Field(ge=low, le=high)
+    number: Any = whole_number(bounds) if kind == "int64" else Annotated[float, bounds]
     note = f"{description} (from {low} to {high})" if low is not None or high is not None else description
     if column in DAYS_SENTINEL_COLUMNS.get(APPLICATION_TABLE, ()):
         number = _days_or_no_date(low, high)
@@ -68,17 +88,15 @@ def _days_or_no_date(low: float, high: float) -> Any:
         return value
 
     schema = {"anyOf": [{"type": "integer", "minimum": low, "maximum": high}, {"const": DAYS_SENTINEL}]}
-    return Annotated[int, AfterValidator(check), WithJsonSchema(schema)]
+    return whole_number(AfterValidator(check), WithJsonSchema(schema))
 
 
 def _application_fields() -> dict[str, Any]:
     fields: dict[str, Any] = {
         CLIENT_ID: (
-            int | None,
+            whole_number(Field(ge=1, le=2**53)) | None,
             Field(
                 default=None,
-                ge=1,
-                le=2**53,
                 description="Client identifier; when the client is known, the client's history is used",
             ),
         )

@@ -112,7 +112,7 @@ def load_directory(settings: ApiSettings, served: ServedModel) -> ClientDirector
     paths = settings.paths
     for path in (paths.staged_application_test, paths.staged_application_train, paths.scoring_input_table):
         if not path.is_file():
-            raise FileNotFoundError(f"{path} is missing (run: kedro run --pipeline data_processing)")
+            raise FileNotFoundError(f"{path} is missing (run: kedro run --pipelines data_processing)")
     features = pd.read_parquet(paths.scoring_input_table)
     scores, source = _batch_scores(served, features, settings)
     training = pd.read_parquet(paths.staged_application_train, columns=list(TRAINING_COLUMNS))

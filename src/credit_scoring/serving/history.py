@@ -46,7 +46,7 @@ class HistoryFeatureStore:
             raise ValueError(
                 f"{source} does not hold {CLIENT_KEY} and the current history features in order "
                 f"(missing {missing[:10]}, unexpected {unexpected[:10]}): rerun "
-                "kedro run --pipeline data_processing"
+                "kedro run --pipelines data_processing"
             )
         ids = _as_numpy(table.column(CLIENT_KEY), pa.int64(), f"{source}, column {CLIENT_KEY}")
         order = np.argsort(ids, kind="stable")
@@ -73,7 +73,7 @@ class HistoryFeatureStore:
         path = Path(path)
         if not path.exists():
             raise FileNotFoundError(
-                f"History feature store not found: {path} (run: kedro run --pipeline data_processing)"
+                f"History feature store not found: {path} (run: kedro run --pipelines data_processing)"
             )
         return cls(pq.read_table(path, memory_map=True), source=str(path))
 
@@ -136,7 +136,7 @@ class ClientHistoryStore:
     def _source(path: Path) -> str:
         if not path.exists():
             raise FileNotFoundError(
-                f"History table not found: {path} (run: kedro run --pipeline data_processing)"
+                f"History table not found: {path} (run: kedro run --pipelines data_processing)"
             )
         pattern = path / "**" / "*.parquet" if path.is_dir() else path
         return str(pattern).replace("'", "''")

@@ -66,7 +66,7 @@ def load_served_model(tracking_uri: str, name: str, alias: str) -> ServedModel:
         raise ModelNotAvailableError(f"registry {tracking_uri} unavailable: {error.message}") from error
     if version is None:
         raise ModelNotAvailableError(
-            f"no model registered as {name}@{alias} in {tracking_uri} (run: kedro run --pipeline modelling)"
+            f"no model registered as {name}@{alias} in {tracking_uri} (run: kedro run --pipelines modelling)"
         )
     try:
         details = client.get_model_version(name, version)
@@ -102,5 +102,5 @@ def batch_validation_settings(parameters_file: Path) -> dict[str, Any]:
 def load_row_builder(history_features: Path, parameters_file: Path) -> ModelInputRowBuilder:
     """The online row builder over data_processing's ``client_history_features`` store."""
     if not history_features.exists():
-        raise FileNotFoundError(f"{history_features} is missing (run: kedro run --pipeline data_processing)")
+        raise FileNotFoundError(f"{history_features} is missing (run: kedro run --pipelines data_processing)")
     return ModelInputRowBuilder.from_store(history_features, batch_validation_settings(parameters_file))

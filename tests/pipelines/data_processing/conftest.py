@@ -27,7 +27,7 @@ def raw_csv_dir(tmp_path_factory: pytest.TempPathFactory, raw_tables: dict[str, 
 
 @pytest.fixture(scope="session")
 def kedro_run_project(raw_tables: dict[str, pd.DataFrame], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`kedro run --pipeline data_processing` on the sample CSVs, in a copy of the project (real catalog)."""
+    """`kedro run --pipelines data_processing` on the sample CSVs, in a copy of the project (real catalog)."""
     project = tmp_path_factory.mktemp("project")
     (project / "src").mkdir()
     shutil.copy(PROJECT_ROOT / "pyproject.toml", project / "pyproject.toml")

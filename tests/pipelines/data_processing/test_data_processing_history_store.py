@@ -1,4 +1,4 @@
-"""`kedro run --pipeline data_processing` writes the keyed history store the online row builder serves."""
+"""`kedro run --pipelines data_processing` writes the keyed history store the online row builder serves."""
 
 from __future__ import annotations
 

@@ -1,0 +1,77 @@
+"""Bad input on the dashboard's callback endpoint is a 400 that says what is wrong, never a 500.
+
+The browser sends ``POST /_dash-update-component`` with the callback's inputs; anyone who can reach the server
+can send anything there. A request that is not a callback request of this app (not JSON, fields missing or of
+the wrong type, an unknown output) is refused before Dash reads it; a callback that fails on the values it got
+(``ValueError``, ``TypeError``, ``KeyError``, ``OverflowError``: a value the page could not have sent) answers
+400, logged with its trace. Any other exception stays a 500: a fault of the server, not of the request.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import flask
+from dash import Dash
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from werkzeug.exceptions import BadRequest
+
+logger = logging.getLogger("dash_app.callbacks")
+CALLBACK_PATH = "_dash-update-component"
+INPUT_ERRORS = (ValueError, TypeError, KeyError, OverflowError)
+
+
+class _Dependency(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str | dict[str, Any]
+    property: str
+
+
+class CallbackRequest(BaseModel):
+    """What Dash's renderer sends for one callback."""
+
+    model_config = ConfigDict(extra="allow")
+    output: str = Field(min_length=1)
+    outputs: _Dependency | list[_Dependency | list[_Dependency]]
+    inputs: list[_Dependency | list[_Dependency]]
+    changedPropIds: list[str]
+    state: list[_Dependency | list[_Dependency]] = Field(default_factory=list)
+
+
+def _bad_request(message: str) -> flask.Response:
+    response = flask.jsonify({"error": {"code": "bad_request", "message": message}})
+    response.status_code = 400
+    return response
+
+
+def check_callback_request(app: Dash) -> flask.Response | None:
+    """Before Dash reads a callback request: the JSON envelope and a known output, else 400."""
+    if flask.request.method != "POST" or not flask.request.path.endswith(f"/{CALLBACK_PATH}"):
+        return None
+    body = flask.request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _bad_request("a callback request is a JSON object")
+    try:
+        callback = CallbackRequest.model_validate(body)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, problem['loc'])) or 'body'}: {problem['msg']}"
+            for problem in error.errors(include_url=False, include_input=False)[:5]
+        )
+        return _bad_request(f"not a callback request of this dashboard: {problems}")
+    if callback.output not in app.callback_map:
+        return _bad_request(f"unknown callback output: {callback.output[:200]}")
+    return None
+
+
+def refuse_bad_input(error: Exception) -> None:
+    """Dash's ``on_error`` for every callback: 400 for a value the callback cannot take, else re-raised."""
+    if isinstance(error, INPUT_ERRORS):
+        logger.warning("Callback refused its input (%s %s)", type(error).__name__, error, exc_info=error)
+        raise BadRequest(f"invalid callback input: {type(error).__name__}") from error
+    raise error
+
+
+def install(app: Dash) -> None:
+    app.server.before_request(lambda: check_callback_request(app))

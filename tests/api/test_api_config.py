@@ -1,0 +1,86 @@
+"""The API reads the project's configuration as `kedro run` does, and the key that `scripts/serve` generates
+never collides with another file of conf/local."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from credit_scoring.api.config import API_KEYS_ENV, ensure_local_api_key, load_settings
+from credit_scoring.project_config import read_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """conf/base of the project and an empty conf/local, no key in the environment."""
+    monkeypatch.delenv(API_KEYS_ENV, raising=False)
+    monkeypatch.delenv("KEDRO_ENV", raising=False)
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "base").symlink_to(ROOT / "conf" / "base")
+    (tmp_path / "conf" / "local").mkdir()
+    return tmp_path
+
+
+def local(project: Path, name: str) -> Path:
+    return project / "conf" / "local" / name
+
+
+def test_a_key_is_generated_once_into_credentials_yml(project: Path) -> None:
+    written = ensure_local_api_key(project)
+    assert written == local(project, "credentials.yml")
+    assert oct(written.stat().st_mode & 0o777) == "0o600"
+    key = yaml.safe_load(written.read_text())["scoring_api"]["api_keys"][0]
+    assert len(key) >= 24
+    assert ensure_local_api_key(project) is None  # configured now: nothing written
+    assert load_settings({"root": project}).auth.api_keys[0].get_secret_value() == key
+
+
+def test_the_key_is_added_to_what_credentials_yml_holds(project: Path) -> None:
+    local(project, "credentials.yml").write_text(
+        "prediction_log:\n  url: sqlite:///elsewhere.db\nscoring_api:\n  api_keys: []\n"
+    )
+    ensure_local_api_key(project)
+    content = yaml.safe_load(local(project, "credentials.yml").read_text())
+    assert content["prediction_log"] == {"url": "sqlite:///elsewhere.db"}
+    assert len(content["scoring_api"]["api_keys"]) == 1
+
+
+def test_a_key_in_another_credentials_file_is_used_and_nothing_is_written(project: Path) -> None:
+    local(project, "credentials_api.yml").write_text("scoring_api:\n  api_keys: [key-from-another-file]\n")
+    assert ensure_local_api_key(project) is None
+    assert not local(project, "credentials.yml").exists()
+    assert load_settings({"root": project}).auth.api_keys[0].get_secret_value() == "key-from-another-file"
+    assert read_config(project, "credentials")  # Kedro reads the folder without a duplicate key
+
+
+def test_a_key_in_the_environment_is_enough(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(API_KEYS_ENV, "environment-key-123")
+    assert ensure_local_api_key(project) is None
+    assert not os.listdir(project / "conf" / "local")
+
+
+def test_an_unreadable_credentials_file_is_refused_with_its_name(project: Path) -> None:
+    local(project, "credentials.yml").write_text("- a list\n- not a mapping\n")
+    with pytest.raises(ValueError, match="credentials"):
+        ensure_local_api_key(project)
+
+
+def test_the_committed_example_is_outside_every_kedro_environment() -> None:
+    example = ROOT / "conf" / "credentials.example.yml"
+    assert yaml.safe_load(example.read_text())["scoring_api"]["api_keys"] == []  # no shared placeholder key
+    environments = [path for path in (ROOT / "conf").iterdir() if path.is_dir()]
+    assert {path.name for path in environments} >= {"base", "local", "spark"}
+    committed = [path for env in environments for path in env.rglob("credentials*")]
+    assert not committed, f"Kedro would read these as credentials: {committed}"
+
+
+def test_local_app_settings_override_single_keys(project: Path) -> None:
+    local(project, "app.yml").write_text("requests:\n  max_batch_size: 7\n")
+    settings = load_settings({"root": project})
+    assert settings.requests.max_batch_size == 7
+    assert settings.requests.max_body_bytes == 1_048_576  # the rest of the section is base's

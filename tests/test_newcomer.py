@@ -1,0 +1,259 @@
+"""The README's commands, in the order a newcomer types them, in a fresh copy of the project: `make setup`,
+`make data` (small demo data), `make pipelines`, `scripts/serve` started and stopped (it writes its API key
+into conf/local), then every `kedro` command a data engineer runs next, `kedro viz`, `make mlflow-ui`, the
+registry CLI, `make serve-model`, and the credentials example copied as the docs say. Real commands in
+subprocesses, as written in the documentation where it shows them (`tests/doc_commands.py`), ports aside.
+
+The copy holds the repository's files (tracked and new, not ignored ones) and uses this checkout's `.venv`
+through a symbolic link: `make setup` must find it up to date (it would otherwise reinstall the project from
+the copy), which `make setup` in CI guarantees before `make test`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+import requests
+import yaml
+from nbclient import NotebookClient
+
+from credit_scoring.reporting.documents import number
+from tests.doc_commands import PROJECT_ROOT, doc_command, doc_commands
+
+pytestmark = pytest.mark.slow
+
+#: Small data and small budgets: the run checks the wiring and the contracts, not the model's quality.
+DATA_PARAMS = "demo_data.preset=small,demo_data.n_train=2000,demo_data.n_test=400"
+RUN_PARAMS = "modelling.tuning.logreg.n_trials=2,modelling.tuning.lgbm.n_trials=2"
+ENV = {"DO_NOT_TRACK": "1", "MLFLOW_DISABLE_TELEMETRY": "true", "KEDRO_DISABLE_TELEMETRY": "true"}
+
+#: What this module runs, in order (`tests/test_doc_commands.py` counts the documentation's commands that
+#: start like one of these as tested here).
+NEWCOMER_COMMANDS = (
+    "source .venv/bin/activate",
+    "make setup",
+    "make data",
+    "make pipelines",
+    "scripts/serve",
+    "KEY=$(python -c 'from credit_scoring.api.config import local_api_key; print(local_api_key())')",
+    'curl -s -H "X-API-Key: $KEY" http://127.0.0.1:8000/api/v1/ready',
+    'curl -s -H "X-API-Key: $KEY" http://127.0.0.1:8050/api/v1/ready',
+    'curl -s -H "X-API-Key: $KEY" -H \'Content-Type: application/json\' "http://127.0.0.1:8000/api/v1/predict',
+    "kedro run --pipelines reporting",
+    "kedro run --pipeline drift",
+    'kedro run --pipelines drift --params "drift.current.source=prediction_log',
+    "kedro viz build",
+    "make viz",
+    "make mlflow-ui",
+    "python -m credit_scoring.registry show",
+    "make serve-model",
+    "curl -s -X POST http://127.0.0.1:5001/invocations",
+    "cp conf/credentials.example.yml conf/local/credentials.yml",
+    "kedro run --env spark --pipelines data_processing",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def run(project: Path, command: str, timeout: float = 900, **env: str) -> str:
+    """Run ``command`` with bash in ``project``; fail with its output unless it succeeds. Returns stdout."""
+    result = subprocess.run(
+        ["bash", "-c", command],
+        cwd=project,
+        env={**os.environ, **ENV, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert result.returncode == 0, (
+        f"`{command}` failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}"
+    )
+    return result.stdout
+
+
+@contextmanager
+def background(project: Path, command: str, url: str, timeout: float = 120, **env: str) -> Iterator[None]:
+    """``command`` running in its own process group until ``url`` answers (any status below 500); the whole
+    group is stopped on exit."""
+    log = project / "logs" / f"background-{free_port()}.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            ["bash", "-c", command],
+            cwd=project,
+            env={**os.environ, **ENV, **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            assert process.poll() is None, f"`{command}` exited early:\n{log.read_text()[-5000:]}"
+            try:
+                if requests.get(url, timeout=5).status_code < 500:
+                    break
+            except requests.RequestException:  # not listening yet, or a worker still loading the model
+                pass
+            assert time.monotonic() < deadline, (
+                f"`{command}`: {url} did not answer:\n{log.read_text()[-5000:]}"
+            )
+            time.sleep(0.5)
+        yield
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def fresh_copy(destination: Path) -> Path:
+    """The repository's files as a clone would hold them (plus new, not ignored ones), with this checkout's
+    virtual environment."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
+    for name in filter(None, listed):
+        source = PROJECT_ROOT / name
+        if source.is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / name)  # mtimes kept: make sees the same up-to-date stamp
+    (destination / ".venv").symlink_to(PROJECT_ROOT / ".venv")
+    return destination
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A fresh copy after `make setup`, `make data` and `make pipelines` (small data, small budgets)."""
+    root = fresh_copy(tmp_path_factory.mktemp("newcomer"))
+    assert not (root / "conf" / "local" / "credentials.example.yml").exists()
+    up_to_date = subprocess.run(["make", "-q", "setup"], cwd=root, capture_output=True, check=False)
+    assert up_to_date.returncode == 0, "run `make setup` in the checkout first (the copy shares its .venv)"
+    run(root, "make setup")
+    run(root, "make data", DATA_PARAMS=DATA_PARAMS)
+    run(root, "make pipelines", RUN_PARAMS=RUN_PARAMS)
+    yield root
+    where = "import credit_scoring; print(credit_scoring.__file__)"
+    installed = run(root / "logs", f"{root}/.venv/bin/python -c '{where}'")  # outside the copy's src/
+    assert installed.startswith(str(PROJECT_ROOT)), f"the shared .venv now installs the copy: {installed}"
+
+
+def test_the_readme_sequence_after_make_run(project: Path) -> None:
+    port = free_port()
+    api = f"http://127.0.0.1:{port}/api/v1"
+    with background(project, "scripts/serve", f"{api}/health", PORT=str(port)):
+        key_command = doc_command("docs/api.md", "local_api_key")
+        ready = doc_command("docs/api.md", "/ready").replace("8050", str(port))
+        assert json.loads(run(project, f"{key_command}\n{ready}"))["ready"] is True
+        predict = doc_command("README.md", "/predict?").replace("8000", str(port))
+        answer = json.loads(run(project, f"{key_command}\n{predict}"))
+        assert answer["decision"] in {"granted", "refused"} and len(answer["reasons"]) == 5
+    credentials = yaml.safe_load((project / "conf" / "local" / "credentials.yml").read_text())
+    assert credentials["scoring_api"]["api_keys"], "scripts/serve writes the API key it generated"
+
+    # What a data engineer types next: every command reads conf/local, the generated key included.
+    run(project, "source .venv/bin/activate && kedro run --pipelines reporting")
+    run(project, "source .venv/bin/activate && kedro run --pipeline drift")  # the product card's spelling
+    run(project, doc_command("docs/mlops.md", "drift.current.source=prediction_log"))
+    summary = json.loads((project / "data" / "08_reporting" / "drift_summary.json").read_text())
+    assert summary["current"]["source"] == "prediction_log"
+    run(project, "source .venv/bin/activate && kedro viz build")
+    assert (project / "build" / "api" / "main").is_file()
+    viz_port, mlflow_port = free_port(), free_port()
+    with background(project, "make viz", f"http://127.0.0.1:{viz_port}/api/main", VIZ_PORT=str(viz_port)):
+        nodes = requests.get(f"http://127.0.0.1:{viz_port}/api/main", timeout=30).json()["nodes"]
+        assert any(node["name"] == "Train Lgbm Node" or "lgbm" in node["name"].lower() for node in nodes)
+    with background(
+        project, "make mlflow-ui", f"http://127.0.0.1:{mlflow_port}/", MLFLOW_PORT=str(mlflow_port)
+    ):
+        search = requests.get(
+            f"http://127.0.0.1:{mlflow_port}/api/2.0/mlflow/registered-models/search", timeout=30
+        ).json()
+        assert [model["name"] for model in search["registered_models"]] == ["credit-scoring"]
+    shown = json.loads(run(project, "source .venv/bin/activate && python -m credit_scoring.registry show"))
+    assert shown["aliases"]["champion"] == "1"
+
+    model_port = free_port()
+    with background(
+        project,
+        "make serve-model",
+        f"http://127.0.0.1:{model_port}/ping",
+        timeout=180,
+        SERVE_PORT=str(model_port),
+    ):
+        invocations = doc_command("README.md", "/invocations").replace("5001", str(model_port))
+        predictions = json.loads(run(project, invocations))["predictions"]
+        assert len(predictions) == 2 and {row["decision"] for row in predictions} <= {"granted", "refused"}
+
+    run(project, doc_command("README.md", "cp conf/credentials.example.yml"))
+    run(project, "source .venv/bin/activate && kedro run --pipelines reporting")
+    run(project, doc_command("conf/local/README.md", "cp conf/credentials.example.yml"))
+    with background(project, "scripts/serve", f"{api}/health", PORT=str(port)):
+        pass  # a copied example holds no key: one is generated again, into the same file
+    assert yaml.safe_load((project / "conf" / "local" / "credentials.yml").read_text())["scoring_api"][
+        "api_keys"
+    ]
+    run(project, "source .venv/bin/activate && kedro run --pipelines reporting")
+
+
+@pytest.mark.spark
+def test_data_processing_runs_on_spark_as_docs_spark_md_says(project: Path) -> None:
+    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install '.[spark]')")
+    if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
+        pytest.skip("Java is not installed (Spark needs a JDK 17)")
+    batch = pd.read_parquet(project / "data" / "05_model_input" / "model_input_table.parquet")
+    command = ".venv/bin/kedro run --env spark --pipelines data_processing"
+    assert command in [c.text for c in doc_commands() if c.document == "docs/spark.md"]
+    run(project, command)
+    on_spark = pd.read_parquet(project / "data" / "05_model_input" / "model_input_table.parquet")
+    assert on_spark.shape == batch.shape and set(on_spark.columns) == set(batch.columns)
+
+
+def test_documents_carry_the_runs_figures(project: Path) -> None:
+    reporting = project / "data" / "08_reporting"
+    metrics = json.loads((reporting / "model_metrics.json").read_text())
+    comparison = pd.read_csv(reporting / "model_comparison.csv")
+    note = (reporting / "methodology_note.md").read_text()
+    card = (reporting / "model_card.md").read_text()
+    for key in ("cv_auc", "holdout_auc", "threshold", "business_cost_per_client", "approve_all_cost"):
+        assert number(float(metrics[key])) in note, key
+        assert number(float(metrics[key])) in card, key
+    for row in comparison.itertuples():
+        line = next(line for line in note.splitlines() if line.startswith(f"| {row.model_name} |"))
+        assert number(float(row.cv_auc)) in line
+    assert (reporting / "methodology_note.html").read_text().startswith("<!DOCTYPE html>")
+    fairness = pd.read_csv(reporting / "fairness_report.csv")
+    assert set(fairness["attribute"]) == {"gender", "age band"}
+
+
+def test_exploration_notebook_runs_on_the_demo_data(project: Path) -> None:
+    path = project / "notebooks" / "01_explore_model_input.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
+    outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
+    assert not [output for output in outputs if output.output_type == "error"]
+    assert any("training clients" in output.get("text", "") for output in outputs)
