@@ -62,7 +62,8 @@ def create_app(client: ApiClient | None = None, server: flask.Flask | bool = Tru
     app.index_string = INDEX_STRING
     app.layout = shell_layout
     callbacks.register_all(app)
-    guards.install(app)
+    settings = api_client.get_client().settings
+    guards.install(app, settings.max_callbacks, settings.callback_wait_seconds)
     _add_report_route(app.server)
     _set_up_now(app)
     return app

@@ -20,6 +20,7 @@ from typing import Any
 from credit_scoring.project_config import read_config
 
 DEFAULT_API_URL = "http://127.0.0.1:8050/api/v1"
+API_URL_ENV = "DASHBOARD_API_URL"
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class DashboardSettings:
     api_key: str = ""
     timeout_seconds: float = 10.0
     currency: str = "EUR"
+    max_callbacks: int | None = None
+    """Callbacks answered at once by one process (``DASHBOARD_MAX_CALLBACKS``); more wait, then get a 503."""
+    callback_wait_seconds: float = 5.0
 
     @classmethod
     def from_env(
@@ -44,8 +48,18 @@ class DashboardSettings:
             timeout_seconds = float(timeout) if timeout else cls.timeout_seconds
         except ValueError as error:
             raise ValueError(f"DASHBOARD_API_TIMEOUT must be a number of seconds, got {timeout!r}") from error
+        bound = env.get("DASHBOARD_MAX_CALLBACKS", "")
+        if bound and not (bound.isdigit() and int(bound) > 0):
+            raise ValueError(f"DASHBOARD_MAX_CALLBACKS must be a positive integer, got {bound!r}")
+        wait = env.get("DASHBOARD_CALLBACK_WAIT_SECONDS", "")
+        try:
+            wait_seconds = float(wait) if wait else cls.callback_wait_seconds
+        except ValueError as error:
+            raise ValueError(f"DASHBOARD_CALLBACK_WAIT_SECONDS must be a number, got {wait!r}") from error
         return cls(
-            api_url=(env.get("DASHBOARD_API_URL") or stored.get("api_url") or DEFAULT_API_URL).rstrip("/"),
+            max_callbacks=int(bound) if bound else None,
+            callback_wait_seconds=wait_seconds,
+            api_url=(env.get(API_URL_ENV) or stored.get("api_url") or DEFAULT_API_URL).rstrip("/"),
             api_key=env.get("DASHBOARD_API_KEY") or str(stored.get("api_key") or ""),
             timeout_seconds=timeout_seconds,
             currency=env.get("DASHBOARD_CURRENCY") or str(stored.get("currency") or cls.currency),
@@ -53,6 +67,9 @@ class DashboardSettings:
 
     def with_key(self, api_key: str) -> DashboardSettings:
         return replace(self, api_key=api_key)
+
+    def with_url(self, api_url: str) -> DashboardSettings:
+        return replace(self, api_url=api_url.rstrip("/"))
 
 
 def _dashboard_credentials(root: Path) -> dict[str, Any]:

@@ -5,11 +5,15 @@ can send anything there. A request that is not a callback request of this app (n
 the wrong type, an unknown output) is refused before Dash reads it; a callback that fails on the values it got
 (``ValueError``, ``TypeError``, ``KeyError``, ``OverflowError``: a value the page could not have sent) answers
 400, logged with its trace. Any other exception stays a 500: a fault of the server, not of the request.
+
+A process answers at most ``max_callbacks`` callbacks at once; one more waits a few seconds for a slot, then
+gets a 503 with ``Retry-After`` instead of holding a thread that the API's callers need.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 import flask
@@ -47,7 +51,7 @@ def _bad_request(message: str) -> flask.Response:
 
 def check_callback_request(app: Dash) -> flask.Response | None:
     """Before Dash reads a callback request: the JSON envelope and a known output, else 400."""
-    if flask.request.method != "POST" or not flask.request.path.endswith(f"/{CALLBACK_PATH}"):
+    if not _is_callback():
         return None
     body = flask.request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -73,5 +77,37 @@ def refuse_bad_input(error: Exception) -> None:
     raise error
 
 
-def install(app: Dash) -> None:
+def _is_callback() -> bool:
+    return flask.request.method == "POST" and flask.request.path.endswith(f"/{CALLBACK_PATH}")
+
+
+def _bound_callbacks(app: Dash, max_callbacks: int, wait_seconds: float) -> None:
+    slots = threading.BoundedSemaphore(max_callbacks)
+
+    def take_slot() -> flask.Response | None:
+        if not _is_callback():
+            return None
+        if not slots.acquire(timeout=wait_seconds):
+            logger.warning("Callback refused: %d callbacks already running in this process", max_callbacks)
+            response = flask.jsonify(
+                {"error": {"code": "busy", "message": "too many requests at once, retry"}}
+            )
+            response.status_code = 503
+            response.headers["Retry-After"] = "1"
+            return response
+        flask.g.callback_slot = True
+        return None
+
+    def give_slot(_: BaseException | None) -> None:
+        if flask.g.pop("callback_slot", False):
+            slots.release()
+
+    app.server.before_request(take_slot)
+    app.server.teardown_request(give_slot)
+
+
+def install(app: Dash, max_callbacks: int | None = None, wait_seconds: float = 5.0) -> None:
+    """The checks of callback requests and, with ``max_callbacks``, the bound on concurrent callbacks."""
+    if max_callbacks:
+        _bound_callbacks(app, max_callbacks, wait_seconds)
     app.server.before_request(lambda: check_callback_request(app))

@@ -1,21 +1,25 @@
 """WSGI entry points for gunicorn (the composition root: the only dashboard module that imports the API).
 
 - ``dash_app.wsgi:combined()``: API and dashboard on one server (``make serve``), the API blueprint mounted on
-  the Dash app's Flask server under ``/api/v1``; the dashboard still calls it over HTTP (base URL
-  ``DASHBOARD_API_URL``, by default ``http://127.0.0.1:8050/api/v1``). Without ``DASHBOARD_API_KEY`` the
-  dashboard uses the API's first configured key. Run it with threads: the dashboard calls its own server.
+  the Dash app's Flask server under ``/api/v1``; the dashboard calls it through the same HTTP client, answered
+  in process (no request to its own server; ``DASHBOARD_API_URL`` set: over HTTP to that URL instead). Without
+  ``DASHBOARD_API_KEY`` the dashboard uses the API's first configured key.
 - ``dash_app.wsgi:dashboard()``: the dashboard alone, against a remote API (``make serve-dashboard``).
 """
 
 from __future__ import annotations
 
+import os
+
 import flask
 
+from credit_scoring.api.app import API_PREFIX
 from credit_scoring.api.limits import limit_request_bodies
 from credit_scoring.api.observability import configure_json_logging, log_requests
 from dash_app.api_client import ApiClient
 from dash_app.app import create_app
-from dash_app.config import DashboardSettings
+from dash_app.config import API_URL_ENV, DashboardSettings
+from dash_app.in_process import IN_PROCESS_ORIGIN, in_process_session
 
 DASHBOARD_MAX_BODY_BYTES = 1_048_576
 """The dashboard alone: the largest callback request accepted (its callbacks send a few small values)."""
@@ -23,7 +27,8 @@ DASHBOARD_MAX_BODY_BYTES = 1_048_576
 
 def combined() -> flask.Flask:
     """The API and the dashboard on one Flask server: one JSON request log and one body bound (the API's
-    ``requests.max_body_bytes``) for both."""
+    ``requests.max_body_bytes``) for both. The dashboard's client calls the API in process (`in_process`),
+    unless ``DASHBOARD_API_URL`` names an API to call over HTTP."""
     from credit_scoring.api import register_api  # noqa: PLC0415 - only this entry point needs the API
 
     configure_json_logging()
@@ -32,7 +37,10 @@ def combined() -> flask.Flask:
     settings = DashboardSettings.from_env()
     if not settings.api_key and services.settings.auth.api_keys:
         settings = settings.with_key(services.settings.auth.api_keys[0].get_secret_value())
-    return create_app(ApiClient(settings), server=server).server
+    if os.environ.get(API_URL_ENV):
+        return create_app(ApiClient(settings), server=server).server
+    settings = settings.with_url(f"{IN_PROCESS_ORIGIN}{API_PREFIX}")
+    return create_app(ApiClient(settings, session=in_process_session(server)), server=server).server
 
 
 def dashboard() -> flask.Flask:

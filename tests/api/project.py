@@ -88,14 +88,22 @@ def train_model(model_input: pd.DataFrame) -> CreditScoringModel:
     return CreditScoringModel(estimator, spec, threshold=THRESHOLD, model_name="lgbm_class_weight")
 
 
-def register(model: CreditScoringModel, example: pd.DataFrame, tracking_uri: str, artifacts: Path) -> str:
-    """Register the model as champion in the registry at ``tracking_uri``; returns the version."""
+def register(
+    model: CreditScoringModel, example: pd.DataFrame, tracking_uri: str, artifacts: Path, promote: bool = True
+) -> str:
+    """Register the model (as champion when ``promote``) in the registry at ``tracking_uri``; returns the
+    version."""
     previous = mlflow.get_tracking_uri()
     mlflow.set_tracking_uri(tracking_uri)
     try:
-        experiment = mlflow.create_experiment("api-tests", artifact_location=artifacts.as_uri())
+        existing = mlflow.get_experiment_by_name("api-tests")
+        experiment = (
+            existing.experiment_id
+            if existing
+            else mlflow.create_experiment("api-tests", artifact_location=artifacts.as_uri())
+        )
         mlflow.set_experiment(experiment_id=experiment)
-        decision = registry.PromotionDecision(True, "tests", 0.5)
+        decision = registry.PromotionDecision(promote, "tests", 0.5)
         release = registry.ModelRelease(model, registry.model_signature(model), example, {}, decision)
         return registry.publish(release, name=MODEL_NAME, client=registry.client_for(tracking_uri))["version"]
     finally:

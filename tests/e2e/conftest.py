@@ -13,10 +13,8 @@ from tests.e2e.browser import browser_missing, chromium
 
 
 @pytest.fixture(scope="session")
-def served(tmp_path_factory: pytest.TempPathFactory):
-    reason = browser_missing()
-    if reason:
-        pytest.skip(reason)
+def served_server(tmp_path_factory: pytest.TempPathFactory):
+    """The tiny project served by ``scripts/serve`` as ``make serve`` runs it (no browser needed)."""
     from tests.e2e.served import ServedApp, served_app  # noqa: PLC0415 - builds a model: only when needed
 
     running = os.environ.get("DASHBOARD_E2E_URL")  # an app already served by tests.e2e.served (development)
@@ -26,6 +24,15 @@ def served(tmp_path_factory: pytest.TempPathFactory):
 
     with served_app(tmp_path_factory.mktemp("served_dashboard")) as app:
         yield app
+
+
+@pytest.fixture(scope="session")
+def served(served_server):
+    """The served app, for the browser tests (they skip without Chromium, chromedriver or axe-core)."""
+    reason = browser_missing()
+    if reason:
+        pytest.skip(reason)
+    return served_server
 
 
 @pytest.fixture(scope="session")

@@ -85,9 +85,10 @@ def prepare_project(root: Path) -> dict[str, Any]:
 
 
 @contextmanager
-def serving(root: Path, project: dict[str, Any]) -> Iterator[tuple[subprocess.Popen, str]]:
+def serving(root: Path, project: dict[str, Any], **extra_env: str) -> Iterator[tuple[subprocess.Popen, str]]:
     """``scripts/serve`` on the project at ``root`` with the defaults of ``make serve`` (2 workers, 4 threads
-    each), started and not waited for: (process, base URL). Stopped when the block ends."""
+    each), started and not waited for: (process, base URL). Stopped when the block ends. ``extra_env`` values
+    may name ``{base_url}``."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {
@@ -96,13 +97,13 @@ def serving(root: Path, project: dict[str, Any]) -> Iterator[tuple[subprocess.Po
         "CREDIT_SCORING_API_KEYS": API_KEY,
         "CREDIT_SCORING_PREDICTION_LOG_URL": f"sqlite:///{root / 'prediction_log.db'}",
         "MLFLOW_TRACKING_URI": str(project["tracking_uri"]),
-        "DASHBOARD_API_URL": f"{base_url}/api/v1",
         "DASHBOARD_API_KEY": API_KEY,
         "DO_NOT_TRACK": "1",
         "MLFLOW_DISABLE_TELEMETRY": "true",
         "PYTHON": sys.executable,
         "HOST": "127.0.0.1",
         "PORT": str(port),
+        **{name: value.format(base_url=base_url) for name, value in extra_env.items()},
     }
     with (root / "server.log").open("a") as output:
         process = subprocess.Popen(

@@ -34,6 +34,7 @@ class ModelSettings(_Section):
     tracking_uri: str = "sqlite:///mlflow.db"
     registered_model_name: str = "credit-scoring"
     alias: str = "champion"
+    check_interval_s: float = Field(default=30.0, ge=0, description="0: never look at the alias again")
 
 
 class DataSettings(_Section):

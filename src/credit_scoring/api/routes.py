@@ -70,7 +70,7 @@ def ready() -> schemas.Readiness:
     if services.problems:
         details = [(part, problem) for part, problem in services.problems.items()]
         raise ApiError(503, "not ready: " + "; ".join(p for _, p in details), details, code="not_ready")
-    return schemas.Readiness(ready=True, model=_model_ref(services))
+    return schemas.Readiness(ready=True, model=_model_ref(services), model_update=services.update_problem)
 
 
 @operations.route(

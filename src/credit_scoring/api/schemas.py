@@ -237,6 +237,10 @@ class Readiness(BaseModel):
     ready: bool
     model: ModelRef | None = None
     reason: str | None = Field(default=None, description="Why the service is not ready")
+    model_update: str | None = Field(
+        default=None,
+        description="Why the version the alias names now does not serve yet (the one in `model` still does)",
+    )
 
 
 class ReasonOut(BaseModel):

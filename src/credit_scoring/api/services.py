@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from flask import current_app
+from flask import current_app, g, has_request_context
 from pydantic import BaseModel
 
 from credit_scoring.api.config import ApiSettings
@@ -20,9 +20,11 @@ from credit_scoring.api.errors import ApiError
 from credit_scoring.api.schemas import ApplicationIn, ApplicationLenientIn, batch_request_model
 from credit_scoring.serving.clients import ClientDirectory, read_labels
 from credit_scoring.serving.decision_log import DecisionLog
+from credit_scoring.serving.following import AliasFollower
 from credit_scoring.serving.loading import (
     ModelNotAvailableError,
     ServedModel,
+    aliased_version,
     load_row_builder,
     load_served_model,
 )
@@ -43,17 +45,53 @@ TRAINING_COLUMNS = (
 """What the similar-clients search reads of the training clients: the descriptive fields and the outcome."""
 
 
+@dataclass(frozen=True)
+class ModelState:
+    """One model version and what depends on it (its scorer, the clients' scores), replaced whole when the
+    alias moves: a request uses one state from start to end."""
+
+    served: ServedModel | None = None
+    scorer: Scorer | None = None
+    directory: ClientDirectory | None = None
+    problems: dict[str, str] = field(default_factory=dict)
+
+
 @dataclass
 class Services:
     settings: ApiSettings
     decision_log: DecisionLog
     application_model: type[BaseModel]
     batch_model: type[BaseModel]
-    served: ServedModel | None = None
-    scorer: Scorer | None = None
-    directory: ClientDirectory | None = None
-    problems: dict[str, str] = field(default_factory=dict)
+    rows: RowBuilder | None = None
+    state: ModelState = field(default_factory=ModelState)
+    update_problem: str | None = None
+    """Why the version the alias names now does not serve yet (the previous one does), or None."""
+    follower: AliasFollower | None = None
     openapi: dict[str, Any] | None = None
+
+    def current(self) -> ModelState:
+        """The state of this request: the one serving when the request first asked, for its whole life."""
+        if not has_request_context():
+            return self.state
+        if "model_state" not in g:
+            g.model_state = self.state
+        return g.model_state
+
+    @property
+    def served(self) -> ServedModel | None:
+        return self.current().served
+
+    @property
+    def scorer(self) -> Scorer | None:
+        return self.current().scorer
+
+    @property
+    def directory(self) -> ClientDirectory | None:
+        return self.current().directory
+
+    @property
+    def problems(self) -> dict[str, str]:
+        return self.current().problems
 
     def require_scorer(self) -> Scorer:
         if self.scorer is None:
@@ -126,10 +164,68 @@ def load_directory(settings: ApiSettings, served: ServedModel) -> ClientDirector
     )
 
 
+def build_state(settings: ApiSettings, served: ServedModel | None, rows: RowBuilder | None) -> ModelState:
+    """The served model with its scorer and client directory; what is missing is named in ``problems``."""
+    if served is None:
+        return ModelState(problems={"clients": "no model to score the clients with"})
+    problems: dict[str, str] = {}
+    scorer = directory = None
+    if rows is None:
+        problems["model"] = "the feature builder could not start (see the log)"
+    else:
+        scorer = Scorer(served, rows, settings.scoring.risk_band_multiples)
+    try:
+        directory = load_directory(settings, served)
+    except (FileNotFoundError, OSError, KeyError, ValueError) as error:
+        problems["clients"] = str(error)
+        logger.error("Client directory not loaded: %s", error)
+    return ModelState(served=served, scorer=scorer, directory=directory, problems=problems)
+
+
+def _load_rows(settings: ApiSettings) -> tuple[RowBuilder | None, str | None]:
+    paths = settings.paths
+    try:
+        return load_row_builder(paths.client_history_features, paths.data_processing_parameters), None
+    except (FileNotFoundError, OSError, ValueError) as error:
+        logger.error("Scorer not ready: %s", error)
+        return None, f"the feature builder could not start: {error}"
+
+
+def _follow_alias(services: Services) -> AliasFollower:
+    """Check the alias every ``model.check_interval_s`` and switch this process to the version it names."""
+    settings = services.settings
+    model = settings.model
+
+    def switch(version: str) -> None:
+        served = load_served_model(
+            settings.tracking_uri(), model.registered_model_name, model.alias, version=version
+        )
+        state = build_state(settings, served, services.rows)
+        if state.scorer is None:
+            raise ModelNotAvailableError("; ".join(state.problems.values()) or "no scorer")
+        services.state = state  # one assignment: requests that started keep the state they pinned
+
+    def report(problem: str | None) -> None:
+        services.update_problem = problem
+
+    follower = AliasFollower(
+        alias_version=lambda: aliased_version(
+            settings.tracking_uri(), model.registered_model_name, model.alias
+        ),
+        serving_version=lambda: services.state.served.version if services.state.served else None,
+        switch=switch,
+        on_failure=report,
+        interval_seconds=model.check_interval_s,
+    )
+    follower.start()
+    return follower
+
+
 def build_services(
     settings: ApiSettings, served: ServedModel | None = None, rows: RowBuilder | None = None
 ) -> Services:
-    """Everything the routes need; ``served`` and ``rows`` may be given (tests), else they are loaded."""
+    """Everything the routes need; ``served`` and ``rows`` may be given (tests), else they are loaded. A model
+    loaded from the registry is followed: a moved alias switches the running process to its version."""
     application = ApplicationIn if settings.requests.unknown_fields == "reject" else ApplicationLenientIn
     log_url = settings.sqlalchemy_url()
     services = Services(
@@ -145,32 +241,34 @@ def build_services(
         application_model=application,
         batch_model=batch_request_model(application, settings.requests.max_batch_size),
     )
-    if served is None and settings.load_model:
+    rows_problem = None
+    if rows is None:
+        rows, rows_problem = _load_rows(settings)
+    services.rows = rows
+    from_registry = served is None and settings.load_model
+    if from_registry:
         try:
             served = load_served_model(
                 settings.tracking_uri(), settings.model.registered_model_name, settings.model.alias
             )
         except ModelNotAvailableError as error:
-            services.problems["model"] = str(error)
             logger.error("Model not loaded: %s", error)
-    elif served is None:
-        services.problems["model"] = "no model loaded (load_model is false)"
-    services.served = served
+            services.state = ModelState(
+                problems={"model": str(error), "clients": "no model to score the clients with"}
+            )
     if served is not None:
-        try:
-            paths = settings.paths
-            rows = rows or load_row_builder(paths.client_history_features, paths.data_processing_parameters)
-            services.scorer = Scorer(served, rows, settings.scoring.risk_band_multiples)
-        except (FileNotFoundError, OSError, ValueError) as error:
-            services.problems["model"] = f"the feature builder could not start: {error}"
-            logger.error("Scorer not ready: %s", error)
-        try:
-            services.directory = load_directory(settings, served)
-        except (FileNotFoundError, OSError, KeyError, ValueError) as error:
-            services.problems["clients"] = str(error)
-            logger.error("Client directory not loaded: %s", error)
-    else:
-        services.problems.setdefault("clients", "no model to score the clients with")
+        services.state = build_state(settings, served, rows)
+        if rows_problem:
+            services.state.problems["model"] = rows_problem
+    elif not from_registry:
+        services.state = ModelState(
+            problems={
+                "model": "no model loaded (load_model is false)",
+                "clients": "no model to score the clients with",
+            }
+        )
+    if from_registry and settings.model.check_interval_s > 0:
+        services.follower = _follow_alias(services)
     return services
 
 

@@ -53,15 +53,26 @@ def _iso_from_millis(millis: int | None) -> str | None:
     return datetime.fromtimestamp(millis / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def load_served_model(tracking_uri: str, name: str, alias: str) -> ServedModel:
-    """The version behind ``name@alias``; raises `ModelNotAvailableError` with the reason.
+def registry_client(tracking_uri: str) -> MlflowClient:
+    """A client bound to ``tracking_uri`` for tracking and registry (MLflow's process-wide URIs untouched)."""
+    return MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+
+
+def aliased_version(tracking_uri: str, name: str, alias: str) -> str | None:
+    """The version ``name@alias`` names now, or None; raises `MlflowException` when the registry fails."""
+    return alias_version(registry_client(tracking_uri), name, alias)
+
+
+def load_served_model(tracking_uri: str, name: str, alias: str, version: str | None = None) -> ServedModel:
+    """The version behind ``name@alias`` (or ``version``, reached through that alias); raises
+    `ModelNotAvailableError` with the reason.
 
     Everything goes through a client bound to ``tracking_uri`` and the model loads from its artifact location:
     MLflow's process-wide URIs (and the environment variables they set) are left untouched.
     """
-    client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+    client = registry_client(tracking_uri)
     try:
-        version = alias_version(client, name, alias)
+        version = version or alias_version(client, name, alias)
     except MlflowException as error:
         raise ModelNotAvailableError(f"registry {tracking_uri} unavailable: {error.message}") from error
     if version is None:
