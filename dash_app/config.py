@@ -33,7 +33,7 @@ class DashboardSettings:
     currency: str = "EUR"
     max_callbacks: int | None = None
     """Callbacks answered at once by one process (``DASHBOARD_MAX_CALLBACKS``); more wait, then get a 503."""
-    callback_wait_seconds: float = 5.0
+    callback_wait_seconds: float = 0.2
 
     @classmethod
     def from_env(

@@ -8,7 +8,6 @@ A module with a unique name (not conftest) so that benchmarks and tests can impo
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import ibis
@@ -25,6 +24,7 @@ from credit_scoring.pipelines.modelling.nodes import score_applications
 from credit_scoring.pipelines.modelling.params import CandidateSpec
 from credit_scoring.raw.tables import RAW_FILES
 from credit_scoring.raw.validation import stage_raw_table, validate_staged_table
+from credit_scoring.serving import description
 from credit_scoring.serving.model import CreditScoringModel, FeatureSpec
 from tests.fixtures.raw_tables import make_raw_tables
 
@@ -88,11 +88,15 @@ def train_model(model_input: pd.DataFrame) -> CreditScoringModel:
     return CreditScoringModel(estimator, spec, threshold=THRESHOLD, model_name="lgbm_class_weight")
 
 
+METRICS = {"holdout_auc": 0.7, "business_cost_per_client": 0.4}
+COST_CURVE = pd.DataFrame({"threshold": [0.1, 0.3, 0.5], "cost_per_client": [0.6, 0.4, 0.5]})
+
+
 def register(
     model: CreditScoringModel, example: pd.DataFrame, tracking_uri: str, artifacts: Path, promote: bool = True
 ) -> str:
-    """Register the model (as champion when ``promote``) in the registry at ``tracking_uri``; returns the
-    version."""
+    """Register the model (as champion when ``promote``) in the registry at ``tracking_uri``, with the
+    reports a modelling run logs beside it (metrics, cost curve); returns the version."""
     previous = mlflow.get_tracking_uri()
     mlflow.set_tracking_uri(tracking_uri)
     try:
@@ -105,7 +109,12 @@ def register(
         mlflow.set_experiment(experiment_id=experiment)
         decision = registry.PromotionDecision(promote, "tests", 0.5)
         release = registry.ModelRelease(model, registry.model_signature(model), example, {}, decision)
-        return registry.publish(release, name=MODEL_NAME, client=registry.client_for(tracking_uri))["version"]
+        with mlflow.start_run(run_name="register-model"):
+            mlflow.log_dict(METRICS, description.METRICS_ARTIFACT)
+            mlflow.log_text(COST_CURVE.to_csv(index=False), description.COST_CURVE_ARTIFACT)
+            return registry.publish(release, name=MODEL_NAME, client=registry.client_for(tracking_uri))[
+                "version"
+            ]
     finally:
         mlflow.set_tracking_uri(previous)
 
@@ -123,14 +132,7 @@ def build_project(root: Path) -> dict[str, object]:
     served = registry.RegisteredModel(version=version, run_id=None, model=model)
     predictions = score_applications(served, frames["scoring_input_table"], {"id_column": "SK_ID_CURR"})
     predictions.to_parquet(outputs / "scoring_predictions.parquet", index=False)
-    reporting = root / "data" / "08_reporting"
-    reporting.mkdir(parents=True, exist_ok=True)
-    (reporting / "model_metrics.json").write_text(
-        json.dumps({"holdout_auc": 0.7, "business_cost_per_client": 0.4})
-    )
-    pd.DataFrame({"threshold": [0.1, 0.3, 0.5], "cost_per_client": [0.6, 0.4, 0.5]}).to_csv(
-        reporting / "cost_threshold_curve.csv", index=False
-    )
+    (root / "data" / "08_reporting").mkdir(parents=True, exist_ok=True)
     return {
         "root": root,
         "tracking_uri": tracking_uri,

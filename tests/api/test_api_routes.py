@@ -5,15 +5,20 @@ from __future__ import annotations
 import io
 import json
 import logging
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pandas as pd
 import pytest
 from flask import Flask
+from mlflow.tracking import MlflowClient
 
 from credit_scoring.api import create_app, register_api
 from credit_scoring.api.observability import JsonFormatter, RequestIdFilter
-from tests.api.project import API_KEY, api_config
+from credit_scoring.serving.description import IMPORTANCE_ARTIFACT
+from credit_scoring.serving.loading import load_served_model
+from tests.api.project import API_KEY, MODEL_NAME, api_config
 
 PREFIX = "/api/v1"
 
@@ -72,26 +77,49 @@ def test_model_info(client, headers, served_model) -> None:
     assert body["training_date"].endswith("Z") and body["global_importance"] is None
 
 
+def test_model_info_describes_the_served_version_not_the_latest_reports(
+    client, headers, api_project, served_model
+) -> None:
+    """Another run's reports in data/08_reporting (a refused challenger's) never reach /model."""
+    reporting = api_project["root"] / "data" / "08_reporting"
+    (reporting / "model_metrics.json").write_text('{"holdout_auc": 0.99}')
+    try:
+        body = client.get(f"{PREFIX}/model", headers=headers).get_json()
+    finally:
+        (reporting / "model_metrics.json").unlink()
+    assert body["metrics"]["holdout_auc"] == 0.7
+    assert "importance" in body["not_recorded"]
+
+
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_global_importance_is_labelled_as_the_reasons_in_the_language(
-    client, headers, api_project, lang
+def test_global_importance_is_labelled_as_the_reasons_in_the_language(  # noqa: PLR0917 - fixtures
+    client, headers, api_project, row_builder, tmp_path, lang
 ) -> None:
     client_id = int(api_project["predictions"]["SK_ID_CURR"].iloc[0])
     score = client.get(f"{PREFIX}/clients/{client_id}/score?lang={lang}&top_k=4", headers=headers).get_json()
     reason_labels = {reason["feature"]: reason["label"] for reason in score["reasons"]}
     features = [*reason_labels, "EXT_SOURCE_2"]
-    path = api_project["root"] / "data" / "08_reporting" / "shap_global_importance.csv"
-    try:  # as the explainability pipeline writes it: English labels only
-        pd.DataFrame(
-            {
-                "feature": features,
-                "label_en": [f"english {feature}" for feature in features],
-                "mean_abs_shap": [0.5 - 0.1 * i for i in range(len(features))],
-            }
-        ).to_csv(path, index=False)
-        body = client.get(f"{PREFIX}/model?lang={lang}", headers=headers).get_json()
+    version = score["model"]["version"]
+    table = pd.DataFrame(  # as the explainability pipeline logs it for a version: English labels only
+        {
+            "feature": features,
+            "label_en": [f"english {feature}" for feature in features],
+            "mean_abs_shap": [0.5 - 0.1 * i for i in range(len(features))],
+            "model_version": version,
+        }
+    )
+    mlflow_client = MlflowClient(api_project["tracking_uri"])
+    run_id = mlflow_client.get_model_version(MODEL_NAME, version).run_id
+    mlflow_client.log_text(run_id, table.to_csv(index=False), IMPORTANCE_ARTIFACT)
+    try:
+        served = load_served_model(api_project["tracking_uri"], MODEL_NAME, "champion")
+        app = create_app(
+            api_config(api_project, tmp_path / "log.db"), served=served, rows=row_builder, json_logs=False
+        )
+        body = app.test_client().get(f"{PREFIX}/model?lang={lang}", headers=headers).get_json()
     finally:
-        path.unlink(missing_ok=True)
+        artifacts = Path(urlparse(mlflow_client.get_run(run_id).info.artifact_uri).path)
+        (artifacts / IMPORTANCE_ARTIFACT).unlink()
     labels = {item["feature"]: item["label"] for item in body["global_importance"]}
     assert [item["feature"] for item in body["global_importance"]] == features
     assert {feature: labels[feature] for feature in reason_labels} == reason_labels

@@ -86,24 +86,19 @@ def model_info(query: schemas.LanguageQuery) -> schemas.ModelInfo:
     reasons are) and the cost curve."""
     services = current_services()
     scorer = services.require_scorer()
-    served, paths = scorer.served, services.settings.paths
-    metrics = json.loads(paths.model_metrics.read_text()) if paths.model_metrics.is_file() else {}
-    curve = None
-    if paths.cost_threshold_curve.is_file():
-        curve = pd.read_csv(paths.cost_threshold_curve).to_dict(orient="records")
+    served = scorer.served
+    description = served.description  # the version's own, from the registry: never another run's files
     importance = None
-    if paths.global_importance.is_file():  # the explainability pipeline's mean |SHAP| per feature
-        table = pd.read_csv(paths.global_importance)
-        if {"feature", "mean_abs_shap"} <= set(table.columns):
-            labels = _feature_labels(services)
-            importance = [
-                schemas.FeatureImportance(
-                    feature=str(feature),
-                    label=labels.label(str(feature), query.lang),
-                    importance=float(value),
-                )
-                for feature, value in zip(table["feature"], table["mean_abs_shap"], strict=True)
-            ]
+    table = description.importance
+    if table is not None and {"feature", "mean_abs_shap"} <= set(table.columns):
+        labels = _feature_labels(services)
+        importance = [
+            schemas.FeatureImportance(
+                feature=str(feature), label=labels.label(str(feature), query.lang), importance=float(value)
+            )
+            for feature, value in zip(table["feature"], table["mean_abs_shap"], strict=True)
+        ]
+    curve = description.cost_curve.to_dict(orient="records") if description.cost_curve is not None else None
     return schemas.ModelInfo(
         name=served.name,
         version=served.version,
@@ -114,7 +109,8 @@ def model_info(query: schemas.LanguageQuery) -> schemas.ModelInfo:
         features=list(served.model.features),
         categorical_features=list(served.model.feature_spec.categorical),
         training_date=served.training_date,
-        metrics=metrics,
+        metrics=description.metrics,
+        not_recorded=description.missing,
         global_importance=importance,
         cost_curve=[schemas.CostPoint(**{k: v for k, v in point.items() if pd.notna(v)}) for point in curve]
         if curve is not None

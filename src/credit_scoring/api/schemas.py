@@ -302,11 +302,20 @@ class ModelInfo(BaseModel):
     features: list[str]
     categorical_features: list[str]
     training_date: str | None = Field(description="Start of the training run, ISO-8601 UTC")
-    metrics: dict[str, Any] = Field(description="model_metrics.json of the modelling pipeline ({} if absent)")
-    global_importance: list[FeatureImportance] | None = Field(
-        description="Mean absolute SHAP value per feature, when the explainability outputs exist"
+    metrics: dict[str, Any] = Field(
+        description="model_metrics.json logged by this version's training run ({} if it logged none)"
     )
-    cost_curve: list[CostPoint] | None = Field(description="Business cost versus threshold, when it exists")
+    global_importance: list[FeatureImportance] | None = Field(
+        description="Mean absolute SHAP value per feature, logged for this version by the explainability "
+        "pipeline"
+    )
+    cost_curve: list[CostPoint] | None = Field(
+        description="Business cost versus threshold on this version's holdout, when its run logged it"
+    )
+    not_recorded: dict[str, str] = Field(
+        default_factory=dict,
+        description="What this version's run did not record (metrics, importance...), and why",
+    )
 
 
 class ClientSummary(BaseModel):

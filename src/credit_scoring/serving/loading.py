@@ -16,6 +16,7 @@ from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from credit_scoring.registry import alias_version
+from credit_scoring.serving.description import ModelDescription, load_description
 from credit_scoring.serving.model import CreditScoringModel
 from credit_scoring.serving.rows import ModelInputRowBuilder
 
@@ -37,6 +38,8 @@ class ServedModel:
     run_id: str | None = None
     training_date: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    description: ModelDescription = field(default_factory=ModelDescription)
+    """The version's own figures (metrics, cost curve, calibration, importance), read from the registry."""
 
     @property
     def threshold(self) -> float:
@@ -84,6 +87,7 @@ def load_served_model(tracking_uri: str, name: str, alias: str, version: str | N
         loaded = mlflow.pyfunc.load_model(client.get_model_version_download_uri(name, version))
         model = loaded.unwrap_python_model()
         started = client.get_run(details.run_id).info.start_time if details.run_id else None
+        description = load_description(client, details.run_id, str(version))
     except (MlflowException, OSError, ImportError) as error:
         raise ModelNotAvailableError(f"{name} version {version} could not be loaded: {error}") from error
     if not isinstance(model, CreditScoringModel):
@@ -99,6 +103,7 @@ def load_served_model(tracking_uri: str, name: str, alias: str, version: str | N
         run_id=details.run_id,
         training_date=_iso_from_millis(started),
         tags=dict(details.tags),
+        description=description,
     )
 
 
