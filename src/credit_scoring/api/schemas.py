@@ -479,6 +479,12 @@ class DriftCurrent(BaseModel):
 class DriftModel(BaseModel):
     name: str | None = Field(description="The model family of the bundle, e.g. lgbm_class_weight")
     importance: str | None = Field(description="How importance was measured, e.g. lightgbm_gain")
+    version: str | None = Field(
+        default=None, description="The registered version described (null: unregistered)"
+    )
+    source: Literal["champion", "run"] | None = Field(
+        default=None, description="champion: the model that serves; run: the run's selected model"
+    )
 
 
 class DriftSampling(BaseModel):

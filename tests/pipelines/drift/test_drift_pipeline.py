@@ -17,6 +17,7 @@ from kedro.runner import SequentialRunner
 from credit_scoring.monitoring.data_drift import external_assets
 from credit_scoring.pipelines.drift.datasets import AlertWebhookDataset, PredictionLogDataset
 from credit_scoring.pipelines.drift.pipeline import create_pipeline
+from credit_scoring.registry import RegisteredModel
 from tests.fixtures.drift_world import applications, drift_params
 from tests.fixtures.prediction_log import write_prediction_log
 
@@ -90,6 +91,10 @@ def run_drift(
             "scoring_input_table": MemoryDataset(production),
             "modelling_holdout_table": MemoryDataset(world["modelling_holdout_table"]),
             "model_bundle": MemoryDataset(world["model_bundle"], copy_mode="assign"),
+            "registered_model": MemoryDataset(
+                RegisteredModel(version="4", run_id=None, model=world["model_bundle"]), copy_mode="assign"
+            ),
+            "params:described_model": MemoryDataset("champion"),
             "prediction_log": PredictionLogDataset(url=log_url or "sqlite:///does-not-exist.db"),
             "drift_alert_webhook": AlertWebhookDataset(timeout_s=2),
             "params:drift": MemoryDataset(params),
@@ -103,6 +108,7 @@ def run_drift(
 def test_same_population_raises_no_alert(drift_world: dict[str, Any], webhook: Webhook) -> None:
     result = run_drift(drift_world, drift_world["production"], drift_params())
     summary = result["drift_summary"]
+    assert summary["model"]["version"] == "4" and summary["model"]["source"] == "champion"
     assert set(summary) >= SUMMARY_KEYS
     assert summary["status"] == "ok", summary["interpretation"]
     assert summary["dataset_drift"] is False and summary["number_of_drifted_columns"] == 0

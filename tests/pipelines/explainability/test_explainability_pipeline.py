@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from matplotlib.figure import Figure
 from credit_scoring.cost import confusion_counts, decisions
 from credit_scoring.pipelines.explainability import create_pipeline, nodes
 from credit_scoring.pipelines.explainability.params import parse_params
+from credit_scoring.registry import RegisteredModel
 from credit_scoring.serving.explain import ScoreExplainer
 from credit_scoring.serving.model import CreditScoringModel
 from tests.fixtures.explain_models import fitted_bundle
@@ -48,6 +50,10 @@ def run_in_memory(model: CreditScoringModel, holdout: pd.DataFrame, scoring: pd.
         {
             **{name: KeptDataset() for name in pipeline.all_outputs()},
             "model_bundle": MemoryDataset(model, copy_mode="assign"),
+            "registered_model": MemoryDataset(
+                RegisteredModel(version="7", run_id=None, model=model), copy_mode="assign"
+            ),
+            "params:described_model": MemoryDataset("champion"),
             "modelling_holdout_table": MemoryDataset(holdout),
             "scoring_input_table": MemoryDataset(scoring),
             "params:explainability": MemoryDataset(params),
@@ -193,11 +199,35 @@ def test_parameters_are_validated() -> None:
 
 
 def test_every_persisted_output_is_declared_in_the_catalog() -> None:
-    catalog = yaml.safe_load((PROJECT_ROOT / "conf/base/catalog_explainability.yml").read_text())
+    catalog = {}
+    for name in ("catalog.yml", "catalog_explainability.yml"):
+        catalog |= yaml.safe_load((PROJECT_ROOT / "conf/base" / name).read_text())
     assert set(create_pipeline().all_outputs()) <= set(catalog)
+
+
+def test_the_outputs_name_the_explained_version(outputs: dict[str, Any]) -> None:
+    assert outputs["described_model_version"]["version"] == "7"
+    assert set(outputs["shap_global_importance"]["model_version"]) == {"7"}
+    assert set(outputs["client_explanations"]["model_version"]) == {"7"}
 
 
 def test_default_pipeline_explains_after_modelling() -> None:
     from credit_scoring.pipeline_registry import DEFAULT_PIPELINES  # noqa: PLC0415
 
     assert DEFAULT_PIPELINES.index("explainability") > DEFAULT_PIPELINES.index("modelling")
+
+
+def test_the_champion_is_described_unless_the_run_model_is_asked_for(lgbm_model: CreditScoringModel) -> None:
+    from credit_scoring.pipelines.described_model import select_described_model  # noqa: PLC0415
+
+    run_model = copy.copy(lgbm_model)
+    champion = RegisteredModel(version="3", run_id="r", model=lgbm_model)
+    model, described = select_described_model(champion, run_model, "champion")
+    assert model is lgbm_model and described["version"] == "3" and described["source"] == "champion"
+    model, described = select_described_model(champion, run_model, "run")
+    assert model is run_model and described == {**described, "source": "run", "version": None}
+    broken = RegisteredModel(version="3", run_id="r", model=None, load_error="gone")
+    model, described = select_described_model(broken, run_model, "champion")
+    assert model is run_model and "cannot be loaded" in described["note"]
+    with pytest.raises(ValueError, match="described_model"):
+        select_described_model(champion, run_model, "latest")

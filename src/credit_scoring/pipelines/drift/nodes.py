@@ -248,8 +248,10 @@ def summarize_drift(
     reference: pd.DataFrame,
     model_bundle: Any,
     params: dict[str, Any],
+    described: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], str, list[dict[str, Any]], dict[str, Any]]:
-    """(drift_summary, interpretation text, alert records, MLflow metrics)."""
+    """(drift_summary, interpretation text, alert records, MLflow metrics); ``described`` names the model
+    whose scores and importance are compared (source, registered version)."""
     settings = parse_drift_params(params)
     bands = _bands(settings)
     top = importance["feature"].head(settings.top_features).tolist()
@@ -294,6 +296,8 @@ def summarize_drift(
         "model": {
             "name": getattr(model_bundle, "model_name", None),
             "importance": importance["kind"].iat[0] if len(importance) else None,
+            "version": (described or {}).get("version"),
+            "source": (described or {}).get("source"),
         },
         "sampling": settings.sampling.model_dump(),
         "metrics": metrics,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from kedro.pipeline import Node, Pipeline
 
+from credit_scoring.pipelines.described_model import described_model_node
 from credit_scoring.pipelines.drift import nodes
 
 PARAMS = "params:drift"
@@ -13,9 +14,10 @@ PARAMS = "params:drift"
 def create_pipeline(**kwargs) -> Pipeline:
     return Pipeline(
         [
+            described_model_node(),
             Node(
                 nodes.feature_importance,
-                inputs=["model_bundle", "model_input_table", "params:random_state"],
+                inputs=["described_model", "model_input_table", "params:random_state"],
                 outputs="drift_feature_importance",
                 name="drift_feature_importance_node",
             ),
@@ -41,7 +43,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 nodes.score_distributions,
                 inputs=[
-                    "model_bundle",
+                    "described_model",
                     "modelling_holdout_table",
                     "scoring_input_table",
                     "drift_logged_scores",
@@ -70,8 +72,9 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "drift_feature_importance",
                     "drift_current_description",
                     "drift_reference_population",
-                    "model_bundle",
+                    "described_model",
                     PARAMS,
+                    "described_model_version",
                 ],
                 outputs=["drift_summary", "drift_interpretation", "drift_alerts", "drift_metrics"],
                 name="drift_summarize_node",

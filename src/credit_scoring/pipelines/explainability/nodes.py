@@ -88,8 +88,10 @@ def global_importance(
     holdout_shap_values: pd.DataFrame,
     params: dict[str, Any],
     random_state: int,
+    described: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
-    """Mean |SHAP| per feature on the holdout (or its sample), next to the model's own importance, ranked."""
+    """Mean |SHAP| per feature on the holdout (or its sample), next to the model's own importance, ranked;
+    ``model_version`` names the registered version explained (empty for an unregistered model)."""
     sample = explanation_sample(holdout_shap_values, params, random_state)
     contributions = contributions_of(sample)
     kind, own = model_importance(model_bundle)
@@ -111,6 +113,7 @@ def global_importance(
     table = table.sort_values(["mean_abs_shap", "model_importance"], ascending=False, kind="stable")
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     table["model_importance_rank"] = table["model_importance"].rank(ascending=False, method="min").astype(int)
+    table["model_version"] = (described or {}).get("version")
     return table.reset_index(drop=True)
 
 
@@ -141,8 +144,10 @@ def client_explanations(
     modelling_holdout_table: pd.DataFrame,
     holdout_shap_values: pd.DataFrame,
     params: dict[str, Any],
+    described: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
-    """The top raising and lowering reasons of every client, in English and French, ready for the dashboard.
+    """The top raising and lowering reasons of every client, in English and French, of the described model
+    (``model_version``: its registered version).
 
     One row per client and reason: ``SK_ID_CURR``, ``dataset`` ("scoring" or "holdout"), the client's
     ``probability``, ``decision``, ``target`` (holdout only), ``base_value``, then ``rank`` (1 = strongest in
@@ -155,7 +160,9 @@ def client_explanations(
         _explanations_of(explainer, scoring_input_table, scoring_shap_values, "scoring", settings),
         _explanations_of(explainer, modelling_holdout_table, holdout_shap_values, "holdout", settings),
     ]
-    return pd.concat(parts, ignore_index=True)
+    table = pd.concat(parts, ignore_index=True)
+    table["model_version"] = (described or {}).get("version")
+    return table
 
 
 def _explanations_of(

@@ -1,9 +1,11 @@
-"""Explainability: SHAP tables → global importance and figures → per-client reasons → error analysis."""
+"""Explainability of the described model (the champion by default): SHAP tables → global importance and
+figures → per-client reasons → error analysis."""
 
 from __future__ import annotations
 
 from kedro.pipeline import Node, Pipeline
 
+from credit_scoring.pipelines.described_model import described_model_node
 from credit_scoring.pipelines.explainability import nodes
 
 PARAMS = "params:explainability"
@@ -14,13 +16,13 @@ def create_pipeline(**kwargs) -> Pipeline:
     shap_tables = [
         Node(
             nodes.shap_values_table,
-            inputs=["model_bundle", "modelling_holdout_table", PARAMS],
+            inputs=["described_model", "modelling_holdout_table", PARAMS],
             outputs="holdout_shap_values",
             name="explain_holdout_node",
         ),
         Node(
             nodes.shap_values_table,
-            inputs=["model_bundle", "scoring_input_table", PARAMS],
+            inputs=["described_model", "scoring_input_table", PARAMS],
             outputs="scoring_shap_values",
             name="explain_scoring_clients_node",
         ),
@@ -28,7 +30,7 @@ def create_pipeline(**kwargs) -> Pipeline:
     global_view = [
         Node(
             nodes.global_importance,
-            inputs=["model_bundle", "holdout_shap_values", PARAMS, SEED],
+            inputs=["described_model", "holdout_shap_values", PARAMS, SEED, "described_model_version"],
             outputs="shap_global_importance",
             name="global_importance_node",
         ),
@@ -41,7 +43,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         Node(
             nodes.plot_shap_beeswarm,
             inputs=[
-                "model_bundle",
+                "described_model",
                 "modelling_holdout_table",
                 "holdout_shap_values",
                 "shap_global_importance",
@@ -54,7 +56,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         Node(
             nodes.plot_dependence,
             inputs=[
-                "model_bundle",
+                "described_model",
                 "modelling_holdout_table",
                 "holdout_shap_values",
                 "shap_global_importance",
@@ -69,12 +71,13 @@ def create_pipeline(**kwargs) -> Pipeline:
         Node(
             nodes.client_explanations,
             inputs=[
-                "model_bundle",
+                "described_model",
                 "scoring_input_table",
                 "scoring_shap_values",
                 "modelling_holdout_table",
                 "holdout_shap_values",
                 PARAMS,
+                "described_model_version",
             ],
             outputs="client_explanations",
             name="client_explanations_node",
@@ -83,19 +86,19 @@ def create_pipeline(**kwargs) -> Pipeline:
     errors = [
         Node(
             nodes.holdout_outcomes,
-            inputs=["model_bundle", "modelling_holdout_table", "holdout_shap_values", PARAMS],
+            inputs=["described_model", "modelling_holdout_table", "holdout_shap_values", PARAMS],
             outputs="holdout_decision_outcomes",
             name="holdout_outcomes_node",
         ),
         Node(
             nodes.error_analysis_by_score,
-            inputs=["model_bundle", "holdout_decision_outcomes", PARAMS],
+            inputs=["described_model", "holdout_decision_outcomes", PARAMS],
             outputs="error_analysis_by_score",
             name="error_analysis_by_score_node",
         ),
         Node(
             nodes.error_summary,
-            inputs=["model_bundle", "holdout_decision_outcomes", PARAMS],
+            inputs=["described_model", "holdout_decision_outcomes", PARAMS],
             outputs="error_analysis_summary",
             name="error_summary_node",
         ),
@@ -123,4 +126,6 @@ def create_pipeline(**kwargs) -> Pipeline:
             name="explainability_metrics_node",
         ),
     ]
-    return Pipeline([*shap_tables, *global_view, *local_view, *errors], tags=["explainability"])
+    return Pipeline(
+        [described_model_node(), *shap_tables, *global_view, *local_view, *errors], tags=["explainability"]
+    )
