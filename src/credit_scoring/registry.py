@@ -31,11 +31,11 @@ import numpy as np
 import pandas as pd
 from mlflow.exceptions import MlflowException
 from mlflow.models import ModelSignature
-from mlflow.protos.databricks_pb2 import RESOURCE_DOES_NOT_EXIST, ErrorCode
 from mlflow.tracking import MlflowClient
 from mlflow.types.schema import ColSpec, Schema
 
 from credit_scoring.cost import CostDifference
+from credit_scoring.serving.loading import ModelNotAvailableError, alias_version, load_scoring_model
 from credit_scoring.serving.model import CreditScoringModel, FeatureSpec
 
 logger = logging.getLogger(__name__)
@@ -332,16 +332,6 @@ def set_champion(client: MlflowClient, name: str, version: str) -> str:
     return version
 
 
-def alias_version(client: MlflowClient, name: str, alias: str) -> str | None:
-    """The version an alias points to, or None when the model or the alias does not exist."""
-    try:
-        return str(client.get_model_version_by_alias(name, alias).version)
-    except MlflowException as error:
-        if error.error_code in {ErrorCode.Name(RESOURCE_DOES_NOT_EXIST), "INVALID_PARAMETER_VALUE"}:
-            return None
-        raise
-
-
 def promote(client: MlflowClient, name: str = REGISTERED_MODEL_NAME, version: str | None = None) -> str:
     """Make ``version`` (default: the current challenger) the champion."""
     target = version or alias_version(client, name, CHALLENGER)
@@ -394,15 +384,10 @@ def load_alias(name: str, alias: str, client: MlflowClient | None = None) -> Reg
         return None
     details = client.get_model_version(name, version)
     try:
-        model = mlflow.pyfunc.load_model(f"models:/{name}/{version}").unwrap_python_model()
-    except Exception as error:  # a renamed class or a library upgrade must not stop a run
+        model = load_scoring_model(client, name, version)
+    except ModelNotAvailableError as error:  # a renamed class or a library upgrade must not stop a run
         logger.warning("%s version %s (%s) cannot be loaded: %s", name, version, alias, error)
-        return RegisteredModel(
-            version, details.run_id, None, dict(details.tags), f"{type(error).__name__}: {error}"
-        )
-    if not isinstance(model, CreditScoringModel):
-        error = f"expected a CreditScoringModel, found {type(model).__name__}"
-        return RegisteredModel(version, details.run_id, None, dict(details.tags), error)
+        return RegisteredModel(version, details.run_id, None, dict(details.tags), str(error))
     return RegisteredModel(version=version, run_id=details.run_id, model=model, tags=dict(details.tags))
 
 

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from credit_scoring.api import create_app
 from credit_scoring.api.config import load_settings
+from credit_scoring.api.services import batch_validation
 from credit_scoring.serving.loading import ServedModel, load_row_builder, load_served_model
 from credit_scoring.serving.scoring import RowBuilder
 from tests.api.project import API_KEY, MODEL_NAME, api_config, build_project
@@ -30,7 +31,7 @@ def served_model(api_project: dict[str, Any]) -> ServedModel:
 @pytest.fixture(scope="session")
 def row_builder(api_project: dict[str, Any]) -> RowBuilder:
     paths = load_settings({"root": str(api_project["root"])}).paths
-    return load_row_builder(paths.client_history_features, paths.data_processing_parameters)
+    return load_row_builder(paths.client_history_features, batch_validation(api_project["root"]))
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from credit_scoring.api.config import API_KEYS_ENV, ensure_local_api_key, load_settings
+from credit_scoring.api.services import batch_validation
 from credit_scoring.project_config import read_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,3 +85,11 @@ def test_local_app_settings_override_single_keys(project: Path) -> None:
     settings = load_settings({"root": project})
     assert settings.requests.max_batch_size == 7
     assert settings.requests.max_body_bytes == 1_048_576  # the rest of the section is base's
+
+
+def test_online_validation_follows_a_local_override_of_the_batch_rules(project: Path) -> None:
+    assert batch_validation(project)["unknown_categories"] == "warn"
+    local(project, "parameters_data_processing.yml").write_text(
+        "data_processing:\n  validation:\n    unknown_categories: error\n"
+    )
+    assert batch_validation(project)["unknown_categories"] == "error"

@@ -42,7 +42,6 @@ class DataSettings(_Section):
     staged_application_test: Path = Path("data/02_intermediate/staged_application_test.parquet")
     staged_application_train: Path = Path("data/02_intermediate/staged_application_train.parquet")
     client_history_features: Path = Path("data/04_feature/client_history_features.parquet")
-    data_processing_parameters: Path = Path("conf/base/parameters_data_processing.yml")
     feature_dictionary: Path = Path("data/04_feature/feature_dictionary.csv")
     scoring_predictions: Path = Path("data/07_model_output/scoring_predictions.parquet")
     model_metrics: Path = Path("data/08_reporting/model_metrics.json")

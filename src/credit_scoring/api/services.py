@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from credit_scoring.api.config import ApiSettings
 from credit_scoring.api.errors import ApiError
 from credit_scoring.api.schemas import ApplicationIn, ApplicationLenientIn, batch_request_model
+from credit_scoring.project_config import read_config
 from credit_scoring.serving.clients import ClientDirectory, read_labels
 from credit_scoring.serving.decision_log import DecisionLog
 from credit_scoring.serving.following import AliasFollower
@@ -182,10 +183,16 @@ def build_state(settings: ApiSettings, served: ServedModel | None, rows: RowBuil
     return ModelState(served=served, scorer=scorer, directory=directory, problems=problems)
 
 
+def batch_validation(root: Path) -> dict[str, Any]:
+    """``data_processing.validation`` of the project's parameters as ``kedro run`` reads them (base, then the
+    run environment): online rows are validated by the rules the batch used."""
+    return dict((read_config(root, "parameters").get("data_processing") or {}).get("validation") or {})
+
+
 def _load_rows(settings: ApiSettings) -> tuple[RowBuilder | None, str | None]:
     paths = settings.paths
     try:
-        return load_row_builder(paths.client_history_features, paths.data_processing_parameters), None
+        return load_row_builder(paths.client_history_features, batch_validation(settings.root)), None
     except (FileNotFoundError, OSError, ValueError) as error:
         logger.error("Scorer not ready: %s", error)
         return None, f"the feature builder could not start: {error}"

@@ -11,13 +11,13 @@ from credit_scoring.features.expressions import (
     Subset,
     aggregate_per_client,
     count_aggregate,
-    count_where,
     distinct_aggregate,
     from_source,
     safe_divide,
     share_aggregate,
     stat_aggregates,
 )
+from credit_scoring.ibis_helpers import count_where
 
 PREFIX = "BUREAU"
 RECENT_MONTHS = 12

@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 import ibis
 import ibis.expr.types as ir
 
+from credit_scoring.ibis_helpers import count_where
+
 CLIENT_KEY = "SK_ID_CURR"
 DAYS_PER_YEAR = 365.25
 
@@ -19,18 +21,6 @@ DAYS_PER_YEAR = 365.25
 def safe_divide(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.FloatingValue:
     """numerator / denominator as float64, NULL when the denominator is 0 or NULL."""
     return numerator.cast("float64") / denominator.cast("float64").nullif(0.0)
-
-
-def count_where(table: ir.Table, condition: ir.BooleanValue | None = None) -> ir.IntegerScalar:
-    """Number of rows where the condition is true (unknown counts as false); 0, not NULL, in every group.
-
-    Not ``table.count(where=...)``: Ibis compiles it for Spark as SUM(CAST(condition AS BIGINT)), which is
-    NULL in a group where the condition is NULL on every row (and DuckDB plans hundreds of FILTER clauses
-    slowly).
-    """
-    if condition is None:
-        return table.count()
-    return ibis.cases((condition, 1), else_=0).sum()
 
 
 def flag(condition: ir.BooleanValue) -> ir.FloatingValue:

@@ -18,7 +18,7 @@ import ibis
 import ibis.expr.types as ir
 from pydantic import BaseModel, Field
 
-from credit_scoring.features.expressions import count_where
+from credit_scoring.ibis_helpers import count_where
 from credit_scoring.raw import schema
 from credit_scoring.raw.schema import UNKNOWN_CATEGORY
 from credit_scoring.raw.tables import DAYS_SENTINEL, RAW_FILES

@@ -5,17 +5,17 @@ over data_processing's keyed history store, validating as the batch pipeline doe
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import mlflow
-import yaml
 from mlflow.exceptions import MlflowException
+from mlflow.protos.databricks_pb2 import RESOURCE_DOES_NOT_EXIST, ErrorCode
 from mlflow.tracking import MlflowClient
 
-from credit_scoring.registry import alias_version
 from credit_scoring.serving.description import ModelDescription, load_description
 from credit_scoring.serving.model import CreditScoringModel
 from credit_scoring.serving.rows import ModelInputRowBuilder
@@ -56,6 +56,16 @@ def _iso_from_millis(millis: int | None) -> str | None:
     return datetime.fromtimestamp(millis / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def alias_version(client: MlflowClient, name: str, alias: str) -> str | None:
+    """The version an alias points to, or None when the model or the alias does not exist."""
+    try:
+        return str(client.get_model_version_by_alias(name, alias).version)
+    except MlflowException as error:
+        if error.error_code in {ErrorCode.Name(RESOURCE_DOES_NOT_EXIST), "INVALID_PARAMETER_VALUE"}:
+            return None
+        raise
+
+
 def registry_client(tracking_uri: str) -> MlflowClient:
     """A client bound to ``tracking_uri`` for tracking and registry (MLflow's process-wide URIs untouched)."""
     return MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
@@ -64,6 +74,24 @@ def registry_client(tracking_uri: str) -> MlflowClient:
 def aliased_version(tracking_uri: str, name: str, alias: str) -> str | None:
     """The version ``name@alias`` names now, or None; raises `MlflowException` when the registry fails."""
     return alias_version(registry_client(tracking_uri), name, alias)
+
+
+def load_scoring_model(client: MlflowClient, name: str, version: str) -> CreditScoringModel:
+    """The scoring model of one registered version; `ModelNotAvailableError` says why it cannot be had (a
+    missing artifact, a renamed class after an upgrade, another kind of model)."""
+    try:
+        model = mlflow.pyfunc.load_model(
+            client.get_model_version_download_uri(name, version)
+        ).unwrap_python_model()
+    except Exception as error:
+        raise ModelNotAvailableError(
+            f"{name} version {version} could not be loaded: {type(error).__name__}: {error}"
+        ) from error
+    if not isinstance(model, CreditScoringModel):
+        raise ModelNotAvailableError(
+            f"{name} version {version} is a {type(model).__name__}, not a scoring model"
+        )
+    return model
 
 
 def load_served_model(tracking_uri: str, name: str, alias: str, version: str | None = None) -> ServedModel:
@@ -82,18 +110,13 @@ def load_served_model(tracking_uri: str, name: str, alias: str, version: str | N
         raise ModelNotAvailableError(
             f"no model registered as {name}@{alias} in {tracking_uri} (run: kedro run --pipelines modelling)"
         )
+    model = load_scoring_model(client, name, version)
     try:
         details = client.get_model_version(name, version)
-        loaded = mlflow.pyfunc.load_model(client.get_model_version_download_uri(name, version))
-        model = loaded.unwrap_python_model()
         started = client.get_run(details.run_id).info.start_time if details.run_id else None
         description = load_description(client, details.run_id, str(version))
-    except (MlflowException, OSError, ImportError) as error:
+    except (MlflowException, OSError) as error:
         raise ModelNotAvailableError(f"{name} version {version} could not be loaded: {error}") from error
-    if not isinstance(model, CreditScoringModel):
-        raise ModelNotAvailableError(
-            f"{name} version {version} is a {type(model).__name__}, not a scoring model"
-        )
     logger.info("Loaded %s version %s (alias %s) from %s", name, version, alias, tracking_uri)
     return ServedModel(
         model=model,
@@ -107,16 +130,9 @@ def load_served_model(tracking_uri: str, name: str, alias: str, version: str | N
     )
 
 
-def batch_validation_settings(parameters_file: Path) -> dict[str, Any]:
-    """``data_processing.validation`` of the project's parameters (the batch rules), or {} (the defaults)."""
-    if not parameters_file.is_file():
-        return {}
-    parameters = yaml.safe_load(parameters_file.read_text(encoding="utf-8")) or {}
-    return dict((parameters.get("data_processing") or {}).get("validation") or {})
-
-
-def load_row_builder(history_features: Path, parameters_file: Path) -> ModelInputRowBuilder:
-    """The online row builder over data_processing's ``client_history_features`` store."""
+def load_row_builder(history_features: Path, validation: Mapping[str, Any]) -> ModelInputRowBuilder:
+    """The online row builder over data_processing's ``client_history_features`` store, validating with the
+    batch rules (``data_processing.validation`` of the project's parameters, as Kedro reads them)."""
     if not history_features.exists():
         raise FileNotFoundError(f"{history_features} is missing (run: kedro run --pipelines data_processing)")
-    return ModelInputRowBuilder.from_store(history_features, batch_validation_settings(parameters_file))
+    return ModelInputRowBuilder.from_store(history_features, validation)
