@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,8 +29,10 @@ import pandas as pd
 import pytest
 import requests
 import yaml
+from mlflow.tracking import MlflowClient
 from nbclient import NotebookClient
 
+from credit_scoring.api.config import local_api_key
 from credit_scoring.reporting.documents import number
 from tests.doc_commands import PROJECT_ROOT, doc_command, doc_commands
 
@@ -65,10 +69,17 @@ NEWCOMER_COMMANDS = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def free_port(below: int | None = None) -> int:
+    """A port nobody listens on; ``below``: under that number (Kedro-Viz refuses the ephemeral range)."""
+    candidates = [0] if below is None else random.sample(range(20_000, below), 200)
+    for candidate in candidates:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    raise RuntimeError("no free port")
 
 
 def run(project: Path, command: str, timeout: float = 900, **env: str) -> str:
@@ -181,7 +192,7 @@ def test_the_readme_sequence_after_make_run(project: Path) -> None:
     assert summary["current"]["source"] == "prediction_log"
     run(project, "source .venv/bin/activate && kedro viz build")
     assert (project / "build" / "api" / "main").is_file()
-    viz_port, mlflow_port = free_port(), free_port()
+    viz_port, mlflow_port = free_port(below=49_000), free_port()
     with background(project, "make viz", f"http://127.0.0.1:{viz_port}/api/main", VIZ_PORT=str(viz_port)):
         nodes = requests.get(f"http://127.0.0.1:{viz_port}/api/main", timeout=30).json()["nodes"]
         assert any(node["name"] == "Train Lgbm Node" or "lgbm" in node["name"].lower() for node in nodes)
@@ -257,3 +268,59 @@ def test_exploration_notebook_runs_on_the_demo_data(project: Path) -> None:
     outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
     assert not [output for output in outputs if output.output_type == "error"]
     assert any("training clients" in output.get("text", "") for output in outputs)
+
+
+def test_a_kept_champion_is_described_by_its_own_figures_and_a_promotion_reaches_running_workers(
+    project: Path,
+) -> None:
+    """A second run whose challenger the gate refuses: /model still shows the champion's own figures (not the
+    latest reports); then `registry promote --version 2` on a running 2-worker server switches every answer to
+    version 2 and its own figures, without a restart and without a failed request."""
+    run(project, "make pipelines", RUN_PARAMS=f"{RUN_PARAMS},random_state=7,modelling.registry.min_auc=0.999")
+    decision = json.loads((project / "data" / "08_reporting" / "promotion_decision.json").read_text())
+    assert decision["promote"] is False
+    latest = json.loads((project / "data" / "08_reporting" / "model_metrics.json").read_text())
+    client = MlflowClient(f"sqlite:///{project / 'mlflow.db'}")
+    run_of = {version: client.get_model_version("credit-scoring", version).run_id for version in ("1", "2")}
+    own = {
+        version: json.loads(Path(client.download_artifacts(run_id, "reports/model_metrics.json")).read_text())
+        for version, run_id in run_of.items()
+    }
+    assert own["2"]["cv_auc"] == latest["cv_auc"] != own["1"]["cv_auc"]
+    (project / "conf" / "local" / "app.yml").write_text("model:\n  check_interval_s: 1\n")
+    key = local_api_key(project)
+    port = free_port()
+    api = f"http://127.0.0.1:{port}/api/v1"
+    headers = {"X-API-Key": key}
+    with background(project, "scripts/serve", f"{api}/health", PORT=str(port)):
+        model = requests.get(f"{api}/model", headers=headers, timeout=30).json()
+        assert model["version"] == "1" and model["metrics"]["cv_auc"] == own["1"]["cv_auc"]
+        assert model["global_importance"], "the champion's SHAP importance, logged for version 1"
+        answers: list[tuple[int, str | None]] = []
+        stop = threading.Event()
+
+        def send() -> None:
+            while not stop.is_set():
+                response = requests.post(
+                    f"{api}/predict", json={"AMT_CREDIT": 4e5}, headers=headers, timeout=30
+                )
+                answers.append((response.status_code, (response.json().get("model") or {}).get("version")))
+
+        sender = threading.Thread(target=send)
+        sender.start()
+        try:
+            run(project, "source .venv/bin/activate && python -m credit_scoring.registry promote --version 2")
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and answers[-8:] != [(200, "2")] * 8:
+                time.sleep(0.2)
+        finally:
+            stop.set()
+            sender.join()
+        assert answers[-8:] == [(200, "2")] * 8, answers[-8:]
+        assert all(status == 200 for status, _ in answers) and {version for _, version in answers} == {
+            "1",
+            "2",
+        }
+        ready = requests.get(f"{api}/ready", headers=headers, timeout=30).json()
+        model = requests.get(f"{api}/model", headers=headers, timeout=30).json()
+        assert ready["model"]["version"] == "2" and model["metrics"]["cv_auc"] == own["2"]["cv_auc"]

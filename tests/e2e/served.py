@@ -19,10 +19,12 @@ from typing import Any
 
 import pandas as pd
 import requests
+from mlflow.tracking import MlflowClient
 
 from credit_scoring.features.labels import APPLICATION_LABELS
+from credit_scoring.serving.description import IMPORTANCE_ARTIFACT, VERSION_COLUMN
 from tests.api.drift_run import run_drift_nodes
-from tests.api.project import API_KEY, build_project
+from tests.api.project import API_KEY, MODEL_NAME, build_project
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SERVE_SCRIPT = PROJECT_ROOT / "scripts" / "serve"
@@ -51,13 +53,14 @@ def free_port() -> int:
 
 
 def write_reporting_extras(project: dict[str, Any]) -> None:
-    """What explainability and drift leave in 08_reporting: importance, drift summary and report (a small
-    page: Evidently's own report weighs megabytes and is not what the browser tests look at)."""
+    """What explainability and drift leave: the served version's importance, logged with it in the
+    registry, and in 08_reporting the drift summary and report (a small page: Evidently's own report weighs
+    megabytes and is not what the browser tests look at)."""
     reporting = Path(project["root"]) / "data" / "08_reporting"
     table = project["model_input_table"]
     numeric = table.drop(columns=["SK_ID_CURR", "TARGET"]).select_dtypes("number")
     strength = numeric.corrwith(table["TARGET"]).abs().fillna(0).sort_values(ascending=False).head(12)
-    pd.DataFrame(
+    importance = pd.DataFrame(
         {
             "feature": strength.index,
             "label_en": [
@@ -65,8 +68,12 @@ def write_reporting_extras(project: dict[str, Any]) -> None:
                 for name in strength.index
             ],
             "mean_abs_shap": strength.to_numpy(),
+            VERSION_COLUMN: project["version"],
         }
-    ).to_csv(reporting / "shap_global_importance.csv", index=False)
+    )
+    client = MlflowClient(project["tracking_uri"])
+    run_id = client.get_model_version(MODEL_NAME, project["version"]).run_id
+    client.log_text(run_id, importance.to_csv(index=False), IMPORTANCE_ARTIFACT)
     # the drift pipeline's own nodes on the project's clients: the summary has the real shape
     (reporting / "drift_summary.json").write_text(json.dumps(run_drift_nodes(project)["summary"], indent=2))
     (reporting / "drift_report.html").write_text(
