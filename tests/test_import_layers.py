@@ -15,6 +15,7 @@ LAYERS = {
     "ibis_helpers": 0,
     "settings": 1,
     "project_config": 2,
+    "records": 2,
     "raw": 3,
     "features": 4,
     "serving": 5,

@@ -1,11 +1,5 @@
-"""Read the scoring API's decision log (table ``prediction_log``) and expand it into application rows.
-
-Schema (written by the API): ``request_id`` TEXT primary key, ``created_at`` TEXT ISO-8601 UTC
-(``2026-12-02T04:05:06.123Z``), ``endpoint``, ``model_name``, ``model_version`` TEXT, ``client_id`` INTEGER
-(SK_ID_CURR, nullable), ``input_json`` TEXT (the application fields as received: application_test column
-names, any subset), ``probability`` REAL, ``decision`` TEXT (granted / refused), ``threshold`` REAL,
-``latency_ms`` REAL.
-"""
+"""Read the scoring API's decision log (table ``prediction_log``, declared in `credit_scoring.records`) and
+expand it into application rows."""
 
 from __future__ import annotations
 
@@ -19,20 +13,10 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-TABLE = "prediction_log"
-LOG_COLUMNS = (
-    "request_id",
-    "created_at",
-    "endpoint",
-    "model_name",
-    "model_version",
-    "client_id",
-    "input_json",
-    "probability",
-    "decision",
-    "threshold",
-    "latency_ms",
-)
+from credit_scoring.records import TABLE_NAME, prediction_log
+
+TABLE = TABLE_NAME
+LOG_COLUMNS = tuple(column.name for column in prediction_log.columns)
 CLIENT_KEY = "SK_ID_CURR"
 
 

@@ -1,20 +1,6 @@
 """The decision log: one row per scored application, in any SQLAlchemy database (SQLite WAL by default).
 
-The schema is a contract (the drift pipeline reads it as "current" data), table ``prediction_log``:
-
-==============  =======  ==========================================================================
-request_id      TEXT     primary key; batch items are ``<request id>-<index>``
-created_at      TEXT     ISO-8601 UTC with milliseconds, ``2026-12-02T04:05:06.123Z``
-endpoint        TEXT     the route that scored it, e.g. ``/api/v1/predict``
-model_name      TEXT     registered model name
-model_version   TEXT     registered model version
-client_id       INTEGER  SK_ID_CURR when given, else NULL
-input_json      TEXT     JSON object of the application fields as received
-probability     REAL     probability of default
-decision        TEXT     ``granted`` / ``refused``
-threshold       REAL     the decision threshold
-latency_ms      REAL     server-side latency of the request
-==============  =======  ==========================================================================
+The table is declared once, in `credit_scoring.records` (the drift pipeline reads it as "current" data).
 
 Writes are synchronous (a record is committed before the answer leaves) and never fail a request: SQLite
 waits for a busy database (``busy_timeout``) and a write is retried; if the database still refuses, the
@@ -40,8 +26,6 @@ import os
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,57 +33,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
+from credit_scoring.records import TABLE_NAME, DecisionRecord, metadata, prediction_log, utc_timestamp
+
 logger = logging.getLogger(__name__)
-
-TABLE_NAME = "prediction_log"
 DEFAULT_URL = "sqlite:///data/07_model_output/prediction_log.db"
-
-# SQLite compares text bytewise; PostgreSQL by the database's collation unless told otherwise.
-_BytewiseText = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
-
-metadata = sa.MetaData()
-prediction_log = sa.Table(
-    TABLE_NAME,
-    metadata,
-    sa.Column("request_id", _BytewiseText, primary_key=True),
-    sa.Column("created_at", _BytewiseText, nullable=False),
-    sa.Column("endpoint", sa.Text, nullable=False),
-    sa.Column("model_name", sa.Text, nullable=False),
-    sa.Column("model_version", sa.Text, nullable=False),
-    sa.Column("client_id", sa.Integer().with_variant(sa.BigInteger(), "postgresql"), nullable=True),
-    sa.Column("input_json", sa.Text, nullable=False),
-    sa.Column("probability", sa.Float(precision=53), nullable=False),
-    sa.Column("decision", sa.Text, nullable=False),
-    sa.Column("threshold", sa.Float(precision=53), nullable=False),
-    sa.Column("latency_ms", sa.Float(precision=53), nullable=False),
-    sa.Index("ix_prediction_log_created_at", "created_at"),
-)
-
-
-def utc_timestamp(moment: datetime | None = None) -> str:
-    """``2026-12-02T04:05:06.123Z``: ISO-8601, UTC, milliseconds."""
-    moment = (moment or datetime.now(UTC)).astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-@dataclass(frozen=True)
-class DecisionRecord:
-    """One scored application, as stored."""
-
-    request_id: str
-    created_at: str
-    endpoint: str
-    model_name: str
-    model_version: str
-    client_id: int | None
-    input_json: str
-    probability: float
-    decision: str
-    threshold: float
-    latency_ms: float
-
-    def to_row(self) -> dict[str, Any]:
-        return asdict(self)
+__all__ = ["TABLE_NAME", "DecisionLog", "DecisionRecord", "metadata", "prediction_log", "utc_timestamp"]
 
 
 def _sqlite_path(url: sa.URL) -> Path | None:
