@@ -25,13 +25,8 @@ class ChartText:
     rows: list[list[str]] = field(default_factory=list)
 
 
-def decision_of(probability: float, threshold: float) -> str:
-    return "refused" if probability >= threshold else "granted"
-
-
-def score_sentence(probability: float, threshold: float, lang: str) -> str:
-    """The sentence a client understands: the risk, the limit and what follows."""
-    decision = decision_of(probability, threshold)
+def score_sentence(probability: float, threshold: float, decision: str, lang: str) -> str:
+    """The sentence a client understands: the risk, the limit and what follows (``decision``: the API's)."""
     return t(
         f"score.sentence_{decision}",
         lang,
@@ -40,8 +35,7 @@ def score_sentence(probability: float, threshold: float, lang: str) -> str:
     )
 
 
-def gauge_text(probability: float, threshold: float, lang: str) -> ChartText:
-    decision = decision_of(probability, threshold)
+def gauge_text(probability: float, threshold: float, decision: str, lang: str) -> ChartText:
     summary = t(
         "score.gauge_summary",
         lang,

@@ -115,6 +115,10 @@ class ApiClient:
             **(filters or {}),
         )
 
+    def wording(self, lang: str = "en") -> dict[str, Any]:
+        """The words of every recorded category (schema ``Wording``): the dashboard's only wording table."""
+        return self.get("wording", lang=lang)
+
     def drift_summary(self, lang: str = "en") -> dict[str, Any]:
         """The drift pipeline's latest summary (schema ``DriftSummary``), columns labelled in ``lang``."""
         return self.get("drift", lang=lang)

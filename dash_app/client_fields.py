@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from dash_app.i18n import format_currency, format_number, t
-from dash_app.levels import LEVELS, level_text
+from dash_app.levels import level_text
 
-# (ClientInfo field, label key, kind: a key of _FORMATTERS, or the categorical column of `levels.LEVELS`)
+# (ClientInfo field, label key, kind: a key of _FORMATTERS, or a categorical column, worded by the API)
 FIELD_GROUPS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "info.group_person": (
         ("age_years", "info.DAYS_BIRTH", "years"),
@@ -37,11 +37,6 @@ FIELD_GROUPS: dict[str, tuple[tuple[str, str, str], ...]] = {
     ),
 }
 
-LEVEL_FIELDS: dict[str, str] = {
-    field: kind for fields in FIELD_GROUPS.values() for field, _, kind in fields if kind in LEVELS
-}
-"""The ClientInfo fields shown as recorded categories, with their raw column."""
-
 
 def derived_fields(info: dict[str, Any]) -> dict[str, Any]:
     """``info`` plus the term (credit ÷ annuity) and the credit-to-income ratio, when they can be computed."""
@@ -64,12 +59,18 @@ _FORMATTERS: dict[str, Callable[[Any, str, str], str]] = {
 }
 
 
+LEVEL_FIELDS: dict[str, str] = {
+    field: kind for fields in FIELD_GROUPS.values() for field, _, kind in fields if kind not in _FORMATTERS
+}
+"""The ClientInfo fields shown as recorded categories, with their raw column."""
+
+
 def display_value(value: Any, kind: str, lang: str, currency: str = "EUR") -> str:
     """A field's value as an adviser reads it (``kind``: a key of ``_FORMATTERS``, or a categorical column
     whose levels are worded by `levels.level_text`)."""
     if value is None or value == "":
         return t("info.not_employed", lang) if kind == "employment" else t("common.missing", lang)
-    if kind in LEVELS:
+    if kind in LEVEL_FIELDS.values():
         return level_text(kind, value, lang)
     return _FORMATTERS[kind](value, lang, currency)
 

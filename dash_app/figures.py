@@ -15,9 +15,9 @@ from dash_app import theme
 from dash_app.i18n import format_number, format_percent, t
 
 
-def score_gauge(probability: float, threshold: float, lang: str) -> go.Figure:
-    """The probability of default on a 0-100 % gauge, with the decision limit marked and both zones named."""
-    decision = "refused" if probability >= threshold else "granted"
+def score_gauge(probability: float, threshold: float, decision: str, lang: str) -> go.Figure:
+    """The probability of default on a 0-100 % gauge, with the decision limit marked and both zones named
+    (``decision``: the API's, in its colour)."""
     figure = go.Figure(
         go.Indicator(
             mode="gauge+number",

@@ -11,12 +11,12 @@ import dash_bootstrap_components as dbc
 from dash import State, html
 
 from dash_app.i18n import t
-from dash_app.levels import LEVELS, level_text
+from dash_app.levels import level_text
 
 CHOICE_FILTERS: dict[str, tuple[str, ...]] = {
     "decision": ("granted", "refused"),
     "risk_band": ("low", "moderate", "high", "very_high"),
-    "contract_type": tuple(LEVELS["NAME_CONTRACT_TYPE"]),
+    "contract_type": ("Cash loans", "Revolving loans"),  # recorded codes; their words come from the API
     "gender": ("F", "M"),
 }
 RANGE_FILTERS = ("age", "income", "credit")

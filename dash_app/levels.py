@@ -1,193 +1,51 @@
-"""Every level of the application's categorical columns, in the words an adviser reads, in English and French.
-
-One table for every place the dashboard shows a recorded category: the client's information, the filters, the
-comparison charts and the values of the reasons. Its levels are those of the raw-data contract
-(``credit_scoring.raw.schema.KNOWN_CATEGORIES["application_test"]``, the model's categorical features): a unit
-test checks that every known level has both wordings, so a level added to the contract cannot reach an adviser
-untranslated. The dashboard does not import the project package (it may run against a remote API), hence the
-table lives here.
+"""Recorded categories in the adviser's words, as the API says them (``GET /api/v1/wording``): the dashboard
+holds no wording table of its own, so the client page, the filters, the search results and the comparisons
+say what the reasons say. The table is fetched once per process and language; while the API cannot answer,
+levels are shown as recorded and the table is asked for again next time.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+from dash_app import api_client
+from dash_app.api_client import ApiClient, ApiError
 from dash_app.i18n import normalise_language
 
-_YES_NO = {"Y": ("Yes", "Oui"), "N": ("No", "Non")}
-_NUMBERED = (  # ORGANIZATION_TYPE "Industry: type 3", "Trade: type 2", ...: sector and type number
-    ("Industry: type", "Industry", "Industrie", 13),
-    ("Trade: type", "Trade", "Commerce", 7),
-    ("Transport: type", "Transport", "Transport", 4),
-    ("Business Entity Type", "Business entity", "Entreprise", 3),
-)
-
-LEVELS: dict[str, dict[str, tuple[str, str]]] = {
-    "NAME_CONTRACT_TYPE": {
-        "Cash loans": ("Cash loan", "Prêt d'espèces"),
-        "Revolving loans": ("Revolving loan", "Crédit renouvelable"),
-    },
-    "CODE_GENDER": {"F": ("Woman", "Femme"), "M": ("Man", "Homme"), "XNA": ("Not stated", "Non précisé")},
-    "FLAG_OWN_CAR": _YES_NO,
-    "FLAG_OWN_REALTY": _YES_NO,
-    "NAME_TYPE_SUITE": {
-        "Unaccompanied": ("Unaccompanied", "Seul(e)"),
-        "Family": ("Family", "Famille"),
-        "Spouse, partner": ("Spouse or partner", "Conjoint(e)"),
-        "Children": ("Children", "Enfants"),
-        "Group of people": ("Group of people", "Groupe de personnes"),
-        "Other_A": ("Other (A)", "Autre (A)"),
-        "Other_B": ("Other (B)", "Autre (B)"),
-    },
-    "NAME_INCOME_TYPE": {
-        "Working": ("Employee", "Salarié"),
-        "Commercial associate": ("Commercial associate", "Associé commercial"),
-        "Pensioner": ("Pensioner", "Retraité"),
-        "State servant": ("Civil servant", "Fonctionnaire"),
-        "Unemployed": ("Unemployed", "Sans emploi"),
-        "Student": ("Student", "Étudiant"),
-        "Businessman": ("Business owner", "Chef d'entreprise"),
-        "Maternity leave": ("Maternity leave", "Congé maternité"),
-    },
-    "NAME_EDUCATION_TYPE": {
-        "Secondary / secondary special": ("Secondary school", "Enseignement secondaire"),
-        "Higher education": ("Higher education", "Enseignement supérieur"),
-        "Incomplete higher": ("Higher education, not completed", "Études supérieures non terminées"),
-        "Lower secondary": ("Lower secondary school", "Premier cycle du secondaire"),
-        "Academic degree": ("Academic degree", "Diplôme universitaire"),
-    },
-    "NAME_FAMILY_STATUS": {
-        "Married": ("Married", "Marié(e)"),
-        "Single / not married": ("Single", "Célibataire"),
-        "Civil marriage": ("Civil partnership", "Union civile"),
-        "Separated": ("Separated", "Séparé(e)"),
-        "Widow": ("Widowed", "Veuf ou veuve"),
-        "Unknown": ("Unknown", "Inconnue"),
-    },
-    "NAME_HOUSING_TYPE": {
-        "House / apartment": ("House or flat", "Maison ou appartement"),
-        "With parents": ("With parents", "Chez les parents"),
-        "Municipal apartment": ("Municipal flat", "Logement municipal"),
-        "Rented apartment": ("Rented flat", "Appartement loué"),
-        "Office apartment": ("Company flat", "Logement de fonction"),
-        "Co-op apartment": ("Co-op flat", "Logement coopératif"),
-    },
-    "OCCUPATION_TYPE": {
-        "Laborers": ("Labourer", "Ouvrier"),
-        "Sales staff": ("Sales staff", "Vendeur"),
-        "Core staff": ("Core staff", "Personnel de base"),
-        "Managers": ("Manager", "Cadre"),
-        "Drivers": ("Driver", "Chauffeur"),
-        "High skill tech staff": ("Skilled technician", "Technicien qualifié"),
-        "Accountants": ("Accountant", "Comptable"),
-        "Medicine staff": ("Medical staff", "Personnel médical"),
-        "Security staff": ("Security staff", "Agent de sécurité"),
-        "Cooking staff": ("Cook", "Cuisinier"),
-        "Cleaning staff": ("Cleaning staff", "Agent d'entretien"),
-        "Private service staff": ("Private service staff", "Employé de service à la personne"),
-        "Low-skill Laborers": ("Unskilled labourer", "Ouvrier non qualifié"),
-        "Secretaries": ("Secretary", "Secrétaire"),
-        "Waiters/barmen staff": ("Waiter or bartender", "Serveur ou barman"),
-        "Realty agents": ("Estate agent", "Agent immobilier"),
-        "HR staff": ("HR staff", "Employé des ressources humaines"),
-        "IT staff": ("IT staff", "Informaticien"),
-    },
-    "WEEKDAY_APPR_PROCESS_START": {
-        "MONDAY": ("Monday", "Lundi"),
-        "TUESDAY": ("Tuesday", "Mardi"),
-        "WEDNESDAY": ("Wednesday", "Mercredi"),
-        "THURSDAY": ("Thursday", "Jeudi"),
-        "FRIDAY": ("Friday", "Vendredi"),
-        "SATURDAY": ("Saturday", "Samedi"),
-        "SUNDAY": ("Sunday", "Dimanche"),
-    },
-    "ORGANIZATION_TYPE": {
-        "Advertising": ("Advertising", "Publicité"),
-        "Agriculture": ("Agriculture", "Agriculture"),
-        "Bank": ("Bank", "Banque"),
-        "Cleaning": ("Cleaning", "Nettoyage"),
-        "Construction": ("Construction", "Bâtiment et travaux publics"),
-        "Culture": ("Culture", "Culture"),
-        "Electricity": ("Electricity", "Électricité"),
-        "Emergency": ("Emergency services", "Services d'urgence"),
-        "Government": ("Government", "Administration publique"),
-        "Hotel": ("Hotels", "Hôtellerie"),
-        "Housing": ("Housing", "Logement"),
-        "Insurance": ("Insurance", "Assurance"),
-        "Kindergarten": ("Kindergarten", "Crèche ou école maternelle"),
-        "Legal Services": ("Legal services", "Services juridiques"),
-        "Medicine": ("Health care", "Santé"),
-        "Military": ("Armed forces", "Armée"),
-        "Mobile": ("Mobile telephony", "Téléphonie mobile"),
-        "Other": ("Other", "Autre"),
-        "Police": ("Police", "Police"),
-        "Postal": ("Postal services", "Services postaux"),
-        "Realtor": ("Estate agency", "Agence immobilière"),
-        "Religion": ("Religious organisation", "Organisation religieuse"),
-        "Restaurant": ("Restaurants", "Restauration"),
-        "School": ("School", "École"),
-        "Security": ("Security", "Sécurité"),
-        "Security Ministries": ("Security ministries", "Ministères de la sécurité"),
-        "Self-employed": ("Self-employed", "Travailleur indépendant"),
-        "Services": ("Services", "Prestation de services"),
-        "Telecom": ("Telecommunications", "Télécommunications"),
-        "University": ("University", "Université"),
-        "XNA": ("No employer (not applicable)", "Sans employeur (non applicable)"),
-        **{
-            f"{level} {number}": (f"{english}, type {number}", f"{french}, type {number}")
-            for level, english, french, count in _NUMBERED
-            for number in range(1, count + 1)
-        },
-    },
-    "FONDKAPREMONT_MODE": {
-        "not specified": ("Not specified", "Non précisé"),
-        "org spec account": ("Organisation's special account", "Compte spécial de l'organisme"),
-        "reg oper account": ("Regional operator's account", "Compte de l'opérateur régional"),
-        "reg oper spec account": (
-            "Regional operator's special account",
-            "Compte spécial de l'opérateur régional",
-        ),
-    },
-    "HOUSETYPE_MODE": {
-        "block of flats": ("Block of flats", "Immeuble collectif"),
-        "specific housing": ("Specific housing", "Logement spécifique"),
-        "terraced house": ("Terraced house", "Maison mitoyenne"),
-    },
-    "WALLSMATERIAL_MODE": {
-        "Block": ("Concrete blocks", "Parpaings"),
-        "Mixed": ("Mixed", "Mixte"),
-        "Monolithic": ("Monolithic concrete", "Béton monolithique"),
-        "Others": ("Other", "Autre"),
-        "Panel": ("Panels", "Panneaux préfabriqués"),
-        "Stone, brick": ("Stone or brick", "Pierre ou brique"),
-        "Wooden": ("Wood", "Bois"),
-    },
-    "EMERGENCYSTATE_MODE": {"Yes": ("Yes", "Oui"), "No": ("No", "Non")},
-}
+_tables: dict[str, dict[str, dict[str, str]]] = {}
+_lock = threading.Lock()
 
 
-def knows(column: str, level: Any) -> bool:
-    """Whether ``level`` is a known level of the categorical ``column``."""
-    return isinstance(level, str) and level in LEVELS.get(column, {})
+def table(lang: str | None, client: ApiClient | None = None) -> dict[str, dict[str, str]]:
+    """{column: {recorded level: words}} in ``lang``, from the API (empty while it cannot answer)."""
+    language = normalise_language(lang)
+    with _lock:
+        cached = _tables.get(language)
+    if cached is not None:
+        return cached
+    try:
+        levels = (client or api_client.get_client()).wording(language)["levels"]
+    except (ApiError, KeyError, TypeError):
+        return {}
+    with _lock:
+        _tables[language] = levels
+    return levels
+
+
+def forget() -> None:
+    """Drop the fetched tables (a test, or a new API behind the same dashboard)."""
+    with _lock:
+        _tables.clear()
+
+
+def levels_of(column: str, lang: str | None) -> dict[str, str]:
+    """The recorded levels of ``column`` and their words."""
+    return table(lang).get(column, {})
 
 
 def level_text(column: str, level: Any, lang: str | None) -> str:
     """The adviser's wording of a recorded level in ``lang``; an unknown level is shown as recorded."""
-    wording = LEVELS.get(column, {}).get(level) if isinstance(level, str) else None
-    if wording is None:
+    if not isinstance(level, str):
         return str(level)
-    return wording[1] if normalise_language(lang) == "fr" else wording[0]
-
-
-def reason_in_words(reason: dict[str, Any], lang: str | None) -> dict[str, Any]:
-    """A reason (of the API) whose value is a recorded level, with this table's wording as its display value
-    and in its sentence (the API words only some levels); other reasons unchanged."""
-    feature, value = reason.get("feature"), reason.get("value")
-    if not isinstance(feature, str) or not knows(feature, value):
-        return reason
-    words = level_text(feature, value, lang)
-    shown, sentence = str(reason.get("display_value") or value), reason.get("sentence")
-    if isinstance(sentence, str) and shown in sentence:  # the value comes last: "<label>: <value>, which ..."
-        head, _, tail = sentence.rpartition(shown)
-        sentence = f"{head}{words}{tail}"
-    return {**reason, "display_value": words, "sentence": sentence}
+    return levels_of(column, lang).get(level, level)

@@ -12,7 +12,6 @@ from dash_app.api_client import ApiClient, ApiError, get_client
 from dash_app.client_fields import readable_fields
 from dash_app.components import chart_block, decision_badge, error_alert
 from dash_app.i18n import normalise_language, t, t_or
-from dash_app.levels import reason_in_words
 
 
 def reason_list(reasons: list[dict[str, Any]], effect: str, lang: str) -> html.Div:
@@ -46,12 +45,15 @@ def reason_list(reasons: list[dict[str, Any]], effect: str, lang: str) -> html.D
 def score_summary(score: dict[str, Any], lang: str, graph_id: str = "score-gauge") -> dbc.Row:
     """Gauge, decision, the plain-language sentence, risk band and model version."""
     probability, threshold = float(score["probability"]), float(score["threshold"])
-    decision = score.get("decision") or alternatives.decision_of(probability, threshold)
+    decision = score["decision"]  # the API's: the dashboard never recomputes a decision
     band = score.get("risk_band")
     version = (score.get("model") or {}).get("version")
     facts = [
         html.P(decision_badge(decision, lang), className="fs-4 mb-2", id=f"{graph_id}-decision"),
-        html.P(alternatives.score_sentence(probability, threshold, lang), className="lead score-sentence"),
+        html.P(
+            alternatives.score_sentence(probability, threshold, decision, lang),
+            className="lead score-sentence",
+        ),
     ]
     if band:
         facts.append(html.P(t("score.band", lang, band=t_or(f"band.{band}", lang, band))))
@@ -61,16 +63,15 @@ def score_summary(score: dict[str, Any], lang: str, graph_id: str = "score-gauge
         )
     gauge = chart_block(
         graph_id,
-        figures.score_gauge(probability, threshold, lang),
-        alternatives.gauge_text(probability, threshold, lang),
+        figures.score_gauge(probability, threshold, decision, lang),
+        alternatives.gauge_text(probability, threshold, decision, lang),
         lang,
     )
     return dbc.Row([dbc.Col(gauge, xs=12, md=6), dbc.Col(facts, xs=12, md=6, className="align-self-center")])
 
 
 def reasons_block(reasons: list[dict[str, Any]], lang: str, graph_id: str = "contributions") -> html.Div:
-    """The reasons in words for and against, then the contribution chart."""
-    reasons = [reason_in_words(reason, lang) for reason in reasons]
+    """The reasons in words for and against (as the API words them), then the contribution chart."""
     return html.Div(
         [
             html.H2(t("score.reasons_heading", lang), className="h3 mt-3"),

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from dash_app import api_client
+from dash_app import api_client, levels
 from tests.dash_app.fakes import FakeApiClient
+
+
+@pytest.fixture(autouse=True)
+def wording_from_a_fake_api():
+    """Pages ask the process-wide client for the words of the categories: a fake answers, as the API would."""
+    api_client.set_client(FakeApiClient())
+    levels.forget()
+    yield
+    api_client.set_client(None)
+    levels.forget()
 
 
 @pytest.fixture

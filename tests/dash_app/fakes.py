@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from credit_scoring.raw.wording import wording_table
 from dash_app.api_client import ApiError
 from dash_app.config import DashboardSettings
 
@@ -309,6 +310,10 @@ class FakeApiClient:
                 "decision": "refused",
             },
         }
+
+    def wording(self, lang: str = "en") -> dict[str, Any]:
+        self._record("wording", lang)
+        return {"language": lang, "levels": wording_table(lang)}
 
     def drift_summary(self, lang: str = "en") -> dict[str, Any]:
         self._record("drift_summary", lang=lang)

@@ -7,17 +7,19 @@ from tests.dash_app.fakes import DRIFT_COLUMNS, REASONS
 
 
 def test_score_sentence_is_what_a_client_understands() -> None:
-    assert alternatives.score_sentence(0.14, 0.09, "en") == (
+    assert alternatives.score_sentence(0.14, 0.09, "refused", "en") == (
         "The estimated risk is 14.0%, above the 9.0% limit: the application would be refused."
     )
-    assert alternatives.score_sentence(0.05, 0.09, "fr").startswith("Le risque estimé est de 5,0\u00a0%")
-    assert "accordée" in alternatives.score_sentence(0.05, 0.09, "fr")
+    assert alternatives.score_sentence(0.05, 0.09, "granted", "fr").startswith(
+        "Le risque estimé est de 5,0\u00a0%"
+    )
+    assert "accordée" in alternatives.score_sentence(0.05, 0.09, "granted", "fr")
     # at the threshold exactly, the API refuses: so does the sentence
-    assert "refused" in alternatives.score_sentence(0.09, 0.09, "en")
+    assert "refused" in alternatives.score_sentence(0.09, 0.09, "refused", "en")
 
 
 def test_gauge_text_has_the_three_facts() -> None:
-    text = alternatives.gauge_text(0.14, 0.09, "en")
+    text = alternatives.gauge_text(0.14, 0.09, "refused", "en")
     assert text.rows == [
         ["Estimated risk of default", "14.0%"],
         ["Decision limit", "9.0%"],

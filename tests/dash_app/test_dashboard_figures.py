@@ -10,13 +10,13 @@ from tests.dash_app.fakes import DRIFT_COLUMNS, REASONS
 
 
 def test_gauge_marks_the_threshold_and_colours_the_decision() -> None:
-    figure = figures.score_gauge(0.14, 0.09, "en")
+    figure = figures.score_gauge(0.14, 0.09, "refused", "en")
     indicator = figure.data[0]
     assert isinstance(figure, go.Figure) and indicator.value == pytest.approx(14.0)
     assert indicator.gauge.threshold.value == 9.0
     assert indicator.gauge.bar.color == theme.REFUSED
     assert "Limit 9.0%" in figure.layout.annotations[0].text
-    granted = figures.score_gauge(0.05, 0.09, "fr")
+    granted = figures.score_gauge(0.05, 0.09, "granted", "fr")
     assert granted.data[0].gauge.bar.color == theme.GRANTED
     assert "Limite 9,0\u00a0%" in granted.layout.annotations[0].text
 

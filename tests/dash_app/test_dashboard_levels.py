@@ -1,17 +1,20 @@
 """Recorded categories read in the adviser's language: every level of the raw-data contract has an English and
-a French wording, and the pages that show categories (client information, filters, search results, reasons,
-comparisons) use them."""
+a French wording in the one table (`credit_scoring.raw.wording`), the API serves it, and the pages that show
+categories (client information, filters, search results, comparisons) use the API's words."""
 
 from __future__ import annotations
 
 import pytest
 
 from credit_scoring.raw.schema import KNOWN_CATEGORIES
+from credit_scoring.raw.wording import LEVELS
+from dash_app import api_client, levels
+from dash_app.api_client import ApiError
 from dash_app.callbacks import client as client_callbacks
 from dash_app.callbacks import search
 from dash_app.client_fields import LEVEL_FIELDS
 from dash_app.forms import FILTER_KEYS, filter_controls
-from dash_app.levels import LEVELS, level_text, reason_in_words
+from dash_app.levels import level_text
 from tests.dash_app.components_text import text_of
 from tests.dash_app.fakes import INFO, FakeApiClient, reason
 
@@ -22,8 +25,8 @@ SAME_WORD = {"Agriculture", "Culture", "Police"}
 
 def test_every_level_of_the_contract_has_both_wordings() -> None:
     assert set(LEVELS) == set(CONTRACT)
-    for column, levels in CONTRACT.items():
-        assert set(LEVELS[column]) == set(levels), column
+    for column, recorded in CONTRACT.items():
+        assert set(LEVELS[column]) == set(recorded), column
         for level, (english, french) in LEVELS[column].items():
             assert english.strip() and french.strip(), (column, level)
             assert french != level or french in SAME_WORD, (column, level)
@@ -67,18 +70,21 @@ def test_the_client_page_in_french_shows_no_english_level(position: int) -> None
             assert f" {level} " not in f" {text} ", (column, level)
 
 
-def test_reasons_show_recorded_levels_in_words() -> None:
-    raw = reason(
-        "ORGANIZATION_TYPE", "Type d'organisation", 0.2, "Business Entity Type 3", "Business Entity Type 3"
+def test_reasons_are_shown_as_the_api_words_them() -> None:
+    worded = reason(
+        "ORGANIZATION_TYPE", "Type d'organisation", 0.2, "Business Entity Type 3", "Entreprise, type 3"
     )
-    raw["sentence"] = "Type d'organisation : Business Entity Type 3, ce qui augmente le risque."
-    worded = reason_in_words(raw, "fr")
-    assert worded["display_value"] == "Entreprise, type 3"
-    assert worded["sentence"] == "Type d'organisation : Entreprise, type 3, ce qui augmente le risque."
-    numeric = reason("AMT_ANNUITY", "Annuity", 0.1, "24,700")
-    assert reason_in_words(numeric, "fr") is numeric
-    text = text_of(client_callbacks.score_section(FakeApiClient(), 100002, "fr"))
-    assert "Business Entity Type 3" not in text and "Entreprise, type 3" in text
+    worded["sentence"] = "Type d'organisation : Entreprise, type 3, ce qui augmente le risque."
+    text = text_of(client_callbacks.reasons_block([worded], "fr"))
+    assert "Entreprise, type 3, ce qui augmente le risque." in text
+
+
+def test_levels_are_shown_as_recorded_while_the_api_cannot_answer() -> None:
+    levels.forget()
+    api_client.set_client(FakeApiClient(fail=ApiError("down", 503)))
+    assert level_text("CODE_GENDER", "F", "fr") == "F"
+    api_client.set_client(FakeApiClient())  # asked again once it answers
+    assert level_text("CODE_GENDER", "F", "fr") == "Femme"
 
 
 def test_filters_and_search_results_in_french(fake: FakeApiClient) -> None:

@@ -18,6 +18,7 @@ from credit_scoring.api.errors import ApiError, validation_details
 from credit_scoring.api.operations import Operations
 from credit_scoring.api.services import Services, current_services, read_json_file
 from credit_scoring.raw.validation import RawDataValidationError
+from credit_scoring.raw.wording import wording_table
 from credit_scoring.serving.clients import UnknownClientError, UnknownFeatureError
 from credit_scoring.serving.decision_log import DecisionRecord, utc_timestamp
 from credit_scoring.serving.online import ApplicationFieldError
@@ -422,6 +423,19 @@ def feature_scatter(query: schemas.ScatterQuery) -> schemas.Scatter:
 
 
 # --- monitoring ----------------------------------------------------------------------------------------
+
+
+@operations.route(
+    "/wording",
+    summary="The words of every recorded category",
+    tag="model",
+    query=schemas.LanguageQuery,
+    response=schemas.Wording,
+)
+def wording(query: schemas.LanguageQuery) -> schemas.Wording:
+    """Every level of the application's categorical columns in the adviser's words: what the reasons say, and
+    what the dashboard shows (it holds no wording of its own)."""
+    return schemas.Wording(language=query.lang, levels=wording_table(query.lang))
 
 
 @operations.route(

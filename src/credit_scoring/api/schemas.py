@@ -292,6 +292,13 @@ class FeatureImportance(BaseModel):
     importance: float
 
 
+class Wording(BaseModel):
+    """The words an adviser reads for each recorded category (the one table: `credit_scoring.raw.wording`)."""
+
+    language: Language
+    levels: dict[str, dict[str, str]] = Field(description="{column: {recorded level: words}}")
+
+
 class ModelInfo(BaseModel):
     name: str
     version: str

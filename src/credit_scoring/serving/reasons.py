@@ -27,6 +27,7 @@ import pandas as pd
 
 from credit_scoring.features.definitions import feature_infos
 from credit_scoring.features.expressions import DAYS_PER_YEAR, FeatureInfo
+from credit_scoring.raw.wording import level_text
 
 logger = logging.getLogger(__name__)
 
@@ -117,55 +118,6 @@ _WORDS: dict[str, dict[str, str]] = {
     },
 }
 
-# Category levels of the application that have a French wording (others are shown as recorded).
-_LEVELS_FR: dict[str, str] = {
-    "Y": "oui",
-    "N": "non",
-    "Yes": "oui",
-    "No": "non",
-    "F": "femme",
-    "M": "homme",
-    "Cash loans": "prêt en espèces",
-    "Revolving loans": "crédit renouvelable",
-    "Working": "salarié",
-    "Commercial associate": "commercial",
-    "Pensioner": "retraité",
-    "State servant": "fonctionnaire",
-    "Unemployed": "sans emploi",
-    "Student": "étudiant",
-    "Businessman": "chef d'entreprise",
-    "Maternity leave": "congé maternité",
-    "Secondary / secondary special": "secondaire",
-    "Higher education": "études supérieures",
-    "Incomplete higher": "études supérieures inachevées",
-    "Lower secondary": "premier cycle du secondaire",
-    "Academic degree": "diplôme universitaire",
-    "Married": "marié(e)",
-    "Single / not married": "célibataire",
-    "Civil marriage": "union civile",
-    "Separated": "séparé(e)",
-    "Widow": "veuf / veuve",
-    "House / apartment": "maison / appartement",
-    "With parents": "chez les parents",
-    "Municipal apartment": "logement municipal",
-    "Rented apartment": "location",
-    "Office apartment": "logement de fonction",
-    "Co-op apartment": "logement coopératif",
-    "Unaccompanied": "seul(e)",
-    "Family": "famille",
-    "Spouse, partner": "conjoint(e)",
-    "Children": "enfants",
-    "Group of people": "groupe de personnes",
-    "MONDAY": "lundi",
-    "TUESDAY": "mardi",
-    "WEDNESDAY": "mercredi",
-    "THURSDAY": "jeudi",
-    "FRIDAY": "vendredi",
-    "SATURDAY": "samedi",
-    "SUNDAY": "dimanche",
-}
-_LEVELS_EN: dict[str, str] = {"Y": "yes", "N": "no", "F": "female", "M": "male"}
-
 
 def check_language(language: str) -> str:
     """The language if supported; a ValueError naming the supported ones otherwise."""
@@ -241,7 +193,7 @@ class ReasonWriter:
 
     def display_value(self, feature: str, value: Any, language: str) -> str:
         text = self.text(feature)
-        return format_value(value, text.unit, check_language(language), text.time_mode)
+        return format_value(value, text.unit, check_language(language), text.time_mode, feature)
 
     def sentence(self, feature: str, value: Any, direction: str, language: str) -> str:
         """The adviser's sentence for a feature, its value and the direction it pushes the risk."""
@@ -262,12 +214,15 @@ def is_missing(value: Any) -> bool:
         return False
 
 
-def format_value(value: Any, unit: str, language: str, time_mode: TimeMode = "") -> str:
-    """A feature value as people read it, given the dictionary unit."""
+def format_value(
+    value: Any, unit: str, language: str, time_mode: TimeMode = "", column: str | None = None
+) -> str:
+    """A feature value as people read it, given the dictionary unit (a category: the wording table's words
+    for ``column``)."""
     if is_missing(value):
         return _WORDS[language]["missing"]
     if isinstance(value, str) or unit == "category":
-        return _format_level(str(value), language)
+        return level_text(column, str(value), language)
     number = float(value)
     if math.isinf(number):
         return _WORDS[language]["missing"]
@@ -355,11 +310,6 @@ _FORMATTERS: dict[str, Callable[[float, str, TimeMode], str]] = {
     "status": _format_count,
     "ratio": lambda number, language, _: format_number(number, 2, language),
 }
-
-
-def _format_level(level: str, language: str) -> str:
-    table = _LEVELS_FR if language == "fr" else _LEVELS_EN
-    return table.get(level, level)
 
 
 def _strip_time_hint(label: str) -> tuple[str, TimeMode]:
