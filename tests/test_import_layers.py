@@ -41,7 +41,11 @@ def imports_of(path: Path) -> list[tuple[int, str]]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("credit_scoring"):
+        if (
+            isinstance(node, ast.ImportFrom) and node.module == "credit_scoring"
+        ):  # from credit_scoring import x
+            found += [(node.lineno, f"credit_scoring.{alias.name}") for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("credit_scoring."):
             found.append((node.lineno, node.module))
         elif isinstance(node, ast.Import):
             found += [

@@ -1,6 +1,7 @@
-"""Records that cross from the scoring services to the pipelines, declared once: the decision log's table
-(written by `credit_scoring.serving.decision_log`, read by `credit_scoring.monitoring.prediction_log` and the
-drift pipeline) and its row.
+"""Records that cross between the pipelines and the scoring services, declared once and validated where they
+are written: the decision log's table and row (written by `credit_scoring.serving.decision_log`, read by
+`credit_scoring.monitoring.prediction_log` and the drift pipeline), and the drift summary (written by the
+drift pipeline, served by the API, shown by the dashboard).
 
 The schema is a contract (the drift pipeline reads it as "current" data), table ``prediction_log``:
 
@@ -23,9 +24,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
+from pydantic import BaseModel, Field
 
 TABLE_NAME = "prediction_log"
 # SQLite compares text bytewise; PostgreSQL by the database's collation unless told otherwise.
@@ -74,3 +76,135 @@ class DecisionRecord:
 
     def to_row(self) -> dict[str, Any]:
         return asdict(self)
+
+
+# --- the drift summary (``credit_scoring.pipelines.drift.nodes.summarize_drift``) -------------------------
+
+DriftStatus = Literal["ok", "warn", "alert"]
+StabilityBand = Literal["stable", "moderate", "significant"]
+RecommendedAction = Literal["keep_monitoring", "retune_threshold", "retrain"]
+
+
+class DriftReference(BaseModel):
+    source: Literal["application_train"] = Field(description="The training applications")
+    rows: int
+
+
+class DriftCurrent(BaseModel):
+    """The compared current data: the production applications, or the scoring API's prediction log."""
+
+    source: Literal["application_test", "prediction_log"]
+    rows: int
+    window: str | None = Field(default=None, description="prediction_log: the time window read")
+    filters: dict[str, str] | None = Field(
+        default=None, description="prediction_log: endpoint, model name and version filters"
+    )
+    rows_with_batch_features: int | None = Field(
+        default=None, description="prediction_log: rows of known clients (engineered features found)"
+    )
+    model_versions: list[str] | None = Field(
+        default=None, description="prediction_log: model versions that answered the requests"
+    )
+
+
+class DriftModel(BaseModel):
+    name: str | None = Field(description="The model family of the bundle, e.g. lgbm_class_weight")
+    importance: str | None = Field(description="How importance was measured, e.g. lightgbm_gain")
+    version: str | None = Field(
+        default=None, description="The registered version described (null: unregistered)"
+    )
+    source: Literal["champion", "run"] | None = Field(
+        default=None, description="champion: the model that serves; run: the run's selected model"
+    )
+
+
+class DriftSampling(BaseModel):
+    report_reference_rows: int | None = Field(description="Rows of the Evidently report (null = all)")
+    report_current_rows: int | None
+
+
+class DriftMetrics(BaseModel):
+    """The figures the alert rules test (``drift.alert_rules``)."""
+
+    number_of_columns: int
+    number_of_drifted_columns: int
+    share_of_drifted_columns: float
+    top_features: int = Field(description="The model's top features that were compared")
+    top_features_drifted_share: float
+    top_features_drifted_importance: float = Field(description="Importance share of the drifted top features")
+    score_psi: float | None = Field(description="PSI of the predicted probabilities")
+    score_psi_band: StabilityBand
+    max_top_feature_csi: float | None
+    score_mean_reference: float | None
+    score_mean_current: float | None
+    current_rows: float
+    psi_moderate: float
+    psi_significant: float
+
+
+class ScoreStability(BaseModel):
+    psi: float | None = Field(description="Population stability index of the predicted probabilities")
+    band: StabilityBand
+    bins: int
+    reference_rows: int
+    current_rows: int
+
+
+class FeatureStability(BaseModel):
+    column: str
+    csi: float | None = Field(description="Characteristic stability index over every row")
+    band: StabilityBand
+    importance_share: float
+
+
+class ColumnDrift(BaseModel):
+    """One compared column: Evidently's test, its verdict and the column's weight in the model."""
+
+    column: str
+    column_type: Literal["numerical", "categorical", "empty"]
+    method: str = Field(description="The test, e.g. Wasserstein distance (normed) or K-S p_value")
+    score: float | None = Field(
+        description="The test's value: a distance, or a p-value for the p_value tests"
+    )
+    threshold: float | None = Field(description="Drifted at or above it (distances), below it (p-values)")
+    drifted: bool
+    missing_share_reference: float | None
+    missing_share_current: float | None
+    source: Literal["application", "model_feature"]
+    importance_share: float = Field(description="Share of the model's importance (0 if unused)")
+    importance_rank: int | None
+    top_feature: bool
+
+
+class FiredRule(BaseModel):
+    rule: str
+    severity: Literal["warn", "alert"]
+    metric: str
+    value: float | None
+    condition: str = Field(description="e.g. score_psi > 0.25")
+    description: str
+
+
+class DriftSummary(BaseModel):
+    """The drift summary as the drift pipeline's ``summarize_drift`` node writes it
+    (``08_reporting/drift_summary.json``, validated before it is written). Columns are sorted by model
+    importance."""
+
+    generated_at: str = Field(description="ISO-8601 UTC")
+    status: DriftStatus = Field(description="The worst severity among the fired rules")
+    dataset_drift: bool = Field(description="At least drift_share_threshold of the columns drifted")
+    number_of_columns: int
+    number_of_drifted_columns: int
+    share_of_drifted_columns: float
+    drift_share_threshold: float
+    reference: DriftReference
+    current: DriftCurrent
+    model: DriftModel
+    sampling: DriftSampling
+    metrics: DriftMetrics
+    score_stability: ScoreStability
+    feature_stability: list[FeatureStability] = Field(description="CSI of the model's top features")
+    columns: list[ColumnDrift]
+    fired_rules: list[FiredRule]
+    recommended_action: RecommendedAction
+    interpretation: str = Field(description="The pipeline's reading of the figures, in English")

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from credit_scoring import records
 from credit_scoring.api import schemas
 from credit_scoring.pipelines.drift import nodes
 from credit_scoring.pipelines.drift.datasets import PredictionLogDataset
@@ -89,8 +90,8 @@ def test_the_prediction_log_description_has_the_schema_keys(api_project, client,
         params,
     )
     assert described["rows"] == 3
-    assert set(described) == set(schemas.DriftCurrent.model_fields)
-    schemas.DriftCurrent.model_validate(described)
+    assert set(described) == set(records.DriftCurrent.model_fields)
+    records.DriftCurrent.model_validate(described)
 
 
 def test_drift_serves_the_pipeline_summary_with_labels_in_the_language(
@@ -105,7 +106,7 @@ def test_drift_serves_the_pipeline_summary_with_labels_in_the_language(
             for column in pipeline_summary["columns"]
         ]
         # the prediction log's fields of the current data are null for application_test
-        current = {**dict.fromkeys(schemas.DriftCurrent.model_fields), **pipeline_summary["current"]}
+        current = {**dict.fromkeys(records.DriftCurrent.model_fields), **pipeline_summary["current"]}
         assert body == {**pipeline_summary, "current": current, "columns": expected_columns}
     labels = {column["column"]: column["label"] for column in body["columns"]}
     assert labels["AMT_INCOME_TOTAL"] == "Revenu total" and labels["NAME_INCOME_TYPE"] == "Type de revenu"

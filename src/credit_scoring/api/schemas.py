@@ -20,6 +20,7 @@ from pydantic import (
     create_model,
 )
 
+from credit_scoring import records
 from credit_scoring.features.labels import APPLICATION_LABELS
 from credit_scoring.raw.schema import DAYS_SENTINEL_COLUMNS, KNOWN_CATEGORIES, PLAUSIBLE_RANGES
 from credit_scoring.raw.tables import DAYS_SENTINEL, RAW_TABLES
@@ -454,136 +455,18 @@ class Scatter(BaseModel):
     client: ScatterPoint | None
 
 
-# --- the drift summary (``credit_scoring.pipelines.drift.nodes.summarize_drift``) ------------------------
-
-DriftStatus = Literal["ok", "warn", "alert"]
-StabilityBand = Literal["stable", "moderate", "significant"]
-RecommendedAction = Literal["keep_monitoring", "retune_threshold", "retrain"]
+# --- the drift summary: the pipeline's record (`credit_scoring.records`) plus a label per column -----------
 
 
-class DriftReference(BaseModel):
-    source: Literal["application_train"] = Field(description="The training applications")
-    rows: int
-
-
-class DriftCurrent(BaseModel):
-    """The compared current data: the production applications, or the scoring API's prediction log."""
-
-    source: Literal["application_test", "prediction_log"]
-    rows: int
-    window: str | None = Field(default=None, description="prediction_log: the time window read")
-    filters: dict[str, str] | None = Field(
-        default=None, description="prediction_log: endpoint, model name and version filters"
-    )
-    rows_with_batch_features: int | None = Field(
-        default=None, description="prediction_log: rows of known clients (engineered features found)"
-    )
-    model_versions: list[str] | None = Field(
-        default=None, description="prediction_log: model versions that answered the requests"
-    )
-
-
-class DriftModel(BaseModel):
-    name: str | None = Field(description="The model family of the bundle, e.g. lgbm_class_weight")
-    importance: str | None = Field(description="How importance was measured, e.g. lightgbm_gain")
-    version: str | None = Field(
-        default=None, description="The registered version described (null: unregistered)"
-    )
-    source: Literal["champion", "run"] | None = Field(
-        default=None, description="champion: the model that serves; run: the run's selected model"
-    )
-
-
-class DriftSampling(BaseModel):
-    report_reference_rows: int | None = Field(description="Rows of the Evidently report (null = all)")
-    report_current_rows: int | None
-
-
-class DriftMetrics(BaseModel):
-    """The figures the alert rules test (``drift.alert_rules``)."""
-
-    number_of_columns: int
-    number_of_drifted_columns: int
-    share_of_drifted_columns: float
-    top_features: int = Field(description="The model's top features that were compared")
-    top_features_drifted_share: float
-    top_features_drifted_importance: float = Field(description="Importance share of the drifted top features")
-    score_psi: float | None = Field(description="PSI of the predicted probabilities")
-    score_psi_band: StabilityBand
-    max_top_feature_csi: float | None
-    score_mean_reference: float | None
-    score_mean_current: float | None
-    current_rows: float
-    psi_moderate: float
-    psi_significant: float
-
-
-class ScoreStability(BaseModel):
-    psi: float | None = Field(description="Population stability index of the predicted probabilities")
-    band: StabilityBand
-    bins: int
-    reference_rows: int
-    current_rows: int
-
-
-class FeatureStability(BaseModel):
-    column: str
-    csi: float | None = Field(description="Characteristic stability index over every row")
-    band: StabilityBand
-    importance_share: float
-
-
-class ColumnDrift(BaseModel):
-    """One compared column: Evidently's test, its verdict and the column's weight in the model."""
-
-    column: str
+class ColumnDrift(records.ColumnDrift):
     label: str = Field(description="Plain-language label in the requested language (added by the API)")
-    column_type: Literal["numerical", "categorical", "empty"]
-    method: str = Field(description="The test, e.g. Wasserstein distance (normed) or K-S p_value")
-    score: float | None = Field(
-        description="The test's value: a distance, or a p-value for the p_value tests"
-    )
-    threshold: float | None = Field(description="Drifted at or above it (distances), below it (p-values)")
-    drifted: bool
-    missing_share_reference: float | None
-    missing_share_current: float | None
-    source: Literal["application", "model_feature"]
-    importance_share: float = Field(description="Share of the model's importance (0 if unused)")
-    importance_rank: int | None
-    top_feature: bool
 
 
-class FiredRule(BaseModel):
-    rule: str
-    severity: Literal["warn", "alert"]
-    metric: str
-    value: float | None
-    condition: str = Field(description="e.g. score_psi > 0.25")
-    description: str
+class DriftSummary(records.DriftSummary):
+    """The latest drift summary written by the drift pipeline, each column with a label in the requested
+    language."""
 
-
-class DriftSummary(BaseModel):
-    """The latest drift summary written by the drift pipeline (``08_reporting/drift_summary.json``), as its
-    ``summarize_drift`` node writes it, plus a label per column. Columns are sorted by model importance."""
-
-    generated_at: str = Field(description="ISO-8601 UTC")
-    status: DriftStatus = Field(description="The worst severity among the fired rules")
-    dataset_drift: bool = Field(description="At least drift_share_threshold of the columns drifted")
-    number_of_columns: int
-    number_of_drifted_columns: int
-    share_of_drifted_columns: float
-    drift_share_threshold: float
-    reference: DriftReference
-    current: DriftCurrent
-    model: DriftModel
-    sampling: DriftSampling
-    metrics: DriftMetrics
-    score_stability: ScoreStability
-    feature_stability: list[FeatureStability] = Field(description="CSI of the model's top features")
     columns: list[ColumnDrift]
-    fired_rules: list[FiredRule]
-    recommended_action: RecommendedAction
-    interpretation: str = Field(description="The pipeline's reading of the figures, in English")
 
 
 API_DRIFT_COLUMN_FIELDS = ("label",)

@@ -41,6 +41,7 @@ from credit_scoring.monitoring.prediction_log import (
 )
 from credit_scoring.monitoring.stability import StabilityBands, characteristic_stability, stability_index
 from credit_scoring.pipelines.drift.params import DriftParams, parse_drift_params
+from credit_scoring.records import DriftSummary
 
 logger = logging.getLogger(__name__)
 
@@ -319,6 +320,7 @@ def summarize_drift(
         metrics, settings.retrain_importance, settings.retune_importance
     )
     summary["interpretation"] = interpret(summary)
+    summary = DriftSummary.model_validate(summary).model_dump(mode="json")  # the record the API serves
     context = {
         "generated_at": generated_at,
         "status": status,
