@@ -9,8 +9,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
 
+from credit_scoring.raw.wording import LEVELS
 from dash_app.client_fields import LEVEL_FIELDS
-from dash_app.levels import LEVELS
 from tests.e2e.browser import click, screenshot, wait_for, wait_until_idle
 
 pytestmark = pytest.mark.browser
