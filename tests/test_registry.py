@@ -14,10 +14,15 @@ from mlflow.tracking import MlflowClient
 
 from credit_scoring import registry
 from credit_scoring.cost import CostDifference, CostWeights, client_costs, paired_cost_difference
-from credit_scoring.datasets.mlflow_registry import MlflowAliasModelDataset, MlflowRegisteredModelDataset
+from credit_scoring.datasets.mlflow_registry import (
+    MlflowAliasModelDataset,
+    MlflowRegisteredModelDataset,
+    MlflowVersionArtifactDataset,
+)
 from credit_scoring.pipelines.modelling.candidates import build_estimator
 from credit_scoring.pipelines.modelling.params import CandidateSpec
 from credit_scoring.registry import GateEvidence, ModelRelease, decide_promotion
+from credit_scoring.serving.description import IMPORTANCE_ARTIFACT, load_description
 from credit_scoring.serving.model import CreditScoringModel, FeatureSpec
 from tests.fixtures.model_input import synthetic_model_input
 
@@ -279,3 +284,24 @@ def test_version_tags_record_the_training_clients_and_the_input_example_is_synth
     tags = MlflowClient(tracking_uri).get_model_version(NAME, published["version"]).tags
     assert json.loads(tags["evaluation_rule"])["salt"] == "s"
     assert tags["training_ids_sha256"] == "ab" * 32 and tags["probability_scale"] == "raw"
+
+
+def test_a_table_is_stored_with_the_version_and_read_back_as_its_own(tracking_uri: str, trained) -> None:
+    """What explainability stores with a version lands in that version's run, where the API reads it, even
+    when another (later, finished) run explained it."""
+    first = registry.publish(release(trained, promote=True))["version"]
+    registry.publish(release(trained, promote=False))
+    table = pd.DataFrame({"feature": ["FEATURE_000"], "mean_abs_shap": [0.2], "model_version": [first]})
+    stored = MlflowVersionArtifactDataset(artifact_path=IMPORTANCE_ARTIFACT, registered_model_name=NAME)
+    with mlflow.start_run():  # a later explainability run
+        stored.save({"version": first, "table": table})
+    stored.save({"version": None, "table": table})  # an unregistered model: nothing stored
+    client = MlflowClient(tracking_uri)
+    described = {
+        version: load_description(client, client.get_model_version(NAME, version).run_id, version)
+        for version in (first, "2")
+    }
+    assert described[first].importance["feature"].tolist() == ["FEATURE_000"]
+    assert described["2"].importance is None and "importance" in described["2"].missing
+    with pytest.raises(DatasetError, match="read by the scoring API"):
+        stored.load()

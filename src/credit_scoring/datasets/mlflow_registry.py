@@ -21,6 +21,7 @@ from credit_scoring.registry import (
     REGISTERED_MODEL_NAME,
     ModelRelease,
     RegisteredModel,
+    client_for,
     load_alias,
     publish,
 )
@@ -82,3 +83,43 @@ class MlflowRegisteredModelDataset(AbstractDataset[ModelRelease, RegisteredModel
 
     def _describe(self) -> dict[str, Any]:
         return {"registered_model_name": self._name, "artifact_path": self._artifact_path}
+
+
+class MlflowVersionArtifactDataset(AbstractDataset[dict[str, Any], None]):
+    """A table stored with a registered version: saved as a CSV artifact of the version's own run, where the
+    scoring API reads what describes the version (`credit_scoring.serving.description`).
+
+    Saves ``{"version": "3", "table": DataFrame}``; a ``None`` version (an unregistered model) stores nothing.
+    Write-only: the run's own copy of the table is another dataset.
+    """
+
+    def __init__(
+        self,
+        artifact_path: str,
+        registered_model_name: str = REGISTERED_MODEL_NAME,
+        metadata: dict | None = None,
+    ):
+        self._artifact_path = artifact_path
+        self._name = registered_model_name
+        self.metadata = metadata
+        self._logging_activated = True  # kedro-mlflow turns it off when tracking is disabled
+
+    def save(self, data: dict[str, Any]) -> None:
+        version, table = data.get("version"), data.get("table")
+        if version is None or table is None or not self._logging_activated:
+            logger.info("Nothing stored with a registered version for %s", self._artifact_path)
+            return
+        client = client_for()
+        run_id = client.get_model_version(self._name, str(version)).run_id
+        if not run_id:
+            raise DatasetError(f"{self._name} version {version} has no run to store {self._artifact_path} in")
+        client.log_text(run_id, table.to_csv(index=False), self._artifact_path)
+        logger.info("Stored %s with %s version %s (run %s)", self._artifact_path, self._name, version, run_id)
+
+    def load(self) -> None:
+        raise DatasetError(
+            f"{self._artifact_path} of a version is read by the scoring API, not by a pipeline"
+        )
+
+    def _describe(self) -> dict[str, Any]:
+        return {"artifact_path": self._artifact_path, "registered_model_name": self._name}

@@ -117,6 +117,12 @@ def global_importance(
     return table.reset_index(drop=True)
 
 
+def importance_for_the_version(importance: pd.DataFrame, described: dict[str, Any]) -> dict[str, Any]:
+    """The global importance to store with the explained registered version (none for an unregistered model):
+    the scoring API shows a version's own importance, whichever run explained it."""
+    return {"version": described.get("version"), "table": importance}
+
+
 def model_importance(model: CreditScoringModel) -> tuple[str, np.ndarray]:
     """The classifier's own importance per model feature: LightGBM gain, |coefficient| summed, or impurity."""
     classifier = model.classifier

@@ -35,6 +35,12 @@ def create_pipeline(**kwargs) -> Pipeline:
             name="global_importance_node",
         ),
         Node(
+            nodes.importance_for_the_version,
+            inputs=["shap_global_importance", "described_model_version"],
+            outputs="version_shap_global_importance",
+            name="store_importance_with_the_version_node",
+        ),
+        Node(
             nodes.plot_global_importance,
             inputs=["shap_global_importance", PARAMS],
             outputs="shap_importance_plot",
