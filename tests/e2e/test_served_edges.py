@@ -6,6 +6,7 @@ document fuzzed over HTTP with valid and invalid requests."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -98,7 +99,7 @@ def test_an_integer_field_takes_a_whole_float_and_refuses_a_fraction(served_serv
 
 
 def callback(served_server, body: Any) -> requests.Response:
-    return requests.post(f"{served_server.base_url}/_dash-update-component", json=body, timeout=60)
+    return requests.post(f"{served_server.base_url}/_dash-update-component", json=body, timeout=10)
 
 
 def score_callback(value: Any) -> dict[str, Any]:
@@ -188,3 +189,26 @@ def test_fuzzing_the_served_api_over_http(served_server, mode: GenerationMode) -
             continue
         fuzzed += 1
     assert fuzzed >= 8
+
+
+def test_sixteen_advisers_at_once_do_not_stall_the_server(served_server) -> None:
+    """16 score callbacks at once (each used to hold a thread while calling the same server's API) and a
+    service calling /predict meanwhile: every request answers within the dashboard's 10 s timeout; past the
+    bound a callback gets a 503 at once, never a hang; the service is answered."""
+    client = served_server.api("clients", page_size=16)["items"]
+    bodies = [score_callback({"client_id": item["client_id"], "lang": "en"}) for item in client]
+    bodies = (bodies * 16)[:16]
+
+    def advise(body: dict[str, Any]) -> int:
+        return callback(served_server, body).status_code
+
+    def serve() -> list[int]:
+        return [
+            api(served_server, "POST", "/predict", json={"AMT_CREDIT": 3e5 + i}).status_code for i in range(5)
+        ]
+
+    with ThreadPoolExecutor(17) as pool:
+        service = pool.submit(serve)
+        statuses = list(pool.map(advise, bodies))  # a callback times out (raises) after 10 s: none may
+        assert service.result() == [200] * 5
+    assert set(statuses) <= {200, 503} and statuses.count(200) >= 4, statuses
