@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
+from mlflow.tracking import MlflowClient
 
 from credit_scoring import registry
 from credit_scoring.api import create_app
@@ -41,15 +43,20 @@ def two_versions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     }
 
 
+def following_app(project: dict[str, Any], tmp_path: Path) -> tuple[Flask, MlflowClient]:
+    """An API that loads the champion from the project's registry and follows the alias, and a registry
+    client to move it."""
+    config = api_config(
+        project,
+        tmp_path / "log.db",
+        model={"tracking_uri": project["tracking_uri"], "check_interval_s": INTERVAL_S},
+    )
+    return create_app(config, json_logs=False), registry.client_for(project["tracking_uri"])
+
+
 def test_promote_then_roll_back_under_continuous_requests(two_versions, tmp_path: Path) -> None:
     first, second = two_versions["versions"]
-    config = api_config(
-        two_versions,
-        tmp_path / "log.db",
-        model={"tracking_uri": two_versions["tracking_uri"], "check_interval_s": INTERVAL_S},
-    )
-    app = create_app(config, json_logs=False)
-    client = registry.client_for(two_versions["tracking_uri"])
+    app, client = following_app(two_versions, tmp_path)
     application = {
         "SK_ID_CURR": int(two_versions["scoring_input_table"]["SK_ID_CURR"].iloc[0]),
         "AMT_CREDIT": 4e5,
@@ -151,13 +158,7 @@ def test_a_champion_that_cannot_load_leaves_the_served_version_and_ready_says_wh
     two_versions, tmp_path
 ) -> None:
     first, _ = two_versions["versions"]
-    config = api_config(
-        two_versions,
-        tmp_path / "log.db",
-        model={"tracking_uri": two_versions["tracking_uri"], "check_interval_s": INTERVAL_S},
-    )
-    app = create_app(config, json_logs=False)
-    client = registry.client_for(two_versions["tracking_uri"])
+    app, client = following_app(two_versions, tmp_path)
     assert registry.alias_version(client, MODEL_NAME, "champion") == first
     example = two_versions["scoring_input_table"].drop(columns=["SK_ID_CURR"]).head(2)
     broken = register(
