@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,6 @@ class AliasFollower:
         self.switch = switch
         self.on_failure = on_failure
         self.interval_seconds = interval_seconds
-        self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def check_once(self) -> str | None:
@@ -58,7 +58,8 @@ class AliasFollower:
         return wanted
 
     def _run(self) -> None:
-        while not self._stop.wait(self.interval_seconds):
+        while True:
+            time.sleep(self.interval_seconds)
             self.check_once()
 
     def start(self) -> None:
@@ -66,6 +67,3 @@ class AliasFollower:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="alias-follower", daemon=True)
             self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
