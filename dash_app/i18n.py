@@ -315,16 +315,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Un défaillant non détecté coûte dix fois un client refusé à tort ; la limite minimise le coût total.",
     },
     "model.chosen": {"en": "Chosen limit", "fr": "Limite choisie"},
-    "metric.auc": {
+    "metric.holdout_auc": {
         "en": "Ranking quality (ROC AUC, 0.5 = chance, 1 = perfect)",
         "fr": "Qualité du classement (AUC ROC, 0,5 = hasard, 1 = parfait)",
     },
-    "metric.accuracy": {"en": "Correct decisions", "fr": "Décisions correctes"},
-    "metric.precision": {
+    "metric.holdout_accuracy": {"en": "Correct decisions", "fr": "Décisions correctes"},
+    "metric.holdout_precision": {
         "en": "Refused clients who did default (precision)",
         "fr": "Clients refusés réellement défaillants (précision)",
     },
-    "metric.recall": {"en": "Defaulters caught (recall)", "fr": "Défaillants détectés (rappel)"},
+    "metric.holdout_recall": {"en": "Defaulters caught (recall)", "fr": "Défaillants détectés (rappel)"},
     "metric.business_cost_per_client": {"en": "Business cost per client", "fr": "Coût métier par client"},
     "metric.brier_score": {
         "en": "Calibration error (Brier score, lower is better)",

@@ -2,50 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, html
 
+from credit_scoring.records import HOLDOUT_SAMPLE, CostCurvePoint, ModelMetrics, cost_curve_points
 from dash_app import alternatives, figures
 from dash_app.api_client import ApiClient, ApiError, get_client
 from dash_app.components import chart_block, data_table, error_alert
 from dash_app.i18n import format_number, format_percent, normalise_language, t
 
-# (metric, shown as a percentage)
+# (ModelMetrics field, shown as a percentage)
 METRICS = (
-    ("auc", False),
-    ("accuracy", True),
-    ("precision", True),
-    ("recall", True),
+    ("holdout_auc", False),
+    ("holdout_accuracy", True),
+    ("holdout_precision", True),
+    ("holdout_recall", True),
     ("business_cost_per_client", False),
     ("brier_score", False),
 )
 
 
-def metric_rows(metrics: dict[str, Any], lang: str) -> list[list[str]]:
-    """Known held-out metrics in words (``holdout_<name>`` or ``<name>``), skipping the absent ones."""
+def metric_rows(metrics: ModelMetrics | None, lang: str) -> list[list[str]]:
+    """The version's held-out metrics in words, skipping those its run did not record."""
     rows = []
     for name, percent in METRICS:
-        value = metrics.get(f"holdout_{name}", metrics.get(name))
-        if isinstance(value, int | float):
+        value = getattr(metrics, name, None)
+        if value is not None:
             shown = format_percent(value, lang, 1) if percent else format_number(value, lang, 3)
             rows.append([t(f"metric.{name}", lang), shown])
     return rows
 
 
-def cost_points(curve: list[dict[str, Any]]) -> list[dict[str, float]]:
-    """``[{threshold, cost}]`` from the API's cost curve, whatever the cost column is called."""
-    if not curve:
-        return []
-    keys = [key for key in curve[0] if key != "threshold" and "cost" in key]
-    if not keys:
-        return []
-    key = "cost_per_client" if "cost_per_client" in keys else keys[0]
+def cost_points(curve: list[CostCurvePoint]) -> list[dict[str, float]]:
+    """``[{threshold, cost}]`` of the holdout sample: the cost per client the threshold was judged on."""
     return [
-        {"threshold": float(point["threshold"]), "cost": float(point[key])}
+        {"threshold": point.threshold, "cost": point.cost_per_client}
         for point in curve
-        if isinstance(point.get(key), int | float)
+        if point.sample == HOLDOUT_SAMPLE
     ]
 
 
@@ -66,7 +59,8 @@ def model_section(client: ApiClient, lang: str) -> html.Div | dbc.Alert:
     parts: list = [html.P(identity, className="lead")]
     if info.get("training_date"):
         parts.append(html.P(t("model.trained", lang, date=str(info["training_date"])[:10])))
-    rows = metric_rows(info.get("metrics") or {}, lang)
+    metrics = ModelMetrics.model_validate(info["metrics"]) if info.get("metrics") else None
+    rows = metric_rows(metrics, lang)
     parts += [
         html.H2(t("model.metrics", lang), className="h3"),
         data_table([t("model.metric", lang), t("common.value", lang)], rows)
@@ -86,7 +80,7 @@ def model_section(client: ApiClient, lang: str) -> html.Div | dbc.Alert:
         )
     else:
         parts.append(html.P(t("model.none", lang)))
-    curve = cost_points(info.get("cost_curve") or [])
+    curve = cost_points(cost_curve_points(info.get("cost_curve") or []))
     parts += [html.H2(t("model.cost", lang), className="h3 mt-3"), html.P(t("model.cost_explainer", lang))]
     if curve:
         parts.append(

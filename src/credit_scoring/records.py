@@ -1,7 +1,9 @@
 """Records that cross between the pipelines and the scoring services, declared once and validated where they
 are written: the decision log's table and row (written by `credit_scoring.serving.decision_log`, read by
-`credit_scoring.monitoring.prediction_log` and the drift pipeline), and the drift summary (written by the
-drift pipeline, served by the API, shown by the dashboard).
+`credit_scoring.monitoring.prediction_log` and the drift pipeline), the drift summary (written by the
+drift pipeline, served by the API, shown by the dashboard), and a model version's figures, its metrics and
+cost curve (written by the modelling pipeline, logged with the version, served by ``GET /api/v1/model``,
+shown by the dashboard's Model page).
 
 The schema is a contract (the drift pipeline reads it as "current" data), table ``prediction_log``:
 
@@ -27,7 +29,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 TABLE_NAME = "prediction_log"
 # SQLite compares text bytewise; PostgreSQL by the database's collation unless told otherwise.
@@ -208,3 +210,116 @@ class DriftSummary(BaseModel):
     fired_rules: list[FiredRule]
     recommended_action: RecommendedAction
     interpretation: str = Field(description="The pipeline's reading of the figures, in English")
+
+
+# --- a model version's figures (``credit_scoring.pipelines.modelling.nodes.evaluate_selected_model``) -------
+
+
+class EvaluationRuleRecord(BaseModel):
+    """The rule that puts a client in the holdout: ``sha256(salt:id)/2^64 < fraction``."""
+
+    method: str
+    id_column: str
+    salt: str
+    fraction: float
+
+
+class ModelMetrics(BaseModel):
+    """``model_metrics.json``: the selected model's figures, logged with its version (costs are per client, in
+    units of a wrongly refused client; probabilities and thresholds on the served, calibrated scale).
+
+    The modelling pipeline writes every field (`written`); a reader takes what an older version recorded: a
+    field it did not record is None, one this release does not know is kept as it was.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    model_name: str = Field(description="The selected candidate, e.g. lgbm_class_weight")
+    threshold: float = Field(description="Decision threshold: refused at or above it")
+    holdout_auc: float
+    business_cost_per_client: float = Field(description="Holdout cost at the threshold")
+    cv_auc: float | None = None
+    cv_auc_std: float | None = None
+    n_folds: int | None = None
+    holdout_accuracy: float | None = None
+    holdout_precision: float | None = None
+    holdout_recall: float | None = None
+    probability_scale: Literal["calibrated", "raw"] | None = None
+    calibration_method: str | None = None
+    business_cost_at_0_5: float | None = None
+    business_cost_uncalibrated: float | None = Field(
+        default=None, description="The raw model's holdout cost at its own out-of-fold threshold"
+    )
+    raw_threshold: float | None = None
+    approve_all_cost: float | None = Field(default=None, description="Holdout cost of granting every loan")
+    n_features: int | None = None
+    n_trees: float | None = Field(
+        default=None, description="Mean trees over the folds (null: not early-stopped)"
+    )
+    training_time_s: float | None = None
+    cv_business_cost_per_client: float | None = None
+    cv_business_cost_std: float | None = None
+    cv_business_cost_calibrated: float | None = None
+    cv_train_auc: float | None = None
+    train_validation_auc_gap: float | None = None
+    large_train_validation_gap: bool | None = None
+    holdout_tn: int | None = None
+    holdout_fp: int | None = None
+    holdout_fn: int | None = None
+    holdout_tp: int | None = None
+    predict_time_ms_per_1000: float | None = None
+    false_negative_cost: float | None = None
+    false_positive_cost: float | None = None
+    bayes_threshold: float | None = None
+    n_train: int | None = None
+    n_holdout: int | None = None
+    holdout_default_rate: float | None = None
+    holdout_fingerprint: str | None = None
+    evaluation_rule: EvaluationRuleRecord | None = None
+    training_ids_sha256: str | None = None
+    brier_score_raw: float | None = None
+    brier_score: float | None = None
+    holdout_mean_probability: float | None = None
+    auc_above_kaggle_best: bool | None = None
+    leakage_suspects: list[str] | None = None
+
+    @classmethod
+    def written(cls, metrics: dict[str, Any]) -> dict[str, Any]:
+        """``metrics`` as the modelling pipeline may write them: every declared field, nothing undeclared,
+        every value of its declared type (a ValueError naming the fields otherwise)."""
+        undeclared = sorted(set(metrics) - set(cls.model_fields))
+        absent = sorted(set(cls.model_fields) - set(metrics))
+        if undeclared or absent:
+            raise ValueError(
+                f"model_metrics must match credit_scoring.records.ModelMetrics: undeclared {undeclared}, "
+                f"absent {absent}"
+            )
+        return cls.model_validate(metrics).model_dump(mode="json")
+
+
+class CostCurvePoint(BaseModel):
+    """One threshold of ``cost_threshold_curve.csv`` (`credit_scoring.cost.cost_curve`), on one sample."""
+
+    threshold: float
+    tn: int
+    fp: int
+    fn: int
+    tp: int
+    cost: float = Field(description="Total cost: false negatives x their weight + false positives")
+    cost_per_client: float
+    sample: Literal["holdout", "out-of-fold (training)"]
+
+
+COST_CURVE_COLUMNS: tuple[str, ...] = tuple(CostCurvePoint.model_fields)
+HOLDOUT_SAMPLE = "holdout"
+
+
+def cost_curve_points(rows: list[dict[str, Any]]) -> list[CostCurvePoint]:
+    """The rows of a cost curve as records (a ValueError naming the first bad row otherwise)."""
+    points = []
+    for index, row in enumerate(rows):
+        try:
+            points.append(CostCurvePoint.model_validate(row))
+        except ValidationError as error:
+            raise ValueError(f"cost curve row {index}: {error}") from error
+    return points

@@ -88,8 +88,19 @@ def train_model(model_input: pd.DataFrame) -> CreditScoringModel:
     return CreditScoringModel(estimator, spec, threshold=THRESHOLD, model_name="lgbm_class_weight")
 
 
-METRICS = {"holdout_auc": 0.7, "business_cost_per_client": 0.4}
-COST_CURVE = pd.DataFrame({"threshold": [0.1, 0.3, 0.5], "cost_per_client": [0.6, 0.4, 0.5]})
+METRICS = {"model_name": "lgbm_test", "threshold": 0.3, "holdout_auc": 0.7, "business_cost_per_client": 0.4}
+COST_CURVE = pd.DataFrame(
+    {
+        "threshold": [0.1, 0.3, 0.5],
+        "tn": [10, 60, 80],
+        "fp": [80, 30, 10],
+        "fn": [1, 1, 5],
+        "tp": [9, 9, 5],
+        "cost": [90.0, 40.0, 60.0],
+        "cost_per_client": [0.9, 0.4, 0.6],
+        "sample": "holdout",
+    }
+)
 
 
 def register(

@@ -73,7 +73,17 @@ def test_model_info(client, headers, served_model) -> None:
     assert body["version"] == served_model.version and body["threshold"] == pytest.approx(0.3)
     assert body["features"] == served_model.model.features
     assert body["metrics"]["holdout_auc"] == 0.7
-    assert body["cost_curve"][1] == {"threshold": 0.3, "cost_per_client": 0.4}
+    assert body["cost_curve"][1] == {
+        "threshold": 0.3,
+        "tn": 60,
+        "fp": 30,
+        "fn": 1,
+        "tp": 9,
+        "cost": 40.0,
+        "cost_per_client": 0.4,
+        "sample": "holdout",
+    }
+    assert body["metrics"]["cv_auc"] is None  # not recorded by this version's run
     assert body["training_date"].endswith("Z") and body["global_importance"] is None
 
 

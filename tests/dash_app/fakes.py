@@ -160,10 +160,13 @@ class FakeApiClient:
             "features": ["EXT_SOURCE_2", "DAYS_BIRTH", "AMT_ANNUITY", "CODE_GENDER"],
             "categorical_features": ["CODE_GENDER"],
             "training_date": "2026-12-01T10:00:00Z",
-            "metrics": {
-                "auc": 0.771,
+            "not_recorded": {},
+            "metrics": {  # what an older version recorded: the rest of ModelMetrics is null
+                "model_name": "lightgbm_class_weight",
+                "threshold": THRESHOLD,
+                "holdout_auc": 0.771,
                 "holdout_recall": 0.68,
-                "precision": 0.19,
+                "holdout_precision": 0.19,
                 "business_cost_per_client": 0.48,
             },
             "global_importance": [
@@ -176,7 +179,17 @@ class FakeApiClient:
                 )
             ],
             "cost_curve": [
-                {"threshold": step / 20, "cost_per_client": 0.5 + (step / 20 - THRESHOLD) ** 2}
+                {
+                    "threshold": step / 20,
+                    "tn": 50 - step,
+                    "fp": step,
+                    "fn": 20 - step,
+                    "tp": step,
+                    "cost": 100 * (0.5 + (step / 20 - THRESHOLD) ** 2),
+                    "cost_per_client": 0.5 + (step / 20 - THRESHOLD) ** 2 + offset,
+                    "sample": sample,
+                }
+                for sample, offset in (("out-of-fold (training)", 0.1), ("holdout", 0.0))
                 for step in range(1, 20)
             ],
         }

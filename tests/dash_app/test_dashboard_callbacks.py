@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 
+from credit_scoring import records
 from credit_scoring.api import schemas
 from dash_app.api_client import ApiError
 from dash_app.callbacks import client as client_callbacks
@@ -184,9 +185,26 @@ def test_model_section(fake: FakeApiClient) -> None:
     assert "Model credit-scoring, version 3 (champion); decision limit 9.0%." in text
     assert "Defaulters caught (recall) 68.0%" in text and "Trained on 2026-12-01." in text
     assert find(section, "importance-graph") is not None and find(section, "cost-graph") is not None
-    assert model.cost_points([{"threshold": 0.1, "cost_per_client": 0.5, "fp": 3}]) == [
-        {"threshold": 0.1, "cost": 0.5}
-    ]
+    shown = find(section, "cost-graph").figure.data[0]
+    assert len(shown.x) == 19 and min(shown.y) == 0.5 + min((step / 20 - 0.09) ** 2 for step in range(1, 20))
+
+
+def test_the_cost_curve_shows_the_holdout_sample_only() -> None:
+    point = {"threshold": 0.1, "tn": 1, "fp": 3, "fn": 0, "tp": 2, "cost": 3.0, "cost_per_client": 0.5}
+    curve = records.cost_curve_points(
+        [
+            {**point, "sample": "holdout"},
+            {**point, "cost_per_client": 0.9, "sample": "out-of-fold (training)"},
+        ]
+    )
+    assert model.cost_points(curve) == [{"threshold": 0.1, "cost": 0.5}]
+
+
+def test_the_model_answer_of_the_fake_has_the_api_schema(fake: FakeApiClient) -> None:
+    answer = fake.model_info()
+    assert schemas.ModelInfo.model_validate(answer).model_dump(mode="json", exclude_none=True) == {
+        key: value for key, value in answer.items() if value is not None
+    }
 
 
 def test_model_page_asks_for_the_importance_in_its_language(fake: FakeApiClient) -> None:

@@ -9,7 +9,6 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import pandas as pd
 from flask import Blueprint, Response, g, request, send_file
 from pydantic import BaseModel, ValidationError
 
@@ -99,7 +98,6 @@ def model_info(query: schemas.LanguageQuery) -> schemas.ModelInfo:
             )
             for feature, value in zip(table["feature"], table["mean_abs_shap"], strict=True)
         ]
-    curve = description.cost_curve.to_dict(orient="records") if description.cost_curve is not None else None
     return schemas.ModelInfo(
         name=served.name,
         version=served.version,
@@ -113,9 +111,7 @@ def model_info(query: schemas.LanguageQuery) -> schemas.ModelInfo:
         metrics=description.metrics,
         not_recorded=description.missing,
         global_importance=importance,
-        cost_curve=[schemas.CostPoint(**{k: v for k, v in point.items() if pd.notna(v)}) for point in curve]
-        if curve is not None
-        else None,
+        cost_curve=description.cost_curve,
     )
 
 

@@ -282,11 +282,6 @@ class BatchPredictionOut(BaseModel):
     latency_ms: float
 
 
-class CostPoint(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    threshold: float
-
-
 class FeatureImportance(BaseModel):
     feature: str
     label: str | None = None
@@ -310,15 +305,16 @@ class ModelInfo(BaseModel):
     features: list[str]
     categorical_features: list[str]
     training_date: str | None = Field(description="Start of the training run, ISO-8601 UTC")
-    metrics: dict[str, Any] = Field(
-        description="model_metrics.json logged by this version's training run ({} if it logged none)"
+    metrics: records.ModelMetrics | None = Field(
+        description="model_metrics.json logged by this version's training run (null if it logged none)"
     )
     global_importance: list[FeatureImportance] | None = Field(
         description="Mean absolute SHAP value per feature, logged for this version by the explainability "
         "pipeline"
     )
-    cost_curve: list[CostPoint] | None = Field(
-        description="Business cost versus threshold on this version's holdout, when its run logged it"
+    cost_curve: list[records.CostCurvePoint] | None = Field(
+        description="Business cost versus threshold, on this version's holdout and out of fold on its "
+        "training rows (field sample), when its run logged it"
     )
     not_recorded: dict[str, str] = Field(
         default_factory=dict,

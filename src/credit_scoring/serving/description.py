@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,9 @@ from typing import Any
 import pandas as pd
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
+from pydantic import ValidationError
+
+from credit_scoring.records import CostCurvePoint, ModelMetrics, cost_curve_points
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +38,8 @@ VERSION_COLUMN = "model_version"
 class ModelDescription:
     """One version's own figures (None: not recorded with that version)."""
 
-    metrics: dict[str, Any] = field(default_factory=dict)
-    cost_curve: pd.DataFrame | None = None
+    metrics: ModelMetrics | None = None
+    cost_curve: list[CostCurvePoint] | None = None
     calibration: pd.DataFrame | None = None
     importance: pd.DataFrame | None = None
     missing: dict[str, str] = field(default_factory=dict)
@@ -78,10 +82,9 @@ def load_description(client: MlflowClient, run_id: str | None, version: str) -> 
         for name, path in paths.items():
             if path is None:
                 missing[name] = f"not logged by run {run_id} of version {version}"
-        metrics = json.loads(paths["metrics"].read_text(encoding="utf-8")) if paths["metrics"] else {}
-        tables = {
-            name: pd.read_csv(paths[name]) if paths[name] else None for name in ("cost_curve", "calibration")
-        }
+        metrics = _read_record(paths["metrics"], _metrics, "metrics", missing)
+        cost_curve = _read_record(paths["cost_curve"], _cost_curve, "cost_curve", missing)
+        calibration = pd.read_csv(paths["calibration"]) if paths["calibration"] else None
         importance = (
             _own_importance(pd.read_csv(paths["importance"]), version) if paths["importance"] else None
         )
@@ -89,4 +92,30 @@ def load_description(client: MlflowClient, run_id: str | None, version: str) -> 
         missing["importance"] = (
             f"run {run_id} explained another version (run: kedro run --pipelines explainability)"
         )
-    return ModelDescription(metrics=metrics, importance=importance, missing=missing, **tables)
+    return ModelDescription(
+        metrics=metrics,
+        cost_curve=cost_curve,
+        calibration=calibration,
+        importance=importance,
+        missing=missing,
+    )
+
+
+def _metrics(path: Path) -> ModelMetrics:
+    return ModelMetrics.model_validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _cost_curve(path: Path) -> list[CostCurvePoint]:
+    return cost_curve_points(pd.read_csv(path).to_dict(orient="records"))
+
+
+def _read_record(path: Path | None, read: Callable[[Path], Any], name: str, missing: dict[str, str]) -> Any:
+    """The record at ``path``, or None with the reason in ``missing`` when it cannot be read as declared."""
+    if path is None:
+        return None
+    try:
+        return read(path)
+    except (ValidationError, ValueError, OSError) as error:
+        missing[name] = f"logged in a form this release cannot read ({error})"
+        logger.warning("The model version's %s cannot be read: %s", name, error)
+        return None

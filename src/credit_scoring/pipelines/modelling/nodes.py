@@ -64,6 +64,7 @@ from credit_scoring.pipelines.modelling.params import (
     parse_candidates,
 )
 from credit_scoring.pipelines.modelling.tuning import tune
+from credit_scoring.records import COST_CURVE_COLUMNS, ModelMetrics, cost_curve_points
 from credit_scoring.registry import (
     CHAMPION_FAILS_SCORING,
     CHAMPION_NONE,
@@ -376,8 +377,9 @@ def evaluate_selected_model(
             cost_curve(y_holdout, result.holdout_proba, weights).assign(sample="holdout"),
         ],
         ignore_index=True,
-    )
-    return metrics, curve, reliability
+    )[list(COST_CURVE_COLUMNS)]
+    cost_curve_points(curve.to_dict(orient="records"))  # the record the API serves: fails here, not there
+    return ModelMetrics.written(metrics), curve, reliability
 
 
 def plot_roc_curves(
