@@ -6,34 +6,35 @@ from collections.abc import Callable
 from typing import Any
 
 from dash_app.i18n import format_currency, format_number, t
-from dash_app.levels import level_text
+from dash_app.wording import feature_label, level_text
 
-# (ClientInfo field, label key, kind: a key of _FORMATTERS, or a categorical column, worded by the API)
+# (ClientInfo field, label: a feature, worded by the API, or a dashboard text key; kind: a key of
+# _FORMATTERS, or a categorical column, worded by the API)
 FIELD_GROUPS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "info.group_person": (
-        ("age_years", "info.DAYS_BIRTH", "years"),
-        ("gender", "info.CODE_GENDER", "CODE_GENDER"),
-        ("family_status", "info.NAME_FAMILY_STATUS", "NAME_FAMILY_STATUS"),
-        ("children", "info.CNT_CHILDREN", "count"),
-        ("education", "info.NAME_EDUCATION_TYPE", "NAME_EDUCATION_TYPE"),
-        ("housing_type", "info.NAME_HOUSING_TYPE", "NAME_HOUSING_TYPE"),
-        ("own_realty", "info.FLAG_OWN_REALTY", "flag"),
-        ("own_car", "info.FLAG_OWN_CAR", "flag"),
+        ("age_years", "DAYS_BIRTH", "years"),
+        ("gender", "CODE_GENDER", "CODE_GENDER"),
+        ("family_status", "NAME_FAMILY_STATUS", "NAME_FAMILY_STATUS"),
+        ("children", "CNT_CHILDREN", "count"),
+        ("education", "NAME_EDUCATION_TYPE", "NAME_EDUCATION_TYPE"),
+        ("housing_type", "NAME_HOUSING_TYPE", "NAME_HOUSING_TYPE"),
+        ("own_realty", "FLAG_OWN_REALTY", "flag"),
+        ("own_car", "FLAG_OWN_CAR", "flag"),
     ),
     "info.group_work": (
-        ("income_type", "info.NAME_INCOME_TYPE", "NAME_INCOME_TYPE"),
-        ("occupation", "info.OCCUPATION_TYPE", "OCCUPATION_TYPE"),
-        ("organization", "info.ORGANIZATION_TYPE", "ORGANIZATION_TYPE"),
-        ("employment_years", "info.DAYS_EMPLOYED", "employment"),
-        ("income", "info.AMT_INCOME_TOTAL", "currency"),
+        ("income_type", "NAME_INCOME_TYPE", "NAME_INCOME_TYPE"),
+        ("occupation", "OCCUPATION_TYPE", "OCCUPATION_TYPE"),
+        ("organization", "ORGANIZATION_TYPE", "ORGANIZATION_TYPE"),
+        ("employment_years", "DAYS_EMPLOYED", "employment"),
+        ("income", "AMT_INCOME_TOTAL", "currency"),
     ),
     "info.group_loan": (
-        ("contract_type", "info.NAME_CONTRACT_TYPE", "NAME_CONTRACT_TYPE"),
-        ("credit_amount", "info.AMT_CREDIT", "currency"),
-        ("annuity", "info.AMT_ANNUITY", "currency"),
+        ("contract_type", "NAME_CONTRACT_TYPE", "NAME_CONTRACT_TYPE"),
+        ("credit_amount", "AMT_CREDIT", "currency"),
+        ("annuity", "AMT_ANNUITY", "currency"),
         ("term", "info.term", "number1"),
-        ("goods_price", "info.AMT_GOODS_PRICE", "currency"),
-        ("credit_income_ratio", "info.credit_income_ratio", "number2"),
+        ("goods_price", "AMT_GOODS_PRICE", "currency"),
+        ("credit_income_ratio", "CREDIT_INCOME_RATIO", "number2"),
     ),
 }
 
@@ -75,6 +76,11 @@ def display_value(value: Any, kind: str, lang: str, currency: str = "EUR") -> st
     return _FORMATTERS[kind](value, lang, currency)
 
 
+def field_label(label: str, lang: str) -> str:
+    """A feature's label as the API words it (``AMT_CREDIT``), or a dashboard text (``info.term``)."""
+    return feature_label(label, lang) if label.isupper() else t(label, lang)
+
+
 def readable_fields(
     info: dict[str, Any], lang: str, currency: str = "EUR"
 ) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -84,7 +90,7 @@ def readable_fields(
         (
             t(group, lang),
             [
-                (t(label, lang), display_value(full.get(field), kind, lang, currency))
+                (field_label(label, lang), display_value(full.get(field), kind, lang, currency))
                 for field, label, kind in fields
             ],
         )

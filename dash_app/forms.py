@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import State, html
 
 from dash_app.i18n import t
-from dash_app.levels import level_text
+from dash_app.wording import level_text
 
 CHOICE_FILTERS: dict[str, tuple[str, ...]] = {
     "decision": ("granted", "refused"),

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from dash_app.client_fields import field_label
 from dash_app.i18n import t
 
 DAYS_PER_YEAR = 365.25
@@ -14,18 +15,18 @@ DAYS_PER_YEAR = 365.25
 @dataclass(frozen=True)
 class EditableField:
     name: str  # the API's application column, or ``term`` / ``YEARS_EMPLOYED`` (derived)
-    label_key: str
+    label: str  # a feature, worded by the API, or a dashboard text key (see `client_fields.field_label`)
     step: float
 
 
 EDITABLE_FIELDS = (
-    EditableField("AMT_CREDIT", "info.AMT_CREDIT", 1),
+    EditableField("AMT_CREDIT", "AMT_CREDIT", 1),
     EditableField("term", "info.term", 0.1),
-    EditableField("AMT_ANNUITY", "info.AMT_ANNUITY", 1),
-    EditableField("AMT_INCOME_TOTAL", "info.AMT_INCOME_TOTAL", 1),
-    EditableField("AMT_GOODS_PRICE", "info.AMT_GOODS_PRICE", 1),
-    EditableField("CNT_CHILDREN", "info.CNT_CHILDREN", 1),
-    EditableField("YEARS_EMPLOYED", "whatif.YEARS_EMPLOYED", 0.1),
+    EditableField("AMT_ANNUITY", "AMT_ANNUITY", 1),
+    EditableField("AMT_INCOME_TOTAL", "AMT_INCOME_TOTAL", 1),
+    EditableField("AMT_GOODS_PRICE", "AMT_GOODS_PRICE", 1),
+    EditableField("CNT_CHILDREN", "CNT_CHILDREN", 1),
+    EditableField("YEARS_EMPLOYED", "EMPLOYMENT_YEARS", 0.1),
 )
 INTEGER_FIELDS = {"CNT_CHILDREN", "DAYS_EMPLOYED"}
 DAYS_NOT_EMPLOYED = 365243  # the raw data's "no date" code for DAYS_EMPLOYED (pensioners, unemployed)
@@ -68,7 +69,7 @@ def simulated_application(
         except (TypeError, ValueError):
             number = -1.0
         if not math.isfinite(number) or number < 0 or (field.name == "term" and number == 0):
-            errors.append(t("whatif.invalid", lang, field=t(field.label_key, lang)))
+            errors.append(t("whatif.invalid", lang, field=field_label(field.label, lang)))
         numbers[field.name] = number
     if errors:
         return {}, errors

@@ -12,7 +12,7 @@ from dash_app.api_client import ApiClient, ApiError, get_client
 from dash_app.components import chart_block, error_alert
 from dash_app.forms import filter_states, parse_filters
 from dash_app.i18n import format_percent, normalise_language, t
-from dash_app.levels import level_text
+from dash_app.wording import level_text
 
 MAX_FEATURES = 40
 SIMILAR_K = 50

@@ -9,7 +9,7 @@ from dash_app.api_client import ApiClient, ApiError, get_client
 from dash_app.components import decision_badge, error_alert
 from dash_app.forms import FILTER_KEYS, control_id, filter_states, parse_client_id, parse_filters
 from dash_app.i18n import format_currency, format_number, format_percent, normalise_language, t, t_or
-from dash_app.levels import level_text
+from dash_app.wording import level_text
 
 PAGE_SIZE = 20
 

@@ -6,6 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dash_app.client_fields import field_label
 from dash_app.components import missing_client_page, page_heading, translated_title
 from dash_app.forms import parse_client_id
 from dash_app.i18n import normalise_language, t
@@ -24,7 +25,7 @@ def layout(
     inputs = [
         dbc.Col(
             [
-                dbc.Label(t(field.label_key, lang), html_for=field_id(field.name)),
+                dbc.Label(field_label(field.label, lang), html_for=field_id(field.name)),
                 dbc.Input(
                     id=field_id(field.name), type="number", min=0, step=field.step, inputMode="decimal"
                 ),

@@ -102,6 +102,25 @@ def test_model_info_describes_the_served_version_not_the_latest_reports(
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_wording_names_every_feature_as_the_reasons_and_the_population_do(
+    client, headers, api_project, lang
+) -> None:
+    """One name per feature: the reasons, the population's features and GET /wording say the same words."""
+    wording = client.get(f"{PREFIX}/wording?lang={lang}", headers=headers).get_json()
+    assert set(wording["features"]) >= set(
+        client.get(f"{PREFIX}/model", headers=headers).get_json()["features"]
+    )
+    client_id = int(api_project["predictions"]["SK_ID_CURR"].iloc[0])
+    score = client.get(f"{PREFIX}/clients/{client_id}/score?lang={lang}&top_k=6", headers=headers).get_json()
+    for reason in score["reasons"]:
+        assert wording["features"][reason["feature"]] == reason["label"]
+    for feature in ("AGE_YEARS", "EMPLOYMENT_YEARS", "AMT_CREDIT"):
+        query = f"feature={feature}&group=all&lang={lang}"
+        distribution = client.get(f"{PREFIX}/population/distribution?{query}", headers=headers).get_json()
+        assert distribution["label"] == wording["features"][feature]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
 def test_global_importance_is_labelled_as_the_reasons_in_the_language(  # noqa: PLR0917 - fixtures
     client, headers, api_project, row_builder, tmp_path, lang
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dash_app import api_client, levels
+from dash_app import api_client, wording
 from tests.dash_app.fakes import FakeApiClient
 
 
@@ -12,10 +12,10 @@ from tests.dash_app.fakes import FakeApiClient
 def wording_from_a_fake_api():
     """Pages ask the process-wide client for the words of the categories: a fake answers, as the API would."""
     api_client.set_client(FakeApiClient())
-    levels.forget()
+    wording.forget()
     yield
     api_client.set_client(None)
-    levels.forget()
+    wording.forget()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from credit_scoring.raw.wording import wording_table
+from credit_scoring.serving.reasons import dictionary_writer
 from dash_app.api_client import ApiError
 from dash_app.config import DashboardSettings
 
@@ -326,7 +327,7 @@ class FakeApiClient:
 
     def wording(self, lang: str = "en") -> dict[str, Any]:
         self._record("wording", lang)
-        return {"language": lang, "levels": wording_table(lang)}
+        return {"language": lang, "features": dictionary_writer().labels(lang), "levels": wording_table(lang)}
 
     def drift_summary(self, lang: str = "en") -> dict[str, Any]:
         self._record("drift_summary", lang=lang)

@@ -93,12 +93,12 @@ def test_info_section_is_readable(fake: FakeApiClient) -> None:
     for expected in (
         "Age 26 years",
         "Total income €202,500",
-        "Years in current job 1.7 years",
+        "Time in current employment 1.7 years",  # the feature dictionary's labels, as the API words them
         "Single",
         "Labourer",
-        "Owns a home Yes",
-        "Credit / income 2.01",
-        "Contract type Cash loan",
+        "Owns a house or flat Yes",
+        "Credit amount compared with income 2.01",
+        "Contract type (cash or revolving) Cash loan",
     ):
         assert expected in text, expected
     french = text_of(client_callbacks.info_section(fake, 100002, "fr"))

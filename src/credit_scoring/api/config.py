@@ -42,11 +42,7 @@ class DataSettings(_Section):
     staged_application_test: Path = Path("data/02_intermediate/staged_application_test.parquet")
     staged_application_train: Path = Path("data/02_intermediate/staged_application_train.parquet")
     client_history_features: Path = Path("data/04_feature/client_history_features.parquet")
-    feature_dictionary: Path = Path("data/04_feature/feature_dictionary.csv")
     scoring_predictions: Path = Path("data/07_model_output/scoring_predictions.parquet")
-    model_metrics: Path = Path("data/08_reporting/model_metrics.json")
-    cost_threshold_curve: Path = Path("data/08_reporting/cost_threshold_curve.csv")
-    global_importance: Path = Path("data/08_reporting/shap_global_importance.csv")
     drift_summary: Path = Path("data/08_reporting/drift_summary.json")
     drift_report: Path = Path("data/08_reporting/drift_report.html")
 

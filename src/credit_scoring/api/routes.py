@@ -3,7 +3,6 @@ and answer JSON."""
 
 from __future__ import annotations
 
-import functools
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -21,7 +20,7 @@ from credit_scoring.raw.wording import wording_table
 from credit_scoring.serving.clients import UnknownClientError, UnknownFeatureError
 from credit_scoring.serving.decision_log import DecisionRecord, utc_timestamp
 from credit_scoring.serving.online import ApplicationFieldError
-from credit_scoring.serving.reasons import ReasonWriter
+from credit_scoring.serving.reasons import ReasonWriter, dictionary_writer
 from credit_scoring.serving.scoring import Score
 
 blueprint = Blueprint("credit_scoring_api", __name__)
@@ -44,14 +43,9 @@ def _elapsed_ms() -> float:
     return round((time.perf_counter() - g.started) * 1000, 3)
 
 
-@functools.cache
-def _dictionary_writer() -> ReasonWriter:
-    return ReasonWriter()
-
-
 def _feature_labels(services: Services) -> ReasonWriter:
     """The labels the reasons use (the served model's explainer's), or the feature dictionary's alone."""
-    return services.scorer.explainer.writer if services.scorer is not None else _dictionary_writer()
+    return services.scorer.explainer.writer if services.scorer is not None else dictionary_writer()
 
 
 # --- service -------------------------------------------------------------------------------------------
@@ -423,15 +417,19 @@ def feature_scatter(query: schemas.ScatterQuery) -> schemas.Scatter:
 
 @operations.route(
     "/wording",
-    summary="The words of every recorded category",
+    summary="The words of every feature and recorded category",
     tag="model",
     query=schemas.LanguageQuery,
     response=schemas.Wording,
 )
 def wording(query: schemas.LanguageQuery) -> schemas.Wording:
-    """Every level of the application's categorical columns in the adviser's words: what the reasons say, and
-    what the dashboard shows (it holds no wording of its own)."""
-    return schemas.Wording(language=query.lang, levels=wording_table(query.lang))
+    """Every feature's label and every level of the application's categorical columns in the adviser's words:
+    what the reasons say, and what the dashboard shows (it holds no wording of its own)."""
+    return schemas.Wording(
+        language=query.lang,
+        features=dictionary_writer().labels(query.lang),
+        levels=wording_table(query.lang),
+    )
 
 
 @operations.route(

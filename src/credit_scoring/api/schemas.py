@@ -289,9 +289,11 @@ class FeatureImportance(BaseModel):
 
 
 class Wording(BaseModel):
-    """The words an adviser reads for each recorded category (the one table: `credit_scoring.raw.wording`)."""
+    """The words an adviser reads: each feature's label (the feature dictionary's, as the reasons say it) and
+    each recorded category (the one table of levels: `credit_scoring.raw.wording`)."""
 
     language: Language
+    features: dict[str, str] = Field(description="{feature: label}, every feature of the dictionary")
     levels: dict[str, dict[str, str]] = Field(description="{column: {recorded level: words}}")
 
 

@@ -19,7 +19,7 @@ from credit_scoring.api.config import ApiSettings
 from credit_scoring.api.errors import ApiError
 from credit_scoring.api.schemas import ApplicationIn, ApplicationLenientIn, batch_request_model
 from credit_scoring.project_config import read_config
-from credit_scoring.serving.clients import ClientDirectory, read_labels
+from credit_scoring.serving.clients import ClientDirectory
 from credit_scoring.serving.decision_log import DecisionLog
 from credit_scoring.serving.following import AliasFollower
 from credit_scoring.serving.loading import (
@@ -160,7 +160,6 @@ def load_directory(settings: ApiSettings, served: ServedModel) -> ClientDirector
         features=features,
         scores=scores,
         training=training,
-        labels=read_labels(paths.feature_dictionary),
         score_source=source,
     )
 

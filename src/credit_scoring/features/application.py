@@ -28,7 +28,7 @@ from credit_scoring.features.expressions import (
     row_sum,
     safe_divide,
 )
-from credit_scoring.features.labels import APPLICATION_LABELS
+from credit_scoring.features.labels import APPLICATION_LABELS, READINGS
 from credit_scoring.raw import schema
 from credit_scoring.raw.tables import RAW_TABLES
 
@@ -53,9 +53,12 @@ class RowFeature:
     label_en: str
     label_fr: str
     definition: str
+    reading: str = ""
 
     def info(self) -> FeatureInfo:
-        return FeatureInfo(self.name, SOURCE_TABLE, self.definition, self.unit, self.label_en, self.label_fr)
+        return FeatureInfo(
+            self.name, SOURCE_TABLE, self.definition, self.unit, self.label_en, self.label_fr, self.reading
+        )
 
 
 def _weighted_ext_source_mean(t: ir.Table) -> ir.FloatingValue:
@@ -134,7 +137,7 @@ ENGINEERED_FEATURES: tuple[RowFeature, ...] = (
         "Part des enfants dans la famille",
         "CNT_CHILDREN / CNT_FAM_MEMBERS",
     ),
-    RowFeature("AGE_YEARS", _years("DAYS_BIRTH"), "years", "Age", "Âge", "-DAYS_BIRTH / 365.25"),
+    RowFeature("AGE_YEARS", _years("DAYS_BIRTH"), "years", "Age", "Âge", "-DAYS_BIRTH / 365.25", "age"),
     RowFeature(
         "EMPLOYMENT_YEARS",
         _years("DAYS_EMPLOYED"),
@@ -343,7 +346,7 @@ def _raw_infos() -> list[FeatureInfo]:
         elif column in schema.NULL_CODE_COLUMNS["application_test"]:
             note = " The codes XNA/XAP are set to NULL (see the _XNA indicator)."
         definition = f"Application field {column}: {descriptions.get(column, en)}.{note}"
-        infos.append(FeatureInfo(column, SOURCE_TABLE, definition, unit, en, fr))
+        infos.append(FeatureInfo(column, SOURCE_TABLE, definition, unit, en, fr, READINGS.get(column, "")))
     return infos
 
 

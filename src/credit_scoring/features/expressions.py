@@ -65,7 +65,13 @@ def _fill_from_others(columns: Sequence[ir.NumericValue]) -> list[ir.NumericValu
 
 @dataclass(frozen=True)
 class FeatureInfo:
-    """One row of the feature dictionary."""
+    """One row of the feature dictionary, the one place a feature is named for people (the reasons, the API's
+    wording and the dashboard take its labels from here).
+
+    ``reading`` says how a time value reads to people when the label's unit hint does not: ``age`` (whole
+    years), ``duration`` (a length of time, whatever its sign); empty: from the hint (see
+    `credit_scoring.serving.reasons`).
+    """
 
     feature: str
     source_table: str
@@ -73,6 +79,7 @@ class FeatureInfo:
     unit: str
     label_en: str
     label_fr: str
+    reading: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Plain-language labels (English, French) and units of the application fields, for the feature dictionary.
+"""Plain-language labels (English, French) and units of the application fields, for the feature dictionary
+(`credit_scoring.features.expressions.FeatureInfo`): the words advisers, clients and the API read.
 
 Units: ``currency`` (amount in the loan currency), ``days`` (relative to the application, negative = before),
 ``years``, ``count``, ``flag`` (1 = yes, 0 = no), ``category``, ``score`` (0 to 1), ``normalized`` (0 to 1),
@@ -38,8 +39,8 @@ _APPLICATION_LABELS: dict[str, Label] = {
     "DAYS_BIRTH": ("days", "Age (days before the application)", "Âge (jours avant la demande)"),
     "DAYS_EMPLOYED": (
         "days",
-        "Start of current employment (days before the application)",
-        "Début de l'emploi actuel (jours avant la demande)",
+        "Time in current employment (days before the application)",
+        "Ancienneté dans l'emploi actuel (jours avant la demande)",
     ),
     "DAYS_REGISTRATION": (
         "days",
@@ -107,9 +108,9 @@ _APPLICATION_LABELS: dict[str, Label] = {
         "Employer's type of organization",
         "Type d'organisation de l'employeur",
     ),
-    "EXT_SOURCE_1": ("score", "External score 1", "Score externe 1"),
-    "EXT_SOURCE_2": ("score", "External score 2", "Score externe 2"),
-    "EXT_SOURCE_3": ("score", "External score 3", "Score externe 3"),
+    "EXT_SOURCE_1": ("score", "External credit score 1", "Score de crédit externe 1"),
+    "EXT_SOURCE_2": ("score", "External credit score 2", "Score de crédit externe 2"),
+    "EXT_SOURCE_3": ("score", "External credit score 3", "Score de crédit externe 3"),
     "FONDKAPREMONT_MODE": (
         "category",
         "Building repair fund (most frequent)",
@@ -212,3 +213,7 @@ def _generated_labels() -> dict[str, Label]:
 
 
 APPLICATION_LABELS: dict[str, Label] = {**_APPLICATION_LABELS, **_generated_labels()}
+
+#: How a time value reads to people where the label's hint would mislead (`FeatureInfo.reading`): an age in
+#: whole years, the time in a job as a length whatever its sign.
+READINGS: dict[str, str] = {"DAYS_BIRTH": "age", "DAYS_EMPLOYED": "duration"}

@@ -15,13 +15,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from credit_scoring.raw.tables import DAYS_SENTINEL, RAW_TABLES
+from credit_scoring.serving.reasons import ReasonWriter, check_language, dictionary_writer
 
 CLIENT_ID = "SK_ID_CURR"
 DAYS_PER_YEAR = 365.25
@@ -39,11 +39,7 @@ SIMILARITY_METHOD = (
     "counts as the mean) of: age in years, years in the current job, log(1 + income), log(1 + credit "
     "amount), log(1 + annuity), number of children"
 )
-_DERIVED_LABELS = {
-    PROBABILITY: ("Probability of default", "Probabilité de défaut"),
-    "AGE_YEARS": ("Age (years)", "Âge (années)"),
-    "EMPLOYMENT_YEARS": ("Years in the current job", "Années dans l'emploi actuel"),
-}
+_PROBABILITY_LABELS = {"en": "Probability of default", "fr": "Probabilité de défaut"}
 
 
 class UnknownClientError(KeyError):
@@ -142,7 +138,7 @@ class ClientDirectory:
         features: pd.DataFrame,
         scores: pd.DataFrame,
         training: pd.DataFrame,
-        labels: Mapping[str, tuple[str, str]] | None = None,
+        writer: ReasonWriter | None = None,
         score_source: str = "computed",
     ) -> None:
         self.applications = applications.set_index(applications[CLIENT_ID].astype("int64"), drop=False)
@@ -150,7 +146,7 @@ class ClientDirectory:
         self.features = features.set_index(features[CLIENT_ID].astype("int64"), drop=False)
         self.features.index.name = None
         self.score_source = score_source
-        self.labels = dict(labels or {})
+        self.writer = writer or dictionary_writer()
         descriptive = descriptive_columns(self.applications)
         scores = scores.set_index(scores[CLIENT_ID].astype("int64"))
         self.summary = pd.DataFrame(
@@ -339,10 +335,10 @@ class ClientDirectory:
         return extra + [column for column in self.features.columns if column != CLIENT_ID]
 
     def label(self, feature: str, language: str) -> str:
-        labels = self.labels.get(feature) or _DERIVED_LABELS.get(feature)
-        if not labels:
-            return feature
-        return labels[1] if language == "fr" and labels[1] else labels[0]
+        """The feature's label as the reasons say it (the probability is not a feature)."""
+        if feature == PROBABILITY:
+            return _PROBABILITY_LABELS[check_language(language)]
+        return self.writer.label(feature, language)
 
     def column(self, feature: str) -> pd.Series:
         """A feature over every production client (index: client id)."""
@@ -468,15 +464,4 @@ def _numeric_summary(values: pd.Series) -> dict[str, Any]:
         "median": quantiles[2],
         "q3": quantiles[3],
         "max": quantiles[4],
-    }
-
-
-def read_labels(path: Path) -> dict[str, tuple[str, str]]:
-    """English and French labels of the model features, from the feature dictionary (empty if absent)."""
-    if not path.is_file():
-        return {}
-    dictionary = pd.read_csv(path)
-    return {
-        row.feature: (str(row.label_en), str(row.label_fr) if isinstance(row.label_fr, str) else "")
-        for row in dictionary.itertuples(index=False)
     }

@@ -24,7 +24,14 @@ import numpy as np
 import pandas as pd
 
 from credit_scoring.serving.model import CreditScoringModel, TabularCleaner
-from credit_scoring.serving.reasons import LOWERS, RAISES, ReasonWriter, check_language, is_missing
+from credit_scoring.serving.reasons import (
+    LOWERS,
+    RAISES,
+    ReasonWriter,
+    check_language,
+    dictionary_writer,
+    is_missing,
+)
 from credit_scoring.serving.small_batch import EncodedRows
 
 
@@ -53,7 +60,7 @@ class ScoreExplainer:
     def __init__(self, model: CreditScoringModel, writer: ReasonWriter | None = None):
         self.model = model
         self.features: list[str] = list(model.features)
-        self.writer = writer or ReasonWriter()
+        self.writer = writer or dictionary_writer()
         self._backend = _backend_for(model)
 
     @property

@@ -2,7 +2,8 @@
 adviser can say, in English or French.
 
 Everything is derived from the feature dictionary (`features.definitions.feature_infos`: label_en, label_fr,
-unit, source table), so a new feature gets texts without code here. Rules, in order:
+unit, reading, source table), the one place a feature is named, so a new feature gets texts without code
+here. Rules, in order:
 
 - the label drops the "(days before the application)" style hint, because the value is shown in years, months
   or days ago instead, and its own colons (the sentence has one); history aggregates get the history they come
@@ -10,12 +11,11 @@ unit, source table), so a new feature gets texts without code here. Rules, in or
 - the value is formatted by unit (currency with thousands separators, shares as %, flags as yes / no, days as
   days, months or years, "not provided" for a missing value);
 - one sentence template per direction and language.
-
-`LABEL_OVERRIDES` hold hand-written labels where the generated one reads worse.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -50,20 +50,6 @@ SENTENCE_TEMPLATES: dict[str, dict[str, str]] = {
 #: How a time value is read: "ago" (negative = before the application), "relative" (signed, from the
 #: application), "age" (absolute value in whole years), "duration" (absolute value as a length of time).
 TimeMode = str
-
-#: Hand-written (English label, French label, time mode) where the dictionary's label reads worse to a client.
-LABEL_OVERRIDES: dict[str, tuple[str, str, TimeMode]] = {
-    "DAYS_BIRTH": ("Age", "Âge", "age"),
-    "AGE_YEARS": ("Age", "Âge", "age"),
-    "DAYS_EMPLOYED": ("Time in current employment", "Ancienneté dans l'emploi actuel", "duration"),
-    "EXT_SOURCE_1": ("External credit score 1", "Score de crédit externe 1", ""),
-    "EXT_SOURCE_2": ("External credit score 2", "Score de crédit externe 2", ""),
-    "EXT_SOURCE_3": ("External credit score 3", "Score de crédit externe 3", ""),
-    "EXT_SOURCE_MEAN": ("External credit scores (mean)", "Scores de crédit externes (moyenne)", ""),
-    "EXT_SOURCE_MIN": ("Lowest external credit score", "Plus faible score de crédit externe", ""),
-    "EXT_SOURCE_MAX": ("Highest external credit score", "Meilleur score de crédit externe", ""),
-    "EXT_SOURCE_PRODUCT": ("External credit scores (product)", "Scores de crédit externes (produit)", ""),
-}
 
 # (English, French) prefix naming the history a feature comes from; words showing a label names it already.
 _HISTORY_CONTEXT: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -139,9 +125,6 @@ class FeatureText:
 
 def feature_text(info: FeatureInfo) -> FeatureText:
     """Labels and display rules of a dictionary entry."""
-    if info.feature in LABEL_OVERRIDES:
-        label_en, label_fr, mode = LABEL_OVERRIDES[info.feature]
-        return FeatureText(info.feature, info.unit, {"en": label_en, "fr": label_fr}, mode)
     label_en, mode_en = _strip_time_hint(info.label_en)
     label_fr, mode_fr = _strip_time_hint(info.label_fr)
     labels = {
@@ -156,7 +139,7 @@ def feature_text(info: FeatureInfo) -> FeatureText:
                 "en": f"{prefix_en} – {_lower_first(labels['en'])}",
                 "fr": f"{prefix_fr} – {_lower_first(labels['fr'])}",
             }
-    return FeatureText(info.feature, info.unit, labels, mode_en or mode_fr)
+    return FeatureText(info.feature, info.unit, labels, info.reading or mode_en or mode_fr)
 
 
 def fallback_text(feature: str) -> FeatureText:
@@ -185,6 +168,11 @@ class ReasonWriter:
             found = self._texts[feature] = fallback_text(feature)
         return found
 
+    def labels(self, language: str) -> dict[str, str]:
+        """{feature: label} of every feature of the dictionary, in ``language``."""
+        check_language(language)
+        return {name: text.labels[language] for name, text in self._texts.items() if text.in_dictionary}
+
     def knows(self, feature: str) -> bool:
         return feature in self._texts and self._texts[feature].in_dictionary
 
@@ -202,6 +190,12 @@ class ReasonWriter:
         return SENTENCE_TEMPLATES[check_language(language)][direction].format(
             label=self.label(feature, language), value=self.display_value(feature, value, language)
         )
+
+
+@functools.cache
+def dictionary_writer() -> ReasonWriter:
+    """The writer of the package's feature dictionary (one per process: it is immutable)."""
+    return ReasonWriter()
 
 
 def is_missing(value: Any) -> bool:

@@ -1,6 +1,7 @@
-"""Recorded categories read in the adviser's language: every level of the raw-data contract has an English and
-a French wording in the one table (`credit_scoring.raw.wording`), the API serves it, and the pages that show
-categories (client information, filters, search results, comparisons) use the API's words."""
+"""Features and recorded categories in the adviser's language: every level of the raw-data contract has an
+English and a French wording in the one table (`credit_scoring.raw.wording`), every feature its labels in the
+feature dictionary; the API serves both, and the pages (client information, simulation, filters, search
+results, comparisons) use the API's words."""
 
 from __future__ import annotations
 
@@ -8,13 +9,16 @@ import pytest
 
 from credit_scoring.raw.schema import KNOWN_CATEGORIES
 from credit_scoring.raw.wording import LEVELS
-from dash_app import api_client, levels
+from credit_scoring.serving.reasons import dictionary_writer
+from dash_app import api_client, wording
 from dash_app.api_client import ApiError
 from dash_app.callbacks import client as client_callbacks
 from dash_app.callbacks import search
-from dash_app.client_fields import LEVEL_FIELDS
+from dash_app.client_fields import FIELD_GROUPS, LEVEL_FIELDS, field_label
 from dash_app.forms import FILTER_KEYS, filter_controls
-from dash_app.levels import level_text
+from dash_app.i18n import TEXTS
+from dash_app.whatif_fields import EDITABLE_FIELDS
+from dash_app.wording import feature_label, level_text
 from tests.dash_app.components_text import text_of
 from tests.dash_app.fakes import INFO, FakeApiClient, reason
 
@@ -80,7 +84,7 @@ def test_reasons_are_shown_as_the_api_words_them() -> None:
 
 
 def test_levels_are_shown_as_recorded_while_the_api_cannot_answer() -> None:
-    levels.forget()
+    wording.forget()
     api_client.set_client(FakeApiClient(fail=ApiError("down", 503)))
     assert level_text("CODE_GENDER", "F", "fr") == "F"
     api_client.set_client(FakeApiClient())  # asked again once it answers
@@ -93,3 +97,25 @@ def test_filters_and_search_results_in_french(fake: FakeApiClient) -> None:
     assert "Cash loans" not in controls
     children, _, _ = search.search_clients(fake, [None] * len(FILTER_KEYS), 1, "fr")
     assert "Prêt d'espèces" in text_of(children) and "Cash loans" not in text_of(children)
+
+
+def test_every_feature_the_dashboard_names_is_worded_by_the_api(fake: FakeApiClient) -> None:
+    """The client page and the simulation name features with the API's labels (the feature dictionary's, as
+    the reasons say them), never with words of their own."""
+    dictionary = dictionary_writer().labels("fr")
+    named = [label for fields in FIELD_GROUPS.values() for _, label, _ in fields if label.isupper()]
+    named += [field.label for field in EDITABLE_FIELDS if field.label.isupper()]
+    assert set(named) <= set(dictionary), sorted(set(named) - set(dictionary))
+    page = text_of(client_callbacks.info_section(fake, 100002, "fr"))
+    for label in named:
+        assert field_label(label, "fr") == dictionary[label], label
+    assert all(dictionary[label] in page for _, label, _ in FIELD_GROUPS["info.group_work"])
+    assert all(not key.startswith("info.") or not key[5:].isupper() for key in TEXTS)
+
+
+def test_features_are_named_by_their_column_while_the_api_cannot_answer() -> None:
+    wording.forget()
+    api_client.set_client(FakeApiClient(fail=ApiError("down", 503)))
+    assert feature_label("AMT_CREDIT", "fr") == "Amt credit"
+    api_client.set_client(FakeApiClient())
+    assert feature_label("AMT_CREDIT", "fr") == "Montant du crédit"
