@@ -36,7 +36,7 @@ def reason(
 
 
 REASONS = [
-    reason("EXT_SOURCE_2", "External score 2", 0.42, "0.21"),
+    reason("EXT_SOURCE_2", "External credit score 2", 0.42, "0.21"),
     reason("DAYS_BIRTH", "Age", -0.25, "45 years"),
     reason("AMT_ANNUITY", "Loan annuity", 0.18, "€24,700"),
     reason("INST_LATE_SHARE", "Instalments paid late", 0.11, "12%"),
@@ -151,8 +151,8 @@ class FakeApiClient:
 
     def model_info(self, lang: str = "en") -> dict[str, Any]:
         self._record("model_info", lang=lang)
-        labels = {"en": ("External score 2", "Age", "Loan annuity", "Gender")}
-        labels["fr"] = ("Score externe 2", "Âge", "Annuité du prêt", "Genre")
+        labels = {"en": ("External credit score 2", "Age", "Loan annuity", "Gender")}
+        labels["fr"] = ("Score de crédit externe 2", "Âge", "Annuité du prêt", "Genre")
         return {
             **MODEL,
             "run_id": "abc",
@@ -311,7 +311,7 @@ class FakeApiClient:
         return {
             "x": x,
             "y": y,
-            "x_label": "External score 2",
+            "x_label": "External credit score 2",
             "y_label": "Age",
             "n": 60,
             "sampled": False,

@@ -29,9 +29,9 @@ def test_gauge_text_has_the_three_facts() -> None:
 
 def test_contributions_text_names_the_strongest_reasons() -> None:
     text = alternatives.contributions_text(REASONS, "en")
-    assert "4 reasons raise the risk, the strongest being External score 2" in text.summary
+    assert "4 reasons raise the risk, the strongest being External credit score 2" in text.summary
     assert "2 lower it, the strongest being Age" in text.summary
-    assert text.rows[0] == ["External score 2", "0.21", "▲ Raises the risk", "0.420"]
+    assert text.rows[0] == ["External credit score 2", "0.21", "▲ Raises the risk", "0.420"]
     assert alternatives.contributions_text([], "en").rows == []
 
 

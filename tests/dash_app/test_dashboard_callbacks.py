@@ -112,7 +112,7 @@ def test_feature_choices_are_labelled_and_ranked(fake: FakeApiClient) -> None:
     assert compare.feature_options(fake, "fr")[1] == {"label": "Âge", "value": "DAYS_BIRTH"}
     assert fake.calls[-1] == ("model_info", (), {"lang": "fr"})
     options = compare.feature_options(fake, "en")
-    assert options[0] == {"label": "External score 2", "value": "EXT_SOURCE_2"}
+    assert options[0] == {"label": "External credit score 2", "value": "EXT_SOURCE_2"}
     assert [option["value"] for option in options] == [
         "EXT_SOURCE_2",
         "DAYS_BIRTH",

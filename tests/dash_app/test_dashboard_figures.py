@@ -30,7 +30,7 @@ def test_contributions_split_raising_and_lowering_with_pattern_and_words() -> No
     assert all(value > 0 for value in raising.x) and all(value < 0 for value in lowering.x)
     assert "€24,700" in raising.text
     # the strongest reason is at the top (last in Plotly's category order)
-    assert figure.layout.yaxis.categoryarray[-1] == "External score 2"
+    assert figure.layout.yaxis.categoryarray[-1] == "External credit score 2"
 
 
 def test_contributions_of_no_reason_is_an_empty_chart() -> None:
