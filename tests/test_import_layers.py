@@ -13,6 +13,7 @@ LAYERS = {
     "hooks": 0,
     "cost": 0,
     "ibis_helpers": 0,
+    "database": 0,
     "settings": 1,
     "project_config": 2,
     "records": 2,

@@ -21,9 +21,7 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
-import math
 import os
-import threading
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -33,17 +31,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
+from credit_scoring.database import ProcessDatabase, sqlite_path
 from credit_scoring.records import TABLE_NAME, DecisionRecord, metadata, prediction_log, utc_timestamp
 
 logger = logging.getLogger(__name__)
 DEFAULT_URL = "sqlite:///data/07_model_output/prediction_log.db"
 __all__ = ["TABLE_NAME", "DecisionLog", "DecisionRecord", "metadata", "prediction_log", "utc_timestamp"]
-
-
-def _sqlite_path(url: sa.URL) -> Path | None:
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return None
-    return Path(url.database)
 
 
 def _append_json_lines(path: Path, objects: Iterable[dict[str, Any]]) -> None:
@@ -71,7 +64,7 @@ class DecisionLog:
         attempts: int = 4,
     ) -> None:
         self.url = sa.make_url(url)
-        sqlite_file = _sqlite_path(self.url)
+        sqlite_file = sqlite_path(self.url)
         default_spool = (
             sqlite_file.with_name(sqlite_file.name + ".spool.jsonl")
             if sqlite_file
@@ -80,64 +73,19 @@ class DecisionLog:
         self.spool_path = Path(spool_path) if spool_path else default_spool
         self.busy_timeout_ms = busy_timeout_ms
         self.attempts = attempts
-        self._engine: Engine | None = None
-        self._engine_pid: int | None = None
-        self._table_ready = False
-        self._lock = threading.Lock()  # threads of one worker (gunicorn gthread) share this log
+        self._database = ProcessDatabase(
+            self.url, metadata, busy_timeout_ms=busy_timeout_ms, attempts=attempts
+        )
 
     # --- connection ---------------------------------------------------------------------------------
 
     @property
     def engine(self) -> Engine:
-        """This process's engine (created on first use, and again after a fork), its table created.
-
-        Until the table has been created (the database may be down at start-up), every use tries again.
-        """
-        if self._engine is not None and self._engine_pid == os.getpid() and self._table_ready:
-            return self._engine
-        with self._lock:
-            if self._engine is None or self._engine_pid != os.getpid():
-                if self._engine is not None:  # the parent's pool: leave its connections to the parent
-                    self._engine.dispose(close=False)
-                self._engine = self._create_engine()
-                self._engine_pid = os.getpid()
-                self._table_ready = False
-            if not self._table_ready:
-                # a failure (database down; PostgreSQL: another worker creating it at the same moment) is
-                # retried by the caller's next attempt, and checkfirst then finds the table
-                metadata.create_all(self._engine, checkfirst=True)
-                self._table_ready = True
-            return self._engine
-
-    def _create_engine(self) -> Engine:
-        sqlite_file = _sqlite_path(self.url)
-        if sqlite_file is None:
-            connect_args = {}
-            if self.url.get_backend_name() == "postgresql":
-                # a host that drops packets must not hold a request for minutes: the busy timeout is the
-                # budget for all attempts (libpq's minimum is 2 s)
-                budget_s = self.busy_timeout_ms / 1000 / self.attempts
-                connect_args["connect_timeout"] = max(2, math.ceil(budget_s))
-            return sa.create_engine(self.url, pool_pre_ping=True, connect_args=connect_args)
-        sqlite_file.parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(self.url, connect_args={"timeout": self.busy_timeout_ms / 1000})
-        busy_timeout = int(self.busy_timeout_ms)
-
-        @sa.event.listens_for(engine, "connect")
-        def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-            cursor = connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer, nor it them
-            cursor.execute(f"PRAGMA busy_timeout={busy_timeout}")
-            cursor.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across process crashes
-            cursor.close()
-
-        return engine
+        """This process's engine, its table created (`credit_scoring.database.ProcessDatabase`)."""
+        return self._database.engine
 
     def dispose(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-        self._engine = None
-        self._table_ready = False
+        self._database.dispose()
 
     # --- writing -------------------------------------------------------------------------------------
 
