@@ -24,8 +24,9 @@ from flask import (
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
-from credit_scoring.api.config import ApiSettings, load_settings
-from credit_scoring.api.errors import ApiError, register_error_handlers
+from credit_scoring.access.keys import KeyStore
+from credit_scoring.api.config import API_KEYS_ENV, ApiSettings, ignored_key_sources, load_settings
+from credit_scoring.api.errors import ApiError, logger, register_error_handlers
 from credit_scoring.api.limits import limit_request_bodies
 from credit_scoring.api.observability import (
     REQUEST_ID_HEADER,
@@ -36,7 +37,7 @@ from credit_scoring.api.observability import (
 )
 from credit_scoring.api.operations import current_operation, enumerate_parameter, openapi_document
 from credit_scoring.api.routes import blueprint, operations
-from credit_scoring.api.security import API_KEY_HEADER, key_is_valid
+from credit_scoring.api.security import API_KEY_HEADER, Authenticator, authorize
 from credit_scoring.api.services import EXTENSION, Services, build_services, current_services
 from credit_scoring.serving.loading import ServedModel
 from credit_scoring.serving.scoring import RowBuilder
@@ -45,6 +46,7 @@ API_PREFIX = "/api/v1"
 TITLE = "Credit scoring API"
 DOCS_ASSETS = Path(flask_swagger_ui.__file__).resolve().parent / "dist"
 PUBLIC_ENDPOINTS = {"openapi", "docs", "docs_asset"}
+AUTH_EXTENSION = "credit_scoring_api_auth"
 
 _DOCS_PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -75,6 +77,8 @@ def _version() -> str:
 
 
 def _before_request() -> None:
+    """Request ids, then the key: who calls (``g.api_key_name``, ``g.api_key_scopes``, for what follows, such
+    as the audit trail) and whether the key has the route's scope (401 or 403 otherwise)."""
     g.request_id = new_request_id()
     g.correlation_id = correlation_id(request.headers.get(REQUEST_ID_HEADER))
     services: Services = current_services()
@@ -82,10 +86,33 @@ def _before_request() -> None:
     public = request.endpoint in {None, _CATCH_ALL} or (operation is not None and not operation.auth)
     if request.endpoint and request.endpoint.split(".")[-1] in PUBLIC_ENDPOINTS:
         public = services.settings.auth.public_docs
-    if not public and not key_is_valid(request.headers.get(API_KEY_HEADER), services.settings.auth.api_keys):
-        missing = not request.headers.get(API_KEY_HEADER)
-        message = f"missing {API_KEY_HEADER} header" if missing else "invalid API key"
-        raise ApiError(401, message, [(API_KEY_HEADER, "required" if missing else "not a valid key")])
+    g.api_key_name, g.api_key_scopes = None, frozenset()
+    if public:
+        return
+    caller = current_authenticator().authenticate(request.headers.get(API_KEY_HEADER))
+    g.api_key_name, g.api_key_scopes = caller.name, caller.scopes
+    if operation is not None:
+        authorize(caller, operation.scope, f"{operation.method} {API_PREFIX}{operation.rule}")
+
+
+def current_authenticator() -> Authenticator:
+    return current_app.extensions[AUTH_EXTENSION]
+
+
+def build_authenticator(settings: ApiSettings) -> Authenticator:
+    """The keys this API accepts: the configured ones, and the database's unless the environment's keys are
+    the only source (then what is ignored is logged once, here at start)."""
+    auth = settings.auth
+    ignored = ignored_key_sources(settings)
+    if ignored:
+        sources = "; ".join(ignored)
+        logger.warning("%s is set: its keys are the only ones accepted; ignored: %s", API_KEYS_ENV, sources)
+    store = (
+        KeyStore(settings.sqlalchemy_url(), busy_timeout_ms=settings.decision_log.busy_timeout_ms)
+        if auth.database_keys
+        else None
+    )
+    return Authenticator(auth.api_keys, store, "environment" if auth.keys_from_environment else "configured")
 
 
 def _after_request(response: Response) -> Response:
@@ -178,6 +205,7 @@ def register_api(
     settings = settings or load_settings(config)
     services = build_services(settings, served=served, rows=rows)
     app.extensions[EXTENSION] = services
+    app.extensions[AUTH_EXTENSION] = build_authenticator(settings)
     limit_request_bodies(app, settings.requests.max_body_bytes)
     log_requests(app)  # its clock starts first
     app.register_blueprint(blueprint, url_prefix=API_PREFIX)

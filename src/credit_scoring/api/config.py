@@ -4,7 +4,8 @@
 ``kedro run`` sees.
 
 Environment: ``CREDIT_SCORING_ROOT`` (project root, default: the working directory),
-``CREDIT_SCORING_API_KEYS`` (comma-separated keys), ``CREDIT_SCORING_PREDICTION_LOG_URL``,
+``CREDIT_SCORING_API_KEYS`` (comma-separated keys; when set, the only keys accepted: those of the
+credentials files and of the database are ignored), ``CREDIT_SCORING_PREDICTION_LOG_URL``,
 ``MLFLOW_TRACKING_URI``.
 """
 
@@ -74,7 +75,16 @@ class ScoringSettings(_Section):
 
 
 class AuthSettings(_Section):
-    api_keys: list[SecretStr] = Field(default_factory=list)
+    api_keys: list[SecretStr] = Field(
+        default_factory=list, description="configured keys (environment or credentials): every scope"
+    )
+    database_keys: bool = Field(
+        default=True,
+        description="accept the scoped keys of the application database too (credit_scoring.api keys)",
+    )
+    keys_from_environment: bool = Field(
+        default=False, description=f"the keys come from {API_KEYS_ENV}, the only source then"
+    )
     public_docs: bool = True
 
     @field_validator("api_keys")
@@ -126,13 +136,37 @@ def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, 
     return merged
 
 
+def _environment_keys() -> list[str]:
+    return [key.strip() for key in os.environ.get(API_KEYS_ENV, "").split(",") if key.strip()]
+
+
+def _credentials_keys(credentials: Mapping[str, Any]) -> list[Any]:
+    return list((credentials.get("scoring_api") or {}).get("api_keys") or [])
+
+
+def ignored_key_sources(settings: ApiSettings) -> list[str]:
+    """The key sources that the environment's keys override (empty when they do not come from there): what
+    the API logs once at start, so that nobody wonders why a key of the file or the database is refused."""
+    if not settings.auth.keys_from_environment:
+        return []
+    ignored = []
+    file_keys = _credentials_keys(read_config(settings.root, "credentials"))
+    if file_keys:
+        ignored.append(f"{len(file_keys)} key(s) of the credentials files (scoring_api.api_keys)")
+    if not settings.auth.database_keys:
+        ignored.append("the scoped keys of the application database (table api_keys)")
+    return ignored
+
+
 def _secrets(root: Path) -> dict[str, Any]:
-    """Keys and URLs from the configuration's credentials, then the environment (which wins)."""
+    """Keys and URLs from the configuration's credentials, then the environment (which wins; its keys replace
+    the files')."""
     credentials = read_config(root, "credentials")
     found: dict[str, Any] = {}
-    keys = list((credentials.get("scoring_api") or {}).get("api_keys") or [])
-    keys += [key.strip() for key in os.environ.get(API_KEYS_ENV, "").split(",") if key.strip()]
-    if keys:
+    environment_keys = _environment_keys()
+    if environment_keys:  # the only source: a service's keys are exactly what its deployment says
+        found["auth"] = {"api_keys": environment_keys, "database_keys": False, "keys_from_environment": True}
+    elif keys := _credentials_keys(credentials):
         found["auth"] = {"api_keys": keys}
     log_url = os.environ.get(LOG_URL_ENV) or (credentials.get("prediction_log") or {}).get("url")
     if log_url:

@@ -1,9 +1,10 @@
 """Routes declared with their Pydantic models, which both validate requests and make the OpenAPI document.
 
 ``Operations.route`` registers a Flask view on a blueprint and records its query model, body model,
-response model and error statuses. The view receives the validated ``query`` and ``body`` models and
-returns a response model (serialised by Pydantic), a dict, or a Flask response. `openapi_document` turns the
-records into an OpenAPI 3.1 document: nothing is written by hand beside the code.
+response model, error statuses and the scope a key needs to call it (`credit_scoring.access.roles`). The
+view receives the validated ``query`` and ``body`` models and returns a response model (serialised by
+Pydantic), a dict, or a Flask response. `openapi_document` turns the records into an OpenAPI 3.1 document:
+nothing is written by hand beside the code.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from flask import Blueprint, Response, current_app, request
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
+from credit_scoring.access.roles import SCOPES, Scope
 from credit_scoring.api.errors import HTTP_CODES, ApiError, is_malformed_json, validation_details
 from credit_scoring.api.schemas import ErrorResponse
 from credit_scoring.api.security import API_KEY_HEADER
@@ -39,6 +41,8 @@ class Operation:
     errors: tuple[int, ...]
     auth: bool
     media_type: str = JSON
+    scope: Scope | None = None
+    """What a key needs to call it; None: any valid key (or none at all when ``auth`` is false)."""
 
     def body_model(self) -> type[BaseModel] | None:
         if self.body is None or isinstance(self.body, type):
@@ -66,7 +70,11 @@ class Operations:
         errors: Sequence[int] = (),
         auth: bool = True,
         media_type: str = JSON,
+        scope: Scope | None = None,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        if scope is not None and (scope not in SCOPES or not auth):
+            raise ValueError(f"{rule}: scope {scope!r} needs auth=True and one of {', '.join(SCOPES)}")
+
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
             operation = Operation(
                 rule=rule,
@@ -79,10 +87,18 @@ class Operations:
                 body=body,
                 response=response,
                 errors=tuple(
-                    sorted({*errors, *((401,) if auth else ()), *((422,) if query or body else ())})
+                    sorted(
+                        {
+                            *errors,
+                            *((401, 503) if auth else ()),  # 503: the database keys cannot be checked
+                            *((403,) if scope else ()),
+                            *((422,) if query or body else ()),
+                        }
+                    )
                 ),
                 auth=auth,
                 media_type=media_type,
+                scope=scope,
             )
 
             @functools.wraps(view)
@@ -164,6 +180,15 @@ def _query_parameters(model: type[BaseModel], ref_template: str) -> list[dict[st
     return parameters
 
 
+def _access(operation: Operation) -> str:
+    """What the operation's description says about the key it needs."""
+    if not operation.auth:
+        return "Needs no API key."
+    if operation.scope is None:
+        return "Needs a valid API key (any scope)."
+    return f"Needs an API key with the scope `{operation.scope}` (403 without it)."
+
+
 def openapi_document(operations: Operations, prefix: str, title: str, version: str) -> dict[str, Any]:
     """The OpenAPI 3.1 document of the recorded routes, schemas generated from their Pydantic models."""
     ref_template = "#/components/schemas/{model}"
@@ -188,8 +213,11 @@ def openapi_document(operations: Operations, prefix: str, title: str, version: s
             "parameters": parameters,
             "responses": {},
         }
-        if operation.description:
-            entry["description"] = operation.description
+        description = "\n\n".join(part for part in (operation.description, _access(operation)) if part)
+        if description:
+            entry["description"] = description
+        if operation.auth:
+            entry["x-scope"] = operation.scope
         body = operation.body_model()
         if body is not None:
             entry["requestBody"] = {
@@ -223,7 +251,17 @@ def openapi_document(operations: Operations, prefix: str, title: str, version: s
         "paths": paths,
         "components": {
             "schemas": definitions.get("$defs", {}),
-            "securitySchemes": {"ApiKeyAuth": {"type": "apiKey", "in": "header", "name": API_KEY_HEADER}},
+            "securitySchemes": {
+                "ApiKeyAuth": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": API_KEY_HEADER,
+                    "description": (
+                        "A configured key has every scope; a key of the database has its own "
+                        f"({', '.join(SCOPES)}): an operation's x-scope names the one it needs."
+                    ),
+                }
+            },
         },
     }
 

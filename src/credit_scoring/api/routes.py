@@ -1,5 +1,6 @@
 """The routes of ``/api/v1``: thin views that validate (through their models), delegate to the serving layer
-and answer JSON."""
+and answer JSON. Each names the scope a key needs to call it (``scope=``): /health needs no key, /ready any
+valid key."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def _feature_labels(services: Services) -> ReasonWriter:
 
 @operations.route("/health", summary="Liveness", tag="service", response=schemas.Health, auth=False)
 def health() -> schemas.Health:
-    """The process answers. Needs no API key."""
+    """The process answers (a container's health check)."""
     return schemas.Health()
 
 
@@ -74,6 +75,7 @@ def ready() -> schemas.Readiness:
     query=schemas.LanguageQuery,
     response=schemas.ModelInfo,
     errors=(503,),
+    scope="model",
 )
 def model_info(query: schemas.LanguageQuery) -> schemas.ModelInfo:
     """Version, threshold, features, training date, metrics, global importance (labelled in ``lang``, as the
@@ -184,6 +186,7 @@ def _received(application: BaseModel) -> dict[str, Any]:
     body=lambda: current_services().application_model,
     response=schemas.PredictionOut,
     errors=(400, 413, 415, 503),
+    scope="score",
 )
 def predict(query: schemas.ExplainQuery, body: BaseModel) -> schemas.PredictionOut:
     """Probability of default, decision against the threshold, risk band and the top reasons. With a known
@@ -217,6 +220,7 @@ def predict(query: schemas.ExplainQuery, body: BaseModel) -> schemas.PredictionO
     body=lambda: current_services().batch_model,
     response=schemas.BatchPredictionOut,
     errors=(400, 413, 415, 503),
+    scope="score",
 )
 def predict_batch(query: schemas.ExplainQuery, body: BaseModel) -> schemas.BatchPredictionOut:
     """Each application as in POST /predict; item i is logged with the request id ``<request id>-<i>``."""
@@ -266,6 +270,7 @@ def _unknown_client(error: UnknownClientError) -> ApiError:
     query=schemas.ClientSearchQuery,
     response=schemas.ClientPage,
     errors=(503,),
+    scope="clients",
 )
 def search_clients(query: schemas.ClientSearchQuery) -> schemas.ClientPage:
     """Filtered, sorted and paged (missing values sort last)."""
@@ -282,6 +287,7 @@ def search_clients(query: schemas.ClientSearchQuery) -> schemas.ClientPage:
     tag="clients",
     response=schemas.ClientInfo,
     errors=(404, 503),
+    scope="clients",
 )
 def client_info(client_id: int) -> schemas.ClientInfo:
     """Readable description (age in years, employment years, amounts, ...) and the raw application fields."""
@@ -299,6 +305,7 @@ def client_info(client_id: int) -> schemas.ClientInfo:
     query=schemas.ExplainQuery,
     response=schemas.ClientScore,
     errors=(404, 503),
+    scope="clients",
 )
 def client_score(client_id: int, query: schemas.ExplainQuery) -> schemas.ClientScore:
     """The score of the production client (the batch pipeline's when it comes from the served model) and
@@ -332,6 +339,7 @@ def client_score(client_id: int, query: schemas.ExplainQuery) -> schemas.ClientS
     query=schemas.SimilarQuery,
     response=schemas.SimilarClients,
     errors=(404, 503),
+    scope="clients",
 )
 def similar_clients(client_id: int, query: schemas.SimilarQuery) -> schemas.SimilarClients:
     """The k nearest training clients in a standardised space of descriptive features (see ``method``),
@@ -359,6 +367,7 @@ def _population_error(error: Exception, field: str) -> ApiError:
     query=schemas.DistributionQuery,
     response=schemas.FeatureDistribution,
     errors=(404, 503),
+    scope="clients",
 )
 def feature_distribution(query: schemas.DistributionQuery) -> schemas.FeatureDistribution:
     """A feature's values over all production clients, a filtered group or the client's nearest production
@@ -391,6 +400,7 @@ def feature_distribution(query: schemas.DistributionQuery) -> schemas.FeatureDis
     query=schemas.ScatterQuery,
     response=schemas.Scatter,
     errors=(404, 503),
+    scope="clients",
 )
 def feature_scatter(query: schemas.ScatterQuery) -> schemas.Scatter:
     """A seeded sample of the filtered production clients: both features, the probability and the decision."""
@@ -421,6 +431,7 @@ def feature_scatter(query: schemas.ScatterQuery) -> schemas.Scatter:
     tag="model",
     query=schemas.LanguageQuery,
     response=schemas.Wording,
+    scope="model",
 )
 def wording(query: schemas.LanguageQuery) -> schemas.Wording:
     """Every feature's label and every level of the application's categorical columns in the adviser's words:
@@ -439,6 +450,7 @@ def wording(query: schemas.LanguageQuery) -> schemas.Wording:
     query=schemas.LanguageQuery,
     response=schemas.DriftSummary,
     errors=(404, 500),
+    scope="drift",
 )
 def drift_summary(query: schemas.LanguageQuery) -> schemas.DriftSummary:
     """``08_reporting/drift_summary.json`` of the drift pipeline, validated, each column labelled in ``lang``;
@@ -474,6 +486,7 @@ def drift_summary(query: schemas.LanguageQuery) -> schemas.DriftSummary:
     tag="monitoring",
     errors=(404,),
     media_type="text/html",
+    scope="drift",
 )
 def drift_report() -> Response:
     """The Evidently HTML report of the drift pipeline; 404 until it has run."""

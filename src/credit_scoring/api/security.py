@@ -1,22 +1,106 @@
-"""API keys: the ``X-API-Key`` header, compared in constant time with every configured key."""
+"""API keys: the ``X-API-Key`` header, who presents it, and what that key may call.
+
+Two kinds of key: configured keys (``CREDIT_SCORING_API_KEYS``, or the credentials files), which have every
+scope and are compared in constant time with the presented one; and the application database's keys
+(`credit_scoring.access.keys`), each with its scopes and possibly an expiry, stored hashed. When the
+environment variable is set, its keys are the only ones accepted (see `credit_scoring.api.config`).
+"""
 
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
 
+import sqlalchemy as sa
 from pydantic import SecretStr
 
+from credit_scoring.access.keys import KeyCheck, KeyStore
+from credit_scoring.access.roles import SCOPES, Scope
+from credit_scoring.api.errors import ApiError
+
 API_KEY_HEADER = "X-API-Key"
+logger = logging.getLogger("credit_scoring.api")
+
+
+def matching_key(presented: str | None, keys: Sequence[SecretStr]) -> int | None:
+    """The index of the key of ``keys`` that ``presented`` equals, or None. The time taken does not depend on
+    where they differ, and every key is compared (no early exit revealing which one matched)."""
+    if not presented:
+        return None
+    candidate = presented.encode("utf-8")
+    found = None
+    for index, key in enumerate(keys):
+        if hmac.compare_digest(candidate, key.get_secret_value().encode("utf-8")):
+            found = index
+    return found
 
 
 def key_is_valid(presented: str | None, keys: Sequence[SecretStr]) -> bool:
-    """True when ``presented`` equals one of ``keys``; the time taken does not depend on where they differ,
-    and every key is compared (no early exit revealing which one matched)."""
-    if not presented:
-        return False
-    candidate = presented.encode("utf-8")
-    matched = False
-    for key in keys:
-        matched |= hmac.compare_digest(candidate, key.get_secret_value().encode("utf-8"))
-    return matched
+    """True when ``presented`` equals one of ``keys`` (in constant time, see `matching_key`)."""
+    return matching_key(presented, keys) is not None
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who called: the key's name (``<source>-key-<n>`` for a configured key, never the key), its scopes."""
+
+    name: str
+    scopes: frozenset[Scope]
+    kind: Literal["configured", "database"]
+
+
+def _refused(check: KeyCheck) -> ApiError:
+    """401 saying why a key of the database is refused: expired and revoked keys are named as such."""
+    key = check.key
+    if check.outcome == "expired" and key is not None:
+        problem = f"key {key.name!r} expired at {key.expires_at}"
+    elif check.outcome == "revoked" and key is not None:
+        problem = f"key {key.name!r} revoked at {key.revoked_at}"
+    else:
+        return ApiError(401, "invalid API key", [(API_KEY_HEADER, "not a valid key")])
+    return ApiError(401, f"{check.outcome} API key", [(API_KEY_HEADER, problem)])
+
+
+@dataclass
+class Authenticator:
+    """Turns the presented header into a `Caller`, or a 401 saying why not."""
+
+    configured: Sequence[SecretStr]
+    store: KeyStore | None = None
+    configured_source: str = "configured"
+
+    def authenticate(self, presented: str | None) -> Caller:
+        if not presented:
+            raise ApiError(401, f"missing {API_KEY_HEADER} header", [(API_KEY_HEADER, "required")])
+        index = matching_key(presented, self.configured)
+        if index is not None:
+            return Caller(f"{self.configured_source}-key-{index + 1}", frozenset(SCOPES), "configured")
+        if self.store is None:
+            raise _refused(KeyCheck("unknown"))
+        try:
+            check = self.store.verify(presented)
+        except sa.exc.SQLAlchemyError as error:
+            logger.error("API keys cannot be checked, the application database fails: %s", error)
+            raise ApiError(
+                503, "API keys cannot be checked now: the application database is unavailable"
+            ) from None
+        if not check.valid or check.key is None:
+            raise _refused(check)
+        return Caller(check.key.name, check.scopes, "database")
+
+
+def authorize(caller: Caller, scope: Scope | None, what: str) -> None:
+    """Nothing when ``caller`` may call ``what`` (a route needing ``scope``; None: any valid key); else a
+    403 naming the missing scope."""
+    if scope is None or scope in caller.scopes:
+        return
+    held = ", ".join(sorted(caller.scopes)) or "none"
+    raise ApiError(
+        403,
+        f"the API key {caller.name!r} lacks the scope {scope!r} needed by {what}",
+        [(API_KEY_HEADER, f"missing scope {scope} (the key has: {held})")],
+        code="insufficient_scope",
+    )
