@@ -1,0 +1,307 @@
+"""The audit trail: who did what, to which client, when, from where (table ``audit_events`` of
+`credit_scoring.access.tables`, in the application database beside the decision log).
+
+It is append-only from the application's side: `AuditTrail` inserts and reads, it never updates; the only
+deletion is the retention command's (`credit_scoring.access.privacy.apply_retention`), itself recorded.
+A look at personal data that cannot be recorded must not happen: `AuditTrail.record` retries briefly, then
+raises `AuditUnavailable`, and the caller refuses to show the data.
+
+Actions (the ``action`` column; the constants below):
+
+=====================  ==================================================================================
+client.view            a client's description was shown
+client.score           a client's score and its reasons were shown
+client.similar         the clients similar to one client were shown
+client.compare         a population query placed one client in a distribution
+client.whatif          a what-if simulation on one client's application
+decision.served        a decision answered to POST /predict (or one item of a batch)
+sign_in.success        a person signed in (actor: the user)
+sign_in.failure        a sign-in was refused (actor: the name typed, kind ``anonymous``)
+sign_out               a person signed out
+access.denied          a user or key asked for something its role or scopes do not allow
+user.add               an admin added a user (detail: the user's name and role)
+user.disable           an admin disabled a user
+user.password          a user's password was replaced (never the password itself)
+key.create             an API key was created (detail: its name and scopes; never the key)
+key.revoke             an API key was revoked
+client.erased          a client's decision-log records were erased (detail: the counts)
+retention.applied      the retention command reduced old decision-log rows and deleted old audit rows
+audit.export           someone exported audit events (detail: the filters and the number of rows)
+=====================  ==================================================================================
+
+``detail`` is a small JSON object; it must never hold a password, a key or a client's raw application input,
+so `record` refuses the keys named in `FORBIDDEN_DETAIL_KEYS` (at any depth, whatever their case).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Literal, get_args
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from credit_scoring.access.tables import audit_events, metadata
+from credit_scoring.database import ProcessDatabase
+from credit_scoring.records import utc_timestamp
+
+ActorKind = Literal["user", "key", "system", "anonymous"]
+Outcome = Literal["ok", "denied", "failed"]
+ACTOR_KINDS: tuple[str, ...] = get_args(ActorKind)
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
+UNKNOWN_ACTOR = "-"
+
+CLIENT_VIEW = "client.view"
+CLIENT_SCORE = "client.score"
+CLIENT_SIMILAR = "client.similar"
+CLIENT_COMPARE = "client.compare"
+CLIENT_WHATIF = "client.whatif"
+DECISION_SERVED = "decision.served"
+SIGN_IN_SUCCESS = "sign_in.success"
+SIGN_IN_FAILURE = "sign_in.failure"
+SIGN_OUT = "sign_out"
+ACCESS_DENIED = "access.denied"
+USER_ADD = "user.add"
+USER_DISABLE = "user.disable"
+USER_PASSWORD = "user.password"
+KEY_CREATE = "key.create"
+KEY_REVOKE = "key.revoke"
+CLIENT_ERASED = "client.erased"
+RETENTION_APPLIED = "retention.applied"
+AUDIT_EXPORT = "audit.export"
+
+ACTIONS: frozenset[str] = frozenset(
+    {
+        CLIENT_VIEW,
+        CLIENT_SCORE,
+        CLIENT_SIMILAR,
+        CLIENT_COMPARE,
+        CLIENT_WHATIF,
+        DECISION_SERVED,
+        SIGN_IN_SUCCESS,
+        SIGN_IN_FAILURE,
+        SIGN_OUT,
+        ACCESS_DENIED,
+        USER_ADD,
+        USER_DISABLE,
+        USER_PASSWORD,
+        KEY_CREATE,
+        KEY_REVOKE,
+        CLIENT_ERASED,
+        RETENTION_APPLIED,
+        AUDIT_EXPORT,
+    }
+)
+
+#: Detail keys that would put a secret or a client's application in the trail (compared lower-cased, ``-``
+#: read as ``_``).
+FORBIDDEN_DETAIL_KEYS: frozenset[str] = frozenset(
+    {"password", "key", "api_key", "secret", "token", "input", "input_json", "application"}
+)
+# An actor may be a name typed into the sign-in form: bounded, so a huge field cannot bloat the trail.
+MAX_TEXT_LENGTH = 200
+_BIGINT = 2**63
+
+
+class AuditUnavailable(RuntimeError):
+    """The audit trail cannot record: whatever was to be recorded must not be shown or done."""
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One thing that happened, as recorded (``at`` and ``id`` are given by the trail)."""
+
+    actor: str
+    actor_kind: ActorKind
+    action: str
+    outcome: Outcome
+    client_id: int | None = None
+    address: str | None = None
+    request_id: str | None = None
+    detail: dict[str, Any] | None = None
+
+
+# --- pure helpers ---------------------------------------------------------------------------------------
+
+
+def _forbidden_keys(value: Any, path: str = "") -> list[str]:
+    """The paths of forbidden keys in ``value`` (nested objects and lists included)."""
+    found: list[str] = []
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if str(key).strip().lower().replace("-", "_") in FORBIDDEN_DETAIL_KEYS:
+                found.append(where)
+            found += _forbidden_keys(item, where)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found += _forbidden_keys(item, f"{path}[{index}]")
+    return found
+
+
+def _clean_text(value: str | None, field: str) -> str | None:
+    """``value`` bounded and without NUL (PostgreSQL refuses it in text): names can come from a form."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"audit event: {field} must be text, got {type(value).__name__}")
+    return value.replace("\x00", "\ufffd")[:MAX_TEXT_LENGTH]
+
+
+def detail_json(detail: Mapping[str, Any] | None) -> str | None:
+    """The detail as stored (JSON text, keys sorted), or a ValueError naming a forbidden or bad key."""
+    if detail is None:
+        return None
+    if not isinstance(detail, Mapping):
+        raise ValueError(f"audit event: detail must be a JSON object, got {type(detail).__name__}")
+    forbidden = _forbidden_keys(detail)
+    if forbidden:
+        raise ValueError(
+            f"audit event: detail may not hold a password, a key or a client's application input: "
+            f"remove {', '.join(forbidden)}"
+        )
+    try:
+        return json.dumps(detail, sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"audit event: detail is not plain JSON ({error})") from None
+
+
+def event_row(event: AuditEvent, at: str) -> dict[str, Any]:
+    """The row that records ``event`` at ``at``; a ValueError says which field is wrong."""
+    if event.actor_kind not in ACTOR_KINDS:
+        kinds = ", ".join(ACTOR_KINDS)
+        raise ValueError(f"audit event: unknown actor_kind {event.actor_kind!r}: use {kinds}")
+    if event.outcome not in OUTCOMES:
+        raise ValueError(f"audit event: unknown outcome {event.outcome!r}: use {', '.join(OUTCOMES)}")
+    if event.action not in ACTIONS:
+        raise ValueError(f"audit event: unknown action {event.action!r}: see credit_scoring.access.audit")
+    client_id = event.client_id
+    if client_id is not None and (
+        isinstance(client_id, bool) or not isinstance(client_id, int) or not -_BIGINT <= client_id < _BIGINT
+    ):
+        raise ValueError(f"audit event: client_id must be a 64-bit integer or None, got {client_id!r}")
+    return {
+        "at": at,
+        "actor": _clean_text(event.actor, "actor") or UNKNOWN_ACTOR,
+        "actor_kind": event.actor_kind,
+        "action": event.action,
+        "outcome": event.outcome,
+        "client_id": client_id,
+        "address": _clean_text(event.address, "address"),
+        "request_id": _clean_text(event.request_id, "request_id"),
+        "detail": detail_json(event.detail),
+    }
+
+
+def since_timestamp(since: str | date | datetime) -> str:
+    """The UTC text ``at`` is compared with: a date means its midnight UTC, a datetime without a zone is UTC.
+
+    A ValueError names a value that is neither an ISO date nor an ISO datetime.
+    """
+    moment: date | datetime
+    if isinstance(since, str):
+        try:
+            moment = datetime.fromisoformat(since.strip())
+        except ValueError:
+            raise ValueError(
+                f"not an ISO date or datetime: {since!r} (e.g. 2026-12-01 or 2026-12-01T08:30:00Z)"
+            ) from None
+    else:
+        moment = since
+    if not isinstance(moment, datetime):
+        moment = datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
+    elif moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return utc_timestamp(moment)
+
+
+def _exported(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored row as exported: the detail back as an object (text kept as it is if it is not JSON)."""
+    exported = dict(row)
+    if exported.get("detail") is not None:
+        with contextlib.suppress(TypeError, ValueError):
+            exported["detail"] = json.loads(exported["detail"])
+    return exported
+
+
+# --- the store ------------------------------------------------------------------------------------------
+
+
+class AuditTrail:
+    """The audit trail in the application database at ``url``; see the module docstring."""
+
+    def __init__(self, url: str | sa.URL, *, busy_timeout_ms: int = 10_000, attempts: int = 3) -> None:
+        self.attempts = max(1, attempts)
+        self._database = ProcessDatabase(url, metadata, busy_timeout_ms=busy_timeout_ms, attempts=attempts)
+
+    @property
+    def url(self) -> sa.URL:
+        return self._database.url
+
+    @property
+    def engine(self) -> Engine:
+        """This process's engine, the access tables created (`credit_scoring.database.ProcessDatabase`)."""
+        return self._database.engine
+
+    def dispose(self) -> None:
+        self._database.dispose()
+
+    def record(self, event: AuditEvent) -> None:
+        """Insert ``event`` (ValueError: the event is wrong; AuditUnavailable: the database refuses)."""
+        self.record_many([event])
+
+    def record_many(self, events: Iterable[AuditEvent]) -> None:
+        """Insert all ``events`` in one transaction, or none of them (same errors as `record`)."""
+        at = utc_timestamp()
+        rows = [event_row(event, at) for event in events]  # every event checked before any is written
+        if not rows:
+            return
+        error: Exception | None = None
+        for attempt in range(self.attempts):
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(audit_events.insert(), rows)
+                return
+            except (SQLAlchemyError, OSError) as failure:  # OSError: the SQLite folder cannot be made
+                error = failure
+                if attempt + 1 < self.attempts:
+                    time.sleep(0.05 * 2**attempt)
+        where = self.url.render_as_string(hide_password=True)
+        raise AuditUnavailable(
+            f"the audit trail at {where} cannot record {len(rows)} event(s) after {self.attempts} attempts "
+            f"({type(error).__name__}: {_first_line(error)}); refuse what was to be recorded"
+        ) from error
+
+    def export(
+        self,
+        client_id: int | None = None,
+        user: str | None = None,
+        since: str | date | datetime | None = None,
+    ) -> list[dict[str, Any]]:
+        """The events about ``client_id``, by ``user`` (the actor's name, a person or a key) and at or after
+        ``since``, in the order they were recorded (``at``, then ``id``)."""
+        query = sa.select(audit_events)
+        if client_id is not None:
+            query = query.where(audit_events.c.client_id == client_id)
+        if user is not None:
+            query = query.where(audit_events.c.actor == user)
+        if since is not None:
+            query = query.where(audit_events.c.at >= since_timestamp(since))
+        query = query.order_by(audit_events.c.at, audit_events.c.id)
+        with self.engine.connect() as connection:
+            return [_exported(row._mapping) for row in connection.execute(query)]
+
+    def count(self) -> int:
+        with self.engine.connect() as connection:
+            return int(connection.execute(sa.select(sa.func.count()).select_from(audit_events)).scalar())
+
+
+def _first_line(error: Exception | None) -> str:
+    text = str(getattr(error, "orig", None) or error or "").strip()
+    return text.splitlines()[0] if text else "no detail"

@@ -1,0 +1,169 @@
+"""Retention and erasure: old decisions keep only their non-personal fields, old audit events go, a client's
+decisions are erased, and each command is recorded in the same transaction. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from credit_scoring.access import audit
+from credit_scoring.access.audit import (
+    CLIENT_ERASED,
+    CLIENT_VIEW,
+    RETENTION_APPLIED,
+    AuditEvent,
+    AuditTrail,
+)
+from credit_scoring.access.privacy import apply_retention, erase_client, retention_cutoff
+from credit_scoring.records import utc_timestamp
+from credit_scoring.serving.decision_log import DecisionLog
+from tests.fixtures.decision_records import decision_record
+
+NOW = datetime.now(UTC)  # the retention event itself is stamped with the real time
+MARCH_FIRST = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "postgres":
+        return request.getfixturevalue("postgres_url")
+    return f"sqlite:///{tmp_path / 'app.db'}"
+
+
+@pytest.fixture
+def log(url: str, tmp_path: Path) -> Iterator[DecisionLog]:
+    log = DecisionLog(url, spool_path=tmp_path / "spool.jsonl")
+    yield log
+    log.dispose()
+
+
+@pytest.fixture
+def trail(url: str) -> Iterator[AuditTrail]:
+    trail = AuditTrail(url)
+    yield trail
+    trail.dispose()
+
+
+def days_ago(days: float) -> str:
+    return utc_timestamp(NOW - timedelta(days=days))
+
+
+def record_at(trail: AuditTrail, at: str, event: AuditEvent, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Record ``event`` as if at ``at`` (the trail stamps events itself)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(audit, "utc_timestamp", lambda: at)
+        trail.record(event)
+
+
+def view(client_id: int, actor: str = "marie") -> AuditEvent:
+    return AuditEvent(actor, "user", CLIENT_VIEW, "ok", client_id=client_id)
+
+
+def by_id(log: DecisionLog) -> dict[str, dict]:
+    return {row["request_id"]: row for row in log.records()}
+
+
+def test_retention_reduces_old_decisions_and_deletes_old_audit_events(
+    log: DecisionLog, trail: AuditTrail, url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = decision_record("old", created_at=days_ago(31), client_id=100002)
+    anonymous = decision_record("old-anonymous", created_at=days_ago(400), client_id=None)
+    recent = decision_record("recent", created_at=days_ago(29), client_id=100002)
+    assert log.write([old, anonymous, recent])
+    record_at(trail, days_ago(366), view(100002, "ancient"), monkeypatch)
+    record_at(trail, days_ago(364), view(100002, "kept"), monkeypatch)
+
+    counts = apply_retention(url, 30, NOW, audit_days=365, actor="ops")
+
+    assert counts == {
+        "decision_log_retention_days": 30,
+        "decision_log_cutoff": days_ago(30),
+        "decision_log_reduced": 2,
+        "audit_retention_days": 365,
+        "audit_cutoff": days_ago(365),
+        "audit_deleted": 1,
+    }
+    rows = by_id(log)
+    assert rows["recent"] == asdict(recent)
+    for name, record in (("old", old), ("old-anonymous", anonymous)):
+        assert rows[name] == {**asdict(record), "input_json": "{}", "client_id": None}  # the rest stays
+    events = trail.export()
+    assert [event["actor"] for event in events] == ["kept", "ops"]
+    assert events[-1]["action"] == RETENTION_APPLIED and events[-1]["actor_kind"] == "system"
+    assert events[-1]["detail"] == counts
+
+    again = apply_retention(url, 30, NOW, audit_days=365)
+    assert (again["decision_log_reduced"], again["audit_deleted"]) == (0, 0)  # what this run changed
+
+
+def test_retention_without_audit_days_keeps_every_audit_event(
+    log: DecisionLog, trail: AuditTrail, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log.write([decision_record("old", created_at=days_ago(100))])
+    record_at(trail, days_ago(5000), view(1), monkeypatch)
+    counts = apply_retention(log.engine, 90, NOW)  # an engine works as well as a URL
+    assert (counts["decision_log_reduced"], counts["audit_deleted"], counts["audit_cutoff"]) == (1, 0, None)
+    assert [event["action"] for event in trail.export()] == [CLIENT_VIEW, RETENTION_APPLIED]
+
+
+def test_erasure_removes_only_that_clients_decisions_and_is_recorded(
+    log: DecisionLog, trail: AuditTrail, url: str
+) -> None:
+    log.write(
+        [
+            decision_record("a-1", client_id=100002),
+            decision_record("a-2", client_id=100002, created_at=days_ago(1)),
+            decision_record("b-1", client_id=100003),
+            decision_record("none", client_id=None),
+        ]
+    )
+    trail.record_many([view(100002), view(100002, "paul"), view(100003)])
+
+    counts = erase_client(url, 100002, "dpo")
+
+    assert counts == {"client_id": 100002, "decision_log_deleted": 2, "audit_events_kept": 2}
+    assert sorted(by_id(log)) == ["b-1", "none"]
+    about_client = trail.export(client_id=100002)
+    assert [(event["actor"], event["action"]) for event in about_client] == [
+        ("marie", CLIENT_VIEW),
+        ("paul", CLIENT_VIEW),
+        ("dpo", CLIENT_ERASED),
+    ]  # who saw the client is kept
+    assert about_client[-1]["detail"] == {"decision_log_deleted": 2, "audit_events_kept": 2}
+    assert erase_client(url, 100002, "dpo")["decision_log_deleted"] == 0
+
+
+def test_nothing_is_erased_unless_the_erasure_is_recorded(log: DecisionLog, url: str) -> None:
+    log.write([decision_record("a-1", client_id=100002)])
+    with pytest.raises(ValueError, match="actor_kind"):
+        erase_client(url, 100002, "dpo", actor_kind="robot")  # type: ignore[arg-type]
+    assert list(by_id(log)) == ["a-1"]
+
+
+@pytest.mark.parametrize("client_id", ["100002", 1.0, True, None])
+def test_erasure_needs_an_integer_client_id(tmp_path: Path, client_id: object) -> None:
+    with pytest.raises(ValueError, match="a client id is an integer"):
+        erase_client(f"sqlite:///{tmp_path / 'app.db'}", client_id, "dpo")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("days", [0, -3, 1.5, True, None])
+def test_a_retention_period_is_a_positive_whole_number_of_days(days: object) -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        retention_cutoff(days, MARCH_FIRST)  # type: ignore[arg-type]
+
+
+def test_the_cutoff_is_utc_text_days_before_now() -> None:
+    assert retention_cutoff(30, MARCH_FIRST) == "2027-01-30T12:00:00.000Z"
+    assert retention_cutoff(1, datetime(2027, 3, 1, 12, 0)) == "2027-02-28T12:00:00.000Z"  # naive: UTC
+
+
+def test_retention_on_an_unreachable_database_raises_and_changes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises((sa.exc.SQLAlchemyError, OSError)):
+        apply_retention(f"sqlite:///{tmp_path / 'a-file' / 'app.db'}", 30, NOW)
