@@ -9,6 +9,7 @@ raises `AuditUnavailable`, and the caller refuses to show the data.
 Actions (the ``action`` column; the constants below):
 
 =====================  ==================================================================================
+clients.search         a page of clients matching filters was listed (detail: the filters, the count)
 client.view            a client's description was shown
 client.score           a client's score and its reasons were shown
 client.similar         the clients similar to one client were shown
@@ -57,6 +58,7 @@ ACTOR_KINDS: tuple[str, ...] = get_args(ActorKind)
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
 UNKNOWN_ACTOR = "-"
 
+CLIENTS_SEARCH = "clients.search"
 CLIENT_VIEW = "client.view"
 CLIENT_SCORE = "client.score"
 CLIENT_SIMILAR = "client.similar"
@@ -78,6 +80,7 @@ AUDIT_EXPORT = "audit.export"
 
 ACTIONS: frozenset[str] = frozenset(
     {
+        CLIENTS_SEARCH,
         CLIENT_VIEW,
         CLIENT_SCORE,
         CLIENT_SIMILAR,

@@ -25,6 +25,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
 from credit_scoring.access.keys import KeyStore
+from credit_scoring.api.auditing import record_answer
 from credit_scoring.api.config import API_KEYS_ENV, ApiSettings, ignored_key_sources, load_settings
 from credit_scoring.api.errors import ApiError, logger, register_error_handlers
 from credit_scoring.api.limits import limit_request_bodies
@@ -116,6 +117,7 @@ def build_authenticator(settings: ApiSettings) -> Authenticator:
 
 
 def _after_request(response: Response) -> Response:
+    response = record_answer(response, current_services().audit)
     request_id = getattr(g, "request_id", None)
     if request_id:
         response.headers[REQUEST_ID_HEADER] = request_id

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, g, request, send_file
 from pydantic import BaseModel, ValidationError
 
 from credit_scoring.api import schemas
+from credit_scoring.api.auditing import note_clients
 from credit_scoring.api.errors import ApiError, validation_details
 from credit_scoring.api.operations import Operations
 from credit_scoring.api.services import Services, current_services, read_json_file
@@ -196,6 +197,7 @@ def predict(query: schemas.ExplainQuery, body: BaseModel) -> schemas.PredictionO
     score = _score_applications(services, [fields], query, "")[0]
     timestamp = utc_timestamp()
     answer = _prediction(services, score, g.request_id, query.lang, timestamp)
+    note_clients([_decision_noted(answer)])
     services.decision_log.write(
         [
             _record(
@@ -233,6 +235,7 @@ def predict_batch(query: schemas.ExplainQuery, body: BaseModel) -> schemas.Batch
         for i, score in enumerate(scores)
     ]
     latency = _elapsed_ms()
+    note_clients(_decision_noted(prediction) for prediction in predictions)
     services.decision_log.write(
         [
             _record(
@@ -259,6 +262,12 @@ def predict_batch(query: schemas.ExplainQuery, body: BaseModel) -> schemas.Batch
 # --- clients -------------------------------------------------------------------------------------------
 
 
+def _decision_noted(prediction: schemas.PredictionOut) -> tuple[int | None, str, dict[str, Any]]:
+    """What the audit trail keeps of a decision served: never the application itself."""
+    detail = {"decision": prediction.decision, "model_version": prediction.model.version}
+    return prediction.client_id, prediction.request_id, detail
+
+
 def _unknown_client(error: UnknownClientError) -> ApiError:
     return ApiError(404, str(error), [("client_id", "unknown production client")])
 
@@ -276,9 +285,12 @@ def search_clients(query: schemas.ClientSearchQuery) -> schemas.ClientPage:
     """Filtered, sorted and paged (missing values sort last)."""
     directory = current_services().require_directory()
     filters = query.model_dump(include=set(schemas.ClientFilters.model_fields))
-    return schemas.ClientPage(
+    page = schemas.ClientPage(
         **directory.search(filters, query.page, query.page_size, query.sort, query.order)
     )
+    used = {name: value for name, value in filters.items() if value is not None}
+    note_clients([(None, None, {"filters": used, "page": query.page, "shown": len(page.items)})])
+    return page
 
 
 @operations.route(

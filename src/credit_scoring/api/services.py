@@ -15,6 +15,7 @@ import pandas as pd
 from flask import current_app, g, has_request_context
 from pydantic import BaseModel
 
+from credit_scoring.access.audit import AuditTrail
 from credit_scoring.api.config import ApiSettings
 from credit_scoring.api.errors import ApiError
 from credit_scoring.api.schemas import ApplicationIn, ApplicationLenientIn, batch_request_model
@@ -61,6 +62,7 @@ class ModelState:
 class Services:
     settings: ApiSettings
     decision_log: DecisionLog
+    audit: AuditTrail
     application_model: type[BaseModel]
     batch_model: type[BaseModel]
     rows: RowBuilder | None = None
@@ -244,6 +246,7 @@ def build_services(
             if log_url.startswith("sqlite")
             else settings.root / "data" / "07_model_output" / "prediction_log.spool.jsonl",
         ),
+        audit=AuditTrail(log_url, busy_timeout_ms=settings.decision_log.busy_timeout_ms),
         application_model=application,
         batch_model=batch_request_model(application, settings.requests.max_batch_size),
     )

@@ -1,0 +1,118 @@
+"""Every consultation of client data and every decision served through the API is in the audit trail, with
+the key that asked, before the answer leaves; refused calls are recorded; an answer that cannot be recorded
+is withheld (503)."""
+
+from __future__ import annotations
+
+import pytest
+
+from credit_scoring.access.audit import AuditTrail, AuditUnavailable
+from credit_scoring.access.keys import KeyStore
+from credit_scoring.api.auditing import CONSULTATIONS
+from credit_scoring.api.config import API_KEYS_ENV
+from credit_scoring.api.routes import operations
+from credit_scoring.api.services import current_services
+from tests.api.test_api_routes import production_application
+
+PREFIX = "/api/v1"
+CLIENT_DATA_SCOPES = {"clients", "score"}
+
+
+@pytest.fixture(autouse=True)
+def _no_environment_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(API_KEYS_ENV, raising=False)
+
+
+@pytest.fixture
+def trail(tmp_path) -> AuditTrail:
+    """The trail of `make_app`'s apps: their application database, in tmp_path."""
+    return AuditTrail(f"sqlite:///{tmp_path / 'prediction_log.db'}")
+
+
+@pytest.fixture
+def advisers_key(tmp_path) -> str:
+    return KeyStore(f"sqlite:///{tmp_path / 'prediction_log.db'}").create("crm-service", "clients,score")
+
+
+def test_every_route_that_shows_client_data_is_recorded() -> None:
+    """Generated from the routes: one that serves client data (scopes clients, score) and is not recorded
+    fails here the day it is added."""
+    showing = {operation.endpoint for operation in operations.items if operation.scope in CLIENT_DATA_SCOPES}
+    assert showing == set(CONSULTATIONS)
+
+
+def test_consultations_are_recorded_with_the_key_and_the_client(make_app, api_project, trail, advisers_key):
+    client = make_app().test_client()
+    headers = {"X-API-Key": advisers_key}
+    client_id = int(api_project["predictions"]["SK_ID_CURR"].iloc[0])
+    for path in (
+        f"/clients/{client_id}",
+        f"/clients/{client_id}/score",
+        f"/clients/{client_id}/similar",
+        f"/population/distribution?feature=AMT_CREDIT&group=all&client_id={client_id}",
+        "/clients?decision=refused&page=1",
+    ):
+        assert client.get(PREFIX + path, headers=headers).status_code == 200, path
+    events = trail.export(user="crm-service")
+    assert [event["action"] for event in events] == [
+        "client.view",
+        "client.score",
+        "client.similar",
+        "client.compare",
+        "clients.search",
+    ]
+    assert {event["client_id"] for event in events[:4]} == {client_id} and events[4]["client_id"] is None
+    assert events[4]["detail"]["filters"] == {"decision": "refused"}
+    assert all(event["actor_kind"] == "key" and event["request_id"] for event in events)
+    assert trail.export(client_id=client_id) == events[:4]
+
+
+def test_each_decision_served_is_recorded_without_the_application(make_app, api_project, trail, advisers_key):
+    client = make_app().test_client()
+    applications = [production_application(api_project, i) for i in range(3)]
+    body = client.post(
+        f"{PREFIX}/predict/batch?reasons=false",
+        json={"applications": applications},
+        headers={"X-API-Key": advisers_key},
+    ).get_json()
+    events = trail.export(user="crm-service")
+    assert [event["request_id"] for event in events] == [item["request_id"] for item in body["predictions"]]
+    assert [event["client_id"] for event in events] == [app["SK_ID_CURR"] for app in applications]
+    assert events[0]["detail"] == {
+        "decision": body["predictions"][0]["decision"],
+        "model_version": body["model"]["version"],
+    }
+    assert "AMT_CREDIT" not in str(events)
+
+
+def test_refused_calls_are_recorded(make_app, trail, tmp_path) -> None:
+    model_only = KeyStore(f"sqlite:///{tmp_path / 'prediction_log.db'}").create("reporting", "model")
+    client = make_app().test_client()
+    assert client.get(f"{PREFIX}/clients/7", headers={"X-API-Key": "not-a-key-at-all"}).status_code == 401
+    assert client.get(f"{PREFIX}/clients/7", headers={"X-API-Key": model_only}).status_code == 403
+    anonymous, scoped = trail.export(client_id=7)
+    assert (anonymous["action"], anonymous["actor_kind"], anonymous["outcome"]) == (
+        "access.denied",
+        "anonymous",
+        "denied",
+    )
+    assert (scoped["actor"], scoped["detail"]) == (
+        "reporting",
+        {"route": "GET /api/v1/clients/7", "status": 403},
+    )
+
+
+def test_an_answer_the_trail_cannot_record_is_withheld(make_app, api_project, advisers_key, monkeypatch):
+    app = make_app()
+    with app.app_context():
+        services = current_services()
+
+    def unavailable(events):
+        raise AuditUnavailable("database down")
+
+    monkeypatch.setattr(services.audit, "record_many", unavailable)
+    client_id = int(api_project["predictions"]["SK_ID_CURR"].iloc[0])
+    response = app.test_client().get(f"{PREFIX}/clients/{client_id}", headers={"X-API-Key": advisers_key})
+    assert response.status_code == 503
+    assert "audit trail" in response.get_json()["error"]["message"]
+    assert "income" not in response.get_data(as_text=True)
