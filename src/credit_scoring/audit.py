@@ -18,7 +18,6 @@ Exit codes: 0 done, 2 wrong arguments or the database cannot be reached (the mes
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from collections.abc import Sequence
@@ -33,6 +32,7 @@ from credit_scoring.access.audit import (
     AuditTrail,
     AuditUnavailable,
     since_timestamp,
+    system_actor,
 )
 from credit_scoring.access.privacy import (
     DEFAULT_AUDIT_RETENTION_DAYS,
@@ -128,14 +128,6 @@ def _parser() -> argparse.ArgumentParser:
 # --- helpers --------------------------------------------------------------------------------------------
 
 
-def default_actor() -> str:
-    """The name of the user running the command ('-' when the system cannot tell)."""
-    try:
-        return getpass.getuser() or "-"
-    except (KeyError, OSError):  # no login name and no passwd entry (some containers)
-        return "-"
-
-
 def database_url(args: argparse.Namespace) -> str:
     """``--database-url``, else the configured decision log's URL (relative SQLite path from the root)."""
     explicit = getattr(args, "database_url", None)
@@ -188,7 +180,7 @@ def export_events(url: str, args: argparse.Namespace, actor: str) -> list[dict[s
 def run(args: argparse.Namespace, url: str) -> None:
     """Carry out one parsed command on the database at ``url`` (ValueError, AuditUnavailable, database
     errors)."""
-    actor = getattr(args, "actor", None) or default_actor()
+    actor = getattr(args, "actor", None) or system_actor()
     if args.command == "export":
         for row in export_events(url, args, actor):
             _print_json(row)

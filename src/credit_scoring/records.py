@@ -54,6 +54,11 @@ prediction_log = sa.Table(
 )
 
 
+#: ``input_json`` of a record the retention command reduced to its non-personal fields: the decision, the
+#: probability, the threshold, the model version and the times stay; readers of applications skip it.
+REDUCED_INPUT_JSON = "{}"
+
+
 def utc_timestamp(moment: datetime | None = None) -> str:
     """``2026-12-02T04:05:06.123Z``: ISO-8601, UTC, milliseconds."""
     moment = (moment or datetime.now(UTC)).astimezone(UTC)

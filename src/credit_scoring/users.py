@@ -24,6 +24,8 @@ from typing import TextIO
 
 import sqlalchemy as sa
 
+from credit_scoring.access import audit
+from credit_scoring.access.audit import AuditEvent, AuditTrail, AuditUnavailable, system_actor
 from credit_scoring.access.roles import ROLES
 from credit_scoring.access.users import User, UserStore
 from credit_scoring.api.config import load_settings
@@ -67,6 +69,22 @@ def _describe(user: User) -> str:
     return f"{user.name}\t{user.role}\t{state}\tlast sign-in: {last}"
 
 
+#: The audit action of each command that changes a user.
+CHANGES = {
+    "add": audit.USER_ADD,
+    "set-password": audit.USER_PASSWORD,
+    "set-role": audit.USER_ROLE,
+    "disable": audit.USER_DISABLE,
+    "enable": audit.USER_ENABLE,
+}
+
+
+def record_change(trail: AuditTrail, args: argparse.Namespace) -> None:
+    """The change, once made, in the audit trail (actor: the operating-system user who ran the command)."""
+    detail = {"user": args.name, **({"role": args.role} if getattr(args, "role", None) else {})}
+    trail.record(AuditEvent(system_actor(), "system", CHANGES[args.command], "ok", detail=detail))
+
+
 def run(args: argparse.Namespace, store: UserStore, stdin: TextIO, stdout: TextIO) -> None:
     """Carry out one command (a ValueError says what is wrong)."""
     if args.command == "add":
@@ -92,7 +110,9 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
     try:
         url = args.database_url or load_settings().sqlalchemy_url()
         run(args, UserStore(url), stdin, stdout)
-    except ValueError as error:
+        if args.command in CHANGES:
+            record_change(AuditTrail(url), args)
+    except (ValueError, AuditUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except sa.exc.SQLAlchemyError as error:

@@ -142,7 +142,6 @@ def test_a_malformed_event_is_refused(trail: AuditTrail, changes: dict, message:
 
 
 def test_the_vocabulary_is_documented() -> None:
-    assert len(ACTIONS) == 18
     assert all(f"\n{action} " in audit.__doc__ for action in ACTIONS)
 
 

@@ -67,7 +67,7 @@ def test_the_actor_defaults_to_the_os_user(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setattr(audit_cli.getpass, "getuser", lambda: "operator")
+    monkeypatch.setattr("getpass.getuser", lambda: "operator")
     assert audit_cli.main(["export", "--database-url", url]) == 0
     assert capsys.readouterr().out == ""
     assert [event["actor"] for event in AuditTrail(url).export()] == ["operator"]

@@ -20,6 +20,7 @@ from credit_scoring.access.audit import (
     AuditTrail,
 )
 from credit_scoring.access.privacy import apply_retention, erase_client, retention_cutoff
+from credit_scoring.monitoring.prediction_log import TimeWindow, read_prediction_log
 from credit_scoring.records import utc_timestamp
 from credit_scoring.serving.decision_log import DecisionLog
 from tests.fixtures.decision_records import decision_record
@@ -167,3 +168,16 @@ def test_retention_on_an_unreachable_database_raises_and_changes_nothing(tmp_pat
     (tmp_path / "a-file").write_text("")
     with pytest.raises((sa.exc.SQLAlchemyError, OSError)):
         apply_retention(f"sqlite:///{tmp_path / 'a-file' / 'app.db'}", 30, NOW)
+
+
+def test_the_drift_reader_skips_the_decisions_the_retention_reduced(log: DecisionLog, url: str) -> None:
+    """A reduced record has no application left: drift on the API's traffic must not read it as one."""
+    assert log.write(
+        [
+            decision_record("old", created_at=days_ago(31), client_id=100002),
+            decision_record("recent", created_at=days_ago(29), client_id=100003),
+        ]
+    )
+    apply_retention(url, 30, NOW)
+    window = TimeWindow(NOW - timedelta(days=60), NOW)
+    assert read_prediction_log(log.engine, window)["request_id"].tolist() == ["recent"]

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from credit_scoring import users as users_cli
+from credit_scoring.access.audit import AuditTrail
 from credit_scoring.access.tables import users
 from credit_scoring.access.users import UserStore
 
@@ -116,6 +117,12 @@ def test_the_command_line_manages_users(tmp_path: Path, capsys) -> None:
     assert "at least 12 characters" in capsys.readouterr().err
     assert run_cli(url, "add", "marie", "--role", "risk", "--password-stdin", stdin="")[0] == 2
     assert "no password on the standard input" in capsys.readouterr().err
+    changes = [(event["action"], event["detail"]) for event in AuditTrail(url).export()]
+    assert changes == [
+        ("user.add", {"user": "marie", "role": "risk"}),
+        ("user.role", {"user": "marie", "role": "adviser"}),
+        ("user.disable", {"user": "marie"}),
+    ]
 
 
 def test_the_command_line_reads_the_password_from_stdin_only(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import pytest
 import yaml
 from flask import Flask, g
 
+from credit_scoring.access.audit import AuditTrail
 from credit_scoring.access.keys import KeyStore
 from credit_scoring.access.roles import SCOPES
 from credit_scoring.api import __main__ as cli
@@ -260,6 +261,12 @@ def test_the_command_line_creates_lists_and_revokes(make_app, tmp_path: Path, ca
 
     assert run_cli("keys", "revoke", "scorer", "--database-url", url) == 0
     assert "revoked" in capsys.readouterr().out
+    events = AuditTrail(url).export()
+    changes = [
+        (event["action"], event["detail"]["name"]) for event in events if event["action"][:4] == "key."
+    ]
+    assert changes == [("key.create", "scorer"), ("key.revoke", "scorer")]
+    assert key not in str(AuditTrail(url).export())
     response = app.test_client().get(f"{PREFIX}/clients", headers={"X-API-Key": key})
     assert response.status_code == 401 and error_of(response)["message"] == "revoked API key"
 

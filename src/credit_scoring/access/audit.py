@@ -22,6 +22,8 @@ sign_out               a person signed out
 access.denied          a user or key asked for something its role or scopes do not allow
 user.add               an admin added a user (detail: the user's name and role)
 user.disable           an admin disabled a user
+user.enable            an admin enabled a disabled user
+user.role              an admin changed a user's role (detail: the new role)
 user.password          a user's password was replaced (never the password itself)
 key.create             an API key was created (detail: its name and scopes; never the key)
 key.revoke             an API key was revoked
@@ -37,6 +39,7 @@ so `record` refuses the keys named in `FORBIDDEN_DETAIL_KEYS` (at any depth, wha
 from __future__ import annotations
 
 import contextlib
+import getpass
 import json
 import time
 from collections.abc import Iterable, Mapping
@@ -71,6 +74,8 @@ SIGN_OUT = "sign_out"
 ACCESS_DENIED = "access.denied"
 USER_ADD = "user.add"
 USER_DISABLE = "user.disable"
+USER_ENABLE = "user.enable"
+USER_ROLE = "user.role"
 USER_PASSWORD = "user.password"
 KEY_CREATE = "key.create"
 KEY_REVOKE = "key.revoke"
@@ -93,6 +98,8 @@ ACTIONS: frozenset[str] = frozenset(
         ACCESS_DENIED,
         USER_ADD,
         USER_DISABLE,
+        USER_ENABLE,
+        USER_ROLE,
         USER_PASSWORD,
         KEY_CREATE,
         KEY_REVOKE,
@@ -110,6 +117,14 @@ FORBIDDEN_DETAIL_KEYS: frozenset[str] = frozenset(
 # An actor may be a name typed into the sign-in form: bounded, so a huge field cannot bloat the trail.
 MAX_TEXT_LENGTH = 200
 _BIGINT = 2**63
+
+
+def system_actor() -> str:
+    """The name of the operating-system user running a command ('-' when the system cannot tell)."""
+    try:
+        return getpass.getuser() or UNKNOWN_ACTOR
+    except (KeyError, OSError):  # no login name and no passwd entry (some containers)
+        return UNKNOWN_ACTOR
 
 
 class AuditUnavailable(RuntimeError):

@@ -35,14 +35,14 @@ from credit_scoring.access.audit import (
     event_row,
 )
 from credit_scoring.database import create_engine
+from credit_scoring.records import REDUCED_INPUT_JSON, prediction_log, utc_timestamp
 from credit_scoring.records import metadata as decision_metadata
-from credit_scoring.records import prediction_log, utc_timestamp
 
-#: Recommended defaults, until the settings ``privacy.decision_log_retention_days`` and
-#: ``privacy.audit_retention_days`` exist.
+#: The retention command's defaults (``--days``, ``--audit-days``; docs/security.md): six months of personal
+#: input (long enough for drift windows and a season), five years of audit trail (the usual record-keeping
+#: period for credit; confirm with the lender's data protection officer).
 DEFAULT_DECISION_LOG_RETENTION_DAYS = 180
 DEFAULT_AUDIT_RETENTION_DAYS = 1825
-EMPTY_INPUT = "{}"
 
 
 # --- pure parts -----------------------------------------------------------------------------------------
@@ -70,11 +70,11 @@ def reduce_decisions(cutoff: str) -> sa.Update:
     """The statement that keeps only the non-personal fields of the decisions recorded before ``cutoff``
     (rows already reduced are left alone, so the count is what this run changed)."""
     table = prediction_log
-    personal = sa.or_(table.c.client_id.is_not(None), table.c.input_json != EMPTY_INPUT)
+    personal = sa.or_(table.c.client_id.is_not(None), table.c.input_json != REDUCED_INPUT_JSON)
     return (
         table.update()
         .where(table.c.created_at < cutoff, personal)
-        .values(input_json=EMPTY_INPUT, client_id=None)
+        .values(input_json=REDUCED_INPUT_JSON, client_id=None)
     )
 
 

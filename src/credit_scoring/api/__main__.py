@@ -18,6 +18,8 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
+from credit_scoring.access import audit
+from credit_scoring.access.audit import AuditEvent, AuditTrail, AuditUnavailable, system_actor
 from credit_scoring.access.keys import KeyInfo, KeyStore, check_name, check_scopes
 from credit_scoring.access.roles import SCOPES
 from credit_scoring.api.config import API_KEYS_ENV, ensure_local_api_key, load_settings
@@ -94,11 +96,22 @@ def database_url(explicit: str | None) -> str:
     return explicit or load_settings().sqlalchemy_url()
 
 
+def record_key_change(url: str, action: str, detail: dict[str, object]) -> None:
+    """A key created or revoked, in the audit trail (actor: the operating-system user; never the key)."""
+    AuditTrail(url).record(AuditEvent(system_actor(), "system", action, "ok", detail=detail))
+
+
 def run_keys(arguments: argparse.Namespace) -> int:
-    store = KeyStore(database_url(arguments.database_url))
+    url = database_url(arguments.database_url)
+    store = KeyStore(url)
     try:
         if arguments.action == "create":
             key = store.create(arguments.name, arguments.scopes, arguments.expires)
+            expires = arguments.expires.isoformat() if arguments.expires else None
+            scopes = sorted(arguments.scopes)
+            record_key_change(
+                url, audit.KEY_CREATE, {"name": arguments.name, "scopes": scopes, "expires": expires}
+            )
             print(key)
             print(
                 f"key {arguments.name!r} created: this is the only time it is shown; only its hash is stored",
@@ -111,8 +124,9 @@ def run_keys(arguments: argparse.Namespace) -> int:
                 print(key_line(info))
         else:
             info = store.revoke(arguments.name)
+            record_key_change(url, audit.KEY_REVOKE, {"name": info.name})
             print(f"key {info.name!r} revoked at {info.revoked_at}")
-    except ValueError as error:
+    except (ValueError, AuditUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return USAGE_ERROR
     finally:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from credit_scoring.records import TABLE_NAME, prediction_log
+from credit_scoring.records import REDUCED_INPUT_JSON, TABLE_NAME, prediction_log
 
 TABLE = TABLE_NAME
 LOG_COLUMNS = tuple(column.name for column in prediction_log.columns)
@@ -87,7 +87,11 @@ def read_prediction_log(
         raise PredictionLogError(f"Table {TABLE!r} lacks the column(s) {missing}")
     table = sa.table(TABLE, *(sa.column(name) for name in LOG_COLUMNS))
     created_at, request_id = (_bytewise(table.c[name], engine) for name in ("created_at", "request_id"))
-    query = sa.select(*table.c).where(created_at >= iso_utc(window.start), created_at < iso_utc(window.end))
+    query = sa.select(*table.c).where(
+        created_at >= iso_utc(window.start),
+        created_at < iso_utc(window.end),
+        table.c.input_json != REDUCED_INPUT_JSON,  # reduced by the retention command: no application left
+    )
     for name, value in (filters or {}).items():
         if value is not None:
             if name not in LOG_COLUMNS:
