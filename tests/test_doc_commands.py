@@ -13,9 +13,18 @@ from tests.test_newcomer import NEWCOMER_COMMANDS
 
 #: Commands run by a test other than tests/test_newcomer.py: start of the command -> the test.
 REGISTRY_CLI_TEST = "tests/test_registry.py::test_cli_shows_promotes_and_rolls_back"
+KEYS_CLI_TEST = "tests/api/test_api_key_scopes.py::test_the_command_line_creates_lists_and_revokes"
+USERS_CLI_TEST = "tests/access/test_users.py::test_the_command_line_manages_users"
+AUDIT_CLI_TEST = "tests/access/test_audit_cli.py::test_erase_and_retention_print_their_counts"
+EXPORT_CLI_TEST = "tests/access/test_audit_cli.py::test_export_prints_json_lines_and_is_recorded"
 TESTED_ELSEWHERE = {
     "python -m credit_scoring.registry promote": REGISTRY_CLI_TEST,
     "python -m credit_scoring.registry rollback": REGISTRY_CLI_TEST,
+    "python -m credit_scoring.api keys": KEYS_CLI_TEST,
+    "python -m credit_scoring.users": USERS_CLI_TEST,
+    "python -m credit_scoring.audit export": EXPORT_CLI_TEST,
+    "python -m credit_scoring.audit retention": AUDIT_CLI_TEST,
+    "python -m credit_scoring.audit erase": AUDIT_CLI_TEST,
 }
 #: Commands no test runs here: start of the command -> why.
 NOT_RUN_HERE = {
