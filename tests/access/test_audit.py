@@ -24,16 +24,6 @@ from credit_scoring.access.audit import (
 )
 from tests.fixtures.postgres import free_port
 
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(params=BACKENDS)
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty application database: a SQLite file, or a fresh PostgreSQL database."""
-    if request.param == "postgres":
-        return request.getfixturevalue("postgres_url")
-    return f"sqlite:///{tmp_path / 'app.db'}"
-
 
 @pytest.fixture
 def trail(url: str) -> Iterator[AuditTrail]:

@@ -19,15 +19,6 @@ from credit_scoring.serving.decision_log import DecisionLog
 from tests.fixtures.decision_records import decision_record
 from tests.fixtures.postgres import free_port
 
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(params=BACKENDS)
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgres":
-        return request.getfixturevalue("postgres_url")
-    return f"sqlite:///{tmp_path / 'app.db'}"
-
 
 def seed(url: str) -> None:
     trail = AuditTrail(url)

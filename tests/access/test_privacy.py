@@ -27,14 +27,6 @@ from tests.fixtures.decision_records import decision_record
 
 NOW = datetime.now(UTC)  # the retention event itself is stamped with the real time
 MARCH_FIRST = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(params=BACKENDS)
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgres":
-        return request.getfixturevalue("postgres_url")
-    return f"sqlite:///{tmp_path / 'app.db'}"
 
 
 @pytest.fixture
