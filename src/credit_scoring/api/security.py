@@ -38,11 +38,6 @@ def matching_key(presented: str | None, keys: Sequence[SecretStr]) -> int | None
     return found
 
 
-def key_is_valid(presented: str | None, keys: Sequence[SecretStr]) -> bool:
-    """True when ``presented`` equals one of ``keys`` (in constant time, see `matching_key`)."""
-    return matching_key(presented, keys) is not None
-
-
 @dataclass(frozen=True)
 class Caller:
     """Who called: the key's name (``<source>-key-<n>`` for a configured key, never the key), its scopes."""
