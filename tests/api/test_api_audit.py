@@ -90,6 +90,8 @@ def test_refused_calls_are_recorded(make_app, trail, tmp_path) -> None:
     client = make_app().test_client()
     assert client.get(f"{PREFIX}/clients/7", headers={"X-API-Key": "not-a-key-at-all"}).status_code == 401
     assert client.get(f"{PREFIX}/clients/7", headers={"X-API-Key": model_only}).status_code == 403
+    huge = client.get(f"{PREFIX}/clients/{10**30}", headers={"X-API-Key": "not-a-key-at-all"})
+    assert huge.status_code == 401  # recorded without a client id it cannot store
     anonymous, scoped = trail.export(client_id=7)
     assert (anonymous["action"], anonymous["actor_kind"], anonymous["outcome"]) == (
         "access.denied",

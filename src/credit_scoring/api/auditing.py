@@ -68,11 +68,14 @@ def consultation_events(
 
 
 def _client_of_request() -> int | None:
+    """The client the request names (path or query), when it is a storable id; a refused call may name
+    anything."""
     value = (request.view_args or {}).get("client_id", request.args.get("client_id"))
     try:
-        return int(value) if value is not None else None
+        client_id = int(value) if value is not None else None
     except (TypeError, ValueError):
         return None
+    return client_id if client_id is not None and -(2**63) <= client_id < 2**63 else None
 
 
 def record_answer(response: Response, trail: AuditTrail) -> Response:
