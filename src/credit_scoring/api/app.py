@@ -40,6 +40,7 @@ from credit_scoring.api.operations import current_operation, enumerate_parameter
 from credit_scoring.api.routes import blueprint, operations
 from credit_scoring.api.security import API_KEY_HEADER, Authenticator, authorize
 from credit_scoring.api.services import EXTENSION, Services, build_services, current_services
+from credit_scoring.api.throttling import install_rate_limits
 from credit_scoring.serving.loading import ServedModel
 from credit_scoring.serving.scoring import RowBuilder
 
@@ -211,6 +212,7 @@ def register_api(
     limit_request_bodies(app, settings.requests.max_body_bytes)
     log_requests(app)  # its clock starts first
     app.register_blueprint(blueprint, url_prefix=API_PREFIX)
+    install_rate_limits(app, blueprint, settings.auth)
     register_error_handlers(app, API_PREFIX)
     return services
 

@@ -86,6 +86,27 @@ class AuthSettings(_Section):
         default=False, description=f"the keys come from {API_KEYS_ENV}, the only source then"
     )
     public_docs: bool = True
+    rate_limit: str = Field(
+        default="1000 per second",
+        description="requests per key (per address without a key), Flask-Limiter's notation; 429 above it",
+    )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="where the counts live: memory:// (each worker its own), redis://host:6379 (shared)",
+    )
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _parsable_limit(cls, value: str) -> str:
+        from limits import parse_many  # noqa: PLC0415 - Flask-Limiter's own parser, only to check
+
+        try:
+            parse_many(value)
+        except ValueError as error:
+            raise ValueError(
+                f"rate_limit {value!r} is not a rate such as '1000 per second' ({error})"
+            ) from None
+        return value
 
     @field_validator("api_keys")
     @classmethod

@@ -23,6 +23,7 @@ HTTP_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "validation_error",
+    429: "rate_limited",
     500: "internal_error",
     503: "service_unavailable",
 }
@@ -107,6 +108,7 @@ def register_error_handlers(app: Flask, prefix: str) -> None:
             404: f"no such resource: {request.method} {request.path}",
             405: f"method {request.method} not allowed on {request.path}",
             413: error.description if isinstance(error, RequestEntityTooLarge) else "request body too large",
+            429: f"rate limit exceeded ({error.description}): retry after the Retry-After seconds",
         }
         headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
         return json_error(status, messages.get(status, error.description or error.name), headers=headers)

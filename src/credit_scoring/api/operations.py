@@ -90,7 +90,8 @@ class Operations:
                     sorted(
                         {
                             *errors,
-                            *((401, 503) if auth else ()),  # 503: the database keys cannot be checked
+                            # 503: the database keys cannot be checked; 429: above the rate limit
+                            *((401, 429, 503) if auth else ()),
                             *((403,) if scope else ()),
                             *((422,) if query or body else ()),
                         }
