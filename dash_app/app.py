@@ -13,7 +13,7 @@ from pathlib import Path
 import flask
 from dash import Dash, Input, State
 
-from dash_app import api_client, callbacks, guards
+from dash_app import api_client, callbacks, guards, headers
 from dash_app.api_client import ApiClient, ApiError
 from dash_app.shell import shell_layout
 
@@ -65,6 +65,7 @@ def create_app(client: ApiClient | None = None, server: flask.Flask | bool = Tru
     settings = api_client.get_client().settings
     guards.install(app, settings.max_callbacks, settings.callback_wait_seconds)
     _add_report_route(app.server)
+    headers.install(app.server, app.csp_hashes)
     _set_up_now(app)
     return app
 

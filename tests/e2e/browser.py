@@ -69,6 +69,7 @@ def chromium(width: int = 1366, height: int = 900) -> Iterator[WebDriver]:
         "--lang=en-GB",
     ):
         options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # console messages, CSP reports included
     service = Service(find_binary("CHROMEDRIVER_BIN", CHROMEDRIVER_CANDIDATES, "chromedriver"))
     driver = webdriver.Chrome(service=service, options=options)
     driver.set_page_load_timeout(30)
