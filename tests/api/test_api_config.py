@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from credit_scoring.api.config import API_KEYS_ENV, ensure_local_api_key, load_settings
+from credit_scoring.api.config import API_KEYS_ENV, SECRET_KEY_ENV, ensure_local_api_key, load_settings
 from credit_scoring.api.services import batch_validation
 from credit_scoring.project_config import read_config
 
@@ -97,3 +97,17 @@ def test_online_validation_follows_a_local_override_of_the_batch_rules(project: 
         "data_processing:\n  validation:\n    unknown_categories: error\n"
     )
     assert batch_validation(project)["unknown_categories"] == "error"
+
+
+def test_the_secret_key_comes_from_the_credentials_or_the_environment(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(SECRET_KEY_ENV, raising=False)
+    local(project, "credentials.yml").write_text(yaml.safe_dump({"scoring_api": {"secret_key": "f" * 40}}))
+    assert load_settings({"root": project}).auth.secret_key.get_secret_value() == "f" * 40
+    assert ensure_local_api_key(project) is not None  # a secret alone is not an API key
+    monkeypatch.setenv(SECRET_KEY_ENV, "e" * 40)
+    assert load_settings({"root": project}).auth.secret_key.get_secret_value() == "e" * 40
+    monkeypatch.setenv(SECRET_KEY_ENV, "short")
+    with pytest.raises(ValueError, match="at least 32 characters"):
+        load_settings({"root": project})

@@ -24,6 +24,7 @@ from flask import (
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
+from credit_scoring.access.acting import ACTING_USER_HEADER
 from credit_scoring.access.keys import KeyStore
 from credit_scoring.api.auditing import record_answer
 from credit_scoring.api.config import API_KEYS_ENV, ApiSettings, ignored_key_sources, load_settings
@@ -38,7 +39,7 @@ from credit_scoring.api.observability import (
 )
 from credit_scoring.api.operations import current_operation, enumerate_parameter, openapi_document
 from credit_scoring.api.routes import blueprint, operations
-from credit_scoring.api.security import API_KEY_HEADER, Authenticator, authorize
+from credit_scoring.api.security import API_KEY_HEADER, Authenticator, act_for, authorize
 from credit_scoring.api.services import EXTENSION, Services, build_services, current_services
 from credit_scoring.api.throttling import install_rate_limits
 from credit_scoring.serving.loading import ServedModel
@@ -88,6 +89,10 @@ def _before_request() -> None:
         return
     caller = current_authenticator().authenticate(request.headers.get(API_KEY_HEADER))
     g.api_key_name, g.api_key_scopes = caller.name, caller.scopes
+    token = request.headers.get(ACTING_USER_HEADER)
+    if token is not None:
+        caller = act_for(caller, token, services.settings.auth.secret_key)
+        g.acting_user, g.api_key_scopes = caller.acting_for, caller.scopes
     if operation is not None:
         authorize(caller, operation.scope, f"{operation.method} {API_PREFIX}{operation.rule}")
 

@@ -44,24 +44,28 @@ def note_clients(items: Iterable[tuple[int | None, str | None, dict[str, Any] | 
 def consultation_events(
     action: str,
     actor: str,
+    actor_kind: str,
     *,
+    via_key: str | None,
     address: str | None,
     request_id: str | None,
     noted: Sequence[tuple[int | None, str | None, dict[str, Any] | None]],
     client_id: int | None,
 ) -> list[AuditEvent]:
-    """The events of one successful consultation: one per noted item, else one for the request."""
+    """The events of one successful consultation: one per noted item, else one for the request (a person's
+    events name the key their client called with)."""
     items = noted or [(client_id, request_id, None)]
+    via = {"via_key": via_key} if via_key else {}
     return [
         AuditEvent(
             actor=actor,
-            actor_kind="key",
+            actor_kind=actor_kind,
             action=action,
             outcome="ok",
             client_id=item_client,
             address=address,
             request_id=item_request or request_id,
-            detail=detail,
+            detail={**(detail or {}), **via} or None,
         )
         for item_client, item_request, detail in items
     ]
@@ -81,18 +85,22 @@ def _client_of_request() -> int | None:
 def record_answer(response: Response, trail: AuditTrail) -> Response:
     """Record what ``response`` shows or refuses; a 503 instead of data that cannot be recorded."""
     view = (request.endpoint or "").split(".")[-1]
-    actor = getattr(g, "api_key_name", None) or audit.UNKNOWN_ACTOR
+    key = getattr(g, "api_key_name", None)
+    person = getattr(g, "acting_user", None)
+    actor = person.name if person else key or audit.UNKNOWN_ACTOR
+    kind = "user" if person else "key"
     address, request_id = request.remote_addr, getattr(g, "request_id", None)
     if response.status_code in (401, 403):
         denied = AuditEvent(
             actor=actor,
-            actor_kind="key" if actor != audit.UNKNOWN_ACTOR else "anonymous",
+            actor_kind=kind if actor != audit.UNKNOWN_ACTOR else "anonymous",
             action=audit.ACCESS_DENIED,
             outcome="denied",
             client_id=_client_of_request(),
             address=address,
             request_id=request_id,
-            detail={"route": f"{request.method} {request.path}", "status": response.status_code},
+            detail={"route": f"{request.method} {request.path}", "status": response.status_code}
+            | ({"via_key": key} if person else {}),
         )
         try:
             trail.record(denied)
@@ -105,6 +113,8 @@ def record_answer(response: Response, trail: AuditTrail) -> Response:
     events = consultation_events(
         action,
         actor,
+        kind,
+        via_key=key if person else None,
         address=address,
         request_id=request_id,
         noted=getattr(g, _NOTED, []),

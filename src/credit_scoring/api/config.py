@@ -20,10 +20,12 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from credit_scoring.access.acting import ACTING_USER_HEADER, MIN_SECRET_LENGTH
 from credit_scoring.project_config import LOCAL_CREDENTIALS, read_config
 
 API_KEYS_ENV = "CREDIT_SCORING_API_KEYS"
 LOG_URL_ENV = "CREDIT_SCORING_PREDICTION_LOG_URL"
+SECRET_KEY_ENV = "CREDIT_SCORING_SECRET_KEY"
 ROOT_ENV = "CREDIT_SCORING_ROOT"
 
 
@@ -86,6 +88,11 @@ class AuthSettings(_Section):
         default=False, description=f"the keys come from {API_KEYS_ENV}, the only source then"
     )
     public_docs: bool = True
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description=f"verifies the dashboard's {ACTING_USER_HEADER} header ({SECRET_KEY_ENV} or "
+        "scoring_api.secret_key in the credentials); without it, that header is refused",
+    )
     rate_limit: str = Field(
         default="1000 per second",
         description="requests per key (per address without a key), Flask-Limiter's notation; 429 above it",
@@ -94,6 +101,13 @@ class AuthSettings(_Section):
         default="memory://",
         description="where the counts live: memory:// (each worker its own), redis://host:6379 (shared)",
     )
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_SECRET_LENGTH:
+            raise ValueError(f"the secret key must have at least {MIN_SECRET_LENGTH} characters")
+        return value
 
     @field_validator("rate_limit")
     @classmethod
@@ -189,6 +203,9 @@ def _secrets(root: Path) -> dict[str, Any]:
         found["auth"] = {"api_keys": environment_keys, "database_keys": False, "keys_from_environment": True}
     elif keys := _credentials_keys(credentials):
         found["auth"] = {"api_keys": keys}
+    secret = os.environ.get(SECRET_KEY_ENV) or (credentials.get("scoring_api") or {}).get("secret_key")
+    if secret:
+        found.setdefault("auth", {})["secret_key"] = secret
     log_url = os.environ.get(LOG_URL_ENV) or (credentials.get("prediction_log") or {}).get("url")
     if log_url:
         found["decision_log"] = {"url": log_url}
@@ -218,7 +235,7 @@ def ensure_local_api_key(root: Path | None = None) -> Path | None:
     when a key was already configured.
     """
     root = Path(root or os.environ.get(ROOT_ENV) or Path.cwd()).resolve()
-    if _secrets(root).get("auth"):
+    if (_secrets(root).get("auth") or {}).get("api_keys"):
         return None
     path = root / LOCAL_CREDENTIALS
     credentials = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None

@@ -11,14 +11,15 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import sqlalchemy as sa
 from pydantic import SecretStr
 
+from credit_scoring.access.acting import ACTING_USER_HEADER, ActingUser, ActingUserRefused, verify_acting_user
 from credit_scoring.access.keys import KeyCheck, KeyStore
-from credit_scoring.access.roles import SCOPES, Scope
+from credit_scoring.access.roles import ROLE_SCOPES, SCOPES, Scope
 from credit_scoring.api.errors import ApiError
 
 API_KEY_HEADER = "X-API-Key"
@@ -45,6 +46,8 @@ class Caller:
     name: str
     scopes: frozenset[Scope]
     kind: Literal["configured", "database"]
+    acting_for: ActingUser | None = None
+    """The person a trusted client (the dashboard) calls for, from its signed header."""
 
 
 def _refused(check: KeyCheck) -> ApiError:
@@ -87,12 +90,38 @@ class Authenticator:
         return Caller(check.key.name, check.scopes, "database")
 
 
+def act_for(caller: Caller, token: str, secret: SecretStr | None) -> Caller:
+    """``caller`` acting for the person of the signed ``token``: what both the key's scopes and the person's
+    role allow. A 401 when the header cannot be trusted (no secret here to verify it, forged, too old)."""
+    if secret is None:
+        raise ApiError(
+            401,
+            f"{ACTING_USER_HEADER} cannot be verified: this API has no secret key",
+            [(ACTING_USER_HEADER, "no secret key configured to verify it")],
+        )
+    try:
+        person = verify_acting_user(secret.get_secret_value(), token)
+    except ActingUserRefused as error:
+        raise ApiError(
+            401, f"invalid {ACTING_USER_HEADER} header", [(ACTING_USER_HEADER, str(error))]
+        ) from None
+    return replace(caller, scopes=caller.scopes & ROLE_SCOPES[person.role], acting_for=person)
+
+
 def authorize(caller: Caller, scope: Scope | None, what: str) -> None:
     """Nothing when ``caller`` may call ``what`` (a route needing ``scope``; None: any valid key); else a
     403 naming the missing scope."""
     if scope is None or scope in caller.scopes:
         return
     held = ", ".join(sorted(caller.scopes)) or "none"
+    person = caller.acting_for
+    if person is not None:
+        raise ApiError(
+            403,
+            f"{person.name} ({person.role}) may not call {what}: it needs the scope {scope!r}",
+            [(ACTING_USER_HEADER, f"the role {person.role} with this key allows: {held}")],
+            code="insufficient_scope",
+        )
     raise ApiError(
         403,
         f"the API key {caller.name!r} lacks the scope {scope!r} needed by {what}",
