@@ -112,15 +112,14 @@ def _parser() -> argparse.ArgumentParser:
     retention.add_argument(
         "--days",
         type=days_argument,
-        default=DEFAULT_DECISION_LOG_RETENTION_DAYS,
-        help="decision-log records older than this keep no personal field "
-        f"(default {DEFAULT_DECISION_LOG_RETENTION_DAYS})",
+        help="decision-log records older than this keep no personal field (default: the setting "
+        f"privacy.decision_log_retention_days, {DEFAULT_DECISION_LOG_RETENTION_DAYS} unless configured)",
     )
     retention.add_argument(
         "--audit-days",
         type=days_argument,
-        default=DEFAULT_AUDIT_RETENTION_DAYS,
-        help=f"audit events older than this are deleted (default {DEFAULT_AUDIT_RETENTION_DAYS})",
+        help="audit events older than this are deleted (default: privacy.audit_retention_days, "
+        f"{DEFAULT_AUDIT_RETENTION_DAYS} unless configured)",
     )
     return parser
 
@@ -128,20 +127,34 @@ def _parser() -> argparse.ArgumentParser:
 # --- helpers --------------------------------------------------------------------------------------------
 
 
+def _settings(needed_for: str) -> Any:
+    """The project's settings (conf/base/app.yml, conf/local, the environment)."""
+    # imported here: the api package loads the whole service (seconds), needless when arguments say it all
+    from credit_scoring.api.config import load_settings  # noqa: PLC0415
+
+    try:
+        return load_settings()
+    except Exception as error:  # a broken configuration: say so, not a traceback
+        raise CommandError(f"cannot read the project's settings for {needed_for} ({error})") from None
+
+
 def database_url(args: argparse.Namespace) -> str:
     """``--database-url``, else the configured decision log's URL (relative SQLite path from the root)."""
     explicit = getattr(args, "database_url", None)
     if explicit:
         return explicit
-    # imported here: the api package loads the whole service (seconds), needless when the URL is given
-    from credit_scoring.api.config import load_settings  # noqa: PLC0415
+    return _settings("the database URL; give --database-url").sqlalchemy_url()
 
-    try:
-        return load_settings().sqlalchemy_url()
-    except Exception as error:  # a broken configuration: say so, not a traceback
-        raise CommandError(
-            f"cannot read the project's settings for the database URL ({error}); give --database-url"
-        ) from None
+
+def retention_periods(args: argparse.Namespace) -> tuple[int, int]:
+    """``--days`` and ``--audit-days``, else the configured ``privacy`` periods."""
+    if args.days is not None and args.audit_days is not None:
+        return args.days, args.audit_days
+    privacy = _settings("the retention periods; give --days and --audit-days").privacy
+    return (
+        args.days if args.days is not None else privacy.decision_log_retention_days,
+        args.audit_days if args.audit_days is not None else privacy.audit_retention_days,
+    )
 
 
 def shown_url(url: str) -> str:
@@ -187,7 +200,8 @@ def run(args: argparse.Namespace, url: str) -> None:
     elif args.command == "erase":
         _print_json(erase_client(url, args.client, actor))
     elif args.command == "retention":
-        _print_json(apply_retention(url, args.days, audit_days=args.audit_days, actor=actor))
+        days, audit_days = retention_periods(args)
+        _print_json(apply_retention(url, days, audit_days=audit_days, actor=actor))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -159,3 +159,22 @@ def test_a_closed_postgres_port_exits_2_without_the_password(capsys: pytest.Capt
 def test_a_malformed_url_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert audit_cli.main(["export", "--database-url", "not a url"]) == 2
     assert "cannot reach the database at 'not a url'" in capsys.readouterr().err
+
+
+def test_retention_periods_come_from_the_settings_unless_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A scheduled ``retention`` with no argument applies the configured periods (conf/local/app.yml)."""
+    (tmp_path / "conf" / "local").mkdir(parents=True)
+    (tmp_path / "conf" / "base").symlink_to(Path(__file__).resolve().parents[2] / "conf" / "base")
+    (tmp_path / "conf" / "local" / "app.yml").write_text(
+        "privacy:\n  decision_log_retention_days: 30\n  audit_retention_days: 400\n"
+    )
+    monkeypatch.setenv("CREDIT_SCORING_ROOT", str(tmp_path))
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    assert audit_cli.main(["retention", "--database-url", url]) == 0
+    counts = json.loads(capsys.readouterr().out)
+    assert (counts["decision_log_retention_days"], counts["audit_retention_days"]) == (30, 400)
+    assert audit_cli.main(["retention", "--days", "9", "--database-url", url]) == 0
+    counts = json.loads(capsys.readouterr().out)
+    assert (counts["decision_log_retention_days"], counts["audit_retention_days"]) == (9, 400)

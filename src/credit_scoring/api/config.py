@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from credit_scoring.access.acting import ACTING_USER_HEADER, MIN_SECRET_LENGTH
+from credit_scoring.access.privacy import DEFAULT_AUDIT_RETENTION_DAYS, DEFAULT_DECISION_LOG_RETENTION_DAYS
 from credit_scoring.project_config import LOCAL_CREDENTIALS, read_config
 
 API_KEYS_ENV = "CREDIT_SCORING_API_KEYS"
@@ -130,6 +131,13 @@ class AuthSettings(_Section):
         return keys
 
 
+class PrivacySettings(_Section):
+    """How long personal data is kept (``python -m credit_scoring.audit retention``; docs/security.md)."""
+
+    decision_log_retention_days: int = Field(default=DEFAULT_DECISION_LOG_RETENTION_DAYS, ge=1)
+    audit_retention_days: int = Field(default=DEFAULT_AUDIT_RETENTION_DAYS, ge=1)
+
+
 class ApiSettings(_Section):
     root: Path = Field(default_factory=Path.cwd)
     model: ModelSettings = Field(default_factory=ModelSettings)
@@ -138,6 +146,7 @@ class ApiSettings(_Section):
     requests: RequestSettings = Field(default_factory=RequestSettings)
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     load_model: bool = Field(default=True, description="False: start without a model (tests inject one)")
 
     @property
