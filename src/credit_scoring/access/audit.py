@@ -127,6 +127,11 @@ def system_actor() -> str:
         return UNKNOWN_ACTOR
 
 
+def storable_client_id(value: object) -> bool:
+    """True for an integer the ``client_id`` column holds (64 bits; a bool is not an id)."""
+    return isinstance(value, int) and not isinstance(value, bool) and -_BIGINT <= value < _BIGINT
+
+
 class AuditUnavailable(RuntimeError):
     """The audit trail cannot record: whatever was to be recorded must not be shown or done."""
 
@@ -200,9 +205,7 @@ def event_row(event: AuditEvent, at: str) -> dict[str, Any]:
     if event.action not in ACTIONS:
         raise ValueError(f"audit event: unknown action {event.action!r}: see credit_scoring.access.audit")
     client_id = event.client_id
-    if client_id is not None and (
-        isinstance(client_id, bool) or not isinstance(client_id, int) or not -_BIGINT <= client_id < _BIGINT
-    ):
+    if client_id is not None and not storable_client_id(client_id):
         raise ValueError(f"audit event: client_id must be a 64-bit integer or None, got {client_id!r}")
     return {
         "at": at,

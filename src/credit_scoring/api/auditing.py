@@ -17,7 +17,7 @@ from typing import Any
 from flask import Response, g, request
 
 from credit_scoring.access import audit
-from credit_scoring.access.audit import AuditEvent, AuditTrail, AuditUnavailable
+from credit_scoring.access.audit import AuditEvent, AuditTrail, AuditUnavailable, storable_client_id
 from credit_scoring.api.errors import json_error
 
 logger = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ def _client_of_request() -> int | None:
         client_id = int(value) if value is not None else None
     except (TypeError, ValueError):
         return None
-    return client_id if client_id is not None and -(2**63) <= client_id < 2**63 else None
+    return client_id if storable_client_id(client_id) else None
 
 
 def record_answer(response: Response, trail: AuditTrail) -> Response:
