@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 
-from dash_app.app import create_app
+from dash_app.wsgi import dashboard
 
 if __name__ == "__main__":
     host = os.environ.get("DASHBOARD_HOST", "127.0.0.1")
     port = int(os.environ.get("DASHBOARD_PORT", "8050"))
-    create_app().run(host=host, port=port, debug=False, dev_tools_disable_version_check=True)
+    dashboard().run(host=host, port=port, debug=False)

@@ -6,6 +6,7 @@ Errors become :class:`ApiError` with a message fit for an adviser, never a stack
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -31,13 +32,17 @@ class ApiClient:
         self.session = session or requests.Session()
         if settings.api_key:
             self.session.headers["X-API-Key"] = settings.api_key
+        self.identify: Callable[[], dict[str, str]] = dict
+        """The headers that tell the API who the call is for (`dash_app.sign_in`: the signed-in person)."""
 
     # --- transport -------------------------------------------------------------------------------------
 
     def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         url = f"{self.settings.api_url}/{path.lstrip('/')}"
         try:
-            response = self.session.request(method, url, timeout=self.settings.timeout_seconds, **kwargs)
+            response = self.session.request(
+                method, url, headers=self.identify(), timeout=self.settings.timeout_seconds, **kwargs
+            )
         except requests.RequestException as error:
             raise ApiError(f"The scoring service cannot be reached at {self.settings.api_url}.") from error
         if response.status_code >= 400:

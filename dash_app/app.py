@@ -1,7 +1,8 @@
 """The Dash app factory: pages, the shell (header, language switch, navigation) and the callbacks.
 
-``create_app()`` builds a dashboard that reads the API named by the environment (:mod:`dash_app.config`);
-``python -m dash_app`` or gunicorn ``dash_app.wsgi:server`` serves it. Everything is served locally: the
+``create_app(access=...)`` builds a dashboard that reads the API named by the environment
+(:mod:`dash_app.config`) and lets in the people who sign in (:mod:`dash_app.sign_in`); gunicorn
+``dash_app.wsgi:combined()`` or ``dash_app.wsgi:dashboard()`` serves it. Everything is served locally: the
 Bootstrap CSS from ``assets/``, Dash's and Plotly's scripts from the installed packages (``serve_locally``).
 """
 
@@ -13,9 +14,11 @@ from pathlib import Path
 import flask
 from dash import Dash, Input, State
 
-from dash_app import api_client, callbacks, guards, headers
+from dash_app import api_client, callbacks, guards, headers, sign_in
 from dash_app.api_client import ApiClient, ApiError
+from dash_app.permissions import REPORT_PATH, callback_roles
 from dash_app.shell import shell_layout
+from dash_app.sign_in import SignIn
 
 HERE = Path(__file__).parent
 
@@ -36,8 +39,9 @@ INDEX_STRING = """<!DOCTYPE html>
 </html>"""
 
 
-def create_app(client: ApiClient | None = None, server: flask.Flask | bool = True) -> Dash:
-    """A dashboard served by ``server`` (a new Flask app by default) that reads data through ``client``."""
+def create_app(client: ApiClient | None = None, server: flask.Flask | bool = True, *, access: SignIn) -> Dash:
+    """A dashboard served by ``server`` (a new Flask app by default) that reads data through ``client`` and
+    lets in the people ``access`` knows (`dash_app.sign_in`)."""
     if client is not None:
         api_client.set_client(client)
     app = Dash(
@@ -61,7 +65,8 @@ def create_app(client: ApiClient | None = None, server: flask.Flask | bool = Tru
     app.enable_dev_tools(debug=False, dev_tools_disable_version_check=True)
     app.index_string = INDEX_STRING
     app.layout = shell_layout
-    callbacks.register_all(app)
+    registered = callbacks.register_all(app)
+    sign_in.install(app, access, callback_roles(app.callback_map, registered), api_client.get_client())
     settings = api_client.get_client().settings
     guards.install(app, settings.max_callbacks, settings.callback_wait_seconds)
     _add_report_route(app.server)
@@ -80,7 +85,7 @@ def _set_up_now(app: Dash) -> None:
     fetches every script of the first page in parallel right after real starts.
     """
     with app.server.test_client() as client:
-        response = client.get(app.config.requests_pathname_prefix)
+        response = client.get(app.config.requests_pathname_prefix, environ_overrides={sign_in.WARM_UP: True})
     if response.status_code != 200:
         raise RuntimeError(f"the dashboard's index answered {response.status_code} while starting")
 
@@ -88,7 +93,7 @@ def _set_up_now(app: Dash) -> None:
 def _add_report_route(server: flask.Flask) -> None:
     """The full Evidently report, fetched through the API client (the browser never holds the API key)."""
 
-    @server.get("/reports/drift")
+    @server.get(REPORT_PATH)
     def drift_report() -> flask.Response:
         try:
             html = api_client.get_client().drift_report_html()

@@ -18,6 +18,7 @@ from typing import Any
 
 import flask
 from dash import Dash
+from dash._utils import split_callback_id
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from werkzeug.exceptions import BadRequest
 
@@ -66,7 +67,22 @@ def check_callback_request(app: Dash) -> flask.Response | None:
         return _bad_request(f"not a callback request of this dashboard: {problems}")
     if callback.output not in app.callback_map:
         return _bad_request(f"unknown callback output: {callback.output[:200]}")
+    if not _outputs_match(split_callback_id(callback.output), body["outputs"]):
+        return _bad_request(f"the outputs sent are not those of the callback {callback.output[:200]}")
     return None
+
+
+def _outputs_match(expected: dict[str, Any] | list[dict[str, Any]], sent: Any) -> bool:
+    """True when ``sent`` (the request's ``outputs``) names the outputs of the callback, in its order."""
+    if isinstance(expected, dict):
+        expected, sent = [expected], [sent]
+    if not isinstance(sent, list) or len(sent) != len(expected):
+        return False
+    return all(
+        isinstance(spec, dict) and spec.get("id") == want["id"] and spec.get("property") == want["property"]
+        for want, spec in zip(expected, sent, strict=True)
+        if isinstance(spec, dict) and isinstance(spec.get("id"), str)  # pattern-matching ids: Dash checks
+    )
 
 
 def refuse_bad_input(error: Exception) -> None:

@@ -23,6 +23,56 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Scores and explanations come from the scoring service, model {version}.",
         "fr": "Scores et explications fournis par le service de score, modèle {version}.",
     },
+    "app.sign_out": {"en": "Sign out", "fr": "Se déconnecter"},
+    "app.signed_in_as": {"en": "Signed in: {name}, {role}", "fr": "Connecté : {name}, {role}"},
+    "role.adviser": {"en": "adviser", "fr": "conseiller"},
+    "role.risk": {"en": "risk", "fr": "risques"},
+    "role.admin": {"en": "administrator", "fr": "administrateur"},
+    # --- sign-in page (dash_app.login_page) -------------------------------------------------------------
+    "signin.title": {"en": "Sign in — Credit scoring", "fr": "Connexion — Score de crédit"},
+    "signin.heading": {"en": "Sign in", "fr": "Connexion"},
+    "signin.intro": {
+        "en": "Sign in with the user name and password your administrator gave you.",
+        "fr": "Connectez-vous avec le nom d'utilisateur et le mot de passe fournis par votre administrateur.",
+    },
+    "signin.username": {"en": "User name", "fr": "Nom d'utilisateur"},
+    "signin.password": {"en": "Password", "fr": "Mot de passe"},
+    "signin.submit": {"en": "Sign in", "fr": "Se connecter"},
+    "signin.refused": {
+        "en": "Wrong user name or password.",
+        "fr": "Nom d'utilisateur ou mot de passe incorrect.",
+    },
+    "signin.missing": {
+        "en": "Enter your user name and your password.",
+        "fr": "Saisissez votre nom d'utilisateur et votre mot de passe.",
+    },
+    "signin.disabled": {
+        "en": "This account is disabled. Ask an administrator to enable it.",
+        "fr": "Ce compte est désactivé. Demandez à un administrateur de le réactiver.",
+    },
+    "signin.throttled": {
+        "en": "Too many failed attempts. Try again in {minutes} min.",
+        "fr": "Trop de tentatives échouées. Réessayez dans {minutes} min.",
+    },
+    "signin.expired": {
+        "en": "Your session has ended. Sign in again.",
+        "fr": "Votre session a pris fin. Reconnectez-vous.",
+    },
+    "signin.signed_out": {"en": "You are signed out.", "fr": "Vous êtes déconnecté."},
+    "signin.form_expired": {
+        "en": "The form had expired. Try again.",
+        "fr": "Le formulaire avait expiré. Réessayez.",
+    },
+    "signin.unavailable": {
+        "en": "Signing in is not possible right now: the audit trail cannot record it. Try again later.",
+        "fr": "Connexion impossible pour le moment : le journal d'audit ne peut pas l'enregistrer. Réessayez plus tard.",
+    },
+    "forbidden.title": {"en": "Access refused — Credit scoring", "fr": "Accès refusé — Score de crédit"},
+    "forbidden.heading": {"en": "Access refused", "fr": "Accès refusé"},
+    "forbidden.text": {
+        "en": "Your role ({role}) does not give access to this page. Ask an administrator if you need it.",
+        "fr": "Votre rôle ({role}) ne donne pas accès à cette page. Demandez-le à un administrateur si besoin.",
+    },
     "nav.search": {"en": "Find a client", "fr": "Trouver un client"},
     "nav.client": {"en": "Score and profile", "fr": "Score et profil"},
     "nav.compare": {"en": "Compare", "fr": "Comparer"},

@@ -7,6 +7,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dash_app.i18n import DEFAULT_LANGUAGE, t
+from dash_app.login_page import CSRF_FIELD, LOGOUT_PATH
+from dash_app.permissions import DEFAULT_ROLE, may_use, page_role
+from dash_app.sign_in import csrf_token, current_user
 
 NAV_ITEMS = (
     ("/", "nav.search", False),
@@ -19,10 +22,13 @@ NAV_ITEMS = (
 """(path, text key, whether the link carries the selected client)."""
 
 
-def nav_links(pathname: str | None, selected: int | None, lang: str) -> list:
-    """Navigation links; the current page has ``aria-current``; client pages keep the selected client."""
+def nav_links(pathname: str | None, selected: int | None, lang: str, role: str = DEFAULT_ROLE) -> list:
+    """Navigation links to the pages ``role`` opens; the current page has ``aria-current``; client pages keep
+    the selected client."""
     links = []
     for path, key, per_client in NAV_ITEMS:
+        if not may_use(role, page_role(path)):
+            continue
         href = f"{path}?client={selected}" if per_client and selected else path
         current = (pathname or "/") == path
         links.append(dbc.NavItem(dbc.NavLink(t(key, lang), href=href, active=current)))
@@ -52,6 +58,30 @@ def language_switch() -> html.Fieldset:
     )
 
 
+def signed_in_text(lang: str) -> str:
+    who = current_user()
+    return t("app.signed_in_as", lang, name=who.name, role=t(f"role.{who.role}", lang)) if who else ""
+
+
+def account_form(lang: str) -> html.Form:
+    """Who is signed in, and the sign-out button (a form posting the session's CSRF token)."""
+    return html.Form(
+        [
+            html.Span(signed_in_text(lang), id="signed-in-as", className="small me-2"),
+            dcc.Input(type="hidden", name=CSRF_FIELD, value=csrf_token() if current_user() else ""),
+            html.Button(
+                t("app.sign_out", lang),
+                id="sign-out",
+                type="submit",
+                className="btn btn-outline-secondary btn-sm",
+            ),
+        ],
+        method="POST",
+        action=LOGOUT_PATH,
+        className="d-flex align-items-center ms-lg-3 my-2 my-lg-0",
+    )
+
+
 def shell_layout() -> html.Div:
     """The app layout; texts are filled in the current language by :mod:`dash_app.callbacks.shell`."""
     lang = DEFAULT_LANGUAGE
@@ -78,11 +108,16 @@ def shell_layout() -> html.Div:
                             dbc.Collapse(
                                 [
                                     html.Nav(
-                                        dbc.Nav(nav_links("/", None, lang), id="main-nav", navbar=True),
+                                        dbc.Nav(
+                                            nav_links("/", None, lang, current_role()),
+                                            id="main-nav",
+                                            navbar=True,
+                                        ),
                                         id="main-nav-region",
                                         **{"aria-label": t("app.navigation", lang)},
                                     ),
                                     language_switch(),
+                                    account_form(lang),
                                 ],
                                 id="nav-collapse",
                                 navbar=True,
@@ -101,3 +136,9 @@ def shell_layout() -> html.Div:
             html.Div(id="document-sink", hidden=True),
         ]
     )
+
+
+def current_role() -> str:
+    """The signed-in person's role (the least, adviser, outside a signed-in request)."""
+    who = current_user()
+    return who.role if who else DEFAULT_ROLE

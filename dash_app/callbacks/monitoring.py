@@ -11,12 +11,15 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, html
 
+from credit_scoring.access.roles import Role
 from dash_app import alternatives, figures
 from dash_app.api_client import ApiClient, ApiError, get_client
 from dash_app.components import chart_block, error_alert
 from dash_app.i18n import format_number, format_percent, normalise_language, t
+from dash_app.permissions import REPORT_PATH
 
-REPORT_PATH = "/reports/drift"
+ROLE: Role = "risk"
+"""Drift monitoring is the risk team's (`dash_app.permissions`)."""
 STATUS_COLOURS = {"ok": "success", "warn": "warning", "alert": "danger"}
 SEVERITY_ICONS = {"warn": "⚠", "alert": "✖"}
 

@@ -6,7 +6,7 @@ from dash import Dash, Input, Output, State
 
 from dash_app.api_client import ApiClient, ApiError, get_client
 from dash_app.i18n import normalise_language, t
-from dash_app.shell import nav_links
+from dash_app.shell import current_role, nav_links, signed_in_text
 
 
 def footer_text(client: ApiClient, lang: str) -> str:
@@ -25,6 +25,8 @@ def register(app: Dash) -> None:
         Output("language-legend", "children"),
         Output("main-nav-region", "aria-label"),
         Output("nav-toggler", "aria-label"),
+        Output("signed-in-as", "children"),
+        Output("sign-out", "children"),
         Input("language", "value"),
         Input("selected-client", "data"),
         Input("_pages_location", "pathname"),
@@ -33,12 +35,14 @@ def register(app: Dash) -> None:
         lang = normalise_language(lang)
         navigation = t("app.navigation", lang)
         return (
-            nav_links(pathname, selected, lang),
+            nav_links(pathname, selected, lang, current_role()),
             t("app.name", lang),
             t("app.skip", lang),
             t("app.language", lang),
             navigation,
             navigation,
+            signed_in_text(lang),
+            t("app.sign_out", lang),
         )
 
     @app.callback(Output("app-footer", "children"), Input("language", "value"))

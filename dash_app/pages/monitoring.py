@@ -9,7 +9,12 @@ from dash_app.components import page_heading, translated_title
 from dash_app.i18n import normalise_language, t
 
 dash.register_page(
-    __name__, path="/monitoring", title=translated_title("title.monitoring"), name="Monitoring", order=5
+    __name__,
+    path="/monitoring",
+    title=translated_title("title.monitoring"),
+    name="Monitoring",
+    order=5,
+    role="risk",
 )
 
 

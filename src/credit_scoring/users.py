@@ -6,6 +6,11 @@
     python -m credit_scoring.users set-role NAME --role ROLE
     python -m credit_scoring.users disable NAME
     python -m credit_scoring.users enable NAME
+    python -m credit_scoring.users ensure-admin [--name admin]
+
+``ensure-admin`` (run by `scripts/serve`, hence `make run`) creates the first administrator when there is no
+enabled one: its password is ``CREDIT_SCORING_ADMIN_PASSWORD`` when set, else a random one printed once.
+There is never a default password.
 
 Passwords are read from the standard input (one line), never from the command line, where other users of the
 machine and the shell history would see them. The users live in the application database: ``--database-url``,
@@ -17,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import secrets
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -53,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
     role.add_argument("--role", required=True, choices=ROLES)
     for name, text in (("disable", "stop a user from signing in"), ("enable", "let a disabled user sign in")):
         commands.add_parser(name, help=text).add_argument("name")
+    first = commands.add_parser(
+        "ensure-admin",
+        help=f"create the first administrator if none (password: ${ADMIN_PASSWORD_ENV} or random)",
+    )
+    first.add_argument("--name", default="admin", help="its name (default: admin)")
     return parser
 
 
@@ -69,6 +81,35 @@ def _describe(user: User) -> str:
     return f"{user.name}\t{user.role}\t{state}\tlast sign-in: {last}"
 
 
+ADMIN_PASSWORD_ENV = "CREDIT_SCORING_ADMIN_PASSWORD"
+
+
+def ensure_admin(store: UserStore, name: str, stdout: TextIO) -> User | None:
+    """The first administrator, created when no enabled one exists (else None): the password of
+    ``CREDIT_SCORING_ADMIN_PASSWORD``, or a random one printed once on ``stdout``."""
+    if store.count_admins():
+        print("an enabled administrator exists: none created", file=stdout)
+        return None
+    if store.get(name) is not None:
+        raise ValueError(
+            f"no enabled administrator, and a user named {name!r} exists: enable it, give it the admin role "
+            "(set-role), or pass --name"
+        )
+    given = os.environ.get(ADMIN_PASSWORD_ENV)
+    password = given or secrets.token_urlsafe(18)
+    user = store.add(name, "admin", password)
+    if given:
+        print(f"first administrator {name!r} created with the password of ${ADMIN_PASSWORD_ENV}", file=stdout)
+    else:
+        print(
+            f"first administrator created: sign in as {name!r} with the password {password}\n"
+            "  (shown only this once: keep it, or replace it with "
+            f"python -m credit_scoring.users set-password {name} --password-stdin)",
+            file=stdout,
+        )
+    return user
+
+
 #: The audit action of each command that changes a user.
 CHANGES = {
     "add": audit.USER_ADD,
@@ -76,17 +117,19 @@ CHANGES = {
     "set-role": audit.USER_ROLE,
     "disable": audit.USER_DISABLE,
     "enable": audit.USER_ENABLE,
+    "ensure-admin": audit.USER_ADD,
 }
 
 
 def record_change(trail: AuditTrail, args: argparse.Namespace) -> None:
     """The change, once made, in the audit trail (actor: the operating-system user who ran the command)."""
-    detail = {"user": args.name, **({"role": args.role} if getattr(args, "role", None) else {})}
+    role = "admin" if args.command == "ensure-admin" else getattr(args, "role", None)
+    detail = {"user": args.name, **({"role": role} if role else {})}
     trail.record(AuditEvent(system_actor(), "system", CHANGES[args.command], "ok", detail=detail))
 
 
-def run(args: argparse.Namespace, store: UserStore, stdin: TextIO, stdout: TextIO) -> None:
-    """Carry out one command (a ValueError says what is wrong)."""
+def run(args: argparse.Namespace, store: UserStore, stdin: TextIO, stdout: TextIO) -> bool:
+    """Carry out one command (a ValueError says what is wrong); False when there was nothing to change."""
     if args.command == "add":
         user = store.add(args.name, args.role, _read_password(stdin))
         print(f"added {_describe(user)}", file=stdout)
@@ -102,6 +145,9 @@ def run(args: argparse.Namespace, store: UserStore, stdin: TextIO, stdout: TextI
         print(f"disabled {_describe(store.disable(args.name))}", file=stdout)
     elif args.command == "enable":
         print(f"enabled {_describe(store.enable(args.name))}", file=stdout)
+    elif args.command == "ensure-admin":
+        return ensure_admin(store, args.name, stdout) is not None
+    return True
 
 
 def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
@@ -109,8 +155,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     try:
         url = args.database_url or load_settings().sqlalchemy_url()
-        run(args, UserStore(url), stdin, stdout)
-        if args.command in CHANGES:
+        changed = run(args, UserStore(url), stdin, stdout)
+        if changed and args.command in CHANGES:
             record_change(AuditTrail(url), args)
     except (ValueError, AuditUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -30,18 +30,19 @@ def store(tmp_path: Path) -> UserStore:
 def check_the_store(store: UserStore) -> None:
     added = store.add("marie.dupont", "adviser", PASSWORD)
     assert (added.role, added.disabled, added.last_sign_in_at) == ("adviser", False, None)
-    assert store.authenticate("marie.dupont", PASSWORD).last_sign_in_at is not None
-    assert store.authenticate("marie.dupont", "wrong password!") is None
-    assert store.authenticate("nobody", PASSWORD) is None
+    assert store.authenticate("marie.dupont", PASSWORD).user.last_sign_in_at is not None
+    assert store.authenticate("marie.dupont", "wrong password!").outcome == "wrong_password"
+    assert store.authenticate("nobody", PASSWORD).outcome == "unknown_user"
     with store.engine.connect() as connection:
         stored = connection.execute(sa.select(users.c.password_hash)).scalar_one()
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
     store.disable("marie.dupont")
-    assert store.authenticate("marie.dupont", PASSWORD) is None
+    assert store.authenticate("marie.dupont", PASSWORD).outcome == "disabled"
+    assert store.authenticate("marie.dupont", "wrong password!").outcome == "wrong_password"
     store.enable("marie.dupont")
     store.set_password("marie.dupont", "another long password")
-    assert store.authenticate("marie.dupont", PASSWORD) is None
-    assert store.authenticate("marie.dupont", "another long password") is not None
+    assert not store.authenticate("marie.dupont", PASSWORD).valid
+    assert store.authenticate("marie.dupont", "another long password").valid
     with pytest.raises(ValueError, match="exists already"):
         store.add("marie.dupont", "risk", PASSWORD)
     assert [user.name for user in store.list()] == ["marie.dupont"]
@@ -83,7 +84,7 @@ def test_a_weaker_hash_is_replaced_at_the_next_sign_in(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'app.db'}"
     UserStore(url, hasher=FAST).add("marie", "adviser", PASSWORD)
     stronger = UserStore(url, hasher=PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1))
-    assert stronger.authenticate("marie", PASSWORD) is not None
+    assert stronger.authenticate("marie", PASSWORD).valid
     with stronger.engine.connect() as connection:
         assert "m=2048,t=2" in connection.execute(sa.select(users.c.password_hash)).scalar_one()
 
@@ -140,7 +141,7 @@ def test_the_command_line_reads_the_password_from_stdin_only(tmp_path: Path) -> 
         timeout=120,
     )
     assert added.returncode == 0, added.stderr
-    assert UserStore(url).authenticate("ann", PASSWORD) is not None
+    assert UserStore(url).authenticate("ann", PASSWORD).valid
     refused = subprocess.run(
         [*command, "add", "bob", "--role", "admin", "--password", PASSWORD],
         capture_output=True,

@@ -20,7 +20,8 @@ class RecordingSession(requests.Session):
         self.sent: list[dict] = []
 
     def request(self, method, url, **kwargs):  # type: ignore[override]
-        self.sent.append({"method": method, "url": url, "headers": dict(self.headers), **kwargs})
+        headers = {**self.headers, **(kwargs.pop("headers", None) or {})}  # as requests merges them
+        self.sent.append({"method": method, "url": url, "headers": headers, **kwargs})
         status, body = self.answers.pop(0)
         if isinstance(body, Exception):
             raise body
@@ -43,6 +44,17 @@ def test_requests_carry_the_key_and_drop_empty_parameters() -> None:
     assert sent["url"] == "http://api.test/api/v1/clients" and sent["timeout"] == 3
     assert sent["headers"]["X-API-Key"] == "secret"
     assert sent["params"] == {"page": 2, "page_size": 10, "decision": "refused", "age_min": 30.0}
+
+
+def test_requests_say_who_they_are_for() -> None:
+    """`dash_app.sign_in` sets ``identify``: every request carries its headers (the signed acting user)."""
+    client, session = client_with((200, {}), (200, {}))
+    client.model_info()
+    client.identify = lambda: {"X-Acting-User": "signed"}
+    client.model_info()
+    assert "X-Acting-User" not in session.sent[0]["headers"]
+    assert session.sent[1]["headers"]["X-Acting-User"] == "signed"
+    assert session.sent[1]["headers"]["X-API-Key"] == "secret"
 
 
 def test_routes_and_bodies() -> None:

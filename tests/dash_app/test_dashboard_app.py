@@ -12,15 +12,21 @@ import pytest
 from dash_app.app import create_app
 from dash_app.i18n import LANGUAGES
 from tests.dash_app.components_text import text_of
+from tests.dash_app.signing import open_access, signed_in_client
 
 DASH_APP = Path(__file__).resolve().parents[2] / "dash_app"
 
 
 @pytest.fixture(scope="module")
-def app(request):
+def access(tmp_path_factory):
+    return open_access(tmp_path_factory.mktemp("access"))
+
+
+@pytest.fixture(scope="module")
+def app(access):
     from tests.dash_app.fakes import FakeApiClient  # noqa: PLC0415
 
-    return create_app(FakeApiClient())
+    return create_app(FakeApiClient(), access=access)
 
 
 def test_pages_are_registered_with_a_title(app) -> None:
@@ -46,7 +52,7 @@ def test_every_page_layout_renders_in_each_language(app, lang: str) -> None:
 
 
 def test_index_serves_local_assets_only(app) -> None:
-    client = app.server.test_client()
+    client = signed_in_client(app)
     page = client.get("/").get_data(as_text=True)
     sources = re.findall(r'(?:src|href)="([^"]+)"', page)
     assert sources and all(source.startswith("/") for source in sources), sources
@@ -59,28 +65,28 @@ def test_index_serves_local_assets_only(app) -> None:
 
 
 def test_drift_report_is_proxied_through_the_client(app) -> None:
-    response = app.server.test_client().get("/reports/drift")
+    response = signed_in_client(app, "risk").get("/reports/drift")
     assert response.status_code == 200 and "report" in response.get_data(as_text=True)
 
 
-def test_drift_report_error_is_a_page_not_a_trace() -> None:
+def test_drift_report_error_is_a_page_not_a_trace(access) -> None:
     from dash_app.api_client import ApiError  # noqa: PLC0415
     from tests.dash_app.fakes import FakeApiClient  # noqa: PLC0415
 
-    broken = create_app(FakeApiClient(fail=ApiError("no drift report yet", 404, "not_found")))
-    response = broken.server.test_client().get("/reports/drift")
+    broken = create_app(FakeApiClient(fail=ApiError("no drift report yet", 404, "not_found")), access=access)
+    response = signed_in_client(broken, "risk").get("/reports/drift")
     assert response.status_code == 404 and "no drift report yet" in response.get_data(as_text=True)
 
 
 def test_the_dashboard_never_imports_the_model_or_the_serving_code() -> None:
-    """Only the project's configuration reader (Kedro's loader, no model) and the typed records the API
-    answers with may be imported from the package."""
+    """Only the project's configuration reader (Kedro's loader, no model), the typed records the API answers
+    with and the access control (users, roles, audit trail) may be imported from the package."""
     offenders = []
     for path in DASH_APP.rglob("*.py"):
         if path.name == "wsgi.py":  # the composition root mounts the API for `make serve`
             continue
         pattern = (
-            r"^\s*(from|import)\s+(credit_scoring(?!\.(project_config|records)\b)|mlflow|lightgbm|shap)\b"
+            r"^\s*(from|import)\s+(credit_scoring(?!\.(project_config|records|access)\b)|mlflow|lightgbm|shap)\b"
         )
         if re.search(pattern, path.read_text(), re.M):
             offenders.append(path.name)
@@ -100,16 +106,16 @@ def test_page_titles_outside_a_callback_fall_back_to_english(app) -> None:
     worker.start()
     worker.join()
     assert len(titles) == len(pages) and "Find a client — Credit scoring" in titles
-    assert app.server.test_client().get("/model").status_code == 200
+    assert signed_in_client(app).get("/model").status_code == 200
 
 
-def test_a_new_app_serves_its_scripts_to_concurrent_first_requests() -> None:
+def test_a_new_app_serves_its_scripts_to_concurrent_first_requests(access) -> None:
     """The first requests a fresh worker gets may all be scripts, at once (the page came from another worker):
     each must be served, which needs Dash's set-up done before (tests/e2e/test_served_start.py does the same
     on real 2-worker starts)."""
     from tests.dash_app.fakes import FakeApiClient  # noqa: PLC0415
 
-    page = create_app(FakeApiClient()).server.test_client().get("/").text
+    page = signed_in_client(create_app(FakeApiClient(), access=access)).get("/").text
     scripts = sorted(set(re.findall(r'src="(/_dash-component-suites/[^"]+)"', page)))
     assert len(scripts) >= 5
     statuses: list[int] = []
@@ -118,7 +124,7 @@ def test_a_new_app_serves_its_scripts_to_concurrent_first_requests() -> None:
         statuses.append(app.server.test_client().get(path).status_code)
 
     for _ in range(5):
-        fresh = create_app(FakeApiClient())
+        fresh = create_app(FakeApiClient(), access=access)
         threads = [threading.Thread(target=fetch, args=(fresh, path)) for path in scripts * 3]
         for thread in threads:
             thread.start()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -35,6 +36,21 @@ class User:
     created_at: str
     updated_at: str
     last_sign_in_at: str | None
+
+
+SignInOutcome = Literal["ok", "unknown_user", "wrong_password", "disabled"]
+
+
+@dataclass(frozen=True)
+class SignInCheck:
+    """The outcome of checking a name and a password; ``user`` only when the outcome is ``ok``."""
+
+    outcome: SignInOutcome
+    user: User | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.outcome == "ok"
 
 
 def check_name(name: str) -> str:
@@ -125,24 +141,26 @@ class UserStore:
         with self.engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
 
-    def authenticate(self, name: str, password: str) -> User | None:
-        """The enabled user whose password this is, else None (unknown name, wrong password, disabled user).
+    def authenticate(self, name: str, password: str) -> SignInCheck:
+        """Whether ``password`` is ``name``'s and the user may sign in: the user when so, else why not.
 
-        Costs one hash verification whatever the outcome.
+        Costs one hash verification whatever the outcome (an unknown name verifies a dummy hash).
         """
         with self.engine.connect() as connection:
             row = connection.execute(sa.select(users).where(users.c.name == name)).mappings().first()
         if row is None or len(password) > MAX_PASSWORD_LENGTH:
             self._verify(self._dummy_hash, password[:MAX_PASSWORD_LENGTH])
-            return None
-        if not self._verify(row["password_hash"], password) or row["disabled"]:
-            return None
+            return SignInCheck("unknown_user" if row is None else "wrong_password")
+        if not self._verify(row["password_hash"], password):
+            return SignInCheck("wrong_password")
+        if row["disabled"]:
+            return SignInCheck("disabled")
         changes = {"last_sign_in_at": utc_timestamp()}
         if self._hasher.check_needs_rehash(row["password_hash"]):
             changes["password_hash"] = self._hasher.hash(password)
         with self.engine.begin() as connection:
             connection.execute(users.update().where(users.c.name == name).values(**changes))
-        return self._require(name)
+        return SignInCheck("ok", self._require(name))
 
     def _verify(self, password_hash: str, password: str) -> bool:
         try:

@@ -1,8 +1,10 @@
-"""``python -m credit_scoring.api``: make sure an API key is configured (what `scripts/serve` runs first); and
-``python -m credit_scoring.api keys create|list|revoke``: the scoped keys of the application database.
+"""``python -m credit_scoring.api``: make sure an API key and a secret key are configured (what
+`scripts/serve` runs first); and ``python -m credit_scoring.api keys create|list|revoke``: the scoped keys
+of the application database.
 
 Without arguments: without a key in the environment or the configuration's credentials, a random one is added
-to conf/local/credentials.yml: the service never runs without a key.
+to conf/local/credentials.yml: the service never runs without a key; likewise the secret key that signs the
+dashboard's sessions (several hosts must share one: set ``CREDIT_SCORING_SECRET_KEY`` on each).
 
 ``keys create NAME --scopes score,clients [--expires 2027-06-30]`` prints the new key once (only its hash is
 stored); ``keys list`` prints one JSON object per key (never a key nor a hash); ``keys revoke NAME``. The
@@ -22,7 +24,12 @@ from credit_scoring.access import audit
 from credit_scoring.access.audit import AuditEvent, AuditTrail, AuditUnavailable, system_actor
 from credit_scoring.access.keys import KeyInfo, KeyStore, check_name, check_scopes
 from credit_scoring.access.roles import SCOPES
-from credit_scoring.api.config import API_KEYS_ENV, ensure_local_api_key, load_settings
+from credit_scoring.api.config import (
+    API_KEYS_ENV,
+    ensure_local_api_key,
+    ensure_local_secret_key,
+    load_settings,
+)
 
 USAGE_ERROR = 2
 
@@ -60,7 +67,8 @@ def _name(text: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m credit_scoring.api",
-        description="Without a command: make sure an API key is configured (scripts/serve runs this).",
+        description="Without a command: make sure an API key and a secret key are configured (scripts/serve "
+        "runs this).",
     )
     commands = parser.add_subparsers(dest="command")
     keys = commands.add_parser("keys", help="the scoped API keys of the application database")
@@ -140,6 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_keys(arguments)
     written = ensure_local_api_key()
     print(f"API key generated in {written}" if written else "API key configured")
+    written = ensure_local_secret_key()
+    print(f"Secret key generated in {written}" if written else "Secret key configured")
     return 0
 
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from credit_scoring.access.acting import ACTING_USER_HEADER, MIN_SECRET_LENGTH
 from credit_scoring.access.privacy import DEFAULT_AUDIT_RETENTION_DAYS, DEFAULT_DECISION_LOG_RETENTION_DAYS
+from credit_scoring.access.sign_in import SignInSettings
 from credit_scoring.project_config import LOCAL_CREDENTIALS, read_config
 
 API_KEYS_ENV = "CREDIT_SCORING_API_KEYS"
@@ -91,8 +92,8 @@ class AuthSettings(_Section):
     public_docs: bool = True
     secret_key: SecretStr | None = Field(
         default=None,
-        description=f"verifies the dashboard's {ACTING_USER_HEADER} header ({SECRET_KEY_ENV} or "
-        "scoring_api.secret_key in the credentials); without it, that header is refused",
+        description=f"signs the dashboard's sessions and verifies its {ACTING_USER_HEADER} header "
+        f"({SECRET_KEY_ENV} or scoring_api.secret_key in the credentials; the same on every host)",
     )
     rate_limit: str = Field(
         default="1000 per second",
@@ -147,6 +148,7 @@ class ApiSettings(_Section):
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    sign_in: SignInSettings = Field(default_factory=SignInSettings)
     load_model: bool = Field(default=True, description="False: start without a model (tests inject one)")
 
     @property
@@ -236,6 +238,20 @@ def load_settings(config: Mapping[str, Any] | None = None) -> ApiSettings:
     return ApiSettings.model_validate(merged)
 
 
+def _add_local_secrets(root: Path, **values: object) -> Path:
+    """``values`` added to the scoring_api section of conf/local/credentials.yml (created, mode 600)."""
+    path = root / LOCAL_CREDENTIALS
+    credentials = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    credentials = credentials or {}
+    if not isinstance(credentials, dict) or not isinstance(credentials.get("scoring_api") or {}, dict):
+        raise ValueError(f"{path}: expected a mapping with a scoring_api section, cannot add a secret")
+    credentials["scoring_api"] = {**(credentials.get("scoring_api") or {}), **values}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(credentials, sort_keys=False), encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
 def ensure_local_api_key(root: Path | None = None) -> Path | None:
     """Give this machine an API key in conf/local/credentials.yml when none is configured (``make serve``).
 
@@ -246,19 +262,16 @@ def ensure_local_api_key(root: Path | None = None) -> Path | None:
     root = Path(root or os.environ.get(ROOT_ENV) or Path.cwd()).resolve()
     if (_secrets(root).get("auth") or {}).get("api_keys"):
         return None
-    path = root / LOCAL_CREDENTIALS
-    credentials = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
-    credentials = credentials or {}
-    if not isinstance(credentials, dict) or not isinstance(credentials.get("scoring_api") or {}, dict):
-        raise ValueError(f"{path}: expected a mapping with a scoring_api section, cannot add an API key")
-    credentials["scoring_api"] = {
-        **(credentials.get("scoring_api") or {}),
-        "api_keys": [secrets.token_urlsafe(24)],
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(credentials, sort_keys=False), encoding="utf-8")
-    path.chmod(0o600)
-    return path
+    return _add_local_secrets(root, api_keys=[secrets.token_urlsafe(24)])
+
+
+def ensure_local_secret_key(root: Path | None = None) -> Path | None:
+    """Give this machine a secret key (the dashboard's sessions, the signed acting user) in
+    conf/local/credentials.yml when none is configured; the file written, or None when one was."""
+    root = Path(root or os.environ.get(ROOT_ENV) or Path.cwd()).resolve()
+    if (_secrets(root).get("auth") or {}).get("secret_key"):
+        return None
+    return _add_local_secrets(root, secret_key=secrets.token_urlsafe(48))
 
 
 def local_api_key(root: Path | None = None) -> str | None:

@@ -1,0 +1,385 @@
+"""Sign-in, sessions and roles on the dashboard's server, for every entry point (`dash_app.app.create_app`).
+
+- ``/login`` (the form of `dash_app.login_page`) and ``/logout``; names and passwords are checked, throttled
+  and audited by `credit_scoring.access.sign_in.SignInDesk`.
+- The session is Flask's signed cookie (the deployment's secret key, shared by workers and hosts): HttpOnly,
+  SameSite=Lax, Secure over HTTPS, ended after ``sign_in.idle_timeout_minutes`` without use and
+  ``sign_in.max_session_hours`` after sign-in. The user is read again on every request, so a disabled user's
+  session ends at once and a role change applies at once.
+- Every request but the sign-in page, the static files and the API (its own keys) needs a session: a page
+  redirects to ``/login``, anything else (Dash's callbacks, layout, dependencies) answers 401 in JSON.
+- Callbacks carry a CSRF token: the ``_csrf_token`` cookie, which Dash's renderer sends back in the
+  ``X-CSRFToken`` header; it must match the session's. Forms carry it in a hidden field.
+- Roles (`dash_app.permissions`): a page or a callback the role may not use answers 403.
+- Every refusal is recorded in the audit trail (``access.denied``), with the reason.
+- The dashboard's API client sends the signed-in person in the signed ``X-Acting-User`` header, so that the
+  API checks the role again and records the person.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import flask
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from dash import Dash
+from flask.sessions import SecureCookieSessionInterface
+
+from credit_scoring.access import audit
+from credit_scoring.access.acting import ACTING_USER_HEADER, sign_acting_user
+from credit_scoring.access.audit import AuditEvent, AuditTrail, AuditUnavailable
+from credit_scoring.access.roles import Role
+from credit_scoring.access.sign_in import SignInDesk, SignInSettings, SignInThrottle
+from credit_scoring.access.users import UserStore
+from dash_app.api_client import ApiClient
+from dash_app.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from dash_app.login_page import CSRF_FIELD, LOGIN_PATH, LOGOUT_PATH, forbidden_page, sign_in_page
+from dash_app.permissions import ROUTING_OUTPUT, may_use, page_role, routing_path
+
+logger = logging.getLogger("dash_app.sign_in")
+
+SESSION_COOKIE = "credit_scoring_session"
+CSRF_COOKIE = "_csrf_token"
+CSRF_HEADER = "X-CSRFToken"
+"""Dash's renderer reads the ``_csrf_token`` cookie and sends it back in this header with every callback."""
+WARM_UP = "credit_scoring.warm_up"
+"""Environ key of the factory's own start-up request (`dash_app.app._set_up_now`); no client can set it."""
+_REFUSED = "credit_scoring.session_refused"
+PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/api/")
+PUBLIC_PATHS = frozenset({LOGIN_PATH, LOGOUT_PATH, "/_favicon.ico", "/favicon.ico"})
+SEEN_RESOLUTION_S = 60
+"""The session's last-use time is written again at most this often (one cookie update a minute)."""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """The person behind the current request."""
+
+    name: str
+    role: Role
+
+
+@dataclass
+class SignIn:
+    """What the dashboard needs to let people in: the desk that checks them, the secret, the settings."""
+
+    desk: SignInDesk
+    secret_key: str
+    settings: SignInSettings
+
+    @classmethod
+    def open(
+        cls,
+        database_url: str,
+        secret_key: str | None,
+        settings: SignInSettings | None = None,
+        *,
+        limiter_storage: str = "memory://",
+        trail: AuditTrail | None = None,
+        hasher: PasswordHasher | None = None,
+    ) -> SignIn:
+        """Sign-in against the users and the audit trail of the application database at ``database_url``."""
+        if not secret_key:
+            raise RuntimeError(
+                "the dashboard needs a secret key to sign its sessions: set CREDIT_SCORING_SECRET_KEY (the "
+                "same on every host) or run `python -m credit_scoring.api`, which adds one to conf/local"
+            )
+        settings = settings or SignInSettings()
+        desk = SignInDesk(
+            UserStore(database_url, hasher=hasher),
+            trail or AuditTrail(database_url),
+            SignInThrottle(settings, limiter_storage),
+        )
+        return cls(desk, secret_key, settings)
+
+
+class _Sessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, noting a cookie that does not verify (forged, from another server or
+    too old) and marking the cookie Secure whenever the request came over HTTPS."""
+
+    def open_session(self, app: flask.Flask, request: flask.Request) -> Any:
+        session = super().open_session(app, request)
+        if session is not None and not session and request.cookies.get(self.get_cookie_name(app)):
+            request.environ[_REFUSED] = True
+        return session
+
+    def get_cookie_secure(self, app: flask.Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (
+            flask.has_request_context() and flask.request.is_secure
+        )
+
+
+def current_user() -> SignedIn | None:
+    """The signed-in person of the current request (None outside a request or before the check)."""
+    return flask.g.get("signed_in") if flask.has_request_context() else None
+
+
+def safe_next(value: str | None) -> str:
+    """``value`` when it is a path of this server to go to after signing in, else ``/`` (no open redirect)."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or any(ord(char) < 32 for char in value) or parts.path == LOGIN_PATH:
+        return "/"
+    return value
+
+
+def _language() -> str:
+    asked = flask.request.values.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    return flask.request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def csrf_token() -> str:
+    """The session's CSRF token (made on first use): forms post it back in the ``csrf_token`` field."""
+    token = flask.session.get("csrf")
+    if not token:
+        token = flask.session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def _same_token(presented: str | None) -> bool:
+    expected = flask.session.get("csrf")
+    return bool(presented and expected) and hmac.compare_digest(str(presented), str(expected))
+
+
+def _is_page_request() -> bool:
+    return flask.request.method == "GET" and not flask.request.path.startswith("/_")
+
+
+def _json_error(status: int, code: str, message: str) -> flask.Response:
+    response = flask.jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    return response
+
+
+def _html(page: str, status: int) -> flask.Response:
+    return flask.Response(page, status=status, mimetype="text/html")
+
+
+def _login_redirect(reason: str | None = None) -> flask.Response:
+    full = flask.request.full_path.rstrip("?")
+    query = {"next": safe_next(full)} if safe_next(full) != "/" else {}
+    if reason:
+        query["reason"] = reason
+    return flask.redirect(f"{LOGIN_PATH}?{urlencode(query)}" if query else LOGIN_PATH, code=302)
+
+
+class _Gate:
+    """The before-request check of every request and the routes of sign-in; see the module docstring."""
+
+    def __init__(self, sign_in: SignIn, callback_roles: dict[str, Role]) -> None:
+        self.sign_in = sign_in
+        self.desk = sign_in.desk
+        self.callback_roles = callback_roles
+        self.idle_s = sign_in.settings.idle_timeout_minutes * 60
+        self.lifetime_s = sign_in.settings.max_session_hours * 3600
+
+    # --- the audit trail ----------------------------------------------------------------------------
+
+    def _deny(self, reason: str, who: SignedIn | None = None, **detail: object) -> None:
+        """Record a refusal; a trail that cannot record it does not change the refusal."""
+        event = AuditEvent(
+            who.name if who else audit.UNKNOWN_ACTOR,
+            "user" if who else "anonymous",
+            audit.ACCESS_DENIED,
+            "denied",
+            address=flask.request.remote_addr,
+            request_id=flask.g.get("request_id"),
+            detail={"path": flask.request.path[:200], "reason": reason, **detail},
+        )
+        try:
+            self.desk.trail.record(event)
+        except (AuditUnavailable, ValueError) as error:
+            logger.error("A refusal could not be recorded in the audit trail: %s", error)
+
+    # --- who is asking ------------------------------------------------------------------------------
+
+    def session_user(self) -> SignedIn | str:
+        """The signed-in person, or the reason there is none (the session is cleared when it ended)."""
+        session = flask.session
+        if flask.request.environ.get(_REFUSED):
+            return "session_refused"
+        name = session.get("user")
+        if not name:
+            return "not_signed_in"
+        now = time.time()
+        if (
+            now - float(session.get("seen", 0)) > self.idle_s
+            or now - float(session.get("since", 0)) > self.lifetime_s
+        ):
+            session.clear()
+            return "session_expired"
+        user = self.desk.users.get(str(name))
+        if user is None or user.disabled:
+            session.clear()
+            return "user_disabled"
+        if now - float(session["seen"]) > SEEN_RESOLUTION_S:
+            session["seen"] = now
+        return SignedIn(user.name, user.role)
+
+    # --- the check of every request -----------------------------------------------------------------
+
+    def check(self) -> flask.Response | None:
+        request = flask.request
+        if (
+            request.environ.get(WARM_UP)
+            or request.path in PUBLIC_PATHS
+            or request.path.startswith(PUBLIC_PREFIXES)
+        ):
+            return None
+        try:
+            who = self.session_user()
+        except sa.exc.SQLAlchemyError as error:
+            logger.error("Sessions cannot be checked, the application database fails: %s", error)
+            return _json_error(
+                503, "unavailable", "sign-in cannot be checked now: the database is unavailable"
+            )
+        if isinstance(who, str):
+            self._deny(who)
+            if _is_page_request():
+                return _login_redirect("expired" if who != "not_signed_in" else None)
+            return _json_error(401, who, _REASONS[who])
+        flask.g.signed_in = who
+        if request.method == "POST" and not _same_token(request.headers.get(CSRF_HEADER)):
+            self._deny("csrf", who)
+            return _json_error(403, "csrf_failed", f"missing or wrong {CSRF_HEADER} header: reload the page")
+        return self._check_role(who)
+
+    def _check_role(self, who: SignedIn) -> flask.Response | None:
+        request = flask.request
+        if _is_page_request():
+            required = page_role(request.path)
+            if may_use(who.role, required):
+                return None
+            self._deny("role", who, required=required)
+            return _html(forbidden_page(_language(), who.role), 403)
+        body = request.get_json(silent=True) if request.method == "POST" else None
+        output = body.get("output") if isinstance(body, dict) else None
+        if not isinstance(output, str):
+            return None  # not a callback: Dash's own GETs, or a malformed body (dash_app.guards: 400)
+        if ROUTING_OUTPUT in output:
+            required = page_role(routing_path(body) or "/")
+        else:
+            required = self.callback_roles.get(output)
+        if may_use(who.role, required):
+            return None
+        self._deny("role", who, required=required, output=output[:200])
+        return _json_error(
+            403, "forbidden", f"{who.name} ({who.role}) may not use this: it needs the role {required}"
+        )
+
+    def set_csrf_cookie(self, response: flask.Response) -> flask.Response:
+        """The CSRF token in a cookie the page's script can read (Dash's renderer), for signed-in sessions."""
+        token = flask.session.get("csrf") if flask.session.get("user") else None
+        if token and flask.request.cookies.get(CSRF_COOKIE) != token:
+            response.set_cookie(
+                CSRF_COOKIE, token, httponly=False, samesite="Lax", secure=flask.request.is_secure, path="/"
+            )
+        return response
+
+    # --- the routes ---------------------------------------------------------------------------------
+
+    def login(self) -> flask.Response:
+        lang, next_path = _language(), safe_next(flask.request.args.get("next"))
+        if flask.request.method == "POST":
+            return self._submit(lang, next_path)
+        if isinstance(self.session_user(), SignedIn):
+            return flask.redirect(next_path, code=302)
+        notice = _NOTICES.get(flask.request.args.get("reason", ""))
+        message = t(notice, lang) if notice else None
+        return _html(sign_in_page(lang, csrf_token(), next_path, message=message, error=False), 200)
+
+    def _submit(self, lang: str, next_path: str) -> flask.Response:
+        form = flask.request.form
+        name, password = form.get("username", "").strip()[:200], form.get("password", "")
+
+        def again(key: str, status: int, **values: object) -> flask.Response:
+            page = sign_in_page(lang, csrf_token(), next_path, message=t(key, lang, **values), username=name)
+            return _html(page, status)
+
+        if not _same_token(form.get(CSRF_FIELD)):
+            self._deny("csrf")
+            return again("signin.form_expired", 400)
+        try:
+            attempt = self.desk.attempt(name, password, flask.request.remote_addr or "-")
+        except (AuditUnavailable, sa.exc.SQLAlchemyError) as error:
+            logger.error("Sign-in refused: it cannot be checked or recorded (%s)", error)
+            return again("signin.unavailable", 503)
+        if attempt.result == "ok" and attempt.user is not None:
+            now = time.time()
+            flask.session.clear()  # a new session: nothing of the anonymous one survives (no fixation)
+            flask.session.update(user=attempt.user.name, since=now, seen=now, csrf=secrets.token_urlsafe(32))
+            return flask.redirect(next_path, code=303)
+        key, status = _REFUSALS[attempt.result]
+        if attempt.result == "refused" and not (name and password):
+            key = "signin.missing"
+        response = again(key, status, minutes=max(1, -(-attempt.retry_after_s // 60)))
+        if attempt.retry_after_s:
+            response.headers["Retry-After"] = str(attempt.retry_after_s)
+        return response
+
+    def logout(self) -> flask.Response:
+        name = flask.session.get("user")
+        if name and _same_token(flask.request.form.get(CSRF_FIELD)):
+            try:
+                self.desk.trail.record(
+                    AuditEvent(str(name), "user", audit.SIGN_OUT, "ok", address=flask.request.remote_addr)
+                )
+            except AuditUnavailable as error:
+                logger.error("A sign-out could not be recorded in the audit trail: %s", error)
+            flask.session.clear()
+        elif name:  # a sign-out asked by another site: refused, the person stays signed in
+            self._deny("csrf")
+            return flask.redirect("/", code=303)
+        response = flask.redirect(f"{LOGIN_PATH}?reason=signed_out", code=303)
+        response.delete_cookie(CSRF_COOKIE, path="/")
+        return response
+
+
+_REASONS = {
+    "not_signed_in": "sign in first (POST /login)",
+    "session_expired": "the session has ended: sign in again",
+    "session_refused": "the session cookie was not signed by this server: sign in again",
+    "user_disabled": "this user is disabled or no longer exists",
+}
+_NOTICES = {"expired": "signin.expired", "signed_out": "signin.signed_out"}
+_REFUSALS = {
+    "refused": ("signin.refused", 401),
+    "disabled": ("signin.disabled", 403),
+    "throttled": ("signin.throttled", 429),
+}
+
+
+def install(app: Dash, sign_in: SignIn, callback_roles: dict[str, Role], client: ApiClient) -> None:
+    """Sessions, ``/login``, ``/logout``, the check of every request and the acting-user header on ``app``."""
+    server = app.server
+    server.secret_key = sign_in.secret_key
+    server.session_interface = _Sessions()
+    server.config.update(
+        SESSION_COOKIE_NAME=SESSION_COOKIE,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=sign_in.settings.secure_cookies == "always",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=sign_in.settings.max_session_hours),
+    )
+    gate = _Gate(sign_in, callback_roles)
+    server.add_url_rule(LOGIN_PATH, "sign_in", gate.login, methods=["GET", "POST"])
+    server.add_url_rule(LOGOUT_PATH, "sign_out", gate.logout, methods=["POST"])
+    server.before_request(gate.check)
+    server.after_request(gate.set_csrf_cookie)
+
+    def acting_user() -> dict[str, str]:
+        who = current_user()
+        return {ACTING_USER_HEADER: sign_acting_user(sign_in.secret_key, who.name, who.role)} if who else {}
+
+    client.identify = acting_user
