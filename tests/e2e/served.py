@@ -1,11 +1,13 @@
 """The served app for browser tests and the dashboard benchmark: a tiny project (tiny registered model, batch
 outputs) served by ``scripts/serve`` (what ``make serve`` and the container run: API blueprint + dashboard on
-one gunicorn server) on 127.0.0.1."""
+one gunicorn server) on 127.0.0.1, with one user of each role in its application database (the first admin
+created by ``scripts/serve`` itself, with the password of ``CREDIT_SCORING_ADMIN_PASSWORD``)."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -21,6 +23,7 @@ import pandas as pd
 import requests
 from mlflow.tracking import MlflowClient
 
+from credit_scoring.access.users import UserStore
 from credit_scoring.features.labels import APPLICATION_LABELS
 from credit_scoring.serving.description import IMPORTANCE_ARTIFACT, VERSION_COLUMN
 from tests.api.drift_run import run_drift_nodes
@@ -28,6 +31,30 @@ from tests.api.project import API_KEY, MODEL_NAME, build_project
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SERVE_SCRIPT = PROJECT_ROOT / "scripts" / "serve"
+SECRET_KEY = "the served test app's secret key, long enough to sign"
+PASSWORD = "a served test password"
+USERS = {"adviser": "ada.adviser", "risk": "rita.risk", "admin": "admin"}
+"""The signed-in people of each role; ``admin`` is the first administrator ``scripts/serve`` creates."""
+
+
+def sign_in(base_url: str, name: str, password: str = PASSWORD) -> requests.Session:
+    """A session signed in through ``/login`` as a browser does (the form's CSRF token, the cookies), whose
+    requests carry the ``X-CSRFToken`` header that Dash's renderer adds to callbacks."""
+    session = requests.Session()
+    form = session.get(f"{base_url}/login", timeout=30)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    if form.status_code != 200 or token is None:
+        raise RuntimeError(f"no sign-in form at {base_url}/login ({form.status_code})")
+    answer = session.post(
+        f"{base_url}/login",
+        data={"username": name, "password": password, "csrf_token": token.group(1)},
+        allow_redirects=False,
+        timeout=30,
+    )
+    if answer.status_code != 303:
+        raise RuntimeError(f"{name} could not sign in ({answer.status_code}): {answer.text[-300:]}")
+    session.headers["X-CSRFToken"] = session.cookies["_csrf_token"]
+    return session
 
 
 @dataclass
@@ -36,6 +63,10 @@ class ServedApp:
     api_key: str
     project: dict[str, Any]
     log: Path
+
+    def signed_in(self, role: str = "adviser") -> requests.Session:
+        """A session signed in as the user of ``role``."""
+        return sign_in(self.base_url, USERS[role])
 
     def api(self, path: str, **params: Any) -> Any:
         """A JSON answer of the API, straight over HTTP (to compare with what the dashboard shows)."""
@@ -88,7 +119,15 @@ def prepare_project(root: Path) -> dict[str, Any]:
     write_reporting_extras(project)
     (root / "conf" / "base").mkdir(parents=True, exist_ok=True)
     shutil.copy(PROJECT_ROOT / "conf" / "base" / "app.yml", root / "conf" / "base" / "app.yml")
+    users = UserStore(database_url(root))
+    for role in ("adviser", "risk"):
+        users.add(USERS[role], role, PASSWORD)
     return project
+
+
+def database_url(root: Path) -> str:
+    """The served project's application database (decision log, users, audit trail)."""
+    return f"sqlite:///{root / 'prediction_log.db'}"
 
 
 @contextmanager
@@ -102,7 +141,9 @@ def serving(root: Path, project: dict[str, Any], **extra_env: str) -> Iterator[t
         **os.environ,
         "CREDIT_SCORING_ROOT": str(root),
         "CREDIT_SCORING_API_KEYS": API_KEY,
-        "CREDIT_SCORING_PREDICTION_LOG_URL": f"sqlite:///{root / 'prediction_log.db'}",
+        "CREDIT_SCORING_PREDICTION_LOG_URL": database_url(root),
+        "CREDIT_SCORING_SECRET_KEY": SECRET_KEY,
+        "CREDIT_SCORING_ADMIN_PASSWORD": PASSWORD,
         "MLFLOW_TRACKING_URI": str(project["tracking_uri"]),
         "DASHBOARD_API_KEY": API_KEY,
         "DO_NOT_TRACK": "1",
