@@ -2,9 +2,10 @@
 
 The browser sends ``POST /_dash-update-component`` with the callback's inputs; anyone who can reach the server
 can send anything there. A request that is not a callback request of this app (not JSON, fields missing or of
-the wrong type, an unknown output) is refused before Dash reads it; a callback that fails on the values it got
-(``ValueError``, ``TypeError``, ``KeyError``, ``OverflowError``: a value the page could not have sent) answers
-400, logged with its trace. Any other exception stays a 500: a fault of the server, not of the request.
+the wrong type, an unknown output, a clientside callback) is refused before Dash reads it; a callback that
+fails on the values it got (`INPUT_ERRORS`: a value the page could not have sent, such as a null where the
+page always sends an object) answers 400, logged with its trace. Any other exception stays a 500: a fault of
+the server, not of the request.
 
 A process answers at most ``max_callbacks`` callbacks at once; one more waits a few seconds for a slot, then
 gets a 503 with ``Retry-After`` instead of holding a thread that the API's callers need.
@@ -24,7 +25,7 @@ from werkzeug.exceptions import BadRequest
 
 logger = logging.getLogger("dash_app.callbacks")
 CALLBACK_PATH = "_dash-update-component"
-INPUT_ERRORS = (ValueError, TypeError, KeyError, OverflowError)
+INPUT_ERRORS = (ValueError, TypeError, KeyError, AttributeError, OverflowError)
 
 
 class _Dependency(BaseModel):
@@ -65,10 +66,18 @@ def check_callback_request(app: Dash) -> flask.Response | None:
             for problem in error.errors(include_url=False, include_input=False)[:5]
         )
         return _bad_request(f"not a callback request of this dashboard: {problems}")
-    if callback.output not in app.callback_map:
-        return _bad_request(f"unknown callback output: {callback.output[:200]}")
-    if not _outputs_match(split_callback_id(callback.output), body["outputs"]):
-        return _bad_request(f"the outputs sent are not those of the callback {callback.output[:200]}")
+    problem = _output_problem(app, callback.output, body["outputs"])
+    return _bad_request(problem) if problem else None
+
+
+def _output_problem(app: Dash, output: str, sent: Any) -> str | None:
+    """What is wrong with the callback output named and the outputs sent, or None."""
+    if output not in app.callback_map:
+        return f"unknown callback output: {output[:200]}"
+    if "callback" not in app.callback_map[output]:
+        return f"{output[:200]} is a clientside callback: it runs in the browser"
+    if not _outputs_match(split_callback_id(output), sent):
+        return f"the outputs sent are not those of the callback {output[:200]}"
     return None
 
 

@@ -55,6 +55,8 @@ WARM_UP = "credit_scoring.warm_up"
 _REFUSED = "credit_scoring.session_refused"
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/api/")
 PUBLIC_PATHS = frozenset({LOGIN_PATH, LOGOUT_PATH, "/_favicon.ico", "/favicon.ico"})
+CALLBACK_ROLES = "dash_app.callback_roles"
+"""Key of ``server.extensions`` holding the role each callback output needs (`dash_app.permissions`)."""
 SEEN_RESOLUTION_S = 60
 """The session's last-use time is written again at most this often (one cookie update a minute)."""
 
@@ -372,6 +374,7 @@ def install(app: Dash, sign_in: SignIn, callback_roles: dict[str, Role], client:
         SESSION_COOKIE_SECURE=sign_in.settings.secure_cookies == "always",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=sign_in.settings.max_session_hours),
     )
+    server.extensions[CALLBACK_ROLES] = callback_roles
     gate = _Gate(sign_in, callback_roles)
     server.add_url_rule(LOGIN_PATH, "sign_in", gate.login, methods=["GET", "POST"])
     server.add_url_rule(LOGOUT_PATH, "sign_out", gate.logout, methods=["POST"])

@@ -1,6 +1,7 @@
 """``python -m credit_scoring.audit``: read the audit trail, erase a client, apply the retention periods.
 
-    python -m credit_scoring.audit export [--client ID] [--user NAME] [--since DATE] [--actor NAME]
+    python -m credit_scoring.audit export [--client ID] [--user NAME] [--since DATE] [--action A]
+                                          [--actor NAME]
     python -m credit_scoring.audit erase --client ID [--actor NAME]
     python -m credit_scoring.audit retention [--days N] [--audit-days M] [--actor NAME]
 
@@ -27,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from credit_scoring.access.audit import (
+    ACTIONS,
     AUDIT_EXPORT,
     AuditEvent,
     AuditTrail,
@@ -99,6 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--user", help="events by this user or key name")
     export.add_argument(
         "--since", type=since_argument, help="events at or after this ISO date or datetime (UTC)"
+    )
+    export.add_argument(
+        "--action", choices=sorted(ACTIONS), help="events of this action (e.g. sign_in.failure)"
     )
 
     erase = commands.add_parser(
@@ -181,8 +186,8 @@ def export_events(url: str, args: argparse.Namespace, actor: str) -> list[dict[s
     """The matching events; the export itself is recorded before anything is shown."""
     trail = AuditTrail(url)
     try:
-        rows = trail.export(client_id=args.client, user=args.user, since=args.since)
-        filters = {"client_id": args.client, "user": args.user, "since": args.since}
+        rows = trail.export(client_id=args.client, user=args.user, since=args.since, action=args.action)
+        filters = {"client_id": args.client, "user": args.user, "since": args.since, "action": args.action}
         detail = {**{name: value for name, value in filters.items() if value is not None}, "rows": len(rows)}
         trail.record(AuditEvent(actor, "system", AUDIT_EXPORT, "ok", client_id=args.client, detail=detail))
     finally:

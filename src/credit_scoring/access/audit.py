@@ -304,10 +304,15 @@ class AuditTrail:
         client_id: int | None = None,
         user: str | None = None,
         since: str | date | datetime | None = None,
+        action: str | None = None,
     ) -> list[dict[str, Any]]:
-        """The events about ``client_id``, by ``user`` (the actor's name, a person or a key) and at or after
-        ``since``, in the order they were recorded (``at``, then ``id``)."""
+        """The events about ``client_id``, by ``user`` (the actor's name, a person or a key), at or after
+        ``since`` and of ``action``, in the order they were recorded (``at``, then ``id``)."""
+        if action is not None and action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}: use one of {', '.join(sorted(ACTIONS))}")
         query = sa.select(audit_events)
+        if action is not None:
+            query = query.where(audit_events.c.action == action)
         if client_id is not None:
             query = query.where(audit_events.c.client_id == client_id)
         if user is not None:
