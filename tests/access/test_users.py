@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -151,3 +152,32 @@ def test_the_command_line_reads_the_password_from_stdin_only(tmp_path: Path) -> 
         timeout=120,
     )
     assert refused.returncode == 2 and "unrecognized arguments" in refused.stderr
+
+
+def test_the_first_administrator_gets_a_random_password_shown_once(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv(users_cli.ADMIN_PASSWORD_ENV, raising=False)
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    code, printed = run_cli(url, "ensure-admin")
+    password = re.search(r"with the password (\S+)", printed).group(1)
+    assert code == 0 and len(password) >= 20
+    assert UserStore(url).authenticate("admin", password).user.role == "admin"
+    code, again = run_cli(url, "ensure-admin")
+    assert code == 0 and password not in again and "none created" in again
+    UserStore(url).disable("admin")
+    code, _ = run_cli(url, "ensure-admin")
+    assert code == 2, "a disabled user named admin is not silently replaced"
+    assert run_cli(url, "ensure-admin", "--name", "second.admin")[0] == 0
+    added = [event["detail"] for event in AuditTrail(url).export(action="user.add")]
+    assert added == [{"user": "admin", "role": "admin"}, {"user": "second.admin", "role": "admin"}]
+
+
+def test_the_first_administrator_can_take_its_password_from_the_environment(
+    tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv(users_cli.ADMIN_PASSWORD_ENV, PASSWORD)
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    code, printed = run_cli(url, "ensure-admin")
+    assert code == 0 and PASSWORD not in printed and users_cli.ADMIN_PASSWORD_ENV in printed
+    assert UserStore(url).authenticate("admin", PASSWORD).valid
+    monkeypatch.setenv(users_cli.ADMIN_PASSWORD_ENV, "short")
+    assert run_cli(f"sqlite:///{tmp_path / 'other.db'}", "ensure-admin")[0] == 2

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from credit_scoring.api.config import API_KEYS_ENV, SECRET_KEY_ENV, ensure_local_api_key, load_settings
+from credit_scoring.api.config import (
+    API_KEYS_ENV,
+    SECRET_KEY_ENV,
+    ensure_local_api_key,
+    ensure_local_secret_key,
+    load_settings,
+)
 from credit_scoring.api.services import batch_validation
 from credit_scoring.project_config import read_config
 
@@ -111,3 +117,19 @@ def test_the_secret_key_comes_from_the_credentials_or_the_environment(
     monkeypatch.setenv(SECRET_KEY_ENV, "short")
     with pytest.raises(ValueError, match="at least 32 characters"):
         load_settings({"root": project})
+
+
+def test_a_secret_key_is_generated_once_beside_the_api_key(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(SECRET_KEY_ENV, raising=False)
+    ensure_local_api_key(project)
+    written = ensure_local_secret_key(project)
+    assert written == local(project, "credentials.yml") and oct(written.stat().st_mode & 0o777) == "0o600"
+    stored = yaml.safe_load(written.read_text())["scoring_api"]
+    assert len(stored["secret_key"]) >= 48 and stored["api_keys"], "the API key is kept"
+    assert ensure_local_secret_key(project) is None
+    assert load_settings({"root": project}).auth.secret_key.get_secret_value() == stored["secret_key"]
+    monkeypatch.setenv(SECRET_KEY_ENV, "e" * 40)
+    local(project, "credentials.yml").unlink()
+    assert ensure_local_secret_key(project) is None, "the environment's secret is enough"
