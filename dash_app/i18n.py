@@ -67,6 +67,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Signing in is not possible right now: the audit trail cannot record it. Try again later.",
         "fr": "Connexion impossible pour le moment : le journal d'audit ne peut pas l'enregistrer. Réessayez plus tard.",
     },
+    "signin.or": {"en": "Or:", "fr": "Ou :"},
+    "signin.provider": {"en": "Sign in with {provider}", "fr": "Se connecter avec {provider}"},
+    "signin.provider_failed": {
+        "en": "Signing in through the identity provider failed. Try again, or ask an administrator.",
+        "fr": "La connexion par le fournisseur d'identité a échoué. Réessayez, ou demandez à un administrateur.",
+    },
+    "signin.no_role": {
+        "en": "Your account has no role in this application. Ask an administrator for access.",
+        "fr": "Votre compte n'a pas de rôle dans cette application. Demandez l'accès à un administrateur.",
+    },
     "forbidden.title": {"en": "Access refused — Credit scoring", "fr": "Accès refusé — Score de crédit"},
     "forbidden.heading": {"en": "Access refused", "fr": "Accès refusé"},
     "forbidden.text": {

@@ -14,6 +14,8 @@ from dash_app.i18n import LANGUAGES, t
 
 LOGIN_PATH = "/login"
 LOGOUT_PATH = "/logout"
+PROVIDER_PATH = "/login/provider"
+PROVIDER_CALLBACK_PATH = "/login/provider/callback"
 CSRF_FIELD = "csrf_token"
 MESSAGE_ID = "sign-in-message"
 STYLESHEETS = ("/assets/00-bootstrap.min.css", "/assets/10-app.css")
@@ -60,6 +62,7 @@ def sign_in_page(
     message: str | None = None,
     error: bool = True,
     username: str = "",
+    provider: str | None = None,
 ) -> str:
     """The sign-in form; ``message`` above it: an error tied to the fields, or a notice (not ``error``)."""
     described = f' aria-describedby="{MESSAGE_ID}"' if message and error else ""
@@ -87,9 +90,21 @@ def sign_in_page(
         '<input class="form-control" id="password" name="password" type="password" '
         f'autocomplete="current-password" required{described}{invalid}></div>'
         f'<button type="submit" class="btn btn-primary">{escape(t("signin.submit", lang))}</button>'
-        "</form></div></main>"
+        "</form>" + _provider_link(lang, provider, query) + "</div></main>"
     )
     return _document(lang, t("signin.title", lang), body)
+
+
+def _provider_link(lang: str, provider: str | None, query: dict[str, str]) -> str:
+    """The way to sign in through the identity provider, when there is one."""
+    if not provider:
+        return ""
+    href = f"{PROVIDER_PATH}?{urlencode({**query, 'lang': lang})}"
+    return (
+        f'<p class="mt-4">{escape(t("signin.or", lang))}</p>'
+        f'<p><a class="btn btn-outline-secondary" id="sign-in-provider" href="{escape(href)}">'
+        f"{escape(t('signin.provider', lang, provider=provider))}</a></p>"
+    )
 
 
 def forbidden_page(lang: str, role: str) -> str:

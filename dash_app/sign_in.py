@@ -37,11 +37,20 @@ from credit_scoring.access import audit
 from credit_scoring.access.acting import ACTING_USER_HEADER, sign_acting_user
 from credit_scoring.access.audit import AuditEvent, AuditTrail, AuditUnavailable
 from credit_scoring.access.roles import Role
-from credit_scoring.access.sign_in import SignInDesk, SignInSettings, SignInThrottle
-from credit_scoring.access.users import UserStore
+from credit_scoring.access.sign_in import IdentityProviderSettings, SignInDesk, SignInSettings, SignInThrottle
+from credit_scoring.access.users import User, UserStore
+from dash_app import identity_provider
 from dash_app.api_client import ApiClient
 from dash_app.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from dash_app.login_page import CSRF_FIELD, LOGIN_PATH, LOGOUT_PATH, forbidden_page, sign_in_page
+from dash_app.login_page import (
+    CSRF_FIELD,
+    LOGIN_PATH,
+    LOGOUT_PATH,
+    PROVIDER_CALLBACK_PATH,
+    PROVIDER_PATH,
+    forbidden_page,
+    sign_in_page,
+)
 from dash_app.permissions import ROUTING_OUTPUT, may_use, page_role, routing_path
 
 logger = logging.getLogger("dash_app.sign_in")
@@ -54,7 +63,9 @@ WARM_UP = "credit_scoring.warm_up"
 """Environ key of the factory's own start-up request (`dash_app.app._set_up_now`); no client can set it."""
 _REFUSED = "credit_scoring.session_refused"
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/api/")
-PUBLIC_PATHS = frozenset({LOGIN_PATH, LOGOUT_PATH, "/_favicon.ico", "/favicon.ico"})
+PUBLIC_PATHS = frozenset(
+    {LOGIN_PATH, LOGOUT_PATH, PROVIDER_PATH, PROVIDER_CALLBACK_PATH, "/_favicon.ico", "/favicon.ico"}
+)
 CALLBACK_ROLES = "dash_app.callback_roles"
 """Key of ``server.extensions`` holding the role each callback output needs (`dash_app.permissions`)."""
 SEEN_RESOLUTION_S = 60
@@ -76,6 +87,8 @@ class SignIn:
     desk: SignInDesk
     secret_key: str
     settings: SignInSettings
+    identity_provider: IdentityProviderSettings | None = None
+    """Sign-in through the lender's OpenID Connect provider, beside the password form."""
 
     @classmethod
     def open(
@@ -87,6 +100,7 @@ class SignIn:
         limiter_storage: str = "memory://",
         trail: AuditTrail | None = None,
         hasher: PasswordHasher | None = None,
+        identity_provider: IdentityProviderSettings | None = None,
     ) -> SignIn:
         """Sign-in against the users and the audit trail of the application database at ``database_url``."""
         if not secret_key:
@@ -100,7 +114,7 @@ class SignIn:
             trail or AuditTrail(database_url),
             SignInThrottle(settings, limiter_storage),
         )
-        return cls(desk, secret_key, settings)
+        return cls(desk, secret_key, settings, identity_provider)
 
 
 class _Sessions(SecureCookieSessionInterface):
@@ -185,6 +199,8 @@ class _Gate:
         self.callback_roles = callback_roles
         self.idle_s = sign_in.settings.idle_timeout_minutes * 60
         self.lifetime_s = sign_in.settings.max_session_hours * 3600
+        self.provider = sign_in.identity_provider
+        self.provider_client: Any = None
 
     # --- the audit trail ----------------------------------------------------------------------------
 
@@ -299,15 +315,25 @@ class _Gate:
             return flask.redirect(next_path, code=302)
         notice = _NOTICES.get(flask.request.args.get("reason", ""))
         message = t(notice, lang) if notice else None
-        return _html(sign_in_page(lang, csrf_token(), next_path, message=message, error=False), 200)
+        return self._form(lang, next_path, message, error=False)
+
+    def _form(
+        self, lang: str, next_path: str, message: str | None, *, error: bool = True, username: str = ""
+    ) -> flask.Response:
+        label = self.provider.label if self.provider else None
+        page = sign_in_page(
+            lang, csrf_token(), next_path, message=message, error=error, username=username, provider=label
+        )
+        return _html(page, 200)
 
     def _submit(self, lang: str, next_path: str) -> flask.Response:
         form = flask.request.form
         name, password = form.get("username", "").strip()[:200], form.get("password", "")
 
         def again(key: str, status: int, **values: object) -> flask.Response:
-            page = sign_in_page(lang, csrf_token(), next_path, message=t(key, lang, **values), username=name)
-            return _html(page, status)
+            response = self._form(lang, next_path, t(key, lang, **values), username=name)
+            response.status_code = status
+            return response
 
         if not _same_token(form.get(CSRF_FIELD)):
             self._deny("csrf")
@@ -318,16 +344,56 @@ class _Gate:
             logger.error("Sign-in refused: it cannot be checked or recorded (%s)", error)
             return again("signin.unavailable", 503)
         if attempt.result == "ok" and attempt.user is not None:
-            now = time.time()
-            flask.session.clear()  # a new session: nothing of the anonymous one survives (no fixation)
-            flask.session.update(user=attempt.user.name, since=now, seen=now, csrf=secrets.token_urlsafe(32))
-            return flask.redirect(next_path, code=303)
+            return _open_session(attempt.user, next_path)
         key, status = _REFUSALS[attempt.result]
         if attempt.result == "refused" and not (name and password):
             key = "signin.missing"
         response = again(key, status, minutes=max(1, -(-attempt.retry_after_s // 60)))
         if attempt.retry_after_s:
             response.headers["Retry-After"] = str(attempt.retry_after_s)
+        return response
+
+    def provider_begin(self) -> flask.Response:
+        """To the identity provider's sign-in page; back at `provider_callback`."""
+        lang = _language()
+        flask.session["provider_next"] = safe_next(flask.request.args.get("next"))
+        flask.session["provider_lang"] = lang
+        try:
+            callback = flask.url_for("sign_in_provider_callback", _external=True)
+            return identity_provider.send_to_provider(self.provider_client, callback)
+        except identity_provider.ProviderRefused as error:
+            logger.error("Sign-in through the identity provider failed: %s", error)
+            response = self._form(lang, "/", t("signin.provider_failed", lang))
+            response.status_code = 502
+            return response
+
+    def provider_callback(self) -> flask.Response:
+        """The provider's answer: the person it vouched for is signed in with the role of their groups."""
+        next_path = safe_next(flask.session.pop("provider_next", "/"))
+        lang = str(flask.session.pop("provider_lang", "")) or _language()
+        address = flask.request.remote_addr or "-"
+        provider = self.provider
+        assert provider is not None  # the route exists only with a provider
+        try:
+            claims = identity_provider.verified_claims(self.provider_client)
+            name = str(claims.get(provider.username_claim) or "")
+            attempt = self.desk.attempt_external(name, provider.role_for(claims), address, provider.label)
+        except identity_provider.ProviderRefused as error:
+            logger.warning("Sign-in through the identity provider refused: %s", error)
+            self._deny("provider_refused")
+            return self._refusal(lang, next_path, "signin.provider_failed", 401)
+        except (AuditUnavailable, sa.exc.SQLAlchemyError) as error:
+            logger.error("Sign-in refused: it cannot be checked or recorded (%s)", error)
+            return self._refusal(lang, next_path, "signin.unavailable", 503)
+        if attempt.result == "ok" and attempt.user is not None:
+            return _open_session(attempt.user, next_path)
+        keys = {"disabled": "signin.disabled", "no_role": "signin.no_role"}
+        key = keys.get(attempt.result) or keys.get(attempt.reason) or "signin.provider_failed"
+        return self._refusal(lang, next_path, key, 403)
+
+    def _refusal(self, lang: str, next_path: str, key: str, status: int) -> flask.Response:
+        response = self._form(lang, next_path, t(key, lang))
+        response.status_code = status
         return response
 
     def logout(self) -> flask.Response:
@@ -346,6 +412,14 @@ class _Gate:
         response = flask.redirect(f"{LOGIN_PATH}?reason=signed_out", code=303)
         response.delete_cookie(CSRF_COOKIE, path="/")
         return response
+
+
+def _open_session(user: User, next_path: str) -> flask.Response:
+    """A new session for ``user`` (nothing of the anonymous one survives: no fixation), then ``next_path``."""
+    now = time.time()
+    flask.session.clear()
+    flask.session.update(user=user.name, since=now, seen=now, csrf=secrets.token_urlsafe(32))
+    return flask.redirect(next_path, code=303)
 
 
 _REASONS = {
@@ -378,6 +452,10 @@ def install(app: Dash, sign_in: SignIn, callback_roles: dict[str, Role], client:
     gate = _Gate(sign_in, callback_roles)
     server.add_url_rule(LOGIN_PATH, "sign_in", gate.login, methods=["GET", "POST"])
     server.add_url_rule(LOGOUT_PATH, "sign_out", gate.logout, methods=["POST"])
+    if sign_in.identity_provider is not None:
+        gate.provider_client = identity_provider.register(server, sign_in.identity_provider)
+        server.add_url_rule(PROVIDER_PATH, "sign_in_provider", gate.provider_begin)
+        server.add_url_rule(PROVIDER_CALLBACK_PATH, "sign_in_provider_callback", gate.provider_callback)
     server.before_request(gate.check)
     server.after_request(gate.set_csrf_cookie)
 

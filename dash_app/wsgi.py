@@ -71,4 +71,5 @@ def sign_in_for(settings: ApiSettings, trail: AuditTrail | None = None) -> SignI
         settings.sign_in,
         limiter_storage=settings.auth.rate_limit_storage,
         trail=trail,
+        identity_provider=settings.identity_provider,
     )

@@ -133,3 +133,23 @@ def test_a_secret_key_is_generated_once_beside_the_api_key(
     monkeypatch.setenv(SECRET_KEY_ENV, "e" * 40)
     local(project, "credentials.yml").unlink()
     assert ensure_local_secret_key(project) is None, "the environment's secret is enough"
+
+
+def test_the_identity_provider_is_read_from_the_credentials_only(project: Path) -> None:
+    assert load_settings({"root": project}).identity_provider is None
+    provider = {
+        "label": "Banque SSO",
+        "server_metadata_url": "https://sso.example/.well-known/openid-configuration",
+        "client_id": "credit-scoring",
+        "client_secret": "s3cret",
+        "roles": {"credit-advisers": "adviser"},
+    }
+    local(project, "credentials.yml").write_text(yaml.safe_dump({"identity_provider": provider}))
+    settings = load_settings({"root": project}).identity_provider
+    assert settings.label == "Banque SSO" and settings.client_secret.get_secret_value() == "s3cret"
+    assert "s3cret" not in repr(settings)
+    local(project, "credentials.yml").write_text(
+        yaml.safe_dump({"identity_provider": {**provider, "roles": {"g": "boss"}}})
+    )
+    with pytest.raises(ValueError, match=r"roles\.g"):
+        load_settings({"root": project})

@@ -19,10 +19,11 @@ from typing import Literal
 from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from credit_scoring.access import audit
 from credit_scoring.access.audit import AuditEvent, AuditTrail
+from credit_scoring.access.roles import ROLES, Role
 from credit_scoring.access.users import MAX_PASSWORD_LENGTH, User, UserStore, check_name
 
 
@@ -56,16 +57,42 @@ class SignInSettings(BaseModel):
         return value
 
 
+class IdentityProviderSettings(BaseModel):
+    """The ``identity_provider`` section of conf/local/credentials.yml: sign-in through the lender's OpenID
+    Connect provider (docs/security.md). The provider says who the person is and which groups they belong to;
+    ``roles`` maps those groups to roles here (the highest wins; a person in none is refused)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: str = Field(default="your organisation's account", description="the button: 'Sign in with …'")
+    server_metadata_url: str = Field(description="the provider's /.well-known/openid-configuration")
+    client_id: str
+    client_secret: SecretStr
+    scope: str = "openid profile email"
+    username_claim: str = Field(default="preferred_username", description="the claim that names the person")
+    roles_claim: str = Field(default="groups", description="the claim listing the person's groups or roles")
+    roles: dict[str, Role] = Field(description="a value of roles_claim -> adviser, risk or admin")
+
+    def role_for(self, claims: dict[str, object]) -> Role | None:
+        """The highest role that the person's groups (``roles_claim`` of ``claims``) map to, or None."""
+        groups = claims.get(self.roles_claim)
+        values = [groups] if isinstance(groups, str) else groups if isinstance(groups, list) else []
+        roles = {self.roles[value] for value in values if isinstance(value, str) and value in self.roles}
+        return max(roles, key=ROLES.index) if roles else None
+
+
 SignInResult = Literal["ok", "refused", "disabled", "throttled"]
 
 
 @dataclass(frozen=True)
 class SignInAttempt:
-    """What became of an attempt: the user when ``ok``; the seconds to wait when ``throttled``."""
+    """What became of an attempt: the user when ``ok``; the seconds to wait when ``throttled``; why, as
+    recorded in the audit trail, when refused."""
 
     result: SignInResult
     user: User | None = None
     retry_after_s: int = 0
+    reason: str = ""
 
 
 class SignInThrottle:
@@ -140,6 +167,26 @@ class SignInDesk:
             )
         )
         return SignInAttempt("ok", check.user)
+
+    def attempt_external(self, name: str, role: Role | None, address: str, provider: str) -> SignInAttempt:
+        """The person the identity provider vouched for (``name``, ``role`` from their groups), signed in
+        unless they have no role here, an unusable name or a disabled account; recorded either way."""
+        detail: dict[str, object] = {"provider": provider}
+        if not _plausible_name(name):
+            self._record(name, address, "denied", {**detail, "reason": "malformed"})
+            return SignInAttempt("refused", reason="malformed")
+        if role is None:
+            self._record(name, address, "denied", {**detail, "reason": "no_role"})
+            return SignInAttempt("refused", reason="no_role")
+        user = self.users.sign_in_externally(name, role)
+        if user.disabled:
+            self._record(name, address, "denied", {**detail, "reason": "disabled"})
+            return SignInAttempt("disabled")
+        event = AuditEvent(
+            name, "user", audit.SIGN_IN_SUCCESS, "ok", address=address, detail={**detail, "role": role}
+        )
+        self.trail.record(event)
+        return SignInAttempt("ok", user)
 
     def _record(self, name: str, address: str, outcome: audit.Outcome, detail: dict[str, object]) -> None:
         self.trail.record(

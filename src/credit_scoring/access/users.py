@@ -21,6 +21,8 @@ from credit_scoring.access.tables import metadata, users
 from credit_scoring.database import ProcessDatabase
 from credit_scoring.records import utc_timestamp
 
+EXTERNAL_PASSWORD_HASH = "!external"
+"""The password hash of a person who signs in through the identity provider: no password matches it."""
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # argon2 hashes any length; a bound keeps a huge form field from costing more
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
@@ -105,6 +107,30 @@ class UserStore:
                 connection.execute(users.insert().values(**row))
         except sa.exc.IntegrityError:
             raise ValueError(f"a user named {name!r} exists already") from None
+        return self._require(name)
+
+    def sign_in_externally(self, name: str, role: str) -> User:
+        """The person the identity provider vouched for, with the role it gave: added on first sign-in (no
+        password: they sign in only through the provider), their role brought up to date afterwards. A
+        disabled user stays disabled (the caller refuses them); their last sign-in is recorded otherwise."""
+        check_name(name)
+        check_role(role)
+        now = utc_timestamp()
+        existing = self.get(name)
+        if existing is None:
+            row = {"name": name, "role": role, "password_hash": EXTERNAL_PASSWORD_HASH, "disabled": False}
+            row |= {"created_at": now, "updated_at": now, "last_sign_in_at": now}
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(users.insert().values(**row))
+            except sa.exc.IntegrityError:  # added meanwhile by another worker: update it below
+                existing = self.get(name)
+        if existing is not None and not existing.disabled:
+            changes = {"last_sign_in_at": now} | (
+                {"role": role, "updated_at": now} if existing.role != role else {}
+            )
+            with self.engine.begin() as connection:
+                connection.execute(users.update().where(users.c.name == name).values(**changes))
         return self._require(name)
 
     def set_password(self, name: str, password: str) -> User:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from credit_scoring.access.acting import ACTING_USER_HEADER, MIN_SECRET_LENGTH
 from credit_scoring.access.privacy import DEFAULT_AUDIT_RETENTION_DAYS, DEFAULT_DECISION_LOG_RETENTION_DAYS
-from credit_scoring.access.sign_in import SignInSettings
+from credit_scoring.access.sign_in import IdentityProviderSettings, SignInSettings
 from credit_scoring.project_config import LOCAL_CREDENTIALS, read_config
 
 API_KEYS_ENV = "CREDIT_SCORING_API_KEYS"
@@ -149,6 +149,9 @@ class ApiSettings(_Section):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     sign_in: SignInSettings = Field(default_factory=SignInSettings)
+    identity_provider: IdentityProviderSettings | None = Field(
+        default=None, description="sign-in through the lender's OpenID Connect provider (credentials only)"
+    )
     load_model: bool = Field(default=True, description="False: start without a model (tests inject one)")
 
     @property
@@ -217,6 +220,8 @@ def _secrets(root: Path) -> dict[str, Any]:
     secret = os.environ.get(SECRET_KEY_ENV) or (credentials.get("scoring_api") or {}).get("secret_key")
     if secret:
         found.setdefault("auth", {})["secret_key"] = secret
+    if credentials.get("identity_provider"):
+        found["identity_provider"] = credentials["identity_provider"]
     log_url = os.environ.get(LOG_URL_ENV) or (credentials.get("prediction_log") or {}).get("url")
     if log_url:
         found["decision_log"] = {"url": log_url}
