@@ -66,8 +66,13 @@ class ApiClient:
         """The served model; its global importance labelled in ``lang``."""
         return self.get("model", lang=lang)
 
-    def predict(self, application: dict[str, Any], lang: str = "en", top_k: int = 6) -> dict[str, Any]:
-        return self.post("predict", application, lang=lang, top_k=top_k)
+    def predict(
+        self, application: dict[str, Any], lang: str = "en", top_k: int = 6, *, simulation: bool = False
+    ) -> dict[str, Any]:
+        """A score and its reasons; a ``simulation`` (what-if) is not a decision: the API does not log it."""
+        return self.post(
+            "predict", application, lang=lang, top_k=top_k, simulation="true" if simulation else None
+        )
 
     def search_clients(self, filters: dict[str, Any], page: int = 1, page_size: int = 20) -> dict[str, Any]:
         return self.get("clients", page=page, page_size=page_size, **filters)

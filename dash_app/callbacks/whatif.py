@@ -26,8 +26,8 @@ def compare_scores(client: ApiClient, original: dict[str, Any], entered: dict[st
     if errors:
         return dbc.Alert(errors, color="warning")
     try:
-        before = client.predict(original, lang=lang)
-        after = client.predict(application, lang=lang)
+        before = client.predict(original, lang=lang, simulation=True)
+        after = client.predict(application, lang=lang, simulation=True)
     except ApiError as error:
         return error_alert(error.message, lang)
     decisions = [t(f"common.{score['decision']}", lang) for score in (before, after)]

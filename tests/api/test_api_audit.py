@@ -85,6 +85,32 @@ def test_each_decision_served_is_recorded_without_the_application(make_app, api_
     assert "AMT_CREDIT" not in str(events)
 
 
+def test_a_simulation_is_recorded_as_a_what_if_and_is_not_a_decision(
+    make_app, api_project, trail, advisers_key
+):
+    """The dashboard's what-if: scored and explained, recorded in the trail, never in the decision log (which
+    feeds monitoring as the applications actually decided)."""
+    app = make_app()
+    application = production_application(api_project)
+    headers = {"X-API-Key": advisers_key}
+    simulated = app.test_client().post(f"{PREFIX}/predict?simulation=true", json=application, headers=headers)
+    decided = app.test_client().post(f"{PREFIX}/predict", json=application, headers=headers)
+    assert simulated.status_code == decided.status_code == 200
+    assert simulated.get_json()["probability"] == decided.get_json()["probability"]
+    [record] = current_services_of(app).decision_log.records()
+    assert record["request_id"] == decided.get_json()["request_id"]
+    events = trail.export(user="crm-service")
+    assert [(event["action"], event["client_id"]) for event in events] == [
+        ("client.whatif", application["SK_ID_CURR"]),
+        ("decision.served", application["SK_ID_CURR"]),
+    ]
+
+
+def current_services_of(app):
+    with app.app_context():
+        return current_services()
+
+
 def test_refused_calls_are_recorded(make_app, trail, tmp_path) -> None:
     model_only = KeyStore(f"sqlite:///{tmp_path / 'prediction_log.db'}").create("reporting", "model")
     client = make_app().test_client()

@@ -195,8 +195,10 @@ class FakeApiClient:
             ],
         }
 
-    def predict(self, application: dict[str, Any], lang: str = "en", top_k: int = 6) -> dict[str, Any]:
-        self._record("predict", application, lang=lang)
+    def predict(
+        self, application: dict[str, Any], lang: str = "en", top_k: int = 6, *, simulation: bool = False
+    ) -> dict[str, Any]:
+        self._record("predict", application, lang=lang, simulation=simulation)
         probability = min(0.99, 0.04 + application.get("AMT_CREDIT", 0) / 4_000_000)
         answer = score(application.get("SK_ID_CURR") or 0, probability, lang)
         return {**answer, "request_id": "r1", "known_client": True, "timestamp": "t", "latency_ms": 3.0}

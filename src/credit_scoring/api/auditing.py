@@ -34,11 +34,17 @@ CONSULTATIONS: dict[str, str] = {
     "predict_batch": audit.DECISION_SERVED,
 }
 _NOTED = "audit_noted"
+_ACTION = "audit_action"
 
 
 def note_clients(items: Iterable[tuple[int | None, str | None, dict[str, Any] | None]]) -> None:
     """What this request showed: (client id, request id of the item, detail) per client or decision."""
     setattr(g, _NOTED, [*getattr(g, _NOTED, []), *items])
+
+
+def note_action(action: str) -> None:
+    """What this request did, when it is not its route's usual action (a simulation is not a decision)."""
+    setattr(g, _ACTION, action)
 
 
 def consultation_events(
@@ -107,7 +113,7 @@ def record_answer(response: Response, trail: AuditTrail) -> Response:
         except AuditUnavailable as error:
             logger.error("A refused call could not be recorded: %s", error)
         return response
-    action = CONSULTATIONS.get(view)
+    action = getattr(g, _ACTION, None) or CONSULTATIONS.get(view)
     if action is None or response.status_code >= 300:
         return response
     events = consultation_events(

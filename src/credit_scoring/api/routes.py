@@ -12,8 +12,9 @@ from typing import Any
 from flask import Blueprint, Response, g, request, send_file
 from pydantic import BaseModel, ValidationError
 
+from credit_scoring.access import audit
 from credit_scoring.api import schemas
-from credit_scoring.api.auditing import note_clients
+from credit_scoring.api.auditing import note_action, note_clients
 from credit_scoring.api.errors import ApiError, validation_details
 from credit_scoring.api.operations import Operations
 from credit_scoring.api.services import Services, current_services, read_json_file
@@ -183,21 +184,25 @@ def _received(application: BaseModel) -> dict[str, Any]:
     "POST",
     summary="Score one application",
     tag="scoring",
-    query=schemas.ExplainQuery,
+    query=schemas.PredictQuery,
     body=lambda: current_services().application_model,
     response=schemas.PredictionOut,
     errors=(400, 413, 415, 503),
     scope="score",
 )
-def predict(query: schemas.ExplainQuery, body: BaseModel) -> schemas.PredictionOut:
+def predict(query: schemas.PredictQuery, body: BaseModel) -> schemas.PredictionOut:
     """Probability of default, decision against the threshold, risk band and the top reasons. With a known
-    SK_ID_CURR the client's history is used (a what-if: the client's id and modified fields). Logged."""
+    SK_ID_CURR the client's history is used (a what-if: the client's id and modified fields). Logged in the
+    decision log, unless it is a simulation (``simulation=true``)."""
     services = current_services()
     fields = _received(body)
     score = _score_applications(services, [fields], query, "")[0]
     timestamp = utc_timestamp()
     answer = _prediction(services, score, g.request_id, query.lang, timestamp)
     note_clients([_decision_noted(answer)])
+    if query.simulation:
+        note_action(audit.CLIENT_WHATIF)
+        return answer
     services.decision_log.write(
         [
             _record(

@@ -148,6 +148,17 @@ class ExplainQuery(StrictModel):
     lang: Language = Field(default="en", description="Language of the reason labels and sentences")
 
 
+class PredictQuery(ExplainQuery):
+    """How to explain a score, and whether it is a decision or a simulation."""
+
+    simulation: bool = Field(
+        default=False,
+        description="A what-if (an adviser trying changed values): scored and explained like a decision, "
+        "but not one: not written to the decision log, so never in monitoring; recorded in the audit trail "
+        "as client.whatif",
+    )
+
+
 class LanguageQuery(StrictModel):
     lang: Language = Field(default="en", description="Language of the labels")
 
