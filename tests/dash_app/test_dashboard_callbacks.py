@@ -165,7 +165,9 @@ def test_what_if_shows_before_after_and_the_change(fake: FakeApiClient) -> None:
     assert "The decision changes from Refused to Granted." in text
     sent = [call[1][0] for call in fake.calls if call[0] == "predict"]
     assert sent[0]["AMT_CREDIT"] == APPLICATION["AMT_CREDIT"] and sent[1]["AMT_CREDIT"] == 100000.0
-    assert all(call[2]["simulation"] for call in fake.calls if call[0] == "predict"), "a what-if is no decision"
+    assert all(call[2]["simulation"] for call in fake.calls if call[0] == "predict"), (
+        "a what-if is no decision"
+    )
     assert find(result, "whatif-after-gauge") is not None and find(result, "whatif-contributions") is not None
 
 

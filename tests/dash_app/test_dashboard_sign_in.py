@@ -6,6 +6,7 @@ each refusal. The browser tests (tests/e2e/test_dashboard_sign_in.py) walk the s
 from __future__ import annotations
 
 import html
+import logging
 import time
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from flask.testing import FlaskClient
 
 from credit_scoring.access.acting import ACTING_USER_HEADER, verify_acting_user
 from credit_scoring.access.roles import ROLES
+from credit_scoring.api.observability import log_requests
 from dash_app.app import create_app
 from dash_app.permissions import ROUTING_OUTPUT, may_use, page_roles
 from dash_app.sign_in import CALLBACK_ROLES, CSRF_COOKIE, SESSION_COOKIE, SignedIn, SignIn, safe_next
@@ -385,3 +387,14 @@ def test_the_api_client_says_who_the_call_is_for(tmp_path: Path) -> None:
         header = fake.identify()[ACTING_USER_HEADER]
     person = verify_acting_user(SECRET, header)
     assert (person.name, person.role) == (ROLE_USERS["risk"], "risk")
+
+
+def test_no_password_reaches_the_logs(tmp_path: Path, caplog) -> None:
+    """With the request log of the served entry points, at the most detailed level."""
+    caplog.set_level(logging.DEBUG)
+    server = flask.Flask("logged_dashboard")
+    log_requests(server)
+    app = create_app(FakeApiClient(), server=server, access=open_access(tmp_path))
+    attempt(app, ROLE_USERS["adviser"], "a wrong password typed")
+    attempt(app, ROLE_USERS["adviser"], PASSWORD)
+    assert caplog.records and "a wrong password typed" not in caplog.text and PASSWORD not in caplog.text
