@@ -18,6 +18,7 @@ NAV_ITEMS = (
     ("/what-if", "nav.whatif", True),
     ("/model", "nav.model", False),
     ("/monitoring", "nav.monitoring", False),
+    ("/admin", "nav.admin", False),
 )
 """(path, text key, whether the link carries the selected client)."""
 

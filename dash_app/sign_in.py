@@ -35,7 +35,9 @@ from flask.sessions import SecureCookieSessionInterface
 
 from credit_scoring.access import audit
 from credit_scoring.access.acting import ACTING_USER_HEADER, sign_acting_user
+from credit_scoring.access.administration import Administration
 from credit_scoring.access.audit import AuditEvent, AuditTrail, AuditUnavailable
+from credit_scoring.access.keys import KeyStore
 from credit_scoring.access.roles import Role
 from credit_scoring.access.sign_in import IdentityProviderSettings, SignInDesk, SignInSettings, SignInThrottle
 from credit_scoring.access.users import User, UserStore
@@ -66,6 +68,8 @@ PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/api/")
 PUBLIC_PATHS = frozenset(
     {LOGIN_PATH, LOGOUT_PATH, PROVIDER_PATH, PROVIDER_CALLBACK_PATH, "/_favicon.ico", "/favicon.ico"}
 )
+ACCESS = "dash_app.access"
+"""Key of ``server.extensions`` holding the app's `SignIn`."""
 CALLBACK_ROLES = "dash_app.callback_roles"
 """Key of ``server.extensions`` holding the role each callback output needs (`dash_app.permissions`)."""
 SEEN_RESOLUTION_S = 60
@@ -82,11 +86,13 @@ class SignedIn:
 
 @dataclass
 class SignIn:
-    """What the dashboard needs to let people in: the desk that checks them, the secret, the settings."""
+    """What the dashboard needs to let people in: the desk that checks them, the secret, the settings, and
+    the administration of users and keys (the admin page)."""
 
     desk: SignInDesk
     secret_key: str
     settings: SignInSettings
+    administration: Administration
     identity_provider: IdentityProviderSettings | None = None
     """Sign-in through the lender's OpenID Connect provider, beside the password form."""
 
@@ -109,12 +115,10 @@ class SignIn:
                 "same on every host) or run `python -m credit_scoring.api`, which adds one to conf/local"
             )
         settings = settings or SignInSettings()
-        desk = SignInDesk(
-            UserStore(database_url, hasher=hasher),
-            trail or AuditTrail(database_url),
-            SignInThrottle(settings, limiter_storage),
-        )
-        return cls(desk, secret_key, settings, identity_provider)
+        users, trail = UserStore(database_url, hasher=hasher), trail or AuditTrail(database_url)
+        desk = SignInDesk(users, trail, SignInThrottle(settings, limiter_storage))
+        administration = Administration(users, KeyStore(database_url), trail)
+        return cls(desk, secret_key, settings, administration, identity_provider)
 
 
 class _Sessions(SecureCookieSessionInterface):
@@ -131,6 +135,11 @@ class _Sessions(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (
             flask.has_request_context() and flask.request.is_secure
         )
+
+
+def current_access() -> SignIn:
+    """The sign-in of the app answering the current request (its users, keys and trail)."""
+    return flask.current_app.extensions[ACCESS]
 
 
 def current_user() -> SignedIn | None:
@@ -449,6 +458,7 @@ def install(app: Dash, sign_in: SignIn, callback_roles: dict[str, Role], client:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=sign_in.settings.max_session_hours),
     )
     server.extensions[CALLBACK_ROLES] = callback_roles
+    server.extensions[ACCESS] = sign_in
     gate = _Gate(sign_in, callback_roles)
     server.add_url_rule(LOGIN_PATH, "sign_in", gate.login, methods=["GET", "POST"])
     server.add_url_rule(LOGOUT_PATH, "sign_out", gate.logout, methods=["POST"])

@@ -18,7 +18,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
 import sqlalchemy as sa
@@ -76,6 +76,11 @@ class KeyCheck:
     @property
     def scopes(self) -> frozenset[Scope]:
         return self.key.scopes if self.key and self.valid else frozenset()
+
+
+def through_day(day: date) -> datetime:
+    """The expiry of a key valid through ``day`` (UTC): the next midnight."""
+    return datetime.combine(day + timedelta(days=1), time(), UTC)
 
 
 def new_key() -> str:

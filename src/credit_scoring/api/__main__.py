@@ -18,11 +18,11 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 
 from credit_scoring.access import audit
 from credit_scoring.access.audit import AuditEvent, AuditTrail, AuditUnavailable, system_actor
-from credit_scoring.access.keys import KeyInfo, KeyStore, check_name, check_scopes
+from credit_scoring.access.keys import KeyInfo, KeyStore, check_name, check_scopes, through_day
 from credit_scoring.access.roles import SCOPES
 from credit_scoring.api.config import (
     API_KEYS_ENV,
@@ -39,7 +39,7 @@ def parse_expiry(text: str) -> datetime:
     ISO-8601 time with a zone (``2027-06-30T12:00:00+02:00``) is taken as is."""
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text) + timedelta(days=1), time(), UTC)
+            return through_day(date.fromisoformat(text))
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
