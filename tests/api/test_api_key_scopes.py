@@ -23,7 +23,7 @@ from credit_scoring.access.audit import AuditTrail
 from credit_scoring.access.keys import KeyStore
 from credit_scoring.access.roles import SCOPES
 from credit_scoring.api import __main__ as cli
-from credit_scoring.api.config import API_KEYS_ENV, LOG_URL_ENV, ROOT_ENV
+from credit_scoring.api.config import API_KEYS_ENV, LOG_URL_ENV, ROOT_ENV, SECRET_KEY_ENV
 from credit_scoring.api.operations import Operation
 from credit_scoring.api.routes import operations
 from tests.api.project import API_KEY
@@ -301,9 +301,15 @@ def test_without_arguments_it_still_makes_sure_a_key_is_configured(
     configured_project, monkeypatch, capsys
 ) -> None:
     monkeypatch.setenv(ROOT_ENV, str(configured_project))
-    assert run_cli() == 0 and capsys.readouterr().out.strip() == "API key configured"
+    monkeypatch.setenv(SECRET_KEY_ENV, "s" * 40)
+    assert run_cli() == 0 and capsys.readouterr().out.split("\n")[:2] == [
+        "API key configured",
+        "Secret key configured",
+    ]
     (configured_project / "conf" / "local" / "credentials.yml").unlink()
-    assert run_cli() == 0 and "API key generated in" in capsys.readouterr().out
+    monkeypatch.delenv(SECRET_KEY_ENV)
+    printed = capsys.readouterr().out if run_cli() == 0 else ""
+    assert "API key generated in" in printed and "Secret key generated in" in printed
 
 
 def test_the_command_runs_as_a_module(tmp_path: Path) -> None:
