@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import logging
 import secrets
@@ -306,7 +307,10 @@ class _Gate:
         )
 
     def set_csrf_cookie(self, response: flask.Response) -> flask.Response:
-        """The CSRF token in a cookie the page's script can read (Dash's renderer), for signed-in sessions."""
+        """The CSRF token in a cookie the page's script can read (Dash's renderer), for signed-in sessions
+        (the API's answers and the static files leave the session alone)."""
+        if flask.request.path.startswith(PUBLIC_PREFIXES):
+            return response
         token = flask.session.get("csrf") if flask.session.get("user") else None
         if token and flask.request.cookies.get(CSRF_COOKIE) != token:
             response.set_cookie(
@@ -320,8 +324,9 @@ class _Gate:
         lang, next_path = _language(), safe_next(flask.request.args.get("next"))
         if flask.request.method == "POST":
             return self._submit(lang, next_path)
-        if isinstance(self.session_user(), SignedIn):
-            return flask.redirect(next_path, code=302)
+        with contextlib.suppress(sa.exc.SQLAlchemyError):  # the database down: show the form all the same
+            if isinstance(self.session_user(), SignedIn):
+                return flask.redirect(next_path, code=302)
         notice = _NOTICES.get(flask.request.args.get("reason", ""))
         message = t(notice, lang) if notice else None
         return self._form(lang, next_path, message, error=False)
