@@ -27,6 +27,16 @@ from credit_scoring.access.roles import ROLES, Role
 from credit_scoring.access.users import MAX_PASSWORD_LENGTH, User, UserStore, check_name
 
 
+def parsable_rates(value: str) -> str:
+    """``value`` when the `limits` library reads it as rates (``5 per minute; 20 per hour``); a ValueError
+    saying so otherwise. The notation of every limit of the settings."""
+    try:
+        parse_many(value)
+    except ValueError as error:
+        raise ValueError(f"{value!r} is not a rate such as '5 per minute; 20 per hour' ({error})") from None
+    return value
+
+
 class SignInSettings(BaseModel):
     """The ``sign_in`` section of conf/base/app.yml (docs/security.md)."""
 
@@ -48,13 +58,7 @@ class SignInSettings(BaseModel):
     @field_validator("failures_per_name", "failures_per_address")
     @classmethod
     def _parsable_rates(cls, value: str) -> str:
-        try:
-            parse_many(value)
-        except ValueError as error:
-            raise ValueError(
-                f"{value!r} is not a rate such as '5 per minute; 20 per hour' ({error})"
-            ) from None
-        return value
+        return parsable_rates(value)
 
 
 class IdentityProviderSettings(BaseModel):

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from credit_scoring.access.acting import ACTING_USER_HEADER, MIN_SECRET_LENGTH
 from credit_scoring.access.privacy import DEFAULT_AUDIT_RETENTION_DAYS, DEFAULT_DECISION_LOG_RETENTION_DAYS
-from credit_scoring.access.sign_in import IdentityProviderSettings, SignInSettings
+from credit_scoring.access.sign_in import IdentityProviderSettings, SignInSettings, parsable_rates
 from credit_scoring.project_config import LOCAL_CREDENTIALS, read_config
 
 API_KEYS_ENV = "CREDIT_SCORING_API_KEYS"
@@ -114,15 +114,7 @@ class AuthSettings(_Section):
     @field_validator("rate_limit")
     @classmethod
     def _parsable_limit(cls, value: str) -> str:
-        from limits import parse_many  # noqa: PLC0415 - Flask-Limiter's own parser, only to check
-
-        try:
-            parse_many(value)
-        except ValueError as error:
-            raise ValueError(
-                f"rate_limit {value!r} is not a rate such as '1000 per second' ({error})"
-            ) from None
-        return value
+        return parsable_rates(value)
 
     @field_validator("api_keys")
     @classmethod
