@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from credit_scoring.access.administration import USER_CHANGES
 from credit_scoring.access.roles import ROLES, SCOPES
 from dash_app.components import page_heading, translated_title
 from dash_app.i18n import normalise_language, t
@@ -20,158 +23,103 @@ dash.register_page(
 )
 
 
-def _field(label: str, control) -> dbc.Col:
+def _field(label: str, control: Any) -> dbc.Col:
     return dbc.Col([dbc.Label(label, html_for=control.id), control], xs=12, md=4, className="mb-2")
 
 
-def _role_options(lang: str) -> list[dict[str, str]]:
-    return [{"label": t(f"role.{role}", lang), "value": role} for role in ROLES]
+def _form(form_id: str, title: str, fields: list[dbc.Col], button: dbc.Button) -> dbc.Form:
+    """One action: its title, its labelled fields and the button that submits it."""
+    submit = dbc.Col(button, xs=12, md=4, className="d-flex align-items-end mb-2")
+    return dbc.Form(
+        [html.H3(title, className="h5"), dbc.Row([*fields, submit])],
+        id=form_id,
+        prevent_default_on_submit=True,
+        className="mt-3",
+    )
 
 
-def users_card(lang: str) -> dbc.Card:
-    changes = [{"label": t("admin.choose", lang), "value": ""}]
-    changes += [
-        {"label": t("admin.change_role", lang, role=t(f"role.{role}", lang)), "value": f"role:{role}"}
-        for role in ROLES
-    ]
-    changes += [
-        {"label": t(f"admin.change_{change}", lang), "value": change}
-        for change in ("disable", "enable", "reset_password")
-    ]
-    add = dbc.Form(
-        [
-            html.H3(t("admin.add_user", lang), className="h5"),
-            dbc.Row(
-                [
-                    _field(
-                        t("admin.name", lang),
-                        dbc.Input(id="admin-new-name", type="text", autoComplete="off", maxLength=64),
-                    ),
-                    _field(
-                        t("admin.role", lang),
-                        dbc.Select(id="admin-new-role", options=_role_options(lang), value="adviser"),
-                    ),
-                    dbc.Col(
-                        dbc.Button(t("admin.add", lang), id="admin-add-user", type="submit", color="primary"),
-                        xs=12,
-                        md=4,
-                        className="d-flex align-items-end mb-2",
-                    ),
-                ]
-            ),
-        ],
-        id="admin-add-form",
-        prevent_default_on_submit=True,
-    )
-    change = dbc.Form(
-        [
-            html.H3(t("admin.change_user", lang), className="h5"),
-            dbc.Row(
-                [
-                    _field(t("admin.user", lang), dbc.Select(id="admin-user", options=[])),
-                    _field(t("admin.change", lang), dbc.Select(id="admin-change", options=changes, value="")),
-                    dbc.Col(
-                        dbc.Button(t("admin.apply", lang), id="admin-apply", type="submit", color="primary"),
-                        xs=12,
-                        md=4,
-                        className="d-flex align-items-end mb-2",
-                    ),
-                ]
-            ),
-        ],
-        id="admin-change-form",
-        prevent_default_on_submit=True,
-    )
+def _button(text: str, button_id: str, **style: Any) -> dbc.Button:
+    return dbc.Button(text, id=button_id, type="submit", **({"color": "primary"} | style))
+
+
+def _panel(title: str, prefix: str, forms: list[dbc.Form]) -> dbc.Card:
+    """A card: the table of what exists (``<prefix>s``), the answer of the last action, then the forms."""
+    feedback = html.Div(id=f"{prefix}-feedback", role="status", **{"aria-live": "polite"})
     return dbc.Card(
-        dbc.CardBody(
-            [
-                html.H2(t("admin.users", lang), className="h4"),
-                html.Div(id="admin-user-feedback", role="status", **{"aria-live": "polite"}),
-                html.Div(id="admin-users"),
-                add,
-                change,
-            ]
-        ),
+        dbc.CardBody([html.H2(title, className="h4"), feedback, html.Div(id=f"{prefix}s"), *forms]),
         className="mb-3",
     )
 
 
-def keys_card(lang: str) -> dbc.Card:
-    create = dbc.Form(
-        [
-            html.H3(t("admin.create_key", lang), className="h5"),
-            dbc.Row(
-                [
-                    _field(
-                        t("admin.key_name", lang),
-                        dbc.Input(id="admin-key-name", type="text", autoComplete="off", maxLength=64),
-                    ),
-                    dbc.Col(
-                        html.Fieldset(
-                            [
-                                html.Legend(t("admin.scopes", lang), className="form-label fs-6"),
-                                dbc.Checklist(
-                                    id="admin-key-scopes",
-                                    options=[{"label": scope, "value": scope} for scope in SCOPES],
-                                    value=[],
-                                    inline=True,
-                                ),
-                            ]
-                        ),
-                        xs=12,
-                        md=4,
-                        className="mb-2",
-                    ),
-                    _field(t("admin.expires", lang), dbc.Input(id="admin-key-expires", type="date")),
-                ]
-            ),
-            dbc.Button(
-                t("admin.create", lang),
-                id="admin-create-key",
-                type="submit",
-                color="primary",
-                className="mb-3",
-            ),
-        ],
-        id="admin-key-form",
-        prevent_default_on_submit=True,
-    )
-    revoke = dbc.Form(
-        [
-            html.H3(t("admin.revoke_key", lang), className="h5"),
-            dbc.Row(
-                [
-                    _field(t("admin.key", lang), dbc.Select(id="admin-key", options=[])),
-                    dbc.Col(
-                        dbc.Button(
-                            t("admin.revoke", lang),
-                            id="admin-revoke-key",
-                            type="submit",
-                            color="danger",
-                            outline=True,
-                        ),
-                        xs=12,
-                        md=4,
-                        className="d-flex align-items-end mb-2",
-                    ),
-                ]
-            ),
-        ],
-        id="admin-revoke-form",
-        prevent_default_on_submit=True,
-    )
-    return dbc.Card(
-        dbc.CardBody(
-            [
-                html.H2(t("admin.keys", lang), className="h4"),
-                html.Div(id="admin-key-feedback", role="status", **{"aria-live": "polite"}),
-                html.Div(id="admin-keys"),
-                create,
-                revoke,
+def change_options(lang: str) -> list[dict[str, str]]:
+    """The changes an administrator can make to a user (a role change names the role)."""
+    options = [{"label": t("admin.choose", lang), "value": ""}]
+    for change in USER_CHANGES:
+        if change == "role":
+            options += [
+                {"label": t("admin.change_role", lang, role=t(f"role.{role}", lang)), "value": f"role:{role}"}
+                for role in ROLES
             ]
-        ),
-        className="mb-3",
+        else:
+            options.append({"label": t(f"admin.change_{change}", lang), "value": change})
+    return options
+
+
+def users_panel(lang: str) -> dbc.Card:
+    roles = [{"label": t(f"role.{role}", lang), "value": role} for role in ROLES]
+    name = dbc.Input(id="admin-new-name", type="text", autoComplete="off", maxLength=64)
+    add = _form(
+        "admin-add-form",
+        t("admin.add_user", lang),
+        [
+            _field(t("admin.name", lang), name),
+            _field(t("admin.role", lang), dbc.Select(id="admin-new-role", options=roles, value="adviser")),
+        ],
+        _button(t("admin.add", lang), "admin-add-user"),
     )
+    change = _form(
+        "admin-change-form",
+        t("admin.change_user", lang),
+        [
+            _field(t("admin.user", lang), dbc.Select(id="admin-user", options=[])),
+            _field(
+                t("admin.change", lang), dbc.Select(id="admin-change", options=change_options(lang), value="")
+            ),
+        ],
+        _button(t("admin.apply", lang), "admin-apply"),
+    )
+    return _panel(t("admin.users", lang), "admin-user", [add, change])
+
+
+def keys_panel(lang: str) -> dbc.Card:
+    scopes = html.Fieldset(
+        [
+            html.Legend(t("admin.scopes", lang), className="form-label fs-6"),
+            dbc.Checklist(
+                id="admin-key-scopes",
+                options=[{"label": scope, "value": scope} for scope in SCOPES],
+                value=[],
+                inline=True,
+            ),
+        ]
+    )
+    create = _form(
+        "admin-key-form",
+        t("admin.create_key", lang),
+        [
+            _field(t("admin.key_name", lang), dbc.Input(id="admin-key-name", type="text", maxLength=64)),
+            dbc.Col(scopes, xs=12, md=4, className="mb-2"),
+            _field(t("admin.expires", lang), dbc.Input(id="admin-key-expires", type="date")),
+        ],
+        _button(t("admin.create", lang), "admin-create-key"),
+    )
+    revoke = _form(
+        "admin-revoke-form",
+        t("admin.revoke_key", lang),
+        [_field(t("admin.key", lang), dbc.Select(id="admin-key", options=[]))],
+        _button(t("admin.revoke", lang), "admin-revoke-key", color="danger", outline=True),
+    )
+    return _panel(t("admin.keys", lang), "admin-key", [create, revoke])
 
 
 def layout(lang: str | None = None, **_query) -> html.Div:
@@ -181,7 +129,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             page_heading(t("admin.heading", lang)),
             html.P(t("admin.intro", lang)),
             dcc.Store(id="admin-request", data={"lang": lang}),
-            users_card(lang),
-            keys_card(lang),
+            users_panel(lang),
+            keys_panel(lang),
         ]
     )
