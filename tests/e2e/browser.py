@@ -10,9 +10,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 HERE = Path(__file__).parent
@@ -149,3 +151,22 @@ def screenshot(driver: WebDriver, name: str) -> Path:
 def click(driver: WebDriver, element) -> None:
     """A click that a loading overlay or a sticky header cannot intercept (the element is scrolled to)."""
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", element)
+
+
+def sign_in_with_form(
+    driver: WebDriver, base_url: str, name: str, password: str, next_path: str = "/"
+) -> None:
+    """Sign in as a person does: open ``/login?next=...``, type the name and the password, press the button;
+    return once the server has sent the browser on to ``next_path`` (TimeoutError if it stays on /login)."""
+    driver.get(f"{base_url}/login?next={quote(next_path, safe='')}")
+    submit_sign_in_form(driver, name, password)
+    wait_for(lambda: urlsplit(driver.current_url).path == urlsplit(next_path).path)
+
+
+def submit_sign_in_form(driver: WebDriver, name: str, password: str) -> None:
+    """Type ``name`` and ``password`` into the sign-in form on screen and submit it."""
+    for field, value in (("username", name), ("password", password)):
+        box = driver.find_element(By.ID, field)
+        box.clear()
+        box.send_keys(value)
+    driver.find_element(By.CSS_SELECTOR, "form button[type='submit']").click()

@@ -1,11 +1,17 @@
 """axe-core audit (WCAG 2.1 A/AA and best practices) with zero violations on every page, in both languages and
-at laptop and tablet widths; a screenshot of each page is kept as a test artifact."""
+at laptop and tablet widths: the dashboard's pages signed in (those that need the ``risk`` role as the risk
+user), the access-refused page an adviser gets, and the sign-in page signed out (with and without a notice); a
+screenshot of each page is kept as a test artifact."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
 
+from dash_app.i18n import t
 from tests.e2e.browser import (
     axe_violations,
     click,
@@ -17,30 +23,66 @@ from tests.e2e.browser import (
 
 pytestmark = pytest.mark.browser
 
-PAGES = ("/", "/client?client={client}", "/compare?client={client}", "/what-if?client={client}", "/model",
-         "/monitoring", "/no-such-page")  # fmt: skip
+ADVISER_PAGES = ("/", "/client?client={client}", "/compare?client={client}", "/what-if?client={client}",
+                 "/model", "/no-such-page")  # fmt: skip
+RISK_PAGES = ("/monitoring",)
+PAGES = ADVISER_PAGES + RISK_PAGES
+"""Every page of the dashboard (the risk user opens them all)."""
+
+
+class Audited(NamedTuple):
+    """A page to audit: who opens it (None: signed out), its path, its name in the screenshots, and for a
+    page the server writes (not Dash), the wording key of its title (its language is asked by ``?lang=``; a
+    Dash page's is switched on the page)."""
+
+    role: str | None
+    path: str
+    name: str
+    server_title: str | None = None
+
+
+AUDITED = (
+    *(Audited("adviser", path, path.split("?")[0].strip("/") or "search") for path in ADVISER_PAGES),
+    Audited("adviser", "/monitoring", "access-refused", "forbidden.title"),
+    *(Audited("risk", path, path.strip("/")) for path in RISK_PAGES),
+    Audited(None, "/login", "login", "signin.title"),
+    Audited(None, "/login?reason=expired", "login-expired", "signin.title"),
+)
+
+
+def open_in_language(driver: WebDriver, url: str, lang: str, dash: bool) -> None:
+    """Open ``url`` in ``lang``: a Dash page through its language switch, a server page through ``lang=``."""
+    if not dash:
+        driver.get(url + ("&" if "?" in url else "?") + f"lang={lang}")
+        return
+    driver.get(url)
+    wait_until_idle(driver)
+    if lang == "fr":
+        label = "label[for='_dbcprivate_radioitems_language_input_fr']"
+        if driver.find_element(By.TAG_NAME, "html").get_attribute("lang") != "fr":
+            click(driver, driver.find_element(By.CSS_SELECTOR, label))
+        wait_for(lambda: driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr")
+        wait_until_idle(driver)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 @pytest.mark.parametrize("width", [1366, 768])
-def test_every_page_has_zero_axe_violations(page, served, lang: str, width: int) -> None:
+def test_every_page_has_zero_axe_violations(page, browser, served, lang: str, width: int) -> None:
     client = served.api("clients", page_size=1)["items"][0]["client_id"]
-    page.set_window_size(width, 900)
     failures = []
-    for path in PAGES:
-        page.get(served.base_url + path.format(client=client))
-        wait_until_idle(page)
-        if lang == "fr":
-            label = "label[for='_dbcprivate_radioitems_language_input_fr']"
-            if page.find_element(By.TAG_NAME, "html").get_attribute("lang") != "fr":
-                click(page, page.find_element(By.CSS_SELECTOR, label))
-            wait_for(lambda: page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr")
-            wait_until_idle(page)
-        assert page.title and page.find_element(By.TAG_NAME, "h1").text, path
-        violations = axe_violations(page)
-        name = f"axe_{lang}_{width}_" + (path.split("?")[0].strip("/") or "search")
-        screenshot(page, name)
-        page.set_window_size(width, 900)
+    for audited in AUDITED:
+        driver = browser.signed_in_as(audited.role)
+        driver.set_window_size(width, 900)
+        url = served.base_url + audited.path.format(client=client)
+        open_in_language(driver, url, lang, dash=audited.server_title is None)
+        assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang, audited
+        assert driver.title and driver.find_element(By.TAG_NAME, "h1").text, audited
+        if audited.server_title:  # that page, not the dashboard after a redirect or without a refusal
+            assert driver.title == t(audited.server_title, lang), audited
+        violations = axe_violations(driver)
+        screenshot(driver, f"axe_{lang}_{width}_{audited.name}")
+        driver.set_window_size(width, 900)
         if violations:
-            failures.append(f"{path}:\n{describe_violations(violations)}")
+            who = audited.role or "signed out"
+            failures.append(f"{audited.path} ({who}):\n{describe_violations(violations)}")
     assert not failures, "\n".join(failures)

@@ -1,4 +1,5 @@
-"""The seven journeys in a real headless Chromium against the served app (API + dashboard, tiny model)."""
+"""The seven journeys in a real headless Chromium against the served app (API + dashboard, tiny model):
+journeys 1-6 signed in as an adviser, journey 7 (monitoring and the full report) as the risk user."""
 
 from __future__ import annotations
 
@@ -147,9 +148,13 @@ def test_journey_6_understand_the_model(page, served) -> None:
     screenshot(page, "journey6_model")
 
 
-def test_journey_7_monitoring_and_the_full_report(page, served) -> None:
+def test_journey_7_monitoring_and_the_full_report(risk_page, served) -> None:
+    page = risk_page
     summary = served.api("drift")
-    open_page(page, served, "/monitoring")
+    open_page(page, served, "/")
+    click(page, wait_for(lambda: page.find_element(By.LINK_TEXT, "Monitoring")))
+    wait_for(lambda: page.current_url.endswith("/monitoring"))
+    wait_until_idle(page)
     drifted, compared = summary["number_of_drifted_columns"], summary["number_of_columns"]
     assert f"{drifted} of {compared} characteristics drifted" in visible_text(
         page, "#monitoring-section .lead"
