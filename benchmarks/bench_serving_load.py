@@ -1,11 +1,12 @@
 """Load benchmark of the served app (`scripts/serve`: API and dashboard on one gunicorn server, 2 workers,
 4 threads each, as `make serve`); prints JSON.
 
-Many advisers at once: ``--users`` threads (32) each send the dashboard's score callback (``POST
-/_dash-update-component``, what the browser sends when an adviser opens a client: score and reasons from the
-API) for a random production client, one after the other, for ``--seconds``; meanwhile a service sends ``POST
-/api/v1/predict`` at ``--rate`` requests per second. A request waits at most 10 s (the dashboard's own API
-timeout).
+Many advisers at once: ``--users`` threads (32), each signed in first through ``/login`` (its own session of
+the served adviser user, signed in before the clock starts), each send the dashboard's score callback (``POST
+/_dash-update-component`` with the ``X-CSRFToken`` header, what the browser sends when an adviser opens a
+client: score and reasons from the API) for a random production client, one after the other, for
+``--seconds``; meanwhile a service sends ``POST /api/v1/predict`` at ``--rate`` requests per second. A request
+waits at most 10 s (the dashboard's own API timeout).
 
 Two modes in the same run, on the same tiny project (tiny LightGBM in a throw-away MLflow registry):
 
@@ -30,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +45,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 import requests  # noqa: E402
 
 from tests.api.project import API_KEY  # noqa: E402
-from tests.e2e.served import _wait_ready, prepare_project, serving  # noqa: E402
+from tests.e2e.served import USERS, _wait_ready, prepare_project, serving, sign_in  # noqa: E402
 from tests.e2e.test_served_edges import score_callback  # noqa: E402
 
 TIMEOUT_S = 10.0
@@ -91,6 +93,8 @@ def load(
     seconds: float,
     rate: float,
 ) -> dict[str, Any]:
+    with ThreadPoolExecutor(8) as pool:  # one signed-in session per adviser thread
+        sessions = list(pool.map(lambda _: sign_in(base_url, USERS["adviser"]), range(users)))
     stop = time.monotonic() + seconds
     results: dict[str, tuple[list[float], dict[str, int]]] = {"callbacks": ([], {}), "service": ([], {})}
     lock = threading.Lock()
@@ -102,8 +106,8 @@ def load(
             if outcome == "ok":
                 latencies.append(latency)
 
-    def adviser(seed: int) -> None:
-        rng, session = random.Random(seed), requests.Session()
+    def adviser(seed: int, session: requests.Session) -> None:
+        rng = random.Random(seed)
         while time.monotonic() < stop:
             body = score_callback({"client_id": rng.choice(clients), "lang": "en"})
             url = f"{base_url}/_dash-update-component"
@@ -121,7 +125,7 @@ def load(
             next_at += 1 / rate
             time.sleep(max(0.0, next_at - time.monotonic()))
 
-    threads = [threading.Thread(target=adviser, args=(seed,)) for seed in range(users)]
+    threads = [threading.Thread(target=adviser, args=pair) for pair in enumerate(sessions)]
     threads.append(threading.Thread(target=service))
     for thread in threads:
         thread.start()

@@ -1,7 +1,9 @@
 """The served app's edges, on the real server (`scripts/serve`: API and dashboard on one gunicorn server, 2
 workers): JSON errors for every path under /api/v1, one bound on request bodies for the whole server (chunked
-ones too), a 400 for bad input on the dashboard's callback endpoint, the JSON request log, and the OpenAPI
-document fuzzed over HTTP with valid and invalid requests."""
+ones too), sign-in on the dashboard (401 JSON for a callback and a redirect to /login for a page without a
+session, 403 for a callback without the CSRF header), a 400 for bad input on the dashboard's callback endpoint
+from a signed-in adviser, the JSON request log, the OpenAPI document fuzzed over HTTP with valid and invalid
+requests, and 16 signed-in advisers at once."""
 
 from __future__ import annotations
 
@@ -60,6 +62,7 @@ def test_every_path_under_the_api_answers_json(served_server, method: str, path:
 
 
 def test_the_dashboards_callback_endpoint_refuses_a_body_above_the_bound(served_server) -> None:
+    """Before anything reads it, even the session check: no sign-in needed to be refused."""
     body = json.dumps({"output": "x" * TWO_MIB})
     response = requests.post(
         f"{served_server.base_url}/_dash-update-component",
@@ -98,8 +101,16 @@ def test_an_integer_field_takes_a_whole_float_and_refuses_a_fraction(served_serv
     assert [detail["field"] for detail in refused.json()["error"]["details"]] == ["CNT_CHILDREN"]
 
 
-def callback(served_server, body: Any) -> requests.Response:
-    return requests.post(f"{served_server.base_url}/_dash-update-component", json=body, timeout=10)
+@pytest.fixture(scope="module")
+def adviser(served_server) -> requests.Session:
+    """A session signed in as an adviser through /login (its requests carry the X-CSRFToken header)."""
+    return served_server.signed_in("adviser")
+
+
+def callback(served_server, body: Any, session: requests.Session | None = None) -> requests.Response:
+    """A callback request as Dash's renderer sends it, from ``session`` (None: nobody signed in)."""
+    url = f"{served_server.base_url}/_dash-update-component"
+    return (session or requests).post(url, json=body, timeout=10)
 
 
 def score_callback(value: Any) -> dict[str, Any]:
@@ -125,19 +136,43 @@ def score_callback(value: Any) -> dict[str, Any]:
         score_callback([1, 2]),
     ],
 )
-def test_bad_input_on_a_dashboard_callback_is_a_400(served_server, body: Any) -> None:
-    assert callback(served_server, body).status_code == 400
+def test_bad_input_on_a_dashboard_callback_is_a_400(served_server, adviser, body: Any) -> None:
+    assert callback(served_server, body, adviser).status_code == 400
 
 
-def test_a_valid_callback_still_answers(served_server) -> None:
+def test_a_valid_callback_still_answers(served_server, adviser) -> None:
     client = served_server.api("clients", page_size=1)["items"][0]["client_id"]
-    response = callback(served_server, score_callback({"client_id": client, "lang": "en"}))
+    response = callback(served_server, score_callback({"client_id": client, "lang": "en"}), adviser)
     assert response.status_code == 200 and "score-section" in response.json()["response"]
 
 
-def test_every_request_is_logged_as_a_json_line(served_server) -> None:
+def test_without_a_session_a_callback_is_401_json_and_a_page_goes_to_sign_in(served_server) -> None:
+    client = served_server.api("clients", page_size=1)["items"][0]["client_id"]
+    refused = callback(served_server, score_callback({"client_id": client, "lang": "en"}))
+    assert refused.status_code == 401 and error_code(refused) == "not_signed_in"
+    for path in ("/_dash-layout", "/_dash-dependencies"):
+        answer = requests.get(served_server.base_url + path, timeout=30)
+        assert answer.status_code == 401 and error_code(answer) == "not_signed_in", path
+    page = requests.get(f"{served_server.base_url}/client?client={client}", allow_redirects=False, timeout=30)
+    assert page.status_code == 302
+    assert page.headers["Location"] == f"/login?next=%2Fclient%3Fclient%3D{client}"
+    form = requests.get(served_server.base_url + page.headers["Location"], timeout=30)
+    assert form.status_code == 200 and 'name="password"' in form.text
+
+
+def test_a_signed_in_callback_without_the_csrf_header_is_403(served_server, adviser) -> None:
+    client = served_server.api("clients", page_size=1)["items"][0]["client_id"]
+    body = score_callback({"client_id": client, "lang": "en"})
+    url = f"{served_server.base_url}/_dash-update-component"
+    for token in (None, "not-the-token"):
+        headers = {"X-CSRFToken": token}  # None: requests sends no such header
+        refused = adviser.post(url, json=body, headers=headers, timeout=10)
+        assert refused.status_code == 403 and error_code(refused) == "csrf_failed", token
+
+
+def test_every_request_is_logged_as_a_json_line(served_server, adviser) -> None:
     api(served_server, "GET", "/health", headers={"X-Request-ID": "edge-log-check"})
-    requests.get(f"{served_server.base_url}/model", timeout=60)
+    assert adviser.get(f"{served_server.base_url}/model", timeout=60).status_code == 200
     lines = [json.loads(line) for line in served_server.log.read_text().splitlines() if line.startswith("{")]
     access = [line for line in lines if line.get("logger") == "credit_scoring.api.access"]
     assert any(
@@ -192,15 +227,17 @@ def test_fuzzing_the_served_api_over_http(served_server, mode: GenerationMode) -
 
 
 def test_sixteen_advisers_at_once_do_not_stall_the_server(served_server) -> None:
-    """16 score callbacks at once (each used to hold a thread while calling the same server's API) and a
-    service calling /predict meanwhile: every request answers within the dashboard's 10 s timeout; past the
-    bound a callback gets a 503 at once, never a hang; the service is answered."""
+    """16 signed-in advisers send a score callback at once (each used to hold a thread while calling the same
+    server's API) and a service calls /predict meanwhile: every request answers within the dashboard's 10 s
+    timeout; past the bound a callback gets a 503 at once, never a hang; the service is answered."""
     client = served_server.api("clients", page_size=16)["items"]
     bodies = [score_callback({"client_id": item["client_id"], "lang": "en"}) for item in client]
     bodies = (bodies * 16)[:16]
+    with ThreadPoolExecutor(4) as pool:  # 16 sessions of the adviser, signed in before the rush
+        sessions = list(pool.map(lambda _: served_server.signed_in("adviser"), range(16)))
 
-    def advise(body: dict[str, Any]) -> int:
-        return callback(served_server, body).status_code
+    def advise(session_and_body: tuple[requests.Session, dict[str, Any]]) -> int:
+        return callback(served_server, session_and_body[1], session_and_body[0]).status_code
 
     def serve() -> list[int]:
         return [
@@ -209,6 +246,7 @@ def test_sixteen_advisers_at_once_do_not_stall_the_server(served_server) -> None
 
     with ThreadPoolExecutor(17) as pool:
         service = pool.submit(serve)
-        statuses = list(pool.map(advise, bodies))  # a callback times out (raises) after 10 s: none may
+        # a callback times out (raises) after 10 s: none may
+        statuses = list(pool.map(advise, zip(sessions, bodies, strict=True)))
         assert service.result() == [200] * 5
     assert set(statuses) <= {200, 503} and statuses.count(200) >= 4, statuses

@@ -2,7 +2,11 @@
 started several times, and as soon as it accepts connections the first page and every script it names are
 fetched in parallel, many at once, so that requests reach both workers and several threads of each before
 anything else has warmed them. No answer may be a 5xx (Dash's lazy set-up used to answer 500 for scripts
-requested while it ran, leaving the page on "Loading...")."""
+requested while it ran, leaving the page on "Loading...").
+
+The first page is the dashboard's ``/`` of a signed-in adviser (the sign-in page names no script): the
+session cookie, made by signing in on the first start, opens it on every later start (same secret key, same
+users), so that nothing but the burst itself reaches a new server. The scripts need no session."""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from urllib.parse import urlparse
 import pytest
 import requests
 
-from tests.e2e.served import prepare_project, serving
+from tests.e2e.served import USERS, prepare_project, serving, sign_in
 
 pytestmark = pytest.mark.slow
 STARTS = 6
@@ -41,11 +45,13 @@ def page_resources(html: str) -> list[str]:
     return sorted(set(re.findall(r'(?:src|href)="(/[^"]+\.(?:js|css)[^"]*)"', html)))
 
 
-def fetch_all(base_url: str, paths: list[str]) -> list[tuple[str, int]]:
-    """(path, status) of each path, all requested at once by as many clients."""
+def fetch_all(base_url: str, paths: list[str], cookies: dict[str, str]) -> list[tuple[str, int]]:
+    """(path, status) of each path, all requested at once by as many clients sending ``cookies``; a
+    redirect is not followed (it is an answer: a page sent to /login would not load the dashboard)."""
 
     def status(path: str) -> tuple[str, int]:
-        return path, requests.get(base_url + path, timeout=120).status_code
+        answer = requests.get(base_url + path, cookies=cookies, allow_redirects=False, timeout=120)
+        return path, answer.status_code
 
     with ThreadPoolExecutor(len(paths)) as pool:
         return list(pool.map(status, paths))
@@ -58,13 +64,18 @@ def test_every_script_of_the_first_page_loads_right_after_each_start(tmp_path: P
     project = prepare_project(tmp_path)
     with serving(tmp_path, project) as (process, base_url):
         wait_for_connections(base_url, process)
-        first_page = requests.get(base_url + "/", timeout=120)
+        adviser = sign_in(base_url, USERS["adviser"])
+        first_page = adviser.get(base_url + "/", allow_redirects=False, timeout=120)
+    assert first_page.status_code == 200, first_page.status_code
     resources = page_resources(first_page.text)
     assert any("react" in path for path in resources), "the first page names Dash's scripts"
-    failures = []
+    cookies = adviser.cookies.get_dict()
+    failures, pages = [], []
     for start in range(STARTS):
         with serving(tmp_path, project) as (process, base_url):
             wait_for_connections(base_url, process)
-            answers = fetch_all(base_url, ["/", *resources] * COPIES)
+            answers = fetch_all(base_url, ["/", *resources] * COPIES, cookies)
             failures += [(start, path, status) for path, status in answers if status >= 500]
+            pages += [status for path, status in answers if path == "/"]
     assert not failures, f"5xx answers right after a start: {failures[:10]}"
+    assert set(pages) == {200}, "the signed-in session opens the dashboard after every start"
