@@ -1,8 +1,9 @@
 """The README's commands, in the order a newcomer types them, in a fresh copy of the project: `make setup`,
 `make data` (small demo data), `make pipelines`, `scripts/serve` started and stopped (it writes its API key
-into conf/local), then every `kedro` command a data engineer runs next, `kedro viz`, `make mlflow-ui`, the
-registry CLI, `make serve-model`, and the credentials example copied as the docs say. Real commands in
-subprocesses, as written in the documentation where it shows them (`tests/doc_commands.py`), ports aside.
+into conf/local and prints the first administrator's password once, with which the dashboard opens), then
+every `kedro` command a data engineer runs next, `kedro viz`, `make mlflow-ui`, the registry CLI, `make
+serve-model`, and the credentials example copied as the docs say. Real commands in subprocesses, as written
+in the documentation where it shows them (`tests/doc_commands.py`), ports aside.
 
 The copy holds the repository's files (tracked and new, not ignored ones) and uses this checkout's `.venv`
 through a symbolic link: `make setup` must find it up to date (it would otherwise reinstall the project from
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -35,6 +37,7 @@ from nbclient import NotebookClient
 from credit_scoring.api.config import local_api_key
 from credit_scoring.reporting.documents import number
 from tests.doc_commands import PROJECT_ROOT, doc_command, doc_commands
+from tests.e2e.served import sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -42,6 +45,9 @@ pytestmark = pytest.mark.slow
 DATA_PARAMS = "demo_data.preset=small,demo_data.n_train=2000,demo_data.n_test=400"
 RUN_PARAMS = "modelling.tuning.logreg.n_trials=2,modelling.tuning.lgbm.n_trials=2"
 ENV = {"DO_NOT_TRACK": "1", "MLFLOW_DISABLE_TELEMETRY": "true", "KEDRO_DISABLE_TELEMETRY": "true"}
+#: `scripts/serve` as a newcomer starts it: no administrator's password given, one is generated and printed.
+NO_ADMIN_PASSWORD = {"CREDIT_SCORING_ADMIN_PASSWORD": ""}
+FIRST_ADMIN = re.compile(r"first administrator created: sign in as '([^']+)' with the password (\S+)")
 
 #: What this module runs, in order (`tests/test_doc_commands.py` counts the documentation's commands that
 #: start like one of these as tested here).
@@ -100,9 +106,9 @@ def run(project: Path, command: str, timeout: float = 900, **env: str) -> str:
 
 
 @contextmanager
-def background(project: Path, command: str, url: str, timeout: float = 120, **env: str) -> Iterator[None]:
+def background(project: Path, command: str, url: str, timeout: float = 120, **env: str) -> Iterator[Path]:
     """``command`` running in its own process group until ``url`` answers (any status below 500); the whole
-    group is stopped on exit."""
+    group is stopped on exit. Yields the file of its output (stdout and stderr)."""
     log = project / "logs" / f"background-{free_port()}.log"
     with log.open("w") as output:
         process = subprocess.Popen(
@@ -126,7 +132,7 @@ def background(project: Path, command: str, url: str, timeout: float = 120, **en
                 f"`{command}`: {url} did not answer:\n{log.read_text()[-5000:]}"
             )
             time.sleep(0.5)
-        yield
+        yield log
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -171,10 +177,29 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     assert installed.startswith(str(PROJECT_ROOT)), f"the shared .venv now installs the copy: {installed}"
 
 
+def first_admin(output: str) -> tuple[str, str]:
+    """The first administrator's name and password, as `scripts/serve` printed them (exactly once)."""
+    printed = FIRST_ADMIN.findall(output)
+    assert len(printed) == 1, f"the first administrator's password is printed once:\n{output[-3000:]}"
+    return printed[0]
+
+
+def assert_the_dashboard_opens(base_url: str, name: str, password: str) -> None:
+    """A newcomer opening the dashboard gets the sign-in form; signed in through it, the dashboard."""
+    anonymous = requests.get(f"{base_url}/", timeout=30)
+    assert anonymous.url.startswith(f"{base_url}/login") and 'name="password"' in anonymous.text
+    session = sign_in(base_url, name, password)  # through /login, as the form does
+    dashboard = session.get(f"{base_url}/", allow_redirects=False, timeout=60)
+    assert dashboard.status_code == 200 and 'id="react-entry-point"' in dashboard.text
+    assert session.get(f"{base_url}/_dash-layout", timeout=60).status_code == 200  # what the page loads next
+
+
 def test_the_readme_sequence_after_make_run(project: Path) -> None:
     port = free_port()
-    api = f"http://127.0.0.1:{port}/api/v1"
-    with background(project, "scripts/serve", f"{api}/health", PORT=str(port)):
+    base_url = f"http://127.0.0.1:{port}"
+    api = f"{base_url}/api/v1"
+    with background(project, "scripts/serve", f"{api}/health", PORT=str(port), **NO_ADMIN_PASSWORD) as log:
+        assert_the_dashboard_opens(base_url, *first_admin(log.read_text()))
         key_command = doc_command("docs/api.md", "local_api_key")
         ready = doc_command("docs/api.md", "/ready").replace("8050", str(port))
         assert json.loads(run(project, f"{key_command}\n{ready}"))["ready"] is True
@@ -221,8 +246,10 @@ def test_the_readme_sequence_after_make_run(project: Path) -> None:
     run(project, doc_command("README.md", "cp conf/credentials.example.yml"))
     run(project, "source .venv/bin/activate && kedro run --pipelines reporting")
     run(project, doc_command("conf/local/README.md", "cp conf/credentials.example.yml"))
-    with background(project, "scripts/serve", f"{api}/health", PORT=str(port)):
+    with background(project, "scripts/serve", f"{api}/health", PORT=str(port), **NO_ADMIN_PASSWORD) as log:
         pass  # a copied example holds no key: one is generated again, into the same file
+    again = log.read_text()  # the administrator exists: no new one, no password printed
+    assert not FIRST_ADMIN.search(again) and "an enabled administrator exists: none created" in again
     assert yaml.safe_load((project / "conf" / "local" / "credentials.yml").read_text())["scoring_api"][
         "api_keys"
     ]
