@@ -101,6 +101,12 @@ def risk_page(browser: Browser) -> WebDriver:
 
 
 @pytest.fixture
+def admin_page(browser: Browser) -> WebDriver:
+    """As ``page``, signed in as the administrator (everything, and the Administration page)."""
+    return browser.fresh("admin")
+
+
+@pytest.fixture
 def signed_out_page(browser: Browser) -> WebDriver:
     """As ``page``, signed out: the next test that needs a user signs in again."""
     driver = browser.fresh(None)

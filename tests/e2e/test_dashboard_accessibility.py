@@ -26,8 +26,9 @@ pytestmark = pytest.mark.browser
 ADVISER_PAGES = ("/", "/client?client={client}", "/compare?client={client}", "/what-if?client={client}",
                  "/model", "/no-such-page")  # fmt: skip
 RISK_PAGES = ("/monitoring",)
-PAGES = ADVISER_PAGES + RISK_PAGES
-"""Every page of the dashboard (the risk user opens them all)."""
+ADMIN_PAGES = ("/admin",)
+PAGES = ADVISER_PAGES + RISK_PAGES + ADMIN_PAGES
+"""Every page of the dashboard (the administrator opens them all)."""
 
 
 class Audited(NamedTuple):
@@ -45,6 +46,7 @@ AUDITED = (
     *(Audited("adviser", path, path.split("?")[0].strip("/") or "search") for path in ADVISER_PAGES),
     Audited("adviser", "/monitoring", "access-refused", "forbidden.title"),
     *(Audited("risk", path, path.strip("/")) for path in RISK_PAGES),
+    *(Audited("admin", path, path.strip("/")) for path in ADMIN_PAGES),
     Audited(None, "/login", "login", "signin.title"),
     Audited(None, "/login?reason=expired", "login-expired", "signin.title"),
 )

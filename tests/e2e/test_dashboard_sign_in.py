@@ -95,3 +95,30 @@ def test_a_session_that_ends_sends_the_open_page_to_the_sign_in_form(page, serve
     wait_for(lambda: where(page)[0] == "/login")
     assert where(page)[1] == {"reason": ["expired"], "next": ["/model"]}
     assert message(page) == "Your session has ended. Sign in again."
+
+
+def test_an_administrator_adds_an_adviser_who_then_signs_in(admin_page, browser, served) -> None:
+    """Journey 8: on the Administration page, add a user; the password shown once lets them in, as an
+    adviser (no Administration link for them)."""
+    page = admin_page
+    page.get(served.base_url + "/admin")
+    wait_until_idle(page)
+    assert "Administration" in page.find_element(By.ID, "main-nav").text
+    page.find_element(By.ID, "admin-new-name").send_keys("new.adviser")
+    click(page, page.find_element(By.ID, "admin-add-user"))
+
+    def feedback() -> str:
+        return page.find_element(By.ID, "admin-user-feedback").text.strip()
+
+    answer = wait_for(feedback)
+    assert answer.startswith("new.adviser added (adviser). Their password, shown only now:")
+    password = page.find_element(By.CSS_SELECTOR, "#admin-user-feedback code").text
+    wait_for(lambda: "new.adviser" in page.find_element(By.ID, "admin-users").text)
+    browser.forget()
+    page.delete_all_cookies()
+    page.get(served.base_url + "/login")
+    submit_sign_in_form(page, "new.adviser", password)
+    wait_for(lambda: where(page)[0] == "/")
+    wait_until_idle(page)
+    assert "Signed in: new.adviser, adviser" in page.find_element(By.ID, "signed-in-as").text
+    assert "Administration" not in page.find_element(By.ID, "main-nav").text
