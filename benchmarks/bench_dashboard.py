@@ -12,7 +12,10 @@ Measurements (medians over ``--repeats``, wall clock in the test driver):
 - references measured in the same process: ``api_score_ms`` (the API's ``/clients/{id}/score`` over HTTP,
   what the dashboard itself waits for) and ``blank_page_ms`` (the browser loading an empty page), with ratios.
 
-Usage (from the project root): ``python benchmarks/bench_dashboard.py [--repeats 7] [--url URL --key KEY]``
+The browser signs in once through ``/login`` (the tiny project's adviser, or ``--user NAME:PASSWORD``).
+
+Usage (from the project root):
+``python benchmarks/bench_dashboard.py [--repeats 7] [--url URL --key KEY --user NAME:PASSWORD]``
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 import requests  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
-from tests.e2e.browser import browser_missing, chromium, wait_for  # noqa: E402
+from tests.e2e.browser import browser_missing, chromium, sign_in_with_form, wait_for  # noqa: E402
 
 TARGET_MS = 1000.0
 
@@ -46,7 +49,7 @@ def median_ms(samples: list[float]) -> dict[str, float | list[float]]:
     return {"median": round(statistics.median(samples), 1), "runs": [round(value, 1) for value in samples]}
 
 
-def measure(base_url: str, api_key: str, repeats: int) -> dict:
+def measure(base_url: str, api_key: str, repeats: int, user: tuple[str, str]) -> dict:
     headers = {"X-API-Key": api_key}
     clients = requests.get(
         f"{base_url}/api/v1/clients", params={"page_size": 20}, headers=headers, timeout=30
@@ -55,6 +58,7 @@ def measure(base_url: str, api_key: str, repeats: int) -> dict:
     ids = [item["client_id"] for item in clients.json()["items"]]
     page_load, select_to_score, api_score, blank = [], [], [], []
     with chromium() as driver:
+        sign_in_with_form(driver, base_url, *user)  # through the form, once: the session cookie stays
         driver.get(base_url + "/")  # warm-up: browser cache, server first-request setup
         wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#search-results table"), 60)
         for run in range(repeats):
@@ -101,20 +105,31 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--url", help="an app already served (default: serve a tiny project here)")
     parser.add_argument("--key", default=os.environ.get("DASHBOARD_API_KEY", ""), help="API key for --url")
+    parser.add_argument(
+        "--user",
+        default=os.environ.get("DASHBOARD_USER", ""),
+        help="NAME:PASSWORD of an adviser of the app at --url ($DASHBOARD_USER)",
+    )
     args = parser.parse_args()
     missing = browser_missing()
     if missing:
         raise SystemExit(missing)
     with ExitStack() as stack:
         if args.url:
+            if ":" not in args.user:
+                raise SystemExit(
+                    "--url needs --user NAME:PASSWORD (or $DASHBOARD_USER): the dashboard signs in"
+                )
             base_url, key, source = args.url.rstrip("/"), args.key, "running app"
+            user = tuple(args.user.split(":", 1))
         else:
-            from tests.e2e.served import served_app  # noqa: PLC0415 - builds a tiny model
+            from tests.e2e.served import PASSWORD, USERS, served_app  # noqa: PLC0415 - builds a tiny model
 
             root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-dashboard-")))
             served = stack.enter_context(served_app(root))
             base_url, key, source = served.base_url, served.api_key, "tiny project"
-        result = measure(base_url, key, args.repeats)
+            user = (USERS["adviser"], PASSWORD)
+        result = measure(base_url, key, args.repeats, user)
     result.update(
         {"source": source, "repeats": args.repeats, "load_average": [round(v, 2) for v in os.getloadavg()]}
     )
