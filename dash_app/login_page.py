@@ -107,12 +107,19 @@ def _provider_link(lang: str, provider: str | None, query: dict[str, str]) -> st
     )
 
 
-def forbidden_page(lang: str, role: str) -> str:
-    """The page of a path the signed-in person's role does not open."""
+def forbidden_page(lang: str, role: str, name: str, csrf_token: str) -> str:
+    """The page of a path the signed-in person's role does not open: who they are, the way back, and a way
+    to sign out (to sign in as someone else)."""
+    role_text = t(f"role.{role}", lang)
     body = (
         _header(lang) + '<main id="main-content" class="container-lg py-4">'
         f"<h1>{escape(t('forbidden.heading', lang))}</h1>"
-        f"<p>{escape(t('forbidden.text', lang, role=t(f'role.{role}', lang)))}</p>"
-        f'<p><a href="/">{escape(t("notfound.back", lang))}</a></p></main>'
+        f"<p>{escape(t('forbidden.text', lang, role=role_text))}</p>"
+        f'<p><a href="/">{escape(t("notfound.back", lang))}</a></p>'
+        f'<form method="post" action="{LOGOUT_PATH}" class="d-flex align-items-center gap-2">'
+        f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(csrf_token)}">'
+        f'<span class="small">{escape(t("app.signed_in_as", lang, name=name, role=role_text))}</span>'
+        '<button type="submit" class="btn btn-outline-secondary btn-sm">'
+        f"{escape(t('app.sign_out', lang))}</button></form></main>"
     )
     return _document(lang, t("forbidden.title", lang), body)

@@ -290,7 +290,7 @@ class _Gate:
             if may_use(who.role, required):
                 return None
             self._deny("role", who, required=required)
-            return _html(forbidden_page(_language(), who.role), 403)
+            return _html(forbidden_page(_language(), who.role, who.name, csrf_token()), 403)
         body = request.get_json(silent=True) if request.method == "POST" else None
         output = body.get("output") if isinstance(body, dict) else None
         if not isinstance(output, str):

@@ -95,6 +95,8 @@ def test_every_page_opens_exactly_for_the_roles_it_allows(clients, access: SignI
         anonymous = clients[None].get(path)
         assert anonymous.status_code == 302 and anonymous.location.startswith("/login"), path
     assert denials(access, reason="role", path="/monitoring")[0]["actor"] == ROLE_USERS["adviser"]
+    refused = clients["adviser"].get("/monitoring?lang=fr").text
+    assert "Connecté : ada.adviser, conseiller" in refused and 'action="/logout"' in refused
 
 
 def test_every_callback_answers_exactly_the_roles_it_allows(app, clients) -> None:
