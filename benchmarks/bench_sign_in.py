@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 from argon2 import PasswordHasher  # noqa: E402
 
 from dash_app.app import create_app  # noqa: E402
-from dash_app.sign_in import SESSION_COOKIE, SignIn  # noqa: E402
+from dash_app.sessions import SESSION_COOKIE  # noqa: E402
+from dash_app.sign_in import SignIn  # noqa: E402
 from tests.dash_app.fakes import FakeApiClient  # noqa: E402
 from tests.dash_app.signing import PASSWORD, SECRET, callback_headers, form_token  # noqa: E402
 from tests.dash_app.test_dashboard_sign_in import callback_body  # noqa: E402

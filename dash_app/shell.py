@@ -9,7 +9,7 @@ from dash import dcc, html
 from dash_app.i18n import DEFAULT_LANGUAGE, t
 from dash_app.login_page import CSRF_FIELD, LOGOUT_PATH
 from dash_app.permissions import DEFAULT_ROLE, may_use, page_role
-from dash_app.sign_in import csrf_token, current_user
+from dash_app.sessions import csrf_token, current_user
 
 NAV_ITEMS = (
     ("/", "nav.search", False),

@@ -2,8 +2,7 @@
 
 - ``/login`` (the form of `dash_app.login_page`) and ``/logout``; names and passwords are checked, throttled
   and audited by `credit_scoring.access.sign_in.SignInDesk`.
-- The session is Flask's signed cookie (the deployment's secret key, shared by workers and hosts): HttpOnly,
-  SameSite=Lax, Secure over HTTPS, ended after ``sign_in.idle_timeout_minutes`` without use and
+- The session (`dash_app.sessions`) ends after ``sign_in.idle_timeout_minutes`` without use and
   ``sign_in.max_session_hours`` after sign-in. The user is read again on every request, so a disabled user's
   session ends at once and a role change applies at once.
 - Every request but the sign-in page, the static files and the API (its own keys) needs a session: a page
@@ -19,20 +18,16 @@
 from __future__ import annotations
 
 import contextlib
-import hmac
 import logging
-import secrets
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import flask
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from dash import Dash
-from flask.sessions import SecureCookieSessionInterface
 
 from credit_scoring.access import audit
 from credit_scoring.access.acting import ACTING_USER_HEADER, sign_acting_user
@@ -41,8 +36,8 @@ from credit_scoring.access.audit import AuditEvent, AuditTrail, AuditUnavailable
 from credit_scoring.access.keys import KeyStore
 from credit_scoring.access.roles import Role
 from credit_scoring.access.sign_in import IdentityProviderSettings, SignInDesk, SignInSettings, SignInThrottle
-from credit_scoring.access.users import User, UserStore
-from dash_app import identity_provider
+from credit_scoring.access.users import UserStore
+from dash_app import identity_provider, sessions
 from dash_app.api_client import ApiClient
 from dash_app.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from dash_app.login_page import (
@@ -55,16 +50,23 @@ from dash_app.login_page import (
     sign_in_page,
 )
 from dash_app.permissions import ROUTING_OUTPUT, may_use, page_role, routing_path
+from dash_app.sessions import (
+    CSRF_COOKIE,
+    CSRF_HEADER,
+    SignedIn,
+    cookie_refused,
+    csrf_token,
+    current_user,
+    safe_next,
+    same_token,
+    set_csrf_cookie,
+    start_session,
+)
 
 logger = logging.getLogger("dash_app.sign_in")
 
-SESSION_COOKIE = "credit_scoring_session"
-CSRF_COOKIE = "_csrf_token"
-CSRF_HEADER = "X-CSRFToken"
-"""Dash's renderer reads the ``_csrf_token`` cookie and sends it back in this header with every callback."""
 WARM_UP = "credit_scoring.warm_up"
 """Environ key of the factory's own start-up request (`dash_app.app._set_up_now`); no client can set it."""
-_REFUSED = "credit_scoring.session_refused"
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/api/")
 PUBLIC_PATHS = frozenset(
     {LOGIN_PATH, LOGOUT_PATH, PROVIDER_PATH, PROVIDER_CALLBACK_PATH, "/_favicon.ico", "/favicon.ico"}
@@ -75,14 +77,6 @@ CALLBACK_ROLES = "dash_app.callback_roles"
 """Key of ``server.extensions`` holding the role each callback output needs (`dash_app.permissions`)."""
 SEEN_RESOLUTION_S = 60
 """The session's last-use time is written again at most this often (one cookie update a minute)."""
-
-
-@dataclass(frozen=True)
-class SignedIn:
-    """The person behind the current request."""
-
-    name: str
-    role: Role
 
 
 @dataclass
@@ -122,40 +116,9 @@ class SignIn:
         return cls(desk, secret_key, settings, administration, identity_provider)
 
 
-class _Sessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, noting a cookie that does not verify (forged, from another server or
-    too old) and marking the cookie Secure whenever the request came over HTTPS."""
-
-    def open_session(self, app: flask.Flask, request: flask.Request) -> Any:
-        session = super().open_session(app, request)
-        if session is not None and not session and request.cookies.get(self.get_cookie_name(app)):
-            request.environ[_REFUSED] = True
-        return session
-
-    def get_cookie_secure(self, app: flask.Flask) -> bool:
-        return bool(app.config["SESSION_COOKIE_SECURE"]) or (
-            flask.has_request_context() and flask.request.is_secure
-        )
-
-
 def current_access() -> SignIn:
     """The sign-in of the app answering the current request (its users, keys and trail)."""
     return flask.current_app.extensions[ACCESS]
-
-
-def current_user() -> SignedIn | None:
-    """The signed-in person of the current request (None outside a request or before the check)."""
-    return flask.g.get("signed_in") if flask.has_request_context() else None
-
-
-def safe_next(value: str | None) -> str:
-    """``value`` when it is a path of this server to go to after signing in, else ``/`` (no open redirect)."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return "/"
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc or any(ord(char) < 32 for char in value) or parts.path == LOGIN_PATH:
-        return "/"
-    return value
 
 
 def _language() -> str:
@@ -163,19 +126,6 @@ def _language() -> str:
     if asked in LANGUAGES:
         return asked
     return flask.request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
-
-
-def csrf_token() -> str:
-    """The session's CSRF token (made on first use): forms post it back in the ``csrf_token`` field."""
-    token = flask.session.get("csrf")
-    if not token:
-        token = flask.session["csrf"] = secrets.token_urlsafe(32)
-    return token
-
-
-def _same_token(presented: str | None) -> bool:
-    expected = flask.session.get("csrf")
-    return bool(presented and expected) and hmac.compare_digest(str(presented), str(expected))
 
 
 def _is_page_request() -> bool:
@@ -235,7 +185,7 @@ class _Gate:
     def session_user(self) -> SignedIn | str:
         """The signed-in person, or the reason there is none (the session is cleared when it ended)."""
         session = flask.session
-        if flask.request.environ.get(_REFUSED):
+        if cookie_refused():
             return "session_refused"
         name = session.get("user")
         if not name:
@@ -278,7 +228,7 @@ class _Gate:
                 return _login_redirect("expired" if who != "not_signed_in" else None)
             return _json_error(401, who, _REASONS[who])
         flask.g.signed_in = who
-        if request.method == "POST" and not _same_token(request.headers.get(CSRF_HEADER)):
+        if request.method == "POST" and not same_token(request.headers.get(CSRF_HEADER)):
             self._deny("csrf", who)
             return _json_error(403, "csrf_failed", f"missing or wrong {CSRF_HEADER} header: reload the page")
         return self._check_role(who)
@@ -306,17 +256,10 @@ class _Gate:
             403, "forbidden", f"{who.name} ({who.role}) may not use this: it needs the role {required}"
         )
 
-    def set_csrf_cookie(self, response: flask.Response) -> flask.Response:
-        """The CSRF token in a cookie the page's script can read (Dash's renderer), for signed-in sessions
-        (the API's answers and the static files leave the session alone)."""
-        if flask.request.path.startswith(PUBLIC_PREFIXES):
-            return response
-        token = flask.session.get("csrf") if flask.session.get("user") else None
-        if token and flask.request.cookies.get(CSRF_COOKIE) != token:
-            response.set_cookie(
-                CSRF_COOKIE, token, httponly=False, samesite="Lax", secure=flask.request.is_secure, path="/"
-            )
-        return response
+    def after(self, response: flask.Response) -> flask.Response:
+        """The CSRF cookie of a signed-in session (the API's answers and the static files leave the
+        session alone)."""
+        return response if flask.request.path.startswith(PUBLIC_PREFIXES) else set_csrf_cookie(response)
 
     # --- the routes ---------------------------------------------------------------------------------
 
@@ -349,7 +292,7 @@ class _Gate:
             response.status_code = status
             return response
 
-        if not _same_token(form.get(CSRF_FIELD)):
+        if not same_token(form.get(CSRF_FIELD)):
             self._deny("csrf")
             return again("signin.form_expired", 400)
         try:
@@ -358,7 +301,7 @@ class _Gate:
             logger.error("Sign-in refused: it cannot be checked or recorded (%s)", error)
             return again("signin.unavailable", 503)
         if attempt.result == "ok" and attempt.user is not None:
-            return _open_session(attempt.user, next_path)
+            return start_session(attempt.user, next_path)
         key, status = _REFUSALS[attempt.result]
         if attempt.result == "refused" and not (name and password):
             key = "signin.missing"
@@ -400,7 +343,7 @@ class _Gate:
             logger.error("Sign-in refused: it cannot be checked or recorded (%s)", error)
             return self._refusal(lang, next_path, "signin.unavailable", 503)
         if attempt.result == "ok" and attempt.user is not None:
-            return _open_session(attempt.user, next_path)
+            return start_session(attempt.user, next_path)
         keys = {"disabled": "signin.disabled", "no_role": "signin.no_role"}
         key = keys.get(attempt.result) or keys.get(attempt.reason) or "signin.provider_failed"
         return self._refusal(lang, next_path, key, 403)
@@ -412,7 +355,7 @@ class _Gate:
 
     def logout(self) -> flask.Response:
         name = flask.session.get("user")
-        if name and _same_token(flask.request.form.get(CSRF_FIELD)):
+        if name and same_token(flask.request.form.get(CSRF_FIELD)):
             try:
                 self.desk.trail.record(
                     AuditEvent(str(name), "user", audit.SIGN_OUT, "ok", address=flask.request.remote_addr)
@@ -426,14 +369,6 @@ class _Gate:
         response = flask.redirect(f"{LOGIN_PATH}?reason=signed_out", code=303)
         response.delete_cookie(CSRF_COOKIE, path="/")
         return response
-
-
-def _open_session(user: User, next_path: str) -> flask.Response:
-    """A new session for ``user`` (nothing of the anonymous one survives: no fixation), then ``next_path``."""
-    now = time.time()
-    flask.session.clear()
-    flask.session.update(user=user.name, since=now, seen=now, csrf=secrets.token_urlsafe(32))
-    return flask.redirect(next_path, code=303)
 
 
 _REASONS = {
@@ -453,15 +388,7 @@ _REFUSALS = {
 def install(app: Dash, sign_in: SignIn, callback_roles: dict[str, Role], client: ApiClient) -> None:
     """Sessions, ``/login``, ``/logout``, the check of every request and the acting-user header on ``app``."""
     server = app.server
-    server.secret_key = sign_in.secret_key
-    server.session_interface = _Sessions()
-    server.config.update(
-        SESSION_COOKIE_NAME=SESSION_COOKIE,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=sign_in.settings.secure_cookies == "always",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=sign_in.settings.max_session_hours),
-    )
+    sessions.configure(server, sign_in.secret_key, sign_in.settings)
     server.extensions[CALLBACK_ROLES] = callback_roles
     server.extensions[ACCESS] = sign_in
     gate = _Gate(sign_in, callback_roles)
@@ -472,7 +399,7 @@ def install(app: Dash, sign_in: SignIn, callback_roles: dict[str, Role], client:
         server.add_url_rule(PROVIDER_PATH, "sign_in_provider", gate.provider_begin)
         server.add_url_rule(PROVIDER_CALLBACK_PATH, "sign_in_provider_callback", gate.provider_callback)
     server.before_request(gate.check)
-    server.after_request(gate.set_csrf_cookie)
+    server.after_request(gate.after)
 
     def acting_user() -> dict[str, str]:
         who = current_user()

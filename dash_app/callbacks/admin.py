@@ -18,7 +18,8 @@ from credit_scoring.access.keys import through_day
 from credit_scoring.access.roles import SCOPES, Role, check_role
 from dash_app.components import data_table
 from dash_app.i18n import normalise_language, t
-from dash_app.sign_in import current_access, current_user
+from dash_app.sessions import current_user
+from dash_app.sign_in import current_access
 
 ROLE: Role = "admin"
 """Users and keys are the administrators' (`dash_app.permissions`)."""

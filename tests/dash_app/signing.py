@@ -11,7 +11,8 @@ from dash import Dash
 from flask.testing import FlaskClient
 
 from credit_scoring.access.sign_in import SignInSettings
-from dash_app.sign_in import CSRF_COOKIE, CSRF_HEADER, SignIn
+from dash_app.sessions import CSRF_COOKIE, CSRF_HEADER
+from dash_app.sign_in import SignIn
 
 SECRET = "a test secret key that is long enough to sign with"
 PASSWORD = "a long enough password"

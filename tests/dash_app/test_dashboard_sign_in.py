@@ -21,7 +21,8 @@ from credit_scoring.access.roles import ROLES
 from credit_scoring.api.observability import log_requests
 from dash_app.app import create_app
 from dash_app.permissions import ROUTING_OUTPUT, may_use, page_roles
-from dash_app.sign_in import CALLBACK_ROLES, CSRF_COOKIE, SESSION_COOKIE, SignedIn, SignIn, safe_next
+from dash_app.sessions import CSRF_COOKIE, SESSION_COOKIE, SignedIn, safe_next
+from dash_app.sign_in import CALLBACK_ROLES, SignIn
 from tests.dash_app.fakes import FakeApiClient
 from tests.dash_app.signing import (
     PASSWORD,

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from selenium.webdriver.common.by import By
 
-from dash_app.sign_in import SESSION_COOKIE
+from dash_app.sessions import SESSION_COOKIE
 from tests.e2e.browser import click, submit_sign_in_form, wait_for, wait_until_idle
 from tests.e2e.served import PASSWORD, USERS
 
