@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +25,9 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from credit_scoring.access.audit import AuditTrail
+from tests.e2e.served import USERS, database_url
 
 pytestmark = pytest.mark.slow
 TWO_MIB = 2 * 1_048_576
@@ -144,6 +148,22 @@ def test_a_valid_callback_still_answers(served_server, adviser) -> None:
     client = served_server.api("clients", page_size=1)["items"][0]["client_id"]
     response = callback(served_server, score_callback({"client_id": client, "lang": "en"}), adviser)
     assert response.status_code == 200 and "score-section" in response.json()["response"]
+
+
+def test_the_api_records_the_signed_in_person_behind_a_callback(served_server, adviser) -> None:
+    """The person reaches the API: the score an adviser opens is recorded in the audit trail in their name
+    (signed X-Acting-User), with the dashboard's key they came through."""
+    if not served_server.project:
+        pytest.skip("an app served elsewhere: its application database is not here")
+    client = served_server.api("clients", page_size=1)["items"][0]["client_id"]
+    assert (
+        callback(served_server, score_callback({"client_id": client, "lang": "en"}), adviser).status_code
+        == 200
+    )
+    trail = AuditTrail(database_url(Path(served_server.project["root"])))
+    scores = [event for event in trail.export(client_id=client) if event["action"] == "client.score"]
+    assert scores and scores[-1]["actor"] == USERS["adviser"] and scores[-1]["actor_kind"] == "user"
+    assert scores[-1]["detail"]["via_key"]
 
 
 def test_without_a_session_a_callback_is_401_json_and_a_page_goes_to_sign_in(served_server) -> None:
