@@ -1,7 +1,7 @@
 """Sign-in on the dashboard's server, without a browser: the role matrix of every page and every callback
 (generated from the page registry and the callback map, so that a new one cannot be left out), sessions
 (forged, from another server, idle, too old, of a disabled user), CSRF, throttling, and the audit records of
-each refusal. The browser tests (tests/e2e/test_dashboard_sign_in.py) walk the same through Chromium."""
+each refusal. The browser tests (tests/e2e/test_browser_sign_in.py) walk the same through Chromium."""
 
 from __future__ import annotations
 
