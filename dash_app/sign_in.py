@@ -30,7 +30,7 @@ from argon2 import PasswordHasher
 from dash import Dash
 
 from credit_scoring.access import audit
-from credit_scoring.access.acting import ACTING_USER_HEADER, sign_acting_user
+from credit_scoring.access.acting import ACTING_USER_HEADER, MIN_SECRET_LENGTH, sign_acting_user
 from credit_scoring.access.administration import Administration
 from credit_scoring.access.audit import AuditEvent, AuditTrail, AuditUnavailable
 from credit_scoring.access.keys import KeyStore
@@ -104,10 +104,11 @@ class SignIn:
         identity_provider: IdentityProviderSettings | None = None,
     ) -> SignIn:
         """Sign-in against the users and the audit trail of the application database at ``database_url``."""
-        if not secret_key:
+        if not secret_key or len(secret_key) < MIN_SECRET_LENGTH:
             raise RuntimeError(
-                "the dashboard needs a secret key to sign its sessions: set CREDIT_SCORING_SECRET_KEY (the "
-                "same on every host) or run `python -m credit_scoring.api`, which adds one to conf/local"
+                f"the dashboard needs a secret key of at least {MIN_SECRET_LENGTH} characters to sign its "
+                "sessions: set CREDIT_SCORING_SECRET_KEY (the same on every host) or run "
+                "`python -m credit_scoring.api`, which adds one to conf/local"
             )
         settings = settings or SignInSettings()
         users, trail = UserStore(database_url, hasher=hasher), trail or AuditTrail(database_url)

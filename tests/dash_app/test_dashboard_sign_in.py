@@ -401,3 +401,9 @@ def test_no_password_reaches_the_logs(tmp_path: Path, caplog) -> None:
     attempt(app, ROLE_USERS["adviser"], "a wrong password typed")
     attempt(app, ROLE_USERS["adviser"], PASSWORD)
     assert caplog.records and "a wrong password typed" not in caplog.text and PASSWORD not in caplog.text
+
+
+@pytest.mark.parametrize("secret", [None, "", "too short to sign sessions"])
+def test_the_dashboard_does_not_start_without_a_long_enough_secret(tmp_path: Path, secret) -> None:
+    with pytest.raises(RuntimeError, match="secret key of at least 32 characters"):
+        SignIn.open(f"sqlite:///{tmp_path / 'app.db'}", secret)
