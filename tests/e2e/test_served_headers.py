@@ -63,9 +63,9 @@ def policy_violations(driver) -> list[str]:
 
 
 @pytest.mark.browser
-def test_every_page_runs_under_the_policy(risk_page, browser, served) -> None:
-    """Every page, as the risk user (who opens them all), then the sign-in page signed out."""
-    page = risk_page
+def test_every_page_runs_under_the_policy(admin_page, browser, served) -> None:
+    """Every page, as the administrator (who opens them all), then the sign-in page signed out."""
+    page = admin_page
     client = served.api("clients", page_size=1)["items"][0]["client_id"]
     page.get_log("browser")  # forget what came before
     for path in PAGES:
