@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 
 import pandas as pd
 import pytest
 from mlflow.tracking import MlflowClient
 
-from credit_scoring.records import ModelMetrics, cost_curve_points
+from credit_scoring.api.config import ScoringSettings
+from credit_scoring.records import (
+    DEFAULT_BAND_MULTIPLES,
+    CostSensitivityRow,
+    ModelMetrics,
+    ScoreBands,
+    cost_curve_points,
+)
 from credit_scoring.serving.description import COST_CURVE_ARTIFACT, METRICS_ARTIFACT, load_description
+from credit_scoring.serving.scoring import risk_band
 
 WRITTEN = {name: None for name in ModelMetrics.model_fields} | {
     "model_name": "lgbm",
@@ -21,12 +30,45 @@ WRITTEN = {name: None for name in ModelMetrics.model_fields} | {
 
 def test_the_modelling_pipeline_writes_every_declared_metric_and_nothing_else() -> None:
     assert ModelMetrics.written(WRITTEN)["holdout_auc"] == 0.75
-    with pytest.raises(ValueError, match=r"undeclared \['gini'\], absent \[\]"):
-        ModelMetrics.written({**WRITTEN, "gini": 0.5})
+    with pytest.raises(ValueError, match=r"undeclared \['gini_typo'\], absent \[\]"):
+        ModelMetrics.written({**WRITTEN, "gini_typo": 0.5})
     with pytest.raises(ValueError, match=r"absent \['cv_auc'\]"):
         ModelMetrics.written({k: v for k, v in WRITTEN.items() if k != "cv_auc"})
     with pytest.raises(ValueError, match="holdout_auc"):
         ModelMetrics.written({**WRITTEN, "holdout_auc": "high"})
+
+
+def test_risk_report_fields_are_typed_and_absent_from_older_files() -> None:
+    band = {"band": "low", "lower": 0.0, "upper": 0.05, "count": 3, "defaults": 0}
+    band |= {"default_rate": 0.0, "mean_predicted": 0.01, "rank_order_ok": True}
+    empty = {**band, "band": "moderate", "count": 0, "default_rate": None, "mean_predicted": None}
+    bands = {
+        "band_multiples": [0.5, 1.0, 2.0],
+        "deciles": [band],
+        "risk_bands": [band, {**empty, "rank_order_ok": None}],
+        "rank_ordering_ok": True,
+        "production_risk_bands": [{"band": "low", "count": 2, "mean_predicted": None}],
+    }
+    sensitivity = {"cost_ratio": 10, "threshold": 0.09, "cost_per_client": 0.5, "approval_rate": 0.7}
+    sensitivity |= {"approve_all_cost": 0.8, "decision_ratio": True}
+    written = ModelMetrics.written(
+        {**WRITTEN, "gini": 0.5, "ks": 0.4, "score_bands": bands, "cost_sensitivity": [sensitivity]}
+    )
+    read = ModelMetrics.model_validate(json.loads(json.dumps(written)))
+    assert isinstance(read.score_bands, ScoreBands) and read.score_bands.risk_bands[1].default_rate is None
+    assert (
+        isinstance(read.cost_sensitivity[0], CostSensitivityRow) and read.cost_sensitivity[0].cost_ratio == 10
+    )
+    with pytest.raises(ValueError, match="score_bands"):
+        ModelMetrics.written({**WRITTEN, "score_bands": {**bands, "deciles": [{"band": "1"}]}})
+    recorded = {"model_name": "lgbm", "threshold": 0.1, "holdout_auc": 0.7, "business_cost_per_client": 0.5}
+    older = ModelMetrics.model_validate(recorded)
+    assert (older.gini, older.ks, older.score_bands, older.cost_sensitivity) == (None, None, None, None)
+
+
+def test_the_risk_bands_have_one_default_for_the_api_and_the_pipelines() -> None:
+    assert ScoringSettings().risk_band_multiples is DEFAULT_BAND_MULTIPLES
+    assert inspect.signature(risk_band).parameters["multiples"].default is DEFAULT_BAND_MULTIPLES
 
 
 def test_a_cost_curve_row_of_the_wrong_form_is_named() -> None:

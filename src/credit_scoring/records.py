@@ -229,6 +229,66 @@ class EvaluationRuleRecord(BaseModel):
     fraction: float
 
 
+#: The risk bands' upper bounds as multiples of the decision threshold t (low < 0.5 t <= moderate < t <= high
+#: < 2 t <= very_high; `credit_scoring.serving.scoring.risk_band`): the default of the API's
+#: ``scoring.risk_band_multiples`` and the bands of the modelling pipeline's score-band report. Declared here,
+#: not in the serving package, so that the API's settings import it without the serving stack (the command
+#: lines that only read settings start in a fraction of a second).
+DEFAULT_BAND_MULTIPLES: tuple[float, float, float] = (0.5, 1.0, 2.0)
+
+
+class ScoreBandRow(BaseModel):
+    """The holdout clients of one band: a decile of the served probability or a risk band."""
+
+    band: str = Field(description="1 (lowest probabilities) to 10 for a decile; the name of a risk band")
+    lower: float | None = Field(
+        description="A risk band's lower bound (included); a decile's lowest probability (null: no client)"
+    )
+    upper: float | None = Field(
+        description="A risk band's upper bound (excluded, 1 for the top band); a decile's highest probability"
+    )
+    count: int
+    defaults: int
+    default_rate: float | None = Field(description="Observed default rate (null: no client in the band)")
+    mean_predicted: float | None = Field(description="Mean predicted probability: calibration per band")
+    rank_order_ok: bool | None = Field(
+        description="False: a lower default rate than the nearest band below with clients (null: no client)"
+    )
+
+
+class ProductionBandRow(BaseModel):
+    """The production clients (``scoring_input_table``) of one risk band, as this model scores them."""
+
+    band: str
+    count: int
+    mean_predicted: float | None = Field(description="Mean predicted probability (null: no client)")
+
+
+class ScoreBands(BaseModel):
+    """Holdout clients by decile and by risk band, with the rank-ordering check; production by risk band."""
+
+    band_multiples: tuple[float, ...] = Field(description="Risk band bounds as multiples of the threshold")
+    deciles: list[ScoreBandRow]
+    risk_bands: list[ScoreBandRow]
+    rank_ordering_ok: bool = Field(
+        description="True when no decile and no risk band has a lower observed default rate than the band "
+        "below it"
+    )
+    production_risk_bands: list[ProductionBandRow]
+
+
+class CostSensitivityRow(BaseModel):
+    """The decision at one FN:FP cost ratio: its threshold chosen on the out-of-fold rows (as the served one
+    is), its cost and approval rate measured on the holdout with the served probabilities."""
+
+    cost_ratio: float = Field(description="Cost of a granted defaulter over that of a refused good client")
+    threshold: float
+    cost_per_client: float = Field(description="Holdout cost at this threshold and this ratio")
+    approval_rate: float = Field(description="Share of holdout clients granted at this threshold")
+    approve_all_cost: float = Field(description="Holdout cost of granting every loan at this ratio")
+    decision_ratio: bool = Field(description="True: the ratio the served threshold was chosen with")
+
+
 class ModelMetrics(BaseModel):
     """``model_metrics.json``: the selected model's figures, logged with its version (costs are per client, in
     units of a wrongly refused client; probabilities and thresholds on the served, calibrated scale).
@@ -242,6 +302,12 @@ class ModelMetrics(BaseModel):
     model_name: str = Field(description="The selected candidate, e.g. lgbm_class_weight")
     threshold: float = Field(description="Decision threshold: refused at or above it")
     holdout_auc: float
+    gini: float | None = Field(default=None, description="2 x holdout AUC - 1")
+    ks: float | None = Field(
+        default=None,
+        description="Kolmogorov-Smirnov: largest gap between the score distributions of "
+        "defaulters and non-defaulters on the holdout",
+    )
     business_cost_per_client: float = Field(description="Holdout cost at the threshold")
     cv_auc: float | None = None
     cv_auc_std: float | None = None
@@ -287,6 +353,10 @@ class ModelMetrics(BaseModel):
     holdout_mean_probability: float | None = None
     auc_above_kaggle_best: bool | None = None
     leakage_suspects: list[str] | None = None
+    score_bands: ScoreBands | None = None
+    cost_sensitivity: list[CostSensitivityRow] | None = Field(
+        default=None, description="One row per FN:FP cost ratio of modelling.risk_report.cost_ratios"
+    )
 
     @classmethod
     def written(cls, metrics: dict[str, Any]) -> dict[str, Any]:

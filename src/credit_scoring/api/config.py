@@ -24,6 +24,7 @@ from credit_scoring.access.acting import ACTING_USER_HEADER, MIN_SECRET_LENGTH
 from credit_scoring.access.privacy import DEFAULT_AUDIT_RETENTION_DAYS, DEFAULT_DECISION_LOG_RETENTION_DAYS
 from credit_scoring.access.sign_in import IdentityProviderSettings, SignInSettings, parsable_rates
 from credit_scoring.project_config import LOCAL_CREDENTIALS, read_config
+from credit_scoring.records import DEFAULT_BAND_MULTIPLES
 
 API_KEYS_ENV = "CREDIT_SCORING_API_KEYS"
 LOG_URL_ENV = "CREDIT_SCORING_PREDICTION_LOG_URL"
@@ -68,7 +69,7 @@ class RequestSettings(_Section):
 
 class ScoringSettings(_Section):
     default_top_k: int = Field(default=5, ge=1, le=20)
-    risk_band_multiples: tuple[float, float, float] = (0.5, 1.0, 2.0)
+    risk_band_multiples: tuple[float, float, float] = DEFAULT_BAND_MULTIPLES
 
     @field_validator("risk_band_multiples")
     @classmethod

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from credit_scoring.cost import decisions
+from credit_scoring.records import DEFAULT_BAND_MULTIPLES
 from credit_scoring.serving.explain import Reason, ScoreExplainer
 from credit_scoring.serving.loading import ServedModel
 from credit_scoring.serving.model import GRANTED, REFUSED
@@ -18,7 +19,8 @@ from credit_scoring.serving.small_batch import EncodedRows
 
 CLIENT_ID = "SK_ID_CURR"
 RISK_BANDS = ("low", "moderate", "high", "very_high")
-DEFAULT_BAND_MULTIPLES = (0.5, 1.0, 2.0)
+# the bands' default bounds (DEFAULT_BAND_MULTIPLES) are declared in credit_scoring.records, so that the API's
+# settings read them without importing the serving stack
 
 
 class RowBuilder(Protocol):

@@ -23,8 +23,10 @@ from credit_scoring.pipelines.modelling import create_pipeline
 from credit_scoring.pipelines.modelling.candidates import build_estimator
 from credit_scoring.pipelines.modelling.evaluation import EvaluationRule, split_holdout
 from credit_scoring.pipelines.modelling.params import CandidateSpec
+from credit_scoring.records import ModelMetrics
 from credit_scoring.registry import ModelRelease, RegisteredModel
 from credit_scoring.serving.model import CreditScoringModel, FeatureSpec
+from credit_scoring.serving.scoring import RISK_BANDS
 from tests.fixtures.model_input import synthetic_model_input
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -174,6 +176,41 @@ def test_selected_model_metrics_and_threshold(first_run: dict) -> None:
     for name in ("roc_curve_plot", "precision_recall_plot", "cost_threshold_plot", "confusion_matrix_plot"):
         assert isinstance(first_run[name], Figure)
     assert {"brier_score", "brier_score_raw", "cv_auc_std", "cv_business_cost_std"} <= set(metrics)
+
+
+def test_selected_model_risk_report(first_run: dict, scoring_input_table: pd.DataFrame) -> None:
+    """Gini, KS, score bands and cost sensitivity are written typed, add up, and reach the MLflow metrics."""
+    metrics = first_run["model_metrics"]
+    typed = ModelMetrics.model_validate(metrics)
+    assert typed.gini == pytest.approx(2 * metrics["holdout_auc"] - 1) and 0 < typed.ks <= 1
+    bands = typed.score_bands
+    n_holdout = len(first_run["modelling_holdout_table"])
+    assert [row.band for row in bands.deciles] == [str(k) for k in range(1, 11)]
+    assert [row.band for row in bands.risk_bands] == list(RISK_BANDS)
+    for rows in (bands.deciles, bands.risk_bands):
+        assert sum(row.count for row in rows) == n_holdout
+        assert sum(row.defaults for row in rows) == metrics["holdout_tp"] + metrics["holdout_fn"]
+    assert bands.rank_ordering_ok == all(
+        row.rank_order_ok is not False for row in [*bands.deciles, *bands.risk_bands]
+    )
+    # the bands are the API's: everything at or above the threshold is "high" or "very_high"
+    refused = sum(row.count for row in bands.risk_bands if row.band in ("high", "very_high"))
+    assert refused == metrics["holdout_tp"] + metrics["holdout_fp"]
+    assert sum(row.count for row in bands.production_risk_bands) == len(scoring_input_table)
+    sensitivity = typed.cost_sensitivity
+    assert [row.cost_ratio for row in sensitivity] == [5, 10, 15, 20]
+    decision = next(row for row in sensitivity if row.decision_ratio)
+    assert decision.cost_ratio == 10  # the decision's own ratio gives the served threshold and its cost
+    assert decision.threshold == metrics["threshold"]
+    assert decision.cost_per_client == pytest.approx(metrics["business_cost_per_client"])
+    assert decision.approve_all_cost == pytest.approx(metrics["approve_all_cost"])
+    approval = [row.approval_rate for row in sensitivity]
+    assert approval == sorted(approval, reverse=True)  # dearer defaults, fewer loans
+    logged = first_run["modelling_metrics"]
+    assert logged["gini"]["value"] == metrics["gini"] and logged["ks"]["value"] == metrics["ks"]
+    assert logged["rank_ordering_ok"]["value"] == float(bands.rank_ordering_ok)
+    assert logged["cost_ratio_20.threshold"]["value"] == sensitivity[-1].threshold
+    assert isinstance(first_run["cost_sensitivity_plot"], Figure)
 
 
 def test_first_release_is_promoted_and_published_scores_are_the_champions(
@@ -399,7 +436,8 @@ def test_kedro_run_tracks_reports_and_registers(project: Path, modelling_params:
     metrics = json.loads((reporting / "model_metrics.json").read_text())
     assert set(metrics) >= REQUIRED_METRICS
     assert comparison["model_name"].iloc[0] == "dummy"
-    for figure in ("roc_curve", "precision_recall", "cost_threshold", "confusion_matrix", "calibration"):
+    figures = ("roc_curve", "precision_recall", "cost_threshold", "confusion_matrix", "calibration")
+    for figure in (*figures, "cost_sensitivity"):
         assert (reporting / f"{figure}.png").stat().st_size > 1000
 
     client = MlflowClient(f"sqlite:///{project / 'mlflow.db'}")
@@ -410,6 +448,10 @@ def test_kedro_run_tracks_reports_and_registers(project: Path, modelling_params:
     assert len(trials) == sum(study["n_trials"] for study in modelling_params["tuning"].values())
     assert parent.data.metrics["business_cost_per_client"] == pytest.approx(
         metrics["business_cost_per_client"]
+    )
+    assert parent.data.metrics["gini"] == pytest.approx(metrics["gini"])
+    assert (
+        parent.data.metrics["cost_ratio_5.approval_rate"] == metrics["cost_sensitivity"][0]["approval_rate"]
     )
     assert parent.data.params["modelling.cost.false_negative"] == "10"
     artifacts = {item.path for item in client.list_artifacts(parent.info.run_id, "reports")}

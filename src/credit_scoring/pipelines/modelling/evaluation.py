@@ -278,10 +278,17 @@ def refit(
     calibrated_oof = cross_fitted(oof, y, calibration.fold, calibration.method)
     result.served_threshold = best_threshold(y, calibrated_oof, calibration.weights)
     started = time.perf_counter()
-    result.holdout_raw_proba = model.predict_proba(X_holdout)[:, 1].astype(np.float64)
-    result.holdout_proba = result.calibrator.transform(result.holdout_raw_proba)
+    result.holdout_raw_proba, result.holdout_proba = served_probabilities(model, result.calibrator, X_holdout)
     result.holdout_predict_time_s = time.perf_counter() - started
     result.estimator = model
+
+
+def served_probabilities(
+    estimator: Any, calibrator: ProbabilityCalibrator, X: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """(raw score, served calibrated probability) of each row by a refitted candidate."""
+    raw = estimator.predict_proba(X)[:, 1].astype(np.float64)
+    return raw, calibrator.transform(raw)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from matplotlib.figure import Figure
 from sklearn.metrics import precision_recall_curve, roc_curve
 
 from credit_scoring.cost import ConfusionCounts, CostWeights
+from credit_scoring.records import CostSensitivityRow
 
 FIGSIZE = (6.4, 4.8)
 
@@ -99,4 +100,30 @@ def calibration_figure(reliability: pd.DataFrame, brier_raw: float, brier_calibr
     axes.set(xlabel="Mean predicted probability of default", ylabel="Observed default rate")
     axes.set_title("Reliability on the holdout")
     axes.legend(loc="upper left", fontsize="small")
+    return figure
+
+
+def cost_sensitivity_figure(rows: list[CostSensitivityRow]) -> Figure:
+    """Threshold, approval rate and holdout cost per client against the FN:FP cost ratio."""
+    ratios = [row.cost_ratio for row in rows]
+    figure = Figure(figsize=(9.6, 4.2), layout="constrained")
+    decision, cost = figure.subplots(1, 2)
+    decision.plot(ratios, [row.threshold for row in rows], marker="o", label="threshold")
+    decision.plot(ratios, [row.approval_rate for row in rows], marker="s", label="approval rate")
+    decision.set(xlabel="FN:FP cost ratio", ylabel="Threshold / share of clients granted", ylim=(0, 1))
+    decision.set_title("Decision by cost ratio")
+    cost.plot(ratios, [row.cost_per_client for row in rows], marker="o", label="model at its threshold")
+    cost.plot(
+        ratios, [row.approve_all_cost for row in rows], linestyle="-.", color="black", label="grant everybody"
+    )
+    cost.set(xlabel="FN:FP cost ratio", ylabel="Holdout cost per client")
+    cost.set_title("Holdout cost by cost ratio")
+    for axes in (decision, cost):
+        for row in rows:
+            if row.decision_ratio:
+                axes.axvline(
+                    row.cost_ratio, color="red", linestyle="--", label=f"decision ({row.cost_ratio:g}:1)"
+                )
+        axes.set_xticks(ratios, labels=[f"{ratio:g}:1" for ratio in ratios])
+        axes.legend(loc="best", fontsize="small")
     return figure

@@ -20,6 +20,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from credit_scoring.cost import (
+    CostWeights,
     approve_all_cost_per_client,
     client_costs,
     confusion_counts,
@@ -42,6 +43,7 @@ from credit_scoring.pipelines.modelling.evaluation import (
     fold_indices,
     ids_fingerprint,
     refit,
+    served_probabilities,
     split_holdout,
     validate_model_input,
 )
@@ -57,14 +59,23 @@ from credit_scoring.pipelines.modelling.params import (
     CostParams,
     GuardParams,
     RegistryParams,
+    RiskReportParams,
     SelectionParams,
     SplitParams,
     TuningSpec,
     parse,
     parse_candidates,
 )
+from credit_scoring.pipelines.modelling.risk_report import cost_sensitivity, discrimination, score_bands
 from credit_scoring.pipelines.modelling.tuning import tune
-from credit_scoring.records import COST_CURVE_COLUMNS, ModelMetrics, cost_curve_points
+from credit_scoring.records import (
+    COST_CURVE_COLUMNS,
+    DEFAULT_BAND_MULTIPLES,
+    CostSensitivityRow,
+    ModelMetrics,
+    ScoreBands,
+    cost_curve_points,
+)
 from credit_scoring.registry import (
     CHAMPION_FAILS_SCORING,
     CHAMPION_NONE,
@@ -295,32 +306,41 @@ def holdout_fingerprint(holdout_table: pd.DataFrame, id_column: str, target: str
 
 
 def evaluate_selected_model(
+    *,
     candidate_results: dict[str, CandidateResult],
     selected_model: str,
     training_table: pd.DataFrame,
     holdout_table: pd.DataFrame,
+    scoring_input_table: pd.DataFrame,
     cv_folds: pd.DataFrame,
     feature_leakage_report: pd.DataFrame,
     split: dict[str, Any],
     cost: dict[str, Any],
     guards: dict[str, Any],
     calibration: dict[str, Any],
+    risk_report: dict[str, Any],
 ) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
     """Final metrics of the selected model, its cost-versus-threshold curves and its reliability curves.
 
     Probabilities, the threshold and the holdout costs are on the served (calibrated) scale; the raw
-    model's holdout cost at its own out-of-fold threshold is kept beside them for comparison.
+    model's holdout cost at its own out-of-fold threshold is kept beside them for comparison. The risk
+    report (Gini, KS, score bands, cost-ratio sensitivity) reads the holdout and, for the production clients'
+    risk bands, ``scoring_input_table`` as this model scores it.
     """
     settings = parse(SplitParams, split, "modelling.split")
     weights = parse(CostParams, cost, "modelling.cost").weights()
     limits = parse(GuardParams, guards, "modelling.guards")
     calibration_settings = parse(CalibrationParams, calibration, "modelling.calibration")
+    report = parse(RiskReportParams, risk_report, "modelling.risk_report")
     result = candidate_results[selected_model]
     y_train = training_table[settings.target].to_numpy(dtype=np.int64)
     y_holdout = holdout_table[settings.target].to_numpy(dtype=np.int64)
     row = comparison_row(result, y_train, y_holdout, weights)
     calibration_summary, reliability = reliability_curves(
         y_holdout, result.holdout_raw_proba, result.holdout_proba, calibration_settings.n_bins
+    )
+    calibrated_oof = cross_fitted(
+        result.cv.oof_proba, y_train, cv_folds[FOLD_COLUMN].to_numpy(), calibration_settings.method
     )
     metrics: dict[str, Any] = {
         "model_name": selected_model,
@@ -367,10 +387,16 @@ def evaluate_selected_model(
         "leakage_suspects": feature_leakage_report.loc[
             feature_leakage_report["suspect_leakage"], "feature"
         ].tolist(),
+        **_risk_report(
+            result,
+            y_holdout,
+            threshold=row["threshold"],
+            weights=weights,
+            out_of_fold=(y_train, calibrated_oof),
+            cost_ratios=report.cost_ratios,
+            production_proba=_production_probabilities(result, scoring_input_table, settings),
+        ),
     }
-    calibrated_oof = cross_fitted(
-        result.cv.oof_proba, y_train, cv_folds[FOLD_COLUMN].to_numpy(), calibration_settings.method
-    )
     curve = pd.concat(
         [
             cost_curve(y_train, calibrated_oof, weights).assign(sample="out-of-fold (training)"),
@@ -380,6 +406,69 @@ def evaluate_selected_model(
     )[list(COST_CURVE_COLUMNS)]
     cost_curve_points(curve.to_dict(orient="records"))  # the record the API serves: fails here, not there
     return ModelMetrics.written(metrics), curve, reliability
+
+
+def _production_probabilities(
+    result: CandidateResult, scoring_input_table: pd.DataFrame, settings: SplitParams
+) -> np.ndarray:
+    """The selected model's served probabilities for the production clients (none when there are none)."""
+    if scoring_input_table.empty:
+        return np.empty(0)
+    X = scoring_input_table.drop(columns=[settings.id_column, settings.target], errors="ignore")
+    return served_probabilities(result.estimator, result.calibrator, X)[1]
+
+
+def _risk_report(
+    result: CandidateResult,
+    y_holdout: np.ndarray,
+    *,
+    threshold: float,
+    weights: CostWeights,
+    out_of_fold: tuple[np.ndarray, np.ndarray],
+    cost_ratios: tuple[float, ...],
+    production_proba: np.ndarray,
+) -> dict[str, Any]:
+    """Gini, KS, score bands and cost-ratio sensitivity of the selected model (keys of model_metrics)."""
+    ranking = discrimination(y_holdout, result.holdout_proba)
+    bands = score_bands(
+        y_holdout,
+        result.holdout_proba,
+        threshold=threshold,
+        multiples=DEFAULT_BAND_MULTIPLES,
+        tie_breaker=result.holdout_raw_proba,
+        production_proba=production_proba,
+    )
+    unit = weights.false_positive or 1.0  # with free refusals, costs in units of 1
+    sensitivity = cost_sensitivity(
+        cost_ratios,
+        choose_on=out_of_fold,
+        measure_on=(y_holdout, result.holdout_proba),
+        false_positive=unit,
+        decision_ratio=weights.false_negative / weights.false_positive if weights.false_positive else None,
+    )
+    _log_risk_report(bands, sensitivity)
+    return {"gini": ranking.gini, "ks": ranking.ks, "score_bands": bands, "cost_sensitivity": sensitivity}
+
+
+def _log_risk_report(bands: ScoreBands, sensitivity: list[CostSensitivityRow]) -> None:
+    broken = [
+        f"{kind} {row.band}"
+        for kind, rows in (("decile", bands.deciles), ("risk band", bands.risk_bands))
+        for row in rows
+        if row.rank_order_ok is False
+    ]
+    if broken:
+        logger.warning(
+            "Rank ordering broken on the holdout: the observed default rate falls at %s", ", ".join(broken)
+        )
+    for row in sensitivity:
+        logger.info(
+            "FN:FP %g:1: threshold %.3f, holdout cost %.4f per client, approval rate %.1f%%",
+            row.cost_ratio,
+            row.threshold,
+            row.cost_per_client,
+            100 * row.approval_rate,
+        )
 
 
 def plot_roc_curves(
@@ -427,6 +516,11 @@ def plot_confusion_matrix(
     proba = candidate_results[model_metrics["model_name"]].holdout_proba
     counts = confusion_counts(holdout_table[settings.target], decisions(proba, model_metrics["threshold"]))
     return figures.confusion_matrix_figure(counts, model_metrics["threshold"], weights)
+
+
+def plot_cost_sensitivity(model_metrics: dict[str, Any]) -> Figure:
+    rows = [CostSensitivityRow.model_validate(row) for row in model_metrics["cost_sensitivity"]]
+    return figures.cost_sensitivity_figure(rows)
 
 
 def plot_calibration(calibration_curve_table: pd.DataFrame, model_metrics: dict[str, Any]) -> Figure:
@@ -648,11 +742,21 @@ def score_applications(
 def mlflow_metrics(
     model_metrics: dict[str, Any], model_comparison: pd.DataFrame
 ) -> dict[str, dict[str, float]]:
-    """Numeric metrics of the selected model, and each candidate's main metrics prefixed by its name."""
+    """Numeric metrics of the selected model (with the rank-ordering check as 0/1 and, per FN:FP ratio,
+    ``cost_ratio_<ratio>.threshold`` and its cost and approval rate), and each candidate's main metrics
+    prefixed by its name."""
     logged: dict[str, dict[str, float]] = {}
     for key, value in model_metrics.items():
         if isinstance(value, bool | int | float | np.number) and np.isfinite(float(value)):
             logged[key] = {"value": float(value), "step": 0}
+    if model_metrics.get("score_bands"):
+        logged["rank_ordering_ok"] = {
+            "value": float(model_metrics["score_bands"]["rank_ordering_ok"]),
+            "step": 0,
+        }
+    for row in model_metrics.get("cost_sensitivity") or []:
+        for column in ("threshold", "cost_per_client", "approval_rate"):
+            logged[f"cost_ratio_{row['cost_ratio']:g}.{column}"] = {"value": float(row[column]), "step": 0}
     columns = [
         "cv_auc",
         "cv_auc_std",

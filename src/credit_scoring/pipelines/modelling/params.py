@@ -6,6 +6,7 @@ impossible value fails before any model is fitted, with the offending key in the
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -150,6 +151,19 @@ class SelectionParams(StrictModel):
 class CalibrationParams(StrictModel):
     method: Literal["isotonic", "sigmoid"] = "isotonic"
     n_bins: int = Field(10, ge=2, le=50)
+
+
+class RiskReportParams(StrictModel):
+    # FN:FP cost ratios at which the selected model's threshold, cost and approval rate are reported; the
+    # decision itself keeps the ratio of `modelling.cost`
+    cost_ratios: tuple[float, ...] = Field((5.0, 10.0, 15.0, 20.0), min_length=1)
+
+    @model_validator(mode="after")
+    def _positive_and_increasing(self) -> RiskReportParams:
+        ratios = self.cost_ratios
+        if ratios[0] <= 0 or any(low >= high for low, high in pairwise(ratios)):
+            raise ValueError(f"cost_ratios must be positive and increasing, got {list(ratios)}")
+        return self
 
 
 class RegistryParams(StrictModel):

@@ -1,0 +1,202 @@
+"""What a risk committee reads about the selected model: Gini and KS, score bands with a rank-ordering check,
+and how the decision moves with the FN:FP cost ratio. Pure functions of labels and probabilities."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+from numpy.typing import ArrayLike
+from sklearn.metrics import roc_auc_score, roc_curve
+
+from credit_scoring.cost import (
+    CostWeights,
+    approve_all_cost_per_client,
+    best_threshold,
+    cost_per_client,
+    decisions,
+    validate_labels,
+    validate_probabilities,
+)
+from credit_scoring.records import CostSensitivityRow, ProductionBandRow, ScoreBandRow, ScoreBands
+from credit_scoring.serving.scoring import RISK_BANDS, risk_band
+
+N_DECILES = 10
+#: Two default rates this close are equal (1/3 and 2/6 may differ in the last bit).
+RATE_TOLERANCE = 1e-12
+
+
+@dataclass(frozen=True)
+class Discrimination:
+    """How well the scores separate defaulters from the others; None, with the reason, when undefined."""
+
+    auc: float | None
+    gini: float | None
+    ks: float | None
+    undefined_reason: str | None = None
+
+
+def discrimination(y_true: ArrayLike, proba: ArrayLike) -> Discrimination:
+    """AUC, Gini (2 AUC - 1) and KS (the largest gap between the score distributions of defaulters and
+    non-defaulters); all None with a reason when the clients are of one class only."""
+    labels = validate_labels(y_true)
+    values = validate_probabilities(proba, labels.size)
+    classes = np.unique(labels)
+    if classes.size < 2:
+        kind = "defaulters" if classes[0] == 1 else "non-defaulters"
+        reason = (
+            f"the {labels.size} clients are all {kind}: AUC, Gini and KS compare defaulters with "
+            "non-defaulters and are undefined"
+        )
+        return Discrimination(None, None, None, reason)
+    auc = float(roc_auc_score(labels, values))
+    # each ROC point is (share of non-defaulters, share of defaulters) at or above a threshold: their gap
+    # is the gap between the two score distributions at that threshold
+    fpr, tpr, _ = roc_curve(labels, values, drop_intermediate=False)
+    return Discrimination(auc=auc, gini=2.0 * auc - 1.0, ks=float(np.max(np.abs(tpr - fpr))))
+
+
+def _band_row(
+    band: str, y: np.ndarray, proba: np.ndarray, lower: float | None, upper: float | None
+) -> ScoreBandRow:
+    count = int(y.size)
+    return ScoreBandRow(
+        band=band,
+        lower=lower,
+        upper=upper,
+        count=count,
+        defaults=int(y.sum()),
+        default_rate=float(y.mean()) if count else None,
+        mean_predicted=float(proba.mean()) if count else None,
+        rank_order_ok=None,
+    )
+
+
+def rank_ordered(rows: Sequence[ScoreBandRow]) -> list[ScoreBandRow]:
+    """The rows (lowest risk first) with ``rank_order_ok``: False where a band's observed default rate is
+    below that of the nearest band under it that has clients; None for a band without clients."""
+    checked, previous = [], None
+    for row in rows:
+        if row.count == 0:
+            checked.append(row.model_copy(update={"rank_order_ok": None}))
+            continue
+        ok = previous is None or row.default_rate >= previous - RATE_TOLERANCE
+        checked.append(row.model_copy(update={"rank_order_ok": ok}))
+        previous = row.default_rate
+    return checked
+
+
+def decile_rows(
+    y_true: ArrayLike, proba: ArrayLike, tie_breaker: ArrayLike | None = None
+) -> list[ScoreBandRow]:
+    """Ten bands of equal size (to one client) by rising probability, rank-ordered.
+
+    A calibrated probability repeats (isotonic calibration maps a range of scores to one value): clients of
+    equal probability are ordered by ``tie_breaker`` (the model's raw score), then by position.
+    """
+    labels = validate_labels(y_true)
+    values = validate_probabilities(proba, labels.size)
+    keys = (values,) if tie_breaker is None else (np.asarray(tie_breaker, dtype=np.float64), values)
+    order = np.lexsort(keys)  # stable; the last key is the primary one
+    rows = []
+    for number, rows_of_decile in enumerate(np.array_split(order, N_DECILES), start=1):
+        p = values[rows_of_decile]
+        low, high = (float(p.min()), float(p.max())) if p.size else (None, None)
+        rows.append(_band_row(str(number), labels[rows_of_decile], p, low, high))
+    return rank_ordered(rows)
+
+
+def band_bounds(threshold: float, multiples: Sequence[float]) -> list[tuple[float, float]]:
+    """[lower, upper) of each risk band, within [0, 1]."""
+    edges = [0.0, *(min(1.0, m * threshold) for m in multiples), 1.0]
+    return list(pairwise(edges))
+
+
+def risk_bands_of(proba: np.ndarray, threshold: float, multiples: Sequence[float]) -> np.ndarray:
+    """The risk band of each probability, by the API's own `risk_band`."""
+    return np.array([risk_band(float(p), threshold, multiples) for p in proba], dtype=object)
+
+
+def risk_band_rows(
+    y_true: ArrayLike, proba: ArrayLike, threshold: float, multiples: Sequence[float]
+) -> list[ScoreBandRow]:
+    """The clients of each risk band (low to very_high), rank-ordered."""
+    labels = validate_labels(y_true)
+    values = validate_probabilities(proba, labels.size)
+    bands = risk_bands_of(values, threshold, multiples)
+    rows = [
+        _band_row(name, labels[bands == name], values[bands == name], low, high)
+        for name, (low, high) in zip(RISK_BANDS, band_bounds(threshold, multiples), strict=True)
+    ]
+    return rank_ordered(rows)
+
+
+def production_band_rows(
+    proba: ArrayLike, threshold: float, multiples: Sequence[float]
+) -> list[ProductionBandRow]:
+    """Count and mean predicted probability of unlabelled (production) clients per risk band."""
+    values = np.asarray(proba, dtype=np.float64)
+    values = validate_probabilities(values, values.size)
+    bands = risk_bands_of(values, threshold, multiples)
+    return [
+        ProductionBandRow(
+            band=name,
+            count=int((bands == name).sum()),
+            mean_predicted=float(values[bands == name].mean()) if (bands == name).any() else None,
+        )
+        for name in RISK_BANDS
+    ]
+
+
+def score_bands(
+    y_true: ArrayLike,
+    proba: ArrayLike,
+    *,
+    threshold: float,
+    multiples: Sequence[float],
+    tie_breaker: ArrayLike | None = None,
+    production_proba: ArrayLike = (),
+) -> ScoreBands:
+    """Holdout deciles and risk bands with their rank-ordering check, and production clients by risk band."""
+    deciles = decile_rows(y_true, proba, tie_breaker)
+    bands = risk_band_rows(y_true, proba, threshold, multiples)
+    return ScoreBands(
+        band_multiples=tuple(float(m) for m in multiples),
+        deciles=deciles,
+        risk_bands=bands,
+        rank_ordering_ok=all(row.rank_order_ok is not False for row in [*deciles, *bands]),
+        production_risk_bands=production_band_rows(production_proba, threshold, multiples),
+    )
+
+
+def cost_sensitivity(
+    ratios: Sequence[float],
+    *,
+    choose_on: tuple[ArrayLike, ArrayLike],
+    measure_on: tuple[ArrayLike, ArrayLike],
+    false_positive: float = 1.0,
+    decision_ratio: float | None = None,
+) -> list[CostSensitivityRow]:
+    """For each FN:FP ratio: the cost-minimising threshold on ``choose_on`` (labels, probabilities: the
+    out-of-fold rows, where the served threshold is chosen), then the cost per client and the approval rate
+    at that threshold on ``measure_on`` (the holdout). Costs are in units of ``false_positive``."""
+    y_choice, proba_choice = choose_on
+    y_measure, proba_measure = measure_on
+    rows = []
+    for ratio in ratios:
+        weights = CostWeights(false_negative=ratio * false_positive, false_positive=false_positive)
+        threshold = best_threshold(y_choice, proba_choice, weights).threshold
+        granted = decisions(proba_measure, threshold) == 0
+        rows.append(
+            CostSensitivityRow(
+                cost_ratio=float(ratio),
+                threshold=threshold,
+                cost_per_client=cost_per_client(y_measure, proba_measure, threshold, weights),
+                approval_rate=float(granted.mean()),
+                approve_all_cost=approve_all_cost_per_client(y_measure, weights),
+                decision_ratio=decision_ratio is not None and bool(np.isclose(ratio, decision_ratio)),
+            )
+        )
+    return rows
