@@ -8,7 +8,6 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,7 +15,7 @@ from urllib.parse import urlsplit
 import flask
 from flask.sessions import SecureCookieSessionInterface
 
-from credit_scoring.access.roles import Role
+from credit_scoring.access.roles import Person
 from credit_scoring.access.sign_in import SignInSettings
 from credit_scoring.access.users import User
 from dash_app.login_page import LOGIN_PATH
@@ -26,14 +25,6 @@ CSRF_COOKIE = "_csrf_token"
 CSRF_HEADER = "X-CSRFToken"
 """Dash's renderer reads the ``_csrf_token`` cookie and sends it back in this header with every callback."""
 _REFUSED = "credit_scoring.session_refused"
-
-
-@dataclass(frozen=True)
-class SignedIn:
-    """The person behind the current request."""
-
-    name: str
-    role: Role
 
 
 class _Sessions(SecureCookieSessionInterface):
@@ -70,7 +61,7 @@ def cookie_refused() -> bool:
     return bool(flask.request.environ.get(_REFUSED))
 
 
-def current_user() -> SignedIn | None:
+def current_user() -> Person | None:
     """The signed-in person of the current request (None outside a request or before the check)."""
     return flask.g.get("signed_in") if flask.has_request_context() else None
 

@@ -34,7 +34,7 @@ from credit_scoring.access.acting import ACTING_USER_HEADER, MIN_SECRET_LENGTH, 
 from credit_scoring.access.administration import Administration
 from credit_scoring.access.audit import AuditEvent, AuditTrail, AuditUnavailable
 from credit_scoring.access.keys import KeyStore
-from credit_scoring.access.roles import Role
+from credit_scoring.access.roles import Person, Role
 from credit_scoring.access.sign_in import IdentityProviderSettings, SignInDesk, SignInSettings, SignInThrottle
 from credit_scoring.access.users import UserStore
 from dash_app import identity_provider, sessions
@@ -53,7 +53,6 @@ from dash_app.permissions import ROUTING_OUTPUT, may_use, page_role, routing_pat
 from dash_app.sessions import (
     CSRF_COOKIE,
     CSRF_HEADER,
-    SignedIn,
     cookie_refused,
     csrf_token,
     current_user,
@@ -165,7 +164,7 @@ class _Gate:
 
     # --- the audit trail ----------------------------------------------------------------------------
 
-    def _deny(self, reason: str, who: SignedIn | None = None, **detail: object) -> None:
+    def _deny(self, reason: str, who: Person | None = None, **detail: object) -> None:
         """Record a refusal; a trail that cannot record it does not change the refusal."""
         event = AuditEvent(
             who.name if who else audit.UNKNOWN_ACTOR,
@@ -183,7 +182,7 @@ class _Gate:
 
     # --- who is asking ------------------------------------------------------------------------------
 
-    def session_user(self) -> SignedIn | str:
+    def session_user(self) -> Person | str:
         """The signed-in person, or the reason there is none (the session is cleared when it ended)."""
         session = flask.session
         if cookie_refused():
@@ -204,7 +203,7 @@ class _Gate:
             return "user_disabled"
         if now - float(session["seen"]) > SEEN_RESOLUTION_S:
             session["seen"] = now
-        return SignedIn(user.name, user.role)
+        return Person(user.name, user.role)
 
     # --- the check of every request -----------------------------------------------------------------
 
@@ -234,7 +233,7 @@ class _Gate:
             return _json_error(403, "csrf_failed", f"missing or wrong {CSRF_HEADER} header: reload the page")
         return self._check_role(who)
 
-    def _check_role(self, who: SignedIn) -> flask.Response | None:
+    def _check_role(self, who: Person) -> flask.Response | None:
         request = flask.request
         if _is_page_request():
             required = page_role(request.path)
@@ -269,7 +268,7 @@ class _Gate:
         if flask.request.method == "POST":
             return self._submit(lang, next_path)
         with contextlib.suppress(sa.exc.SQLAlchemyError):  # the database down: show the form all the same
-            if isinstance(self.session_user(), SignedIn):
+            if isinstance(self.session_user(), Person):
                 return flask.redirect(next_path, code=302)
         notice = _NOTICES.get(flask.request.args.get("reason", ""))
         message = t(notice, lang) if notice else None

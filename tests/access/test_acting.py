@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from credit_scoring.access.acting import ActingUser, ActingUserRefused, sign_acting_user, verify_acting_user
+from credit_scoring.access.acting import ActingUserRefused, sign_acting_user, verify_acting_user
+from credit_scoring.access.roles import Person
 
 SECRET = "s" * 40
 
 
 def test_a_signed_person_is_read_back() -> None:
     token = sign_acting_user(SECRET, "marie.dupont", "adviser")
-    assert verify_acting_user(SECRET, token) == ActingUser("marie.dupont", "adviser")
+    assert verify_acting_user(SECRET, token) == Person("marie.dupont", "adviser")
 
 
 @pytest.mark.parametrize(

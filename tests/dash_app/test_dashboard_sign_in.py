@@ -17,11 +17,11 @@ from flask.sessions import SecureCookieSessionInterface
 from flask.testing import FlaskClient
 
 from credit_scoring.access.acting import ACTING_USER_HEADER, verify_acting_user
-from credit_scoring.access.roles import ROLES
+from credit_scoring.access.roles import ROLES, Person
 from credit_scoring.api.observability import log_requests
 from dash_app.app import create_app
 from dash_app.permissions import ROUTING_OUTPUT, may_use, page_roles
-from dash_app.sessions import CSRF_COOKIE, SESSION_COOKIE, SignedIn, safe_next
+from dash_app.sessions import CSRF_COOKIE, SESSION_COOKIE, safe_next
 from dash_app.sign_in import CALLBACK_ROLES, SignIn
 from tests.dash_app.fakes import FakeApiClient
 from tests.dash_app.signing import (
@@ -386,7 +386,7 @@ def test_the_api_client_says_who_the_call_is_for(tmp_path: Path) -> None:
     app = create_app(fake, access=open_access(tmp_path))
     with app.server.test_request_context("/"):
         assert fake.identify() == {}, "nobody signed in: no person"
-        flask.g.signed_in = SignedIn(ROLE_USERS["risk"], "risk")
+        flask.g.signed_in = Person(ROLE_USERS["risk"], "risk")
         header = fake.identify()[ACTING_USER_HEADER]
     person = verify_acting_user(SECRET, header)
     assert (person.name, person.role) == (ROLE_USERS["risk"], "risk")

@@ -9,11 +9,9 @@ key's scopes and the person's role allow, and records the person in the audit tr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from credit_scoring.access.roles import Role, check_role
+from credit_scoring.access.roles import Person, check_role
 from credit_scoring.access.users import check_name
 
 ACTING_USER_HEADER = "X-Acting-User"
@@ -21,12 +19,6 @@ MAX_AGE_SECONDS = 120
 """How long a signed header stays valid: a call, with room for clocks a little apart across hosts."""
 MIN_SECRET_LENGTH = 32
 _SALT = "credit-scoring.acting-user"
-
-
-@dataclass(frozen=True)
-class ActingUser:
-    name: str
-    role: Role
 
 
 class ActingUserRefused(ValueError):
@@ -44,7 +36,7 @@ def sign_acting_user(secret: str, name: str, role: str) -> str:
     return _serializer(secret).dumps({"name": check_name(name), "role": check_role(role)})
 
 
-def verify_acting_user(secret: str, token: str, max_age_s: int = MAX_AGE_SECONDS) -> ActingUser:
+def verify_acting_user(secret: str, token: str, max_age_s: int = MAX_AGE_SECONDS) -> Person:
     """The person ``token`` names, if this deployment signed it less than ``max_age_s`` ago."""
     try:
         content = _serializer(secret).loads(token, max_age=max_age_s)
@@ -55,6 +47,6 @@ def verify_acting_user(secret: str, token: str, max_age_s: int = MAX_AGE_SECONDS
     if not isinstance(content, dict):
         raise ActingUserRefused("not a user and a role")
     try:
-        return ActingUser(check_name(str(content.get("name", ""))), check_role(str(content.get("role", ""))))
+        return Person(check_name(str(content.get("name", ""))), check_role(str(content.get("role", ""))))
     except ValueError as error:
         raise ActingUserRefused(str(error)) from None

@@ -9,6 +9,7 @@ and the population), ``model`` (the model and the wording), ``drift`` (the drift
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 Role = Literal["adviser", "risk", "admin"]
@@ -23,6 +24,14 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     "risk": frozenset({"score", "clients", "model", "drift"}),
     "admin": frozenset({"score", "clients", "model", "drift"}),
 }
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone known by name and role: the dashboard's signed-in person, the API's acting user."""
+
+    name: str
+    role: Role
 
 
 def check_role(role: str) -> Role:

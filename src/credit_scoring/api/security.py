@@ -17,9 +17,9 @@ from typing import Literal
 import sqlalchemy as sa
 from pydantic import SecretStr
 
-from credit_scoring.access.acting import ACTING_USER_HEADER, ActingUser, ActingUserRefused, verify_acting_user
+from credit_scoring.access.acting import ACTING_USER_HEADER, ActingUserRefused, verify_acting_user
 from credit_scoring.access.keys import KeyCheck, KeyStore
-from credit_scoring.access.roles import ROLE_SCOPES, SCOPES, Scope
+from credit_scoring.access.roles import ROLE_SCOPES, SCOPES, Person, Scope
 from credit_scoring.api.errors import ApiError
 
 API_KEY_HEADER = "X-API-Key"
@@ -46,7 +46,7 @@ class Caller:
     name: str
     scopes: frozenset[Scope]
     kind: Literal["configured", "database"]
-    acting_for: ActingUser | None = None
+    acting_for: Person | None = None
     """The person a trusted client (the dashboard) calls for, from its signed header."""
 
 
