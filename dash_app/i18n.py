@@ -427,6 +427,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Ranking quality (ROC AUC, 0.5 = chance, 1 = perfect)",
         "fr": "Qualité du classement (AUC ROC, 0,5 = hasard, 1 = parfait)",
     },
+    "metric.gini": {"en": "Gini (2 × AUC − 1)", "fr": "Gini (2 × AUC − 1)"},
+    "metric.ks": {
+        "en": "Separation of defaulters and others (KS)",
+        "fr": "Séparation des défaillants et des autres (KS)",
+    },
     "metric.holdout_accuracy": {"en": "Correct decisions", "fr": "Décisions correctes"},
     "metric.holdout_precision": {
         "en": "Refused clients who did default (precision)",
@@ -439,6 +444,36 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Erreur de calibration (score de Brier, plus bas = mieux)",
     },
     "model.none": {"en": "Not available yet.", "fr": "Pas encore disponible."},
+    "model.bands": {"en": "Default rate by risk band", "fr": "Taux de défaut par niveau de risque"},
+    "model.band_band": {"en": "Risk band", "fr": "Niveau de risque"},
+    "model.band_clients": {"en": "Test clients", "fr": "Clients de test"},
+    "model.band_observed": {"en": "Observed default rate", "fr": "Taux de défaut observé"},
+    "model.band_predicted": {"en": "Predicted default rate", "fr": "Taux de défaut prédit"},
+    "model.band_order": {"en": "Ranking", "fr": "Classement"},
+    "model.ranks": {"en": "in order", "fr": "dans l'ordre"},
+    "model.breaks": {"en": "below the band before", "fr": "sous le niveau précédent"},
+    "model.rank_ordering_ok": {
+        "en": "On the test clients, the observed default rate rises from band to band and from decile to decile.",
+        "fr": "Sur les clients de test, le taux de défaut observé augmente d'un niveau à l'autre et d'un décile à l'autre.",
+    },
+    "model.rank_ordering_broken": {
+        "en": "On the test clients, the observed default rate does not rise everywhere from band to band or from decile to decile: see the model's run for the deciles.",
+        "fr": "Sur les clients de test, le taux de défaut observé n'augmente pas partout d'un niveau ou d'un décile à l'autre : voir l'exécution du modèle pour les déciles.",
+    },
+    "model.sensitivity": {
+        "en": "If a missed defaulter cost more or less",
+        "fr": "Si un défaillant non détecté coûtait plus ou moins",
+    },
+    "model.sensitivity_explainer": {
+        "en": "The best limit for other cost ratios between a missed defaulter and a wrongly refused client, measured on the test clients.",
+        "fr": "La meilleure limite pour d'autres rapports de coût entre un défaillant non détecté et un client refusé à tort, mesurée sur les clients de test.",
+    },
+    "model.sensitivity_ratio": {"en": "Cost ratio", "fr": "Rapport de coût"},
+    "model.sensitivity_limit": {"en": "Decision limit", "fr": "Limite de décision"},
+    "model.sensitivity_cost": {"en": "Cost per client", "fr": "Coût par client"},
+    "model.sensitivity_approval": {"en": "Clients granted", "fr": "Clients acceptés"},
+    "model.ratio": {"en": "{ratio} to 1", "fr": "{ratio} pour 1"},
+    "model.ratio_used": {"en": "used", "fr": "utilisé"},
     # --- monitoring ---------------------------------------------------------------------------------------------
     "drift.heading": {"en": "Monitoring", "fr": "Surveillance"},
     "drift.summary": {

@@ -5,7 +5,14 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, html
 
-from credit_scoring.records import HOLDOUT_SAMPLE, CostCurvePoint, ModelMetrics, cost_curve_points
+from credit_scoring.records import (
+    HOLDOUT_SAMPLE,
+    CostCurvePoint,
+    CostSensitivityRow,
+    ModelMetrics,
+    ScoreBands,
+    cost_curve_points,
+)
 from dash_app import alternatives, figures
 from dash_app.api_client import ApiClient, ApiError, get_client
 from dash_app.components import chart_block, data_table, error_alert
@@ -14,6 +21,8 @@ from dash_app.i18n import format_number, format_percent, normalise_language, t
 # (ModelMetrics field, shown as a percentage)
 METRICS = (
     ("holdout_auc", False),
+    ("gini", False),
+    ("ks", False),
     ("holdout_accuracy", True),
     ("holdout_precision", True),
     ("holdout_recall", True),
@@ -42,6 +51,61 @@ def cost_points(curve: list[CostCurvePoint]) -> list[dict[str, float]]:
     ]
 
 
+def band_rows(bands: ScoreBands, lang: str) -> list[list[str]]:
+    """Each risk band of the holdout: clients, observed and predicted default rates, whether it ranks."""
+    rows = []
+    for band in bands.risk_bands:
+        order = (
+            ""
+            if band.rank_order_ok is None
+            else t("model.ranks" if band.rank_order_ok else "model.breaks", lang)
+        )
+        rows.append(
+            [
+                t(f"band.{band.band}", lang),
+                format_number(band.count, lang),
+                format_percent(band.default_rate, lang, 1),
+                format_percent(band.mean_predicted, lang, 1),
+                order,
+            ]
+        )
+    return rows
+
+
+def bands_block(bands: ScoreBands | None, lang: str) -> list:
+    """The default rate by risk band, and whether the bands (and the deciles) rank the clients in order."""
+    if bands is None:
+        return [html.P(t("model.none", lang))]
+    columns = [
+        t(f"model.band_{name}", lang) for name in ("band", "clients", "observed", "predicted", "order")
+    ]
+    verdict = "model.rank_ordering_ok" if bands.rank_ordering_ok else "model.rank_ordering_broken"
+    return [html.P(t(verdict, lang)), data_table(columns, band_rows(bands, lang))]
+
+
+def sensitivity_rows(rows: list[CostSensitivityRow], lang: str) -> list[list[str]]:
+    """Each FN:FP cost ratio: its best limit, cost per client and share granted (the ratio used first)."""
+    table = []
+    for row in sorted(rows, key=lambda item: not item.decision_ratio):
+        ratio = t("model.ratio", lang, ratio=format_number(row.cost_ratio, lang))
+        table.append(
+            [
+                ratio + (f" ({t('model.ratio_used', lang)})" if row.decision_ratio else ""),
+                format_percent(row.threshold, lang, 1),
+                format_number(row.cost_per_client, lang, 3),
+                format_percent(row.approval_rate, lang, 1),
+            ]
+        )
+    return table
+
+
+def sensitivity_block(rows: list[CostSensitivityRow] | None, lang: str) -> list:
+    if not rows:
+        return [html.P(t("model.none", lang))]
+    columns = [t(f"model.sensitivity_{name}", lang) for name in ("ratio", "limit", "cost", "approval")]
+    return [html.P(t("model.sensitivity_explainer", lang)), data_table(columns, sensitivity_rows(rows, lang))]
+
+
 def model_section(client: ApiClient, lang: str) -> html.Div | dbc.Alert:
     try:
         info = client.model_info(lang)
@@ -67,6 +131,10 @@ def model_section(client: ApiClient, lang: str) -> html.Div | dbc.Alert:
         if rows
         else html.P(t("model.none", lang)),
     ]
+    parts += [html.H2(t("model.bands", lang), className="h3 mt-3")]
+    parts += bands_block(metrics.score_bands if metrics else None, lang)
+    parts += [html.H2(t("model.sensitivity", lang), className="h3 mt-3")]
+    parts += sensitivity_block(metrics.cost_sensitivity if metrics else None, lang)
     importance = info.get("global_importance") or []
     parts.append(html.H2(t("model.importance", lang), className="h3 mt-3"))
     if importance:

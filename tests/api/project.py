@@ -88,7 +88,37 @@ def train_model(model_input: pd.DataFrame) -> CreditScoringModel:
     return CreditScoringModel(estimator, spec, threshold=THRESHOLD, model_name="lgbm_class_weight")
 
 
-METRICS = {"model_name": "lgbm_test", "threshold": 0.3, "holdout_auc": 0.7, "business_cost_per_client": 0.4}
+def _band(name: str, bounds: tuple[float, float], count: int, defaults: int, predicted: float) -> dict:
+    rate = defaults / count
+    return {"band": name, "lower": bounds[0], "upper": bounds[1], "count": count, "defaults": defaults,
+            "default_rate": rate, "mean_predicted": predicted, "rank_order_ok": True}  # fmt: skip
+
+
+METRICS = {
+    "model_name": "lgbm_test",
+    "threshold": 0.3,
+    "holdout_auc": 0.7,
+    "gini": 0.4,
+    "ks": 0.31,
+    "business_cost_per_client": 0.4,
+    "score_bands": {  # what modelling's risk report writes (credit_scoring.records.ScoreBands)
+        "band_multiples": [0.5, 1.0, 2.0],
+        "deciles": [],
+        "risk_bands": [
+            _band("low", (0.0, 0.15), 50, 2, 0.05),
+            _band("moderate", (0.15, 0.3), 25, 3, 0.2),
+            _band("high", (0.3, 0.6), 15, 4, 0.4),
+            _band("very_high", (0.6, 1.0), 10, 6, 0.7),
+        ],
+        "rank_ordering_ok": True,
+        "production_risk_bands": [],
+    },
+    "cost_sensitivity": [
+        {"cost_ratio": ratio, "threshold": limit, "cost_per_client": cost, "approval_rate": granted,
+         "approve_all_cost": 0.1 * ratio, "decision_ratio": ratio == 10}
+        for ratio, limit, cost, granted in ((5, 0.45, 0.3, 0.8), (10, 0.3, 0.4, 0.6), (20, 0.15, 0.55, 0.45))
+    ],
+}  # fmt: skip
 COST_CURVE = pd.DataFrame(
     {
         "threshold": [0.1, 0.3, 0.5],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
+import pytest
 
 from credit_scoring import records
 from credit_scoring.api import schemas
@@ -190,6 +191,66 @@ def test_model_section(fake: FakeApiClient) -> None:
     assert find(section, "importance-graph") is not None and find(section, "cost-graph") is not None
     shown = find(section, "cost-graph").figure.data[0]
     assert len(shown.x) == 19 and min(shown.y) == 0.5 + min((step / 20 - 0.09) ** 2 for step in range(1, 20))
+
+
+def band(name: str, count: int, defaults: int, predicted: float, ranks: bool | None) -> dict:
+    rate = defaults / count if count else None
+    row = {"band": name, "lower": None, "upper": None, "count": count, "defaults": defaults}
+    return {
+        **row,
+        "default_rate": rate,
+        "mean_predicted": predicted if count else None,
+        "rank_order_ok": ranks,
+    }
+
+
+RISK_METRICS = {
+    "gini": 0.5983,
+    "ks": 0.4613,
+    "score_bands": {
+        "band_multiples": [0.5, 1.0, 2.0],
+        "deciles": [],
+        "risk_bands": [
+            band("low", 2752, 54, 0.0198, True),
+            band("moderate", 1274, 64, 0.0585, True),
+            band("high", 1062, 50, 0.1211, False),
+            band("very_high", 0, 0, 0.0, None),
+        ],
+        "rank_ordering_ok": False,
+        "production_risk_bands": [],
+    },
+    "cost_sensitivity": [
+        {"cost_ratio": ratio, "threshold": limit, "cost_per_client": cost, "approval_rate": granted,
+         "approve_all_cost": 0.08 * ratio, "decision_ratio": ratio == 10}
+        for ratio, limit, cost, granted in ((5, 0.168, 0.327, 0.827), (10, 0.084, 0.474, 0.654),
+                                            (20, 0.044, 0.648, 0.471))
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_model_page_shows_gini_ks_the_bands_and_the_cost_sensitivity(
+    fake, monkeypatch, lang: str
+) -> None:
+    answer = fake.model_info(lang)
+    answer["metrics"] = {**answer["metrics"], **RISK_METRICS}
+    monkeypatch.setattr(fake, "model_info", lambda lang="en": answer)
+    text = text_of(model.model_section(fake, lang))
+    if lang == "en":
+        assert "Gini (2 × AUC − 1) 0.598" in text and "Separation of defaulters and others (KS) 0.461" in text
+        assert "Low risk 2,752 2.0% 2.0% in order" in text
+        assert "High risk 1,062 4.7% 12.1% below the band before" in text
+        assert "Very high risk 0 not provided not provided" in text and "does not rise everywhere" in text
+        assert text.index("10 to 1 (used) 8.4% 0.474 65.4%") < text.index("5 to 1 16.8% 0.327 82.7%")
+    else:
+        assert "Risque faible 2\u202f752 2,0\u00a0% 2,0\u00a0% dans l'ordre" in text
+        assert "10 pour 1 (utilisé) 8,4\u00a0% 0,474 65,4\u00a0%" in text
+
+
+def test_a_model_that_recorded_no_bands_says_so(fake: FakeApiClient) -> None:
+    text = text_of(model.model_section(fake, "en"))
+    assert "Default rate by risk band Not available yet." in text
+    assert "If a missed defaulter cost more or less Not available yet." in text
 
 
 def test_the_cost_curve_shows_the_holdout_sample_only() -> None:

@@ -145,6 +145,9 @@ def test_journey_6_understand_the_model(page, served) -> None:
     wait_for(lambda: page.find_elements(By.CSS_SELECTOR, "#importance-graph .main-svg"))
     wait_for(lambda: page.find_elements(By.CSS_SELECTOR, "#cost-graph .main-svg"))
     assert "Ranking quality" in text(page, "#model-section table")
+    section = text(page, "#model-section")
+    assert "Gini (2 × AUC − 1)" in section and "Default rate by risk band" in section
+    assert "Low risk" in section and "10 to 1 (used)" in section
     screenshot(page, "journey6_model")
 
 
