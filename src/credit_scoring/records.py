@@ -289,6 +289,43 @@ class CostSensitivityRow(BaseModel):
     decision_ratio: bool = Field(description="True: the ratio the served threshold was chosen with")
 
 
+class SegmentRow(BaseModel):
+    """The holdout clients of one segment, at the served threshold (costs per client as in ModelMetrics)."""
+
+    segment: str = Field(description="thin_file / no_bureau_record / others, or a NAME_CONTRACT_TYPE level")
+    count: int
+    share: float | None = Field(description="Share of the holdout clients in the segment (null: no holdout)")
+    defaults: int
+    default_rate: float | None = Field(description="Observed default rate (null: no client)")
+    mean_predicted: float | None = Field(description="Mean predicted probability (null: no client)")
+    auc: float | None = Field(description="AUC within the segment (null: no client or one class only)")
+    cost_per_client: float | None = Field(description="Business cost per client at the threshold")
+    approval_rate: float | None = Field(description="Share of the segment's clients granted at the threshold")
+    undefined_reason: str | None = Field(
+        default=None, description="Why a figure is null: no client in the segment, or a single class (AUC)"
+    )
+
+
+class SegmentComparison(BaseModel):
+    """The holdout cut one way (`credit_scoring.features.segments`), one row per segment."""
+
+    definition: str = Field(description="How a client is assigned to a segment")
+    rows: list[SegmentRow] = Field(description="Empty when the segmentation is unavailable")
+    unavailable_reason: str | None = Field(
+        default=None, description="Why there are no rows: the model input lacks the columns it reads"
+    )
+
+
+class Segments(BaseModel):
+    """``model_metrics.segments``: the selected model on the holdout by segment."""
+
+    thin_file: SegmentComparison = Field(
+        description="No credit-bureau record and no previous application at Home Credit, against the others"
+    )
+    no_bureau_record: SegmentComparison = Field(description="No credit-bureau record, against the others")
+    contract_type: SegmentComparison = Field(description="One row per NAME_CONTRACT_TYPE level")
+
+
 class ModelMetrics(BaseModel):
     """``model_metrics.json``: the selected model's figures, logged with its version (costs are per client, in
     units of a wrongly refused client; probabilities and thresholds on the served, calibrated scale).
@@ -357,6 +394,7 @@ class ModelMetrics(BaseModel):
     cost_sensitivity: list[CostSensitivityRow] | None = Field(
         default=None, description="One row per FN:FP cost ratio of modelling.risk_report.cost_ratios"
     )
+    segments: Segments | None = None
 
     @classmethod
     def written(cls, metrics: dict[str, Any]) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from credit_scoring.cost import (
     paired_cost_difference,
     validate_probabilities,
 )
+from credit_scoring.features.segments import SEGMENTATIONS
 from credit_scoring.pipelines.modelling import figures
 from credit_scoring.pipelines.modelling.candidates import build_estimator
 from credit_scoring.pipelines.modelling.evaluation import (
@@ -66,7 +67,14 @@ from credit_scoring.pipelines.modelling.params import (
     parse,
     parse_candidates,
 )
-from credit_scoring.pipelines.modelling.risk_report import cost_sensitivity, discrimination, score_bands
+from credit_scoring.pipelines.modelling.risk_report import (
+    cost_sensitivity,
+    discrimination,
+    score_bands,
+    segment_comparison,
+    segment_metrics,
+    unavailable_segments,
+)
 from credit_scoring.pipelines.modelling.tuning import tune
 from credit_scoring.records import (
     COST_CURVE_COLUMNS,
@@ -74,6 +82,7 @@ from credit_scoring.records import (
     CostSensitivityRow,
     ModelMetrics,
     ScoreBands,
+    Segments,
     cost_curve_points,
 )
 from credit_scoring.registry import (
@@ -396,6 +405,14 @@ def evaluate_selected_model(
             cost_ratios=report.cost_ratios,
             production_proba=_production_probabilities(result, scoring_input_table, settings),
         ),
+        "segments": holdout_segments(
+            holdout_table,
+            training_table,
+            result.holdout_proba,
+            target=settings.target,
+            threshold=row["threshold"],
+            weights=weights,
+        ),
     }
     curve = pd.concat(
         [
@@ -448,6 +465,58 @@ def _risk_report(
     )
     _log_risk_report(bands, sensitivity)
     return {"gini": ranking.gini, "ks": ranking.ks, "score_bands": bands, "cost_sensitivity": sensitivity}
+
+
+def holdout_segments(
+    holdout_table: pd.DataFrame,
+    training_table: pd.DataFrame,
+    holdout_proba: np.ndarray,
+    *,
+    target: str,
+    threshold: float,
+    weights: CostWeights,
+) -> Segments:
+    """The holdout by segment (`credit_scoring.features.segments`): thin-file clients, clients without a
+    bureau record, and each contract type (the levels of training and holdout, so that a level absent from
+    the holdout shows with no client). A segmentation whose columns the model input lacks says so."""
+    comparisons = {}
+    for segmentation in SEGMENTATIONS:
+        missing = [column for column in segmentation.columns if column not in holdout_table]
+        if missing:
+            comparisons[segmentation.name] = unavailable_segments(segmentation.definition, missing)
+            continue
+        # the training table may lack a column the model does not use (modelling.excluded_features)
+        seen = [table for table in (training_table, holdout_table) if set(segmentation.columns) <= set(table)]
+        comparisons[segmentation.name] = segment_comparison(
+            holdout_table[target].to_numpy(dtype=np.int64),
+            holdout_proba,
+            segmentation.assign(holdout_table),
+            segmentation.levels(seen),
+            definition=segmentation.definition,
+            threshold=threshold,
+            weights=weights,
+        )
+    segments = Segments(**comparisons)
+    _log_segments(segments)
+    return segments
+
+
+def _log_segments(segments: Segments) -> None:
+    for name in Segments.model_fields:
+        comparison = getattr(segments, name)
+        if comparison.unavailable_reason:
+            logger.warning("No %s segments: %s", name, comparison.unavailable_reason)
+        for row in comparison.rows:
+            logger.info(
+                "Segment %s=%s: %d holdout clients, default rate %s, AUC %s, cost %s per client, approval %s",
+                name,
+                row.segment,
+                row.count,
+                "-" if row.default_rate is None else f"{100 * row.default_rate:.1f}%",
+                "-" if row.auc is None else f"{row.auc:.3f}",
+                "-" if row.cost_per_client is None else f"{row.cost_per_client:.4f}",
+                "-" if row.approval_rate is None else f"{100 * row.approval_rate:.1f}%",
+            )
 
 
 def _log_risk_report(bands: ScoreBands, sensitivity: list[CostSensitivityRow]) -> None:
@@ -757,6 +826,9 @@ def mlflow_metrics(
     for row in model_metrics.get("cost_sensitivity") or []:
         for column in ("threshold", "cost_per_client", "approval_rate"):
             logged[f"cost_ratio_{row['cost_ratio']:g}.{column}"] = {"value": float(row[column]), "step": 0}
+    if model_metrics.get("segments"):
+        for name, value in segment_metrics(Segments.model_validate(model_metrics["segments"])).items():
+            logged[name] = {"value": value, "step": 0}
     columns = [
         "cv_auc",
         "cv_auc_std",

@@ -1,5 +1,6 @@
 """What a risk committee reads about the selected model: Gini and KS, score bands with a rank-ordering check,
-and how the decision moves with the FN:FP cost ratio. Pure functions of labels and probabilities."""
+how the decision moves with the FN:FP cost ratio, and how it fares by client segment. Pure functions of labels
+and probabilities (and, for the segments, of each client's segment)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,15 @@ from credit_scoring.cost import (
     validate_labels,
     validate_probabilities,
 )
-from credit_scoring.records import CostSensitivityRow, ProductionBandRow, ScoreBandRow, ScoreBands
+from credit_scoring.records import (
+    CostSensitivityRow,
+    ProductionBandRow,
+    ScoreBandRow,
+    ScoreBands,
+    SegmentComparison,
+    SegmentRow,
+    Segments,
+)
 from credit_scoring.serving.scoring import RISK_BANDS, risk_band
 
 N_DECILES = 10
@@ -200,3 +209,114 @@ def cost_sensitivity(
             )
         )
     return rows
+
+
+NO_CLIENT = "no client of the holdout is in this segment"
+
+
+def segment_row(
+    segment: str,
+    y_true: ArrayLike,
+    proba: ArrayLike,
+    *,
+    n_holdout: int,
+    threshold: float,
+    weights: CostWeights,
+) -> SegmentRow:
+    """Count, share, default rate, AUC, cost per client and approval rate at ``threshold`` of one segment's
+    clients; null figures with the reason when it has no client, a null AUC with the reason when its clients
+    are of one class."""
+    y = np.asarray(y_true)
+    share = y.size / n_holdout if n_holdout else None
+    if y.size == 0:
+        return SegmentRow(
+            segment=segment,
+            count=0,
+            share=share,
+            defaults=0,
+            default_rate=None,
+            mean_predicted=None,
+            auc=None,
+            cost_per_client=None,
+            approval_rate=None,
+            undefined_reason=NO_CLIENT,
+        )
+    labels = validate_labels(y)
+    values = validate_probabilities(proba, labels.size)
+    ranking = discrimination(labels, values)
+    return SegmentRow(
+        segment=segment,
+        count=int(labels.size),
+        share=share,
+        defaults=int(labels.sum()),
+        default_rate=float(labels.mean()),
+        mean_predicted=float(values.mean()),
+        auc=ranking.auc,
+        cost_per_client=cost_per_client(labels, values, threshold, weights),
+        approval_rate=float((decisions(values, threshold) == 0).mean()),
+        undefined_reason=ranking.undefined_reason,
+    )
+
+
+def segment_comparison(
+    y_true: ArrayLike,
+    proba: ArrayLike,
+    segments: ArrayLike,
+    levels: Sequence[str],
+    *,
+    definition: str,
+    threshold: float,
+    weights: CostWeights,
+) -> SegmentComparison:
+    """One row per level of ``levels`` (in that order), each client counted in its segment of ``segments``.
+
+    A client whose segment is not among ``levels`` would be lost from the comparison: that raises.
+    """
+    labels = np.asarray(y_true)
+    values = np.asarray(proba, dtype=np.float64)
+    groups = np.asarray(segments, dtype=object)
+    if not (labels.shape == values.shape == groups.shape):
+        raise ValueError(
+            f"Labels, probabilities and segments must align: shapes {labels.shape}, {values.shape}, "
+            f"{groups.shape}"
+        )
+    unknown = sorted(set(groups.tolist()) - set(levels))
+    if unknown:
+        raise ValueError(
+            f"Clients in segments that are not reported: {unknown[:10]} (reported: {list(levels)})"
+        )
+    rows = [
+        segment_row(
+            level,
+            labels[groups == level],
+            values[groups == level],
+            n_holdout=labels.size,
+            threshold=threshold,
+            weights=weights,
+        )
+        for level in levels
+    ]
+    return SegmentComparison(definition=definition, rows=rows)
+
+
+def unavailable_segments(definition: str, missing: Sequence[str]) -> SegmentComparison:
+    """A segmentation that cannot be computed: no rows, and which columns the model input lacks."""
+    return SegmentComparison(
+        definition=definition,
+        rows=[],
+        unavailable_reason=f"the model input has no column {', '.join(missing)}",
+    )
+
+
+def segment_metrics(segments: Segments) -> dict[str, float]:
+    """The finite figures of every segment as flat MLflow metric names:
+    ``segment.<segmentation>.<segment>.<figure>`` (characters MLflow refuses replaced by ``_``)."""
+    logged = {}
+    for name in Segments.model_fields:
+        for row in getattr(segments, name).rows:
+            segment = "".join(c if c.isalnum() or c in "_-." else "_" for c in row.segment)
+            for figure in ("count", "share", "default_rate", "auc", "cost_per_client", "approval_rate"):
+                value = getattr(row, figure)
+                if value is not None and np.isfinite(value):
+                    logged[f"segment.{name}.{segment}.{figure}"] = float(value)
+    return logged
