@@ -11,6 +11,7 @@ import mlflow
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 from kedro.io import AbstractDataset, DataCatalog, MemoryDataset
@@ -45,6 +46,10 @@ REQUIRED_METRICS = {
     "n_features",
     "training_time_s",
 }
+#: The fairness report's groups (the protected-attribute experiment reads them).
+REPORTING_PARAMS = yaml.safe_load((PROJECT_ROOT / "conf/base/parameters_reporting.yml").read_text())[
+    "reporting"
+]
 #: Measurements of time, which legitimately differ between two runs on the same data.
 TIMINGS = {"training_time_s", "predict_time_ms_per_1000", "cv_fit_time_s", "refit_time_s"}
 
@@ -115,6 +120,7 @@ def run_in_memory(
         "champion_model": FixedDataset(champion),
         "registered_model": registry,
         "params:random_state": MemoryDataset(42),
+        "params:reporting": MemoryDataset(REPORTING_PARAMS),
         **{
             f"params:modelling.{key}": MemoryDataset(value)
             for key, value in params.items()
@@ -211,6 +217,45 @@ def test_selected_model_risk_report(first_run: dict, scoring_input_table: pd.Dat
     assert logged["rank_ordering_ok"]["value"] == float(bands.rank_ordering_ok)
     assert logged["cost_ratio_20.threshold"]["value"] == sensitivity[-1].threshold
     assert isinstance(first_run["cost_sensitivity_plot"], Figure)
+
+
+def test_selected_model_segments(first_run: dict, tiny_params: dict, scoring_input_table) -> None:
+    """The evaluation node cuts the holdout by segment when the model input has the columns: every client in
+    one segment of each segmentation, the figures reach the MLflow metrics; without them it says so."""
+    metrics = ModelMetrics.model_validate(first_run["model_metrics"])
+    assert metrics.segments.thin_file.rows == []  # the synthetic model input has no history counts
+    assert "BUREAU_LOAN_COUNT" in metrics.segments.thin_file.unavailable_reason
+
+    holdout = first_run["modelling_holdout_table"].reset_index(drop=True)
+    thin = np.arange(len(holdout)) < 60
+    holdout = holdout.assign(
+        BUREAU_LOAN_COUNT=np.where(thin | (np.arange(len(holdout)) % 7 == 0), 0.0, 2.0),
+        PREV_APPLICATION_COUNT=np.where(thin, 0.0, 1.0),
+        NAME_CONTRACT_TYPE=np.where(np.arange(len(holdout)) % 10 == 0, "Revolving loans", "Cash loans"),
+    )
+    evaluation = create_pipeline().only_nodes("evaluate_selected_model_node", "log_modelling_metrics_node")
+    given = {name: first_run[name] for name in evaluation.inputs() if name in first_run}
+    given["modelling_holdout_table"] = holdout
+    run = run_in_memory(tiny_params, holdout, scoring_input_table, pipeline=evaluation, **given)
+    written = run["model_metrics"]
+    segments = ModelMetrics.model_validate(written).segments
+    for comparison in (segments.thin_file, segments.no_bureau_record, segments.contract_type):
+        assert comparison.unavailable_reason is None
+        assert sum(row.count for row in comparison.rows) == len(holdout)
+        assert sum(row.defaults for row in comparison.rows) == written["holdout_tp"] + written["holdout_fn"]
+    rows = {row.segment: row for row in segments.thin_file.rows}
+    assert rows["thin_file"].count == 60 and rows["thin_file"].share == pytest.approx(60 / len(holdout))
+    assert [row.segment for row in segments.contract_type.rows] == ["Cash loans", "Revolving loans"]
+    # weighted by their clients, the segments' costs and approval rates are the holdout's
+    cost = sum(row.cost_per_client * row.count for row in segments.thin_file.rows) / len(holdout)
+    assert cost == pytest.approx(written["business_cost_per_client"])
+    granted = sum(row.approval_rate * row.count for row in segments.contract_type.rows)
+    assert granted == written["holdout_tn"] + written["holdout_fn"]
+    logged = run["modelling_metrics"]
+    assert logged["segment.thin_file.thin_file.count"]["value"] == 60
+    assert logged["segment.contract_type.Revolving_loans.approval_rate"]["value"] == pytest.approx(
+        segments.contract_type.rows[1].approval_rate
+    )
 
 
 def test_first_release_is_promoted_and_published_scores_are_the_champions(
