@@ -4,7 +4,10 @@ Two measurements:
 
 - ``run``: the whole modelling pipeline (in memory, no MLflow) with the project's parameters on a model
   input table: the real ``data/05_model_input/model_input_table.parquet`` when it exists (``--source
-  auto``), else a synthetic table of the same layout (``--rows``, ``--numeric``, ``--categorical``).
+  auto``), else a synthetic table of the same layout (``--rows``, ``--numeric``, ``--categorical``). With
+  ``--raw-dir DIR``, data_processing first runs on the raw CSVs of DIR (in a temporary folder: the project's
+  ``data/`` is not touched; a history table absent from DIR is read as a header-only file, as for a client
+  base with no history), then modelling on its model input table.
   Reports the time per node, and compares the selected model with a plain LightGBM reference (400 trees,
   LightGBM's default parameters, no class weights, threshold tuned on its out-of-fold predictions the same
   way) cross-validated on the same folds and refitted on the same training rows: both CV AUCs and costs,
@@ -19,6 +22,7 @@ Two measurements:
 Usage (from the project root):
     python benchmarks/bench_modelling.py run                    # demo scale, real table if present
     python benchmarks/bench_modelling.py run --source synthetic --rows 30000
+    python benchmarks/bench_modelling.py run --raw-dir ../shared/homecredit/real_dev   # real rows
     python benchmarks/bench_modelling.py compare                # after `kedro run --pipelines modelling`
     python benchmarks/bench_modelling.py full --repeats 3
 """
@@ -33,6 +37,7 @@ import pickle
 import resource
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -51,11 +56,14 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from kedro.framework.hooks import hook_impl  # noqa: E402
 from kedro.framework.hooks.manager import _create_hook_manager  # noqa: E402
+from kedro.framework.session import KedroSession  # noqa: E402
+from kedro.framework.startup import bootstrap_project  # noqa: E402
 from kedro.io import AbstractDataset, DataCatalog, MemoryDataset  # noqa: E402
 from kedro.runner import SequentialRunner  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
 
 from credit_scoring.cost import CostWeights, client_costs, cost_per_client, paired_cost_difference  # noqa: E402
+from credit_scoring.pipeline_registry import register_pipelines  # noqa: E402
 from credit_scoring.pipelines.modelling import create_pipeline  # noqa: E402
 from credit_scoring.pipelines.modelling.candidates import build_estimator  # noqa: E402
 from credit_scoring.pipelines.modelling.evaluation import (  # noqa: E402
@@ -65,6 +73,8 @@ from credit_scoring.pipelines.modelling.evaluation import (  # noqa: E402
 )
 from credit_scoring.pipelines.modelling.nodes import make_cv_folds  # noqa: E402
 from credit_scoring.pipelines.modelling.params import CandidateSpec, parse_candidates  # noqa: E402
+from credit_scoring.raw.schema import table_columns  # noqa: E402
+from credit_scoring.raw.tables import RAW_FILES  # noqa: E402
 from credit_scoring.serving.model import FeatureSpec  # noqa: E402
 from tests.fixtures.model_input import synthetic_model_input  # noqa: E402
 
@@ -130,6 +140,8 @@ def project_params() -> dict[str, Any]:
 
 
 def tables(args: argparse.Namespace) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    if args.raw_dir is not None:
+        return processed_raw_dir(args.raw_dir)
     real = MODEL_INPUT / "model_input_table.parquet"
     if args.source == "real" or (args.source == "auto" and real.exists()):
         return pd.read_parquet(real), pd.read_parquet(MODEL_INPUT / "scoring_input_table.parquet"), str(real)
@@ -137,6 +149,56 @@ def tables(args: argparse.Namespace) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     train = synthetic_model_input(args.rows, seed=0, **shape)
     scoring = synthetic_model_input(max(args.rows // 6, 10), seed=1, with_target=False, **shape)
     return train, scoring, "synthetic"
+
+
+def _relocated(config: Any, raw: Path, work: Path) -> Any:
+    """The catalog configuration with ``data/...`` paths moved: raw files to ``raw``, others to ``work``."""
+    if isinstance(config, dict):
+        return {key: _relocated(value, raw, work) for key, value in config.items()}
+    if isinstance(config, str) and config.startswith("data/01_raw/"):
+        return str(raw / config.removeprefix("data/01_raw/"))
+    if isinstance(config, str) and config.startswith("data/"):
+        return str(work / config.removeprefix("data/"))
+    return config
+
+
+def _raw_folder(raw_dir: Path, raw: Path) -> list[str]:
+    """``raw`` holds links to the CSVs of ``raw_dir`` and header-only files for the tables it lacks."""
+    raw.mkdir(parents=True)
+    header_only = []
+    for table, file in RAW_FILES.items():
+        if (raw_dir / file).exists():
+            (raw / file).symlink_to((raw_dir / file).resolve())
+        else:
+            (raw / file).write_text(",".join(table_columns(table)) + "\n")
+            header_only.append(file)
+    return header_only
+
+
+def processed_raw_dir(raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """The model inputs that the data_processing pipeline makes of ``raw_dir`` (in a temporary folder)."""
+    bootstrap_project(PROJECT_ROOT)
+    with KedroSession.create(project_path=PROJECT_ROOT) as session:
+        context = session.load_context()
+        catalog_config, params = context.config_loader["catalog"], context.params
+    pipeline = register_pipelines()["data_processing"]
+    with tempfile.TemporaryDirectory(prefix="bench_raw_") as folder:
+        work = Path(folder)
+        header_only = _raw_folder(raw_dir, work / "01_raw")
+        config = _relocated(catalog_config, work / "01_raw", work)
+        used = pipeline.datasets()
+        catalog = DataCatalog.from_config({name: config[name] for name in used if name in config})
+        for name in sorted(used):
+            if name.startswith("params:"):
+                value: Any = params
+                for key in name.removeprefix("params:").split("."):
+                    value = value[key]
+                catalog[name] = MemoryDataset(value, copy_mode="assign")
+        started = time.perf_counter()
+        SequentialRunner().run(pipeline, catalog)
+        print(f"data_processing on {raw_dir}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        source = f"{raw_dir} (header-only: {', '.join(header_only) or 'none'})"
+        return catalog.load("model_input_table"), catalog.load("scoring_input_table"), source
 
 
 def bench_run(args: argparse.Namespace) -> dict[str, Any]:
@@ -155,6 +217,7 @@ def bench_run(args: argparse.Namespace) -> dict[str, Any]:
                 name: KeptDataset(copy_mode="assign")
                 for name in (
                     "model_metrics",
+                    "model_bundle",
                     "modelling_training_table",
                     "modelling_holdout_table",
                     "cv_folds",
@@ -369,6 +432,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("mode", nargs="?", choices=("run", "compare", "full"), default="run")
     parser.add_argument("--source", choices=("auto", "real", "synthetic"), default="auto")
+    parser.add_argument(
+        "--raw-dir", type=Path, default=None, help="run data_processing on this folder's raw CSVs (run mode)"
+    )
     parser.add_argument("--rows", type=int, default=30_000, help="synthetic rows (run mode)")
     parser.add_argument("--numeric", type=int, default=200, help="synthetic numeric features")
     parser.add_argument("--categorical", type=int, default=16, help="synthetic categorical features")

@@ -43,6 +43,11 @@ def markdown_table(frame: pd.DataFrame, digits: int = 4) -> str:
     return "\n".join([header, rule, *body])
 
 
+def records_table(records: list[dict[str, Any]], digits: int = 4) -> str:
+    """`markdown_table` of records (rows of ``model_metrics.json``), columns in the records' order."""
+    return markdown_table(pd.DataFrame.from_records(records), digits)
+
+
 def _python(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
@@ -54,7 +59,9 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,  # Markdown output; the HTML step escapes through markdown-it
     )
-    environment.filters.update(number=number, percent=percent, table=markdown_table)
+    environment.filters.update(
+        number=number, percent=percent, table=markdown_table, records_table=records_table
+    )
     return environment
 
 

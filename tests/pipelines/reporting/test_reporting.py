@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
@@ -16,15 +18,42 @@ from sklearn.pipeline import Pipeline
 from credit_scoring.cost import CostWeights, cost_per_client
 from credit_scoring.pipelines.reporting import nodes
 from credit_scoring.registry import RegisteredModel
+from credit_scoring.reporting import run_facts
 from credit_scoring.reporting.documents import markdown_table, markdown_to_html, number
 from credit_scoring.reporting.fairness import age_band, group_metrics
 from credit_scoring.serving.model import CreditScoringModel, FeatureSpec, TabularCleaner
+from tests.fixtures.document_truth import untraced_numbers
 from tests.fixtures.model_input import synthetic_model_input
 
 SPLIT = {"id_column": "SK_ID_CURR", "target": "TARGET"}
 COST = {"false_negative": 10, "false_positive": 1}
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 REPORTING = {"gender_column": "CODE_GENDER", "age_column": "AGE_YEARS"}
-MODELLING = {"split": {**SPLIT, "n_folds": 5}, "cost": COST}
+TUNING = {
+    "logreg": {
+        "name": "logreg_tuned",
+        "base": {"family": "logreg", "imbalance": "class_weight"},
+        "n_trials": 2,
+        "pruning": False,
+        "search_space": {"C": {"type": "float", "low": 0.001, "high": 1.0}},
+    },
+    "lgbm": {
+        "name": "lgbm_tuned",
+        "base": {"family": "lgbm", "imbalance": "none"},
+        "n_trials": 3,
+        "pruning": True,
+        "search_space": {
+            "num_leaves": {"type": "int", "low": 4, "high": 64},
+            "imbalance": {"type": "categorical", "choices": ["none", "class_weight"]},
+        },
+    },
+}
+MODELLING = {
+    "split": {**SPLIT, "n_folds": 5},
+    "cost": COST,
+    "tuning": TUNING,
+    "selection": {"standard_errors": 1.0},
+}
 
 
 @pytest.fixture(scope="module")
@@ -80,10 +109,38 @@ def run_outputs(model: CreditScoringModel, holdout: pd.DataFrame) -> dict[str, A
         "holdout_fp": 108,
         "holdout_fn": 12,
         "holdout_tp": 20,
+        "n_folds": 5,
+        "calibration_method": "isotonic",
+        "gini": 0.508642,
+        "ks": 0.401234,
+        "score_bands": {
+            "rank_ordering_ok": True,
+            "risk_bands": [
+                {"band": "low", "count": 300, "defaults": 12, "default_rate": 0.04, "mean_predicted": 0.041},
+                {"band": "high", "count": 100, "defaults": 20, "default_rate": 0.2, "mean_predicted": 0.187},
+            ],
+        },
+        "cost_sensitivity": [
+            {
+                "cost_ratio": 5.0,
+                "threshold": 0.17,
+                "cost_per_client": 0.3312,
+                "approval_rate": 0.81,
+                "decision_ratio": False,
+            },
+            {
+                "cost_ratio": 10.0,
+                "threshold": 0.1,
+                "cost_per_client": 0.512345,
+                "approval_rate": 0.68,
+                "decision_ratio": True,
+            },
+        ],
     }
     comparison = pd.DataFrame(
         {
             "model_name": ["dummy", "logreg_balanced"],
+            "imbalance": ["none", "class_weight"],
             "cv_auc": [0.5, 0.761234],
             "cv_auc_std": [0.0, 0.012345],
             "cv_business_cost_per_client": [0.8, 0.523456],
@@ -104,20 +161,90 @@ def run_outputs(model: CreditScoringModel, holdout: pd.DataFrame) -> dict[str, A
         "promotion": promotion,
         "served": served,
         "fairness": fairness,
+        "trials": TRIALS,
+        "importance": IMPORTANCE,
+        "explanations": EXPLANATIONS,
+        "drift": DRIFT_SUMMARY,
+    }
+
+
+TRIALS = pd.DataFrame(
+    {
+        "study": ["logreg_tuned", "logreg_tuned", "lgbm_tuned", "lgbm_tuned", "lgbm_tuned"],
+        "state": ["COMPLETE", "COMPLETE", "COMPLETE", "PRUNED", "COMPLETE"],
+        "param_C": [0.01, 0.2, None, None, None],
+        "param_imbalance": [None, None, "none", "class_weight", "class_weight"],
+    }
+)
+IMPORTANCE = pd.DataFrame(
+    {
+        "rank": [2, 1, 3],
+        "feature": ["FEATURE_1", "FEATURE_0", "FEATURE_2"],
+        "label_en": ["Feature one", "Feature zero", "Feature two"],
+        "mean_abs_shap": [0.2345, 0.3456, 0.0123],
+        "share_of_total": [0.3884, 0.5723, 0.0204],
+        "model_importance": [12.0, 30.0, 1.0],
+        "model_importance_kind": ["logistic_coefficient"] * 3,
+        "model_importance_rank": [2, 1, 3],
+        "n_clients": [400] * 3,
+    }
+)
+EXPLANATIONS = pd.DataFrame(
+    {
+        "SK_ID_CURR": [7, 7, 8, 9, 9],
+        "dataset": ["holdout", "holdout", "holdout", "holdout", "scoring"],
+        "probability": [0.31, 0.31, 0.12, 0.05, 0.9],
+        "decision": ["refused", "refused", "refused", "granted", "refused"],
+        "rank": [1, 2, 1, 1, 1],
+        "direction": ["raises", "raises", "raises", "lowers", "raises"],
+        "sentence_en": [
+            "Feature zero: 3.2, which raises the risk.",
+            "Feature one: 17, which raises the risk.",
+            "Feature two: 0.8, which raises the risk.",
+            "Feature zero: 1.1, which lowers the risk.",
+            "Feature one: 99, which raises the risk.",
+        ],
+    }
+)
+DRIFT_SUMMARY = {
+    "status": "warn",
+    "dataset_drift": False,
+    "number_of_columns": 40,
+    "number_of_drifted_columns": 3,
+    "share_of_drifted_columns": 0.075,
+    "reference": {"source": "application_train", "rows": 2000},
+    "current": {"source": "application_test", "rows": 500},
+    "score_stability": {"psi": 0.0123, "band": "stable"},
+    "columns": [
+        {"column": "FEATURE_0", "drifted": True, "importance_share": 0.41},
+        {"column": "FEATURE_1", "drifted": False, "importance_share": 0.3},
+        {"column": "AMT_INCOME_TOTAL", "drifted": True, "importance_share": 0.0},
+    ],
+    "fired_rules": [{"rule": "top_feature_csi_significant"}],
+    "recommended_action": "keep_monitoring",
+}
+
+
+def _inputs(run_outputs: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "model_metrics": run_outputs["metrics"],
+        "model_comparison": run_outputs["comparison"],
+        "tuning_trials": run_outputs["trials"],
+        "promotion_decision": run_outputs["promotion"],
+        "served_model_summary": run_outputs["served"],
+        "fairness_report": run_outputs["fairness"],
+        "shap_global_importance": run_outputs["importance"],
+        "client_explanations": run_outputs["explanations"],
+        "drift_summary": run_outputs["drift"],
+        "modelling": MODELLING,
+        "reporting": REPORTING,
     }
 
 
 def _documents(run_outputs: dict[str, Any]) -> dict[str, tuple[str, str]]:
-    args = (
-        run_outputs["metrics"],
-        run_outputs["comparison"],
-        run_outputs["promotion"],
-        run_outputs["served"],
-        run_outputs["fairness"],
-        MODELLING,
-        REPORTING,
-    )
-    return {"note": nodes.methodology_note(*args), "card": nodes.model_card(*args)}
+    inputs = _inputs(run_outputs)
+    markdown, html, _ = nodes.methodology_note(**inputs)
+    return {"note": (markdown, html), "card": nodes.model_card(**inputs)}
 
 
 def _kept_champion_outputs(run_outputs: dict[str, Any], champion: RegisteredModel | None, holdout):
@@ -233,3 +360,70 @@ def test_markdown_table_and_html_rendering() -> None:
     table = markdown_table(pd.DataFrame({"a": ["x"], "b": [0.123456]}))
     assert table.splitlines() == ["| a | b |", "|---|---|", "| x | 0.1235 |"]
     assert "<td>0.1235</td>" in markdown_to_html(table, "t")
+
+
+def test_every_number_in_the_documents_is_a_figure_of_the_run(run_outputs: dict[str, Any]) -> None:
+    context = nodes.document_context(**_inputs(run_outputs))
+    for name, (markdown, _) in _documents(run_outputs).items():
+        assert untraced_numbers(markdown, context) == [], name
+
+
+def test_the_truth_check_finds_a_typed_number(run_outputs: dict[str, Any]) -> None:
+    context = nodes.document_context(**_inputs(run_outputs))
+    note = _documents(run_outputs)["note"][0]
+    assert untraced_numbers(note + "\nThe model is 0.9731 accurate on 12,345 clients.", context) == [
+        "0.9731",
+        "12,345",
+    ]
+
+
+def test_the_note_names_only_the_imbalance_methods_and_pruning_that_ran(run_outputs: dict[str, Any]) -> None:
+    note = _documents(run_outputs)["note"][0]
+    section = note.split("## 2.")[1].split("## 3.")[0]
+    assert "class weights" in section and "no rebalancing" in section
+    assert "SMOTE" not in note and "undersampling" not in note
+    assert "median\n  pruning across folds in `lgbm_tuned`)" in note  # logreg_tuned has pruning off
+    with_smote = run_outputs["comparison"].assign(imbalance=["none", "smote"])
+    note = _documents({**run_outputs, "comparison": with_smote})["note"][0]
+    assert "SMOTE oversampling of the defaulters: candidate(s) `logreg_balanced`." in note
+
+
+def test_imbalance_and_studies_are_counted_from_the_trials() -> None:
+    comparison = pd.DataFrame(
+        {"model_name": ["dummy", "logreg_balanced"], "imbalance": ["none", "class_weight"]}
+    )
+    tried = {item["strategy"]: item for item in run_facts.imbalance_tried(comparison, TRIALS, TUNING)}
+    # logreg_tuned searches no strategy: its 2 trials use its base, class_weight
+    assert tried["class_weight"]["trials"] == 4 and tried["class_weight"]["candidates"] == ["logreg_balanced"]
+    assert tried["none"]["trials"] == 1 and tried["none"]["candidates"] == ["dummy"]
+    studies = {study["name"]: study for study in run_facts.tuning_studies(TRIALS, TUNING)}
+    assert (studies["lgbm_tuned"]["n_complete"], studies["lgbm_tuned"]["n_pruned"]) == (2, 1)
+    assert studies["logreg_tuned"]["parameters"] == ["C"] and not studies["logreg_tuned"]["pruning"]
+
+
+def test_the_example_is_the_median_refused_holdout_client_with_its_raising_reasons() -> None:
+    example = run_facts.example_client(EXPLANATIONS)
+    assert example is not None
+    # refused holdout clients: 8 (0.12) and 7 (0.31); the scoring client 9 is not a holdout client
+    assert example["client_id"] == 8 and example["reasons"] == ["Feature two: 0.8, which raises the risk."]
+    granted = EXPLANATIONS.assign(decision="granted")
+    assert run_facts.example_client(granted) is None
+
+
+def test_the_note_shows_the_top_features_figure_and_drift_conclusion(run_outputs: dict[str, Any]) -> None:
+    markdown, html = _documents(run_outputs)["note"]
+    interpretability = markdown.split("## 5.")[1].split("## 6.")[0]
+    assert interpretability.index("Feature zero") < interpretability.index("Feature one")  # by rank
+    assert f"]({nodes.TOP_FEATURES_FIGURE})" in interpretability
+    assert 'src="data:image/png;base64,' in html
+    drift = markdown.split("## 8.")[1]
+    assert "Status: **warn**" in drift and "`FEATURE_0` (41.0% of" in drift
+    assert "AMT_INCOME_TOTAL" not in drift  # drifted, but the model does not use it
+    assert "Conclusion: keep monitoring." in drift
+
+
+def test_the_figure_is_saved_where_the_note_links_it() -> None:
+    catalog = yaml.safe_load((PROJECT_ROOT / "conf/base/catalog_reporting.yml").read_text())
+    saved = catalog["methodology_top_features_plot"]["dataset"]["filepath"]
+    note = catalog["methodology_note_md"]["dataset"]["filepath"]
+    assert Path(saved).parent == Path(note).parent and Path(saved).name == nodes.TOP_FEATURES_FIGURE

@@ -4,16 +4,22 @@
 
 from __future__ import annotations
 
+import base64
+import io
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from pydantic import BaseModel, Field
 
 from credit_scoring.cost import CostWeights, approve_all_cost_per_client, cost_per_client
+from credit_scoring.pipelines.explainability.figures import importance_figure
 from credit_scoring.pipelines.modelling.evaluation import classification_metrics
 from credit_scoring.pipelines.modelling.nodes import evaluate_champion
+from credit_scoring.pipelines.modelling.risk_report import discrimination
 from credit_scoring.registry import CHAMPION_OK, RegisteredModel
+from credit_scoring.reporting import run_facts
 from credit_scoring.reporting.documents import markdown_to_html, render
 from credit_scoring.reporting.fairness import FAIRNESS_COLUMNS, age_band, group_metrics
 
@@ -107,6 +113,8 @@ THIS_RUN_METRICS = (
     "cv_auc",
     "cv_auc_std",
     "holdout_auc",
+    "gini",
+    "ks",
     "holdout_accuracy",
     "holdout_precision",
     "holdout_recall",
@@ -128,9 +136,12 @@ def _holdout_metrics(
 ) -> dict[str, Any]:
     """An earlier champion's figures on this run's holdout rows it never saw (names as `model_metrics`)."""
     metrics = classification_metrics(y_true, proba, threshold, weights)
+    ranking = discrimination(y_true, proba)
     return {
         "threshold": float(threshold),
         "holdout_auc": metrics["auc"],
+        "gini": ranking.gini,
+        "ks": ranking.ks,
         "holdout_accuracy": metrics["accuracy"],
         "holdout_precision": metrics["precision"],
         "holdout_recall": metrics["recall"],
@@ -148,43 +159,64 @@ def _results_table(model_comparison: pd.DataFrame) -> pd.DataFrame:
     return model_comparison.loc[:, columns]
 
 
-def _context(
+#: Where the note's figure is saved, beside the note (the Markdown links it by this name).
+TOP_FEATURES_FIGURE = "methodology_top_features.png"
+
+
+def _figure_data_uri(figure: Figure) -> str:
+    """The figure as a PNG data URI: the HTML documents embed their images and fetch nothing."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def document_context(
+    *,
     model_metrics: dict[str, Any],
     model_comparison: pd.DataFrame,
+    tuning_trials: pd.DataFrame,
     promotion_decision: dict[str, Any],
-    served: dict[str, Any],
-    fairness: pd.DataFrame,
+    served_model_summary: dict[str, Any],
+    fairness_report: pd.DataFrame,
+    shap_global_importance: pd.DataFrame,
+    client_explanations: pd.DataFrame,
+    drift_summary: dict[str, Any],
     modelling: dict[str, Any],
     reporting: dict[str, Any],
 ) -> dict[str, Any]:
+    """What the documents print, each figure read from the run's datasets (`run_facts` for the methods)."""
     settings = ReportingParams.model_validate(reporting)
     return {
         "metrics": model_metrics,
-        "served": served,
+        "n_clients": model_metrics["n_train"] + model_metrics["n_holdout"],
+        "served": served_model_summary,
         "results": _results_table(model_comparison),
         "selected": model_comparison.loc[model_comparison["selected"].astype(bool), "model_name"].tolist(),
         "promotion": promotion_decision,
-        "fairness": fairness,
+        "fairness": fairness_report,
         "modelling": modelling,
-        "top_features": settings.top_features,
+        "imbalance": run_facts.imbalance_tried(model_comparison, tuning_trials, modelling["tuning"]),
+        "studies": run_facts.tuning_studies(tuning_trials, modelling["tuning"]),
+        "selection_rule": run_facts.selection_rule(modelling["selection"]["standard_errors"]),
+        "top_features": run_facts.top_features(shap_global_importance, settings.top_features),
+        "example": run_facts.example_client(client_explanations),
+        "drift": run_facts.drift_facts(drift_summary),
     }
 
 
-def _document(template: str, title: str, *run_datasets: Any) -> tuple[str, str]:
-    text = render(template, **_context(*run_datasets))
-    return text, markdown_to_html(text, title)
+def methodology_note(**run_datasets: Any) -> tuple[str, str, Figure]:
+    """The methodology note, as Markdown and as a self-contained HTML page, and its figure (the top features
+    by mean |SHAP|), saved beside the Markdown and embedded in the HTML. Inputs: see `document_context`."""
+    context = document_context(**run_datasets)
+    importance = run_datasets["shap_global_importance"].sort_values("rank")
+    figure = importance_figure(importance, len(context["top_features"]))
+    markdown = render("methodology.md.j2", figure_src=TOP_FEATURES_FIGURE, **context)
+    embedded = render("methodology.md.j2", figure_src=_figure_data_uri(figure), **context)
+    return markdown, markdown_to_html(embedded, "Credit scoring: methodology note"), figure
 
 
-def methodology_note(*run_datasets: Any) -> tuple[str, str]:
-    """The methodology note, as Markdown and as a self-contained HTML page.
-
-    Inputs, in the pipeline's order: model_metrics, model_comparison, promotion_decision,
-    served_model_summary, fairness_report, params:modelling, params:reporting.
-    """
-    return _document("methodology.md.j2", "Credit scoring: methodology note", *run_datasets)
-
-
-def model_card(*run_datasets: Any) -> tuple[str, str]:
+def model_card(**run_datasets: Any) -> tuple[str, str]:
     """The model card of the model that serves after this run (``served_model_summary``), as Markdown and
     as a self-contained HTML page (inputs as `methodology_note`)."""
-    return _document("model_card.md.j2", "Credit scoring: model card", *run_datasets)
+    text = render("model_card.md.j2", **document_context(**run_datasets))
+    return text, markdown_to_html(text, "Credit scoring: model card")

@@ -7,14 +7,25 @@ from kedro.pipeline import Node, Pipeline
 
 from credit_scoring.pipelines.reporting import nodes
 
-RUN_DATASETS = [
-    "model_metrics",
-    "model_comparison",
-    "promotion_decision",
-    "served_model_summary",
-    "fairness_report",
-]
-PARAMETERS = ["params:modelling", "params:reporting"]
+#: What the documents read: the run's datasets (modelling, explainability, drift, reporting) and parameters.
+DOCUMENT_INPUTS = {
+    **{
+        name: name
+        for name in (
+            "model_metrics",
+            "model_comparison",
+            "tuning_trials",
+            "promotion_decision",
+            "served_model_summary",
+            "fairness_report",
+            "shap_global_importance",
+            "client_explanations",
+            "drift_summary",
+        )
+    },
+    "modelling": "params:modelling",
+    "reporting": "params:reporting",
+}
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -36,13 +47,13 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 nodes.methodology_note,
-                inputs=[*RUN_DATASETS, *PARAMETERS],
-                outputs=["methodology_note_md", "methodology_note_html"],
+                inputs=DOCUMENT_INPUTS,
+                outputs=["methodology_note_md", "methodology_note_html", "methodology_top_features_plot"],
                 name="methodology_note_node",
             ),
             Node(
                 nodes.model_card,
-                inputs=[*RUN_DATASETS, *PARAMETERS],
+                inputs=DOCUMENT_INPUTS,
                 outputs=["model_card_md", "model_card_html"],
                 name="model_card_node",
             ),

@@ -1,0 +1,133 @@
+"""What a run did and found, read from its datasets, for the methodology note and the model card.
+
+Every sentence of the documents that names a method comes from here, and every function reads what ran (the
+comparison table, the tuning trials, the configuration the run used), never what could have run: a method the
+run did not use is never described as used.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+#: How each imbalance strategy of the configuration is named in the documents.
+IMBALANCE_METHODS = {
+    "none": "no rebalancing (the threshold tuned on the business cost compensates)",
+    "class_weight": 'class weights (`class_weight="balanced"`)',
+    "smote": "SMOTE oversampling of the defaulters",
+    "undersample": "random undersampling of the non-defaulters",
+}
+
+
+def imbalance_tried(
+    comparison: pd.DataFrame, trials: pd.DataFrame, tuning: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Each imbalance strategy the run evaluated: the candidates that used it and the tuning trials that
+    tried it (a study that does not search the strategy uses its base candidate's for every trial)."""
+    base_imbalance = {spec["name"]: spec["base"].get("imbalance", "none") for spec in tuning.values()}
+    tried: dict[str, dict[str, Any]] = {}
+
+    def entry(strategy: str) -> dict[str, Any]:
+        return tried.setdefault(
+            strategy,
+            {"strategy": strategy, "method": IMBALANCE_METHODS[strategy], "candidates": [], "trials": 0},
+        )
+
+    for row in comparison.itertuples(index=False):
+        entry(str(row.imbalance))["candidates"].append(str(row.model_name))
+    searched = trials["param_imbalance"] if "param_imbalance" in trials.columns else None
+    for index, row in trials.reset_index(drop=True).iterrows():
+        strategy = searched.iloc[index] if searched is not None else None
+        if strategy is None or (isinstance(strategy, float) and math.isnan(strategy)):
+            strategy = base_imbalance.get(str(row["study"]), "none")
+        entry(str(strategy))["trials"] += 1
+    order = list(IMBALANCE_METHODS)
+    return sorted(tried.values(), key=lambda item: order.index(item["strategy"]))
+
+
+def tuning_studies(trials: pd.DataFrame, tuning: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Each Optuna study as it ran: its family, the tuned parameters, the trials completed and pruned."""
+    studies = []
+    for spec in tuning.values():
+        rows = trials.loc[trials["study"] == spec["name"]] if "study" in trials.columns else trials.iloc[0:0]
+        states = rows["state"].value_counts() if "state" in rows.columns else pd.Series(dtype=int)
+        studies.append(
+            {
+                "name": spec["name"],
+                "family": spec["base"]["family"],
+                "parameters": sorted(spec["search_space"]),
+                "n_trials_configured": int(spec["n_trials"]),
+                "pruning": bool(spec.get("pruning", True)),
+                "n_complete": int(states.get("COMPLETE", 0)),
+                "n_pruned": int(states.get("PRUNED", 0)),
+            }
+        )
+    return studies
+
+
+def selection_rule(standard_errors: float) -> str:
+    """The selection rule, as the comparison node applies it (`select_candidate`)."""
+    return (
+        "the candidate with the lowest cross-validated business cost is the reference; every candidate whose "
+        f"cost is within {standard_errors:g} paired standard error(s) (across the folds) of it is as good, "
+        "and "
+        "the simplest of those (the first in the table, which lists candidates simplest first) is selected"
+    )
+
+
+def top_features(importance: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The ``n`` features with the largest mean |SHAP| on the holdout, with their share of the total."""
+    columns = ["rank", "feature", "label_en", "mean_abs_shap", "share_of_total"]
+    return importance.sort_values("rank").loc[:, columns].head(n).reset_index(drop=True)
+
+
+def example_client(explanations: pd.DataFrame, n_reasons: int = 3) -> dict[str, Any] | None:
+    """One refused holdout client, the median of the refused by probability, with its main reasons for
+    refusal; None when the holdout has no refused client."""
+    refused = explanations.loc[
+        (explanations["dataset"] == "holdout") & (explanations["decision"] == "refused")
+    ]
+    if refused.empty:
+        return None
+    clients = refused.drop_duplicates("SK_ID_CURR").sort_values(["probability", "SK_ID_CURR"])
+    chosen = clients.iloc[(len(clients) - 1) // 2]
+    reasons = refused.loc[
+        (refused["SK_ID_CURR"] == chosen["SK_ID_CURR"]) & (refused["direction"] == "raises")
+    ].sort_values("rank")
+    return {
+        "client_id": int(chosen["SK_ID_CURR"]),
+        "probability": float(chosen["probability"]),
+        "reasons": reasons["sentence_en"].head(n_reasons).tolist(),
+    }
+
+
+def drift_facts(summary: Mapping[str, Any], n_features: int = 5) -> dict[str, Any]:
+    """What the drift pipeline concluded: status, drifted columns, the drifted features the model uses most,
+    the score's PSI, the rules that fired and the recommended action."""
+    drifted = [column for column in summary.get("columns", []) if column.get("drifted")]
+    used = sorted(
+        (column for column in drifted if column.get("importance_share")),
+        key=lambda column: -column["importance_share"],
+    )
+    stability = summary.get("score_stability", {})
+    return {
+        "status": summary["status"],
+        "reference": summary["reference"],
+        "current": summary["current"],
+        "number_of_columns": summary["number_of_columns"],
+        "number_of_drifted_columns": summary["number_of_drifted_columns"],
+        "share_of_drifted_columns": summary["share_of_drifted_columns"],
+        "dataset_drift": summary["dataset_drift"],
+        "drifted_model_features": [
+            {"column": column["column"], "importance_share": column["importance_share"]}
+            for column in used[:n_features]
+        ],
+        "more_drifted_model_features": max(len(used) - n_features, 0),
+        "score_psi": stability.get("psi"),
+        "score_psi_band": stability.get("band"),
+        "fired_rules": [rule["rule"] for rule in summary.get("fired_rules", [])],
+        "recommended_action": summary.get("recommended_action", "").replace("_", " "),
+    }
