@@ -474,6 +474,35 @@ TEXTS: dict[str, dict[str, str]] = {
     "model.sensitivity_approval": {"en": "Clients granted", "fr": "Clients acceptés"},
     "model.ratio": {"en": "{ratio} to 1", "fr": "{ratio} pour 1"},
     "model.ratio_used": {"en": "used", "fr": "utilisé"},
+    "model.segments": {"en": "Default rate by client segment", "fr": "Taux de défaut par segment de clients"},
+    "model.segments_explainer": {
+        "en": "On the test clients, at the model's decision limit. A thin file: no record at the credit bureau and no previous application with us.",
+        "fr": "Sur les clients de test, à la limite de décision du modèle. Dossier mince : aucun crédit connu du bureau de crédit et aucune demande précédente chez nous.",
+    },
+    "model.segments_thin_file": {
+        "en": "Thin-file clients and the others",
+        "fr": "Clients au dossier mince et les autres",
+    },
+    "model.segments_no_bureau_record": {
+        "en": "Clients unknown to the credit bureau and the others",
+        "fr": "Clients inconnus du bureau de crédit et les autres",
+    },
+    "model.segments_contract_type": {"en": "By contract type", "fr": "Par type de contrat"},
+    "model.segment_segment": {"en": "Segment", "fr": "Segment"},
+    "model.segment_clients": {"en": "Test clients", "fr": "Clients de test"},
+    "model.segment_share": {"en": "Share of test clients", "fr": "Part des clients de test"},
+    "model.segment_observed": {"en": "Observed default rate", "fr": "Taux de défaut observé"},
+    "model.segment_auc": {"en": "Ranking quality (AUC)", "fr": "Qualité du classement (AUC)"},
+    "model.segment_cost": {"en": "Cost per client", "fr": "Coût par client"},
+    "model.segment_approval": {"en": "Clients granted", "fr": "Clients acceptés"},
+    "model.segment_empty": {"en": "no client", "fr": "aucun client"},
+    "model.segment_no_auc": {
+        "en": "not measurable (all defaulted or none did)",
+        "fr": "non mesurable (tous défaillants ou aucun)",
+    },
+    "segment.thin_file": {"en": "Thin file", "fr": "Dossier mince"},
+    "segment.no_bureau_record": {"en": "Unknown to the credit bureau", "fr": "Inconnus du bureau de crédit"},
+    "segment.others": {"en": "Other clients", "fr": "Autres clients"},
     # --- monitoring ---------------------------------------------------------------------------------------------
     "drift.heading": {"en": "Monitoring", "fr": "Surveillance"},
     "drift.summary": {

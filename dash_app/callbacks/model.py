@@ -11,12 +11,15 @@ from credit_scoring.records import (
     CostSensitivityRow,
     ModelMetrics,
     ScoreBands,
+    SegmentComparison,
+    Segments,
     cost_curve_points,
 )
 from dash_app import alternatives, figures
 from dash_app.api_client import ApiClient, ApiError, get_client
 from dash_app.components import chart_block, data_table, error_alert
 from dash_app.i18n import format_number, format_percent, normalise_language, t
+from dash_app.wording import level_text
 
 # (ModelMetrics field, shown as a percentage)
 METRICS = (
@@ -83,6 +86,55 @@ def bands_block(bands: ScoreBands | None, lang: str) -> list:
     return [html.P(t(verdict, lang)), data_table(columns, band_rows(bands, lang))]
 
 
+#: The segmentations of model_metrics.segments, in the order shown.
+SEGMENTATIONS = ("thin_file", "no_bureau_record", "contract_type")
+SEGMENT_COLUMNS = ("segment", "clients", "share", "observed", "auc", "cost", "approval")
+
+
+def segment_rows(name: str, comparison: SegmentComparison, lang: str) -> list[list[str]]:
+    """Each segment of the test clients: its size, observed default rate, AUC, cost and share granted."""
+    rows = []
+    for row in comparison.rows:
+        if name == "contract_type":
+            label = level_text("NAME_CONTRACT_TYPE", row.segment, lang)
+        else:
+            label = t(f"segment.{row.segment}", lang)
+        if row.count == 0:
+            auc = t("model.segment_empty", lang)
+        elif row.auc is None:
+            auc = t("model.segment_no_auc", lang)
+        else:
+            auc = format_number(row.auc, lang, 3)
+        rows.append(
+            [
+                label,
+                format_number(row.count, lang),
+                format_percent(row.share, lang, 1),
+                format_percent(row.default_rate, lang, 1),
+                auc,
+                format_number(row.cost_per_client, lang, 3),
+                format_percent(row.approval_rate, lang, 1),
+            ]
+        )
+    return rows
+
+
+def segments_block(segments: Segments | None, lang: str) -> list:
+    """The test clients by segment (thin file, no bureau record, contract type): one captioned table each."""
+    if segments is None:
+        return [html.P(t("model.none", lang))]
+    parts: list = [html.P(t("model.segments_explainer", lang))]
+    columns = [t(f"model.segment_{column}", lang) for column in SEGMENT_COLUMNS]
+    for name in SEGMENTATIONS:
+        comparison = getattr(segments, name)
+        caption = t(f"model.segments_{name}", lang)
+        if comparison.rows:
+            parts.append(data_table(columns, segment_rows(name, comparison, lang), caption=caption))
+        else:
+            parts.append(html.P(f"{caption}: {t('model.none', lang)}"))
+    return parts
+
+
 def sensitivity_rows(rows: list[CostSensitivityRow], lang: str) -> list[list[str]]:
     """Each FN:FP cost ratio: its best limit, cost per client and share granted (the ratio used first)."""
     table = []
@@ -133,6 +185,8 @@ def model_section(client: ApiClient, lang: str) -> html.Div | dbc.Alert:
     ]
     parts += [html.H2(t("model.bands", lang), className="h3 mt-3")]
     parts += bands_block(metrics.score_bands if metrics else None, lang)
+    parts += [html.H2(t("model.segments", lang), className="h3 mt-3")]
+    parts += segments_block(metrics.segments if metrics else None, lang)
     parts += [html.H2(t("model.sensitivity", lang), className="h3 mt-3")]
     parts += sensitivity_block(metrics.cost_sensitivity if metrics else None, lang)
     importance = info.get("global_importance") or []

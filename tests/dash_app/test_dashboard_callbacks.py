@@ -12,7 +12,7 @@ from dash_app.callbacks import client as client_callbacks
 from dash_app.callbacks import compare, model, monitoring, search, shell, whatif
 from dash_app.forms import FILTER_KEYS
 from dash_app.whatif_fields import form_values
-from tests.dash_app.components_text import find, text_of
+from tests.dash_app.components_text import find, text_of, walk
 from tests.dash_app.fakes import APPLICATION, FakeApiClient
 
 
@@ -251,6 +251,65 @@ def test_a_model_that_recorded_no_bands_says_so(fake: FakeApiClient) -> None:
     text = text_of(model.model_section(fake, "en"))
     assert "Default rate by risk band Not available yet." in text
     assert "If a missed defaulter cost more or less Not available yet." in text
+
+
+def segment(name: str, count: int, defaults: int, auc: float | None, figures: tuple[float, float]) -> dict:
+    cost, granted = figures if count else (None, None)
+    rate = defaults / count if count else None
+    row = {"segment": name, "count": count, "share": count / 6000, "defaults": defaults, "default_rate": rate}
+    return row | {"mean_predicted": None, "auc": auc, "cost_per_client": cost, "approval_rate": granted}
+
+
+SEGMENTS = {
+    "thin_file": {
+        "definition": "thin_file: BUREAU_LOAN_COUNT = 0 and PREV_APPLICATION_COUNT = 0",
+        "rows": [
+            segment("thin_file", 26, 3, 0.6812, (0.7692, 0.5385)),
+            segment("others", 5974, 470, 0.7702, (0.49, 0.65)),
+        ],
+    },
+    "no_bureau_record": {"definition": "", "rows": [], "unavailable_reason": "no column X"},
+    "contract_type": {
+        "definition": "",
+        "rows": [
+            segment("Cash loans", 5400, 480, 0.77, (0.5, 0.64)),
+            segment("Revolving loans", 2, 0, None, (0.0, 1.0)),
+            segment("unknown", 0, 0, None, (0.0, 0.0)),
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_model_page_shows_the_segments(fake, monkeypatch, lang: str) -> None:
+    answer = fake.model_info(lang)
+    answer["metrics"] = {**answer["metrics"], "segments": SEGMENTS}
+    monkeypatch.setattr(fake, "model_info", lambda lang="en": answer)
+    section = model.model_section(fake, lang)
+    text = text_of(section)
+    captions = [
+        text_of(item.children[0])
+        for item in walk(section)
+        if isinstance(item, dbc.Table) and "Segment" in text_of(item)
+    ]
+    if lang == "en":
+        assert captions == ["Thin-file clients and the others", "By contract type"]
+        assert "Default rate by client segment" in text and "no previous application with us" in text
+        assert "Thin file 26 0.4% 11.5% 0.681 0.769 53.8%" in text
+        assert "Other clients 5,974 99.6% 7.9% 0.770 0.490 65.0%" in text
+        assert "Clients unknown to the credit bureau and the others: Not available yet." in text
+        assert "Cash loan 5,400" in text  # the adviser's wording of the level
+        assert "Revolving loan 2 0.0% 0.0% not measurable (all defaulted or none did) 0.000 100.0%" in text
+        assert "unknown 0 0.0% not provided no client not provided not provided" in text
+    else:
+        assert captions == ["Clients au dossier mince et les autres", "Par type de contrat"]
+        assert "Dossier mince 26 0,4\u00a0% 11,5\u00a0% 0,681 0,769 53,8\u00a0%" in text
+        assert "Prêt d'espèces 5\u202f400" in text and "non mesurable" in text
+
+
+def test_a_model_that_recorded_no_segments_says_so(fake: FakeApiClient) -> None:
+    text = text_of(model.model_section(fake, "en"))
+    assert "Default rate by client segment Not available yet." in text
 
 
 def test_the_cost_curve_shows_the_holdout_sample_only() -> None:
