@@ -35,9 +35,12 @@ from mlflow.tracking import MlflowClient
 from nbclient import NotebookClient
 
 from credit_scoring.api.config import local_api_key
+from credit_scoring.pipelines.reporting.nodes import document_context
+from credit_scoring.pipelines.reporting.pipeline import DOCUMENT_INPUTS
 from credit_scoring.reporting.documents import number
 from tests.doc_commands import PROJECT_ROOT, doc_command, doc_commands
 from tests.e2e.served import sign_in
+from tests.fixtures.document_truth import untraced_numbers
 
 pytestmark = pytest.mark.slow
 
@@ -284,6 +287,32 @@ def test_documents_carry_the_runs_figures(project: Path) -> None:
     assert (reporting / "methodology_note.html").read_text().startswith("<!DOCTYPE html>")
     fairness = pd.read_csv(reporting / "fairness_report.csv")
     assert set(fairness["attribute"]) == {"gender", "age band"}
+    context = document_context(**_document_inputs(project))
+    assert untraced_numbers(note, context) == [] and untraced_numbers(card, context) == []
+
+
+def _document_inputs(project: Path) -> dict[str, object]:
+    """What the reporting pipeline's document nodes read, from the files that the project's catalog names."""
+    conf = project / "conf" / "base"
+    catalog, params = {}, {}
+    for file in sorted(conf.glob("catalog*.yml")):
+        catalog.update(yaml.safe_load(file.read_text()) or {})
+    for file in sorted(conf.glob("parameters*.yml")):
+        params.update(yaml.safe_load(file.read_text()) or {})
+    readers = {
+        ".json": lambda path: json.loads(path.read_text()),
+        ".csv": pd.read_csv,
+        ".parquet": pd.read_parquet,
+    }
+    inputs: dict[str, object] = {}
+    for argument, dataset in DOCUMENT_INPUTS.items():
+        if dataset.startswith("params:"):
+            inputs[argument] = params[dataset.removeprefix("params:")]
+            continue
+        entry = catalog[dataset]
+        path = project / entry.get("dataset", entry)["filepath"]
+        inputs[argument] = readers[path.suffix](path)
+    return inputs
 
 
 def test_exploration_notebook_runs_on_the_demo_data(project: Path) -> None:
