@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.fixtures.model_input import synthetic_model_input
+from tests.fixtures.model_input import synthetic_model_input, with_gender
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
@@ -49,4 +49,5 @@ def modelling_params(tiny_params: dict[str, Any]) -> dict[str, Any]:
 def model_input_table():
     """Bigger than the project-wide fixture: the promotion gate's floor needs a holdout with enough defaults
     for its paired interval (about 600 holdout clients, 70 defaults)."""
-    return synthetic_model_input(n_rows=3000, n_numeric=6, n_categorical=2, default_rate=0.12, seed=11)
+    table = synthetic_model_input(n_rows=3000, n_numeric=6, n_categorical=2, default_rate=0.12, seed=11)
+    return with_gender(table, seed=11)  # the excluded features of the configuration: no model sees them

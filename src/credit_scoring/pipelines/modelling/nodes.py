@@ -66,6 +66,7 @@ from credit_scoring.pipelines.modelling.params import (
     TuningSpec,
     parse,
     parse_candidates,
+    parse_excluded_features,
 )
 from credit_scoring.pipelines.modelling.risk_report import (
     cost_sensitivity,
@@ -109,17 +110,28 @@ def evaluation_rule(settings: SplitParams) -> EvaluationRule:
 
 
 def split_model_input(
-    model_input_table: pd.DataFrame, split: dict[str, Any]
+    model_input_table: pd.DataFrame, split: dict[str, Any], excluded_features: list[str] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(training, holdout) by a hash of the client id, after checking the table can be modelled.
 
     A client's side never depends on the other clients: adding clients leaves every earlier client where it
     was, so no later holdout holds a client an earlier model (with the same rule) was trained on.
+
+    ``excluded_features`` (protected attributes) are dropped from the training table here, the one place:
+    every candidate, tuning trial and the served model's feature list are built from it, so no model learns
+    from them. The holdout keeps them: the fairness report measures decisions by gender on it, and a
+    champion trained before the exclusion is still judged with its own features.
     """
     settings = parse(SplitParams, split, "modelling.split")
     validate_model_input(model_input_table, settings.id_column, settings.target, settings.n_folds)
+    excluded = parse_excluded_features(
+        excluded_features, model_input_table.columns, id_column=settings.id_column, target=settings.target
+    )
     table = model_input_table.astype({settings.target: np.int64})
     training, holdout = split_holdout(table, evaluation_rule(settings))
+    training = training.drop(columns=list(excluded))
+    if excluded:
+        logger.info("Excluded from the model's features (modelling.excluded_features): %s", list(excluded))
     for name, part in (("training", training), ("holdout", holdout)):
         if part[settings.target].nunique() < 2:
             raise ValueError(
@@ -133,7 +145,7 @@ def split_model_input(
         100 * training[settings.target].mean(),
         len(holdout),
         100 * holdout[settings.target].mean(),
-        table.shape[1] - 2,
+        training.shape[1] - 2,
     )
     return training, holdout
 

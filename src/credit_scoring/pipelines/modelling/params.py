@@ -6,6 +6,7 @@ impossible value fails before any model is fitted, with the offending key in the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import pairwise
 from typing import Any, Literal
 
@@ -192,3 +193,47 @@ def parse_candidates(raw: dict[str, Any]) -> dict[str, CandidateSpec]:
     if not raw:
         raise ValueError("'modelling.candidates' is empty: configure at least one candidate")
     return {name: parse(CandidateSpec, spec, f"modelling.candidates.{name}") for name, spec in raw.items()}
+
+
+def parse_excluded_features(
+    raw: Any, columns: Iterable[str], *, id_column: str, target: str
+) -> tuple[str, ...]:
+    """``modelling.excluded_features`` checked against the model input table's ``columns``.
+
+    Every name must be a feature column of the table (a typo would otherwise leave a protected attribute in
+    the model without a word); the identifier and the target cannot be excluded, nor every feature.
+    """
+    where = "'modelling.excluded_features' (conf/base/parameters_modelling.yml)"
+    if raw is None:
+        return ()
+    if isinstance(raw, str) or not isinstance(raw, list | tuple) or not all(isinstance(n, str) for n in raw):
+        raise ValueError(f"{where} must be a list of column names, got {raw!r}")
+    names = tuple(raw)
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    if duplicated:
+        raise ValueError(f"{where} lists {duplicated} more than once")
+    present = list(columns)
+    reserved = [name for name in names if name in (id_column, target)]
+    if reserved:
+        raise ValueError(f"{where} cannot exclude the identifier or the target: {reserved}")
+    unknown = [name for name in names if name not in present]
+    if unknown:
+        raise ValueError(
+            f"{where} names no column of the model input table: {unknown} (check the spelling; the "
+            "features are the columns of model_input_table besides the identifier and the target)"
+        )
+    if len(present) - 2 <= len(names):
+        raise ValueError(f"{where} excludes every feature of the model input table")
+    return names
+
+
+class ProtectedExperimentParams(StrictModel):
+    """``modelling.protected_experiment``: how the experiment with and without the excluded features judges
+    groups of clients."""
+
+    # a rate's gap compares the groups with at least this many holdout clients in its denominator (all
+    # clients, good clients or defaulters): smaller groups are reported, not compared (their rates are noise)
+    min_group_clients: int = Field(30, ge=1)
+    # age stays a feature unless an age band's mean predicted default probability exceeds its observed default
+    # rate by more than this and by more than two standard errors of that rate
+    age_overpricing_tolerance: float = Field(0.02, ge=0.0, lt=1.0)

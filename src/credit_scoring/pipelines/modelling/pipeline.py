@@ -5,6 +5,7 @@ from __future__ import annotations
 from kedro.pipeline import Node, Pipeline
 
 from credit_scoring.pipelines.modelling import nodes
+from credit_scoring.pipelines.modelling.protected import protected_attribute_experiment
 
 #: Optuna studies, one per entry of ``modelling.tuning`` in the parameters.
 TUNING_STUDIES = ("logreg", "lgbm")
@@ -13,6 +14,7 @@ SPLIT = "params:modelling.split"
 COST = "params:modelling.cost"
 N_JOBS = "params:modelling.n_jobs"
 SEED = "params:random_state"
+EXCLUDED = "params:modelling.excluded_features"
 
 
 def _tuning_node(study: str) -> Node:
@@ -37,7 +39,7 @@ def create_pipeline(**kwargs) -> Pipeline:
     split_and_guard = [
         Node(
             nodes.split_model_input,
-            inputs=["model_input_table", SPLIT],
+            inputs=["model_input_table", SPLIT, EXCLUDED],
             outputs=["modelling_training_table", "modelling_holdout_table"],
             name="split_model_input_node",
             tags=["training"],
@@ -134,6 +136,28 @@ def create_pipeline(**kwargs) -> Pipeline:
             },
             outputs=["model_metrics", "cost_threshold_curve", "calibration_curve"],
             name="evaluate_selected_model_node",
+            tags=["reporting"],
+        ),
+        Node(
+            protected_attribute_experiment,
+            inputs={
+                "candidate_results": "candidate_results",
+                "selected_model": "selected_model_name",
+                "model_input_table": "model_input_table",
+                "training_table": "modelling_training_table",
+                "holdout_table": "modelling_holdout_table",
+                "cv_folds": "cv_folds",
+                "split": SPLIT,
+                "cost": COST,
+                "calibration": "params:modelling.calibration",
+                "excluded_features": EXCLUDED,
+                "experiment": "params:modelling.protected_experiment",
+                "reporting": "params:reporting",
+                "n_jobs": N_JOBS,
+                "random_state": SEED,
+            },
+            outputs=["protected_attribute_experiment", "protected_attribute_metrics"],
+            name="protected_attribute_experiment_node",
             tags=["reporting"],
         ),
         Node(
