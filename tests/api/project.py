@@ -94,6 +94,13 @@ def _band(name: str, bounds: tuple[float, float], count: int, defaults: int, pre
             "default_rate": rate, "mean_predicted": predicted, "rank_order_ok": True}  # fmt: skip
 
 
+def _segment(name: str, count: int, defaults: int, auc: float | None, decision: tuple[float, float]) -> dict:
+    cost, granted = decision
+    return {"segment": name, "count": count, "share": count / 100, "defaults": defaults,
+            "default_rate": defaults / count, "mean_predicted": defaults / count, "auc": auc,
+            "cost_per_client": cost, "approval_rate": granted}  # fmt: skip
+
+
 METRICS = {
     "model_name": "lgbm_test",
     "threshold": 0.3,
@@ -118,6 +125,17 @@ METRICS = {
          "approve_all_cost": 0.1 * ratio, "decision_ratio": ratio == 10}
         for ratio, limit, cost, granted in ((5, 0.45, 0.3, 0.8), (10, 0.3, 0.4, 0.6), (20, 0.15, 0.55, 0.45))
     ],
+    "segments": {  # credit_scoring.records.Segments
+        "thin_file": {"definition": "no bureau record and no previous application",
+                      "rows": [_segment("thin_file", 4, 1, 0.67, (0.75, 0.5)),
+                               _segment("others", 96, 14, 0.7, (0.39, 0.6))]},
+        "no_bureau_record": {"definition": "no bureau record",
+                             "rows": [_segment("no_bureau_record", 14, 3, 0.66, (0.5, 0.57)),
+                                      _segment("others", 86, 12, 0.71, (0.38, 0.6))]},
+        "contract_type": {"definition": "NAME_CONTRACT_TYPE",
+                          "rows": [_segment("Cash loans", 90, 14, 0.7, (0.41, 0.58)),
+                                   _segment("Revolving loans", 10, 0, None, (0.2, 0.8))]},
+    },
 }  # fmt: skip
 COST_CURVE = pd.DataFrame(
     {
