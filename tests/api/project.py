@@ -13,6 +13,7 @@ from pathlib import Path
 import ibis
 import mlflow
 import pandas as pd
+import yaml
 
 from credit_scoring import registry
 from credit_scoring.features.application import application_features
@@ -31,6 +32,12 @@ from tests.fixtures.raw_tables import make_raw_tables
 MODEL_NAME = "credit-scoring"
 API_KEY = "test-key-0123456789"
 THRESHOLD = 0.3
+#: The protected attributes no model learns from (as the modelling pipeline's split drops them).
+EXCLUDED_FEATURES = tuple(
+    yaml.safe_load((Path(__file__).resolve().parents[2] / "conf/base/parameters_modelling.yml").read_text())[
+        "modelling"
+    ]["excluded_features"]
+)
 
 
 def write_batch_outputs(raw_tables: dict[str, pd.DataFrame], root: Path) -> dict[str, pd.DataFrame]:
@@ -77,7 +84,8 @@ def write_batch_outputs(raw_tables: dict[str, pd.DataFrame], root: Path) -> dict
 
 
 def train_model(model_input: pd.DataFrame) -> CreditScoringModel:
-    features = model_input.drop(columns=["SK_ID_CURR", "TARGET"])
+    """A small LightGBM on the features the modelling pipeline keeps (no excluded protected attribute)."""
+    features = model_input.drop(columns=["SK_ID_CURR", "TARGET", *EXCLUDED_FEATURES])
     spec = FeatureSpec.from_frame(features)
     candidate = CandidateSpec(
         family="lgbm",
