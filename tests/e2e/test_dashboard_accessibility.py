@@ -29,6 +29,8 @@ RISK_PAGES = ("/monitoring",)
 ADMIN_PAGES = ("/admin",)
 PAGES = ADVISER_PAGES + RISK_PAGES + ADMIN_PAGES
 """Every page of the dashboard (the administrator opens them all)."""
+READY = {"model": "#model-section table caption"}
+"""What a page shows before it is audited, by its name: the Model page's tables down to the segments'."""
 
 
 class Audited(NamedTuple):
@@ -79,6 +81,8 @@ def test_every_page_has_zero_axe_violations(page, browser, served, lang: str, wi
         open_in_language(driver, url, lang, dash=audited.server_title is None)
         assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang, audited
         assert driver.title and driver.find_element(By.TAG_NAME, "h1").text, audited
+        if audited.name in READY:
+            wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, READY[audited.name]))  # noqa: B023
         if audited.server_title:  # that page, not the dashboard after a redirect or without a refusal
             assert driver.title == t(audited.server_title, lang), audited
         violations = axe_violations(driver)

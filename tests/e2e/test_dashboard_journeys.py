@@ -148,6 +148,13 @@ def test_journey_6_understand_the_model(page, served) -> None:
     section = text(page, "#model-section")
     assert "Gini (2 × AUC − 1)" in section and "Default rate by risk band" in section
     assert "Low risk" in section and "10 to 1 (used)" in section
+    captions = [caption.text for caption in page.find_elements(By.CSS_SELECTOR, "#model-section caption")]
+    assert captions == [
+        "Thin-file clients and the others",
+        "Clients unknown to the credit bureau and the others",
+        "By contract type",
+    ]
+    assert "Thin file 4 4.0% 25.0% 0.670 0.750 50.0%" in section and "Revolving loan 10" in section
     screenshot(page, "journey6_model")
 
 
