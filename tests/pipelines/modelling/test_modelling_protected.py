@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from credit_scoring.cost import CostWeights
-from credit_scoring.pipelines.modelling import nodes
+from credit_scoring.pipelines.modelling import create_pipeline, nodes
 from credit_scoring.pipelines.modelling.params import parse_excluded_features
 from credit_scoring.pipelines.modelling.protected import (
     GAP_RATES,
@@ -26,6 +26,7 @@ from credit_scoring.pipelines.modelling.protected import (
 from credit_scoring.reporting.fairness import group_metrics
 from credit_scoring.serving.explain import ScoreExplainer
 from tests.fixtures.model_input import synthetic_model_input, with_gender
+from tests.pipelines.modelling.test_modelling_pipeline import run_in_memory
 
 GENDER = ("CODE_GENDER", "CODE_GENDER_XNA")
 REPORTING = {
@@ -137,6 +138,10 @@ def test_experiment_compares_the_served_model_with_the_one_that_sees_gender(expe
         rates = [row["approval_rate"] for row in variant["groups"]["age_band"]]
         assert approval["gap"] == pytest.approx(max(rates) - min(rates))
     difference = experiment["difference"]
+    assert served["cv_cost_per_client"] == results.served_threshold.cost_per_client
+    assert difference["cv_cost_per_client"] == pytest.approx(
+        other["cv_cost_per_client"] - served["cv_cost_per_client"]
+    )
     assert difference["holdout_auc"] == pytest.approx(other["holdout_auc"] - served["holdout_auc"])
     assert difference["holdout_cost_per_client"] == pytest.approx(
         other["holdout_cost_per_client"] - served["holdout_cost_per_client"]
@@ -240,3 +245,24 @@ def test_the_served_model_never_sees_gender(experiment_run: dict) -> None:
     explainer = ScoreExplainer(model)
     for reasons in explainer.explain(as_men, top_k=len(model.features)):
         assert not {reason.feature for reason in reasons} & set(GENDER)
+
+
+def test_the_pipeline_feeds_the_exclusion_to_the_split_and_reports_the_experiment(
+    tiny_params: dict, model_input_table: pd.DataFrame, scoring_input_table: pd.DataFrame
+) -> None:
+    """Wired as `kedro run` runs it: the configured names reach the split, the released model has no gender,
+    the experiment puts it back and its figures reach MLflow under ``protected.``."""
+    pipeline = create_pipeline().to_outputs(
+        "model_bundle", "protected_attribute_experiment", "protected_attribute_metrics"
+    )
+    run = run_in_memory(tiny_params, model_input_table, scoring_input_table, pipeline=pipeline)
+    assert not set(GENDER) & set(run["modelling_training_table"].columns)
+    assert not set(GENDER) & set(run["model_bundle"].features)
+    experiment = run["protected_attribute_experiment"]
+    assert experiment["excluded_features"] == list(GENDER)
+    assert experiment["model_name"] == run["selected_model_name"]
+    assert experiment["variants"][WITH_EXCLUDED]["n_features"] == len(run["model_bundle"].features) + 2
+    assert experiment["unavailable_groups"] == {"age_band": "the holdout table has no column 'AGE_YEARS'"}
+    assert run["protected_attribute_metrics"]["served.holdout_auc"]["value"] == pytest.approx(
+        experiment["variants"][SERVED]["holdout_auc"]
+    )

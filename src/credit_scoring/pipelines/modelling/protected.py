@@ -228,6 +228,8 @@ def variant_summary(
     return {
         "n_features": int(n_features),
         "cv_auc": _number(result.cv.auc),
+        # out-of-fold cost at the served threshold (cross-fitted calibrated scores): the same folds for both
+        "cv_cost_per_client": _number(result.served_threshold.cost_per_client),
         "holdout_auc": holdout_auc(y_holdout, proba),
         "threshold": threshold,
         "holdout_cost_per_client": (
@@ -387,7 +389,7 @@ def _note(excluded: tuple[str, ...]) -> str:
 def _difference(variants: dict[str, Any]) -> dict[str, float | None]:
     """With minus without the excluded features (None when a figure is missing)."""
     served, other = variants[SERVED], variants[WITH_EXCLUDED]
-    keys = ("cv_auc", "holdout_auc", "holdout_cost_per_client", "approval_rate")
+    keys = ("cv_auc", "cv_cost_per_client", "holdout_auc", "holdout_cost_per_client", "approval_rate")
     if other is None:
         return dict.fromkeys(keys)
     return {
@@ -407,7 +409,13 @@ def experiment_metrics(result: dict[str, Any]) -> dict[str, dict[str, float]]:
     for name, variant in result["variants"].items():
         if variant is None:
             continue
-        for key in ("cv_auc", "holdout_auc", "holdout_cost_per_client", "approval_rate"):
+        for key in (
+            "cv_auc",
+            "cv_cost_per_client",
+            "holdout_auc",
+            "holdout_cost_per_client",
+            "approval_rate",
+        ):
             log(f"{name}.{key}", variant[key])
         for attribute, gaps in variant["gaps"].items():
             for rate, gap in gaps.items():
