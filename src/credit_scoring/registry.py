@@ -66,6 +66,8 @@ RUNTIME_PACKAGES = (
     "scipy",
     "cloudpickle",
 )
+#: Packages a served model needs besides those, by the module of one of its fitted pipeline's steps.
+STEP_PACKAGES = {"credit_scoring.serving.scorecard": "optbinning"}  # a scorecard's bins
 
 
 #: What the gate found about the current champion.
@@ -244,9 +246,14 @@ def synthetic_input_example(table: pd.DataFrame, spec: FeatureSpec, n_rows: int)
     return pd.DataFrame(rows, columns=list(spec.features))
 
 
-def pip_requirements() -> list[str]:
-    """Pinned requirements of the served model, from the installed versions."""
-    return [f"{name}=={importlib_metadata.version(name)}" for name in RUNTIME_PACKAGES]
+def pip_requirements(model: Any = None) -> list[str]:
+    """Pinned requirements of the served model, from the installed versions (with ``model``: also those of
+    its pipeline's steps, e.g. optbinning for a scorecard)."""
+    steps = getattr(getattr(model, "estimator", None), "steps", [])
+    extra = sorted(
+        {STEP_PACKAGES[type(step).__module__] for _, step in steps if type(step).__module__ in STEP_PACKAGES}
+    )
+    return [f"{name}=={importlib_metadata.version(name)}" for name in (*RUNTIME_PACKAGES, *extra)]
 
 
 def package_code_path() -> str:
@@ -275,7 +282,7 @@ def publish(
             python_model=release.model,
             signature=release.signature,
             input_example=release.input_example,
-            pip_requirements=pip_requirements(),
+            pip_requirements=pip_requirements(release.model),
             code_paths=[package_code_path()],
             metadata={
                 "threshold": release.model.threshold,

@@ -65,8 +65,10 @@ def training(model_input_table: pd.DataFrame):
         CandidateSpec(family="logreg", imbalance="smote", sampling_strategy=0.5),
         CandidateSpec(family="lgbm", imbalance="class_weight", params=SMALL_LGBM),
         CandidateSpec(family="lgbm", imbalance="undersample", params=SMALL_LGBM),
+        CandidateSpec(family="scorecard", imbalance="class_weight"),
+        CandidateSpec(family="lgbm", params=SMALL_LGBM, monotone={"increasing": ["FEATURE_00[02]"]}),
     ],
-    ids=lambda spec: f"{spec.family}-{spec.imbalance}",
+    ids=lambda spec: f"{spec.family}-{spec.imbalance}{'-monotone' if spec.monotone else ''}",
 )
 def test_every_candidate_scores_production_like_rows(training, spec: CandidateSpec) -> None:
     X, y, _, features = training

@@ -501,6 +501,9 @@ def test_kedro_run_tracks_reports_and_registers(project: Path, modelling_params:
     assert parent.data.params["modelling.cost.false_negative"] == "10"
     artifacts = {item.path for item in client.list_artifacts(parent.info.run_id, "reports")}
     assert {"reports/model_comparison.csv", "reports/model_metrics.json"} <= artifacts
+    assert "reports/scorecard_points.json" in artifacts
+    points = json.loads((reporting / "scorecard_points.json").read_text())
+    assert points["model_name"] == "scorecard_woe" and points["bins"]
     assert str(client.get_model_version_by_alias("credit-scoring", "champion").version) == "1"
 
     # same data and parameters again: the same model, so the champion stays

@@ -14,13 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from credit_scoring.cost import CostWeights
 
-Family = Literal["dummy", "logreg", "lgbm"]
+Family = Literal["dummy", "logreg", "scorecard", "lgbm"]
 Imbalance = Literal["none", "class_weight", "smote", "undersample"]
 
 #: Imbalance strategies each model family supports.
 SUPPORTED_IMBALANCE: dict[str, tuple[str, ...]] = {
     "dummy": ("none",),
     "logreg": ("none", "class_weight", "smote", "undersample"),
+    "scorecard": ("none", "class_weight"),  # resampling would distort the bins' event rates and WoE
     "lgbm": ("none", "class_weight", "undersample"),  # SMOTE would interpolate between category codes
 }
 
@@ -30,6 +31,39 @@ SPEC_KEYS = ("imbalance", "sampling_strategy")
 
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BinningSpec(StrictModel):
+    """The bins of a scorecard candidate (`credit_scoring.serving.scorecard.WoeBinner`)."""
+
+    max_n_bins: int = Field(5, ge=2, le=20)
+    min_bin_size: float = Field(0.05, gt=0.0, lt=0.5)  # share of the training rows in each bin
+    max_n_prebins: int = Field(20, ge=2, le=100)
+    # event rate along a numeric feature's bins: auto_asc_desc = monotone, the direction read from the data;
+    # null lets the bins go up and down (harder to justify to a credit committee)
+    monotonic_trend: Literal["auto_asc_desc", "ascending", "descending", "auto"] | None = "auto_asc_desc"
+    prescreen: int | None = Field(60, ge=1)  # only this many features (best decile IV) are binned: time
+    min_iv: float = Field(0.02, ge=0.0)  # information value below which a feature is not kept
+    max_features: int = Field(20, ge=1)
+    max_correlation: float = Field(0.8, gt=0.0, le=1.0)  # |corr| of WoE with a feature already kept
+
+
+class MonotoneSpec(StrictModel):
+    """LightGBM monotone constraints: features (names or shell patterns such as ``EXT_SOURCE_*``) along which
+    the predicted probability of default may only rise (``increasing``) or only fall (``decreasing``).
+    Every entry must match a model feature (checked when the candidate is built)."""
+
+    increasing: list[str] = Field(default_factory=list)
+    decreasing: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _not_empty_nor_both(self) -> MonotoneSpec:
+        if not self.increasing and not self.decreasing:
+            raise ValueError("monotone needs at least one 'increasing' or 'decreasing' feature")
+        both = sorted(set(self.increasing) & set(self.decreasing))
+        if both:
+            raise ValueError(f"monotone lists {both} as both increasing and decreasing")
+        return self
 
 
 class CandidateSpec(StrictModel):
@@ -42,6 +76,8 @@ class CandidateSpec(StrictModel):
     # (params.n_estimators is then the cap); the refit uses the folds' mean number of trees
     early_stopping_rounds: int | None = Field(None, ge=1)
     params: dict[str, Any] = Field(default_factory=dict)
+    binning: BinningSpec | None = None  # scorecard only (its defaults when omitted)
+    monotone: MonotoneSpec | None = None  # lgbm only
 
     @model_validator(mode="after")
     def _imbalance_fits_family(self) -> CandidateSpec:
@@ -52,6 +88,12 @@ class CandidateSpec(StrictModel):
             )
         if self.early_stopping_rounds is not None and self.family != "lgbm":
             raise ValueError(f"early_stopping_rounds only applies to lgbm candidates, not {self.family!r}")
+        if self.binning is not None and self.family != "scorecard":
+            raise ValueError(f"binning only applies to scorecard candidates, not {self.family!r}")
+        if self.monotone is not None and self.family != "lgbm":
+            raise ValueError(f"monotone only applies to lgbm candidates, not {self.family!r}")
+        if self.monotone is not None and "monotone_constraints" in self.params:
+            raise ValueError("give monotone constraints either as 'monotone' or in params, not both")
         return self
 
 
@@ -141,6 +183,16 @@ class GuardParams(StrictModel):
     leakage_auc: float = Field(0.9, gt=0.5, le=1.0)  # a single feature this predictive is suspect
     fail_on_leakage: bool = False
     max_auc_gap: float = Field(0.1, gt=0.0, le=1.0)  # train minus validation AUC above this: overfitting
+
+
+class ScorecardScaling(StrictModel):
+    """``modelling.scorecard``: how log-odds become points. score = offset + factor * ln(odds of repaying),
+    factor = pdo / ln 2, offset = base_score - factor * ln(base_odds): ``base_score`` points at odds of
+    ``base_odds`` to 1 of repaying, ``pdo`` more points each time the odds double."""
+
+    base_score: float = 600.0
+    base_odds: float = Field(50.0, gt=0.0)
+    pdo: float = Field(20.0, gt=0.0)
 
 
 class SelectionParams(StrictModel):

@@ -6,6 +6,7 @@ from kedro.pipeline import Node, Pipeline
 
 from credit_scoring.pipelines.modelling import nodes
 from credit_scoring.pipelines.modelling.protected import protected_attribute_experiment
+from credit_scoring.pipelines.modelling.scorecard import build_scorecard_points
 
 #: Optuna studies, one per entry of ``modelling.tuning`` in the parameters.
 TUNING_STUDIES = ("logreg", "lgbm")
@@ -165,6 +166,17 @@ def create_pipeline(**kwargs) -> Pipeline:
             inputs=["model_metrics", "model_comparison"],
             outputs="modelling_metrics",
             name="log_modelling_metrics_node",
+            tags=["reporting"],
+        ),
+        Node(
+            build_scorecard_points,
+            inputs={
+                "candidate_results": "candidate_results",
+                "selected_model": "selected_model_name",
+                "scaling": "params:modelling.scorecard",
+            },
+            outputs="scorecard_points",
+            name="build_scorecard_points_node",
             tags=["reporting"],
         ),
     ]
