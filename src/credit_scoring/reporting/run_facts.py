@@ -27,7 +27,9 @@ def imbalance_tried(
 ) -> list[dict[str, Any]]:
     """Each imbalance strategy the run evaluated: the candidates that used it and the tuning trials that
     tried it (a study that does not search the strategy uses its base candidate's for every trial)."""
+    # a study that does not search the strategy keeps its base candidate's, which its best trial shows
     base_imbalance = {spec["name"]: spec["base"].get("imbalance", "none") for spec in tuning.values()}
+    base_imbalance |= dict(zip(comparison["model_name"], comparison["imbalance"], strict=True))
     tried: dict[str, dict[str, Any]] = {}
 
     def entry(strategy: str) -> dict[str, Any]:
@@ -48,23 +50,54 @@ def imbalance_tried(
     return sorted(tried.values(), key=lambda item: order.index(item["strategy"]))
 
 
-def tuning_studies(trials: pd.DataFrame, tuning: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Each Optuna study as it ran: its family, the tuned parameters, the trials completed and pruned."""
+def tuning_studies(
+    trials: pd.DataFrame, tuning: Mapping[str, Any], refine: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Each Optuna study as it ran: its family, the tuned parameters, the trials completed and pruned; then
+    the finer second search, when it ran, with the study it refined."""
     studies = []
-    for spec in tuning.values():
-        rows = trials.loc[trials["study"] == spec["name"]] if "study" in trials.columns else trials.iloc[0:0]
+
+    def counted(name: str, **fields: Any) -> dict[str, Any]:
+        rows = trials.loc[trials["study"] == name] if "study" in trials.columns else trials.iloc[0:0]
         states = rows["state"].value_counts() if "state" in rows.columns else pd.Series(dtype=int)
+        return {
+            "name": name,
+            **fields,
+            "n_complete": int(states.get("COMPLETE", 0)),
+            "n_pruned": int(states.get("PRUNED", 0)),
+            "n_trials": len(rows),
+        }
+
+    for spec in tuning.values():
         studies.append(
-            {
-                "name": spec["name"],
-                "family": spec["base"]["family"],
-                "parameters": sorted(spec["search_space"]),
-                "n_trials_configured": int(spec["n_trials"]),
-                "pruning": bool(spec.get("pruning", True)),
-                "n_complete": int(states.get("COMPLETE", 0)),
-                "n_pruned": int(states.get("PRUNED", 0)),
-            }
+            counted(
+                spec["name"],
+                family=spec["base"]["family"],
+                parameters=sorted(spec["search_space"]),
+                n_trials_configured=int(spec["n_trials"]),
+                pruning=bool(spec.get("pruning", True)),
+                refines=None,
+            )
         )
+    for parent in list(studies):
+        name = f"{parent['name']}_refined"
+        finer = counted(name)
+        if finer["n_trials"]:
+            rows = trials.loc[trials["study"] == name]
+            searched = [
+                column.removeprefix("param_") for column in rows.columns if column.startswith("param_")
+            ]
+            studies.append(
+                counted(
+                    name,
+                    family=parent["family"],
+                    parameters=sorted(p for p in searched if rows[f"param_{p}"].notna().any()),
+                    n_trials_configured=int(refine["n_trials"]),
+                    pruning=parent["pruning"],
+                    refines=parent["name"],
+                    shrink=float(refine["shrink"]),
+                )
+            )
     return studies
 
 
@@ -130,4 +163,46 @@ def drift_facts(summary: Mapping[str, Any], n_features: int = 5) -> dict[str, An
         "score_psi_band": stability.get("band"),
         "fired_rules": [rule["rule"] for rule in summary.get("fired_rules", [])],
         "recommended_action": summary.get("recommended_action", "").replace("_", " "),
+    }
+
+
+#: The gaps the documents show for each variant of the protected-attribute experiment: (attribute, rate).
+PROTECTED_GAPS = (
+    ("gender", "approval_rate"),
+    ("gender", "false_refusal_rate"),
+    ("gender", "missed_default_rate"),
+    ("age_band", "approval_rate"),
+    ("age_band", "false_refusal_rate"),
+)
+
+
+def protected_experiment(experiment: Mapping[str, Any]) -> dict[str, Any]:
+    """The protected-attribute experiment as the documents show it: one row per variant (the served model
+    without the excluded features, the same specification with them put back) with its holdout figures and
+    the gaps between groups, the reasons of the gaps that could not be measured, and the age decision."""
+    rows, reasons = [], set()
+    for variant, figures in experiment["variants"].items():
+        if figures is None:
+            continue
+        row = {
+            "variant": variant,
+            "features": figures["n_features"],
+            "holdout_auc": figures["holdout_auc"],
+            "holdout_cost_per_client": figures["holdout_cost_per_client"],
+            "approval_rate": figures["approval_rate"],
+        }
+        for attribute, rate in PROTECTED_GAPS:
+            gap = figures["gaps"].get(attribute, {}).get(rate) or {}
+            row[f"{attribute}_{rate}_gap"] = gap.get("gap")
+            if gap.get("reason"):
+                reasons.add(f"{attribute.replace('_', ' ')}, {rate.replace('_', ' ')}: {gap['reason']}")
+        rows.append(row)
+    return {
+        "excluded_features": list(experiment["excluded_features"]),
+        "note": experiment["note"],
+        "table": pd.DataFrame(rows),
+        "unmeasured_gaps": sorted(reasons),
+        "unavailable_groups": dict(experiment.get("unavailable_groups") or {}),
+        "age_rule": experiment["age"]["rule"],
+        "age_finding": experiment["age"]["finding"],
     }

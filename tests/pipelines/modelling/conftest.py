@@ -31,6 +31,7 @@ def tiny_modelling_params() -> dict[str, Any]:
     lgbm["base"]["early_stopping_rounds"] = 10
     lgbm["search_space"]["learning_rate"] = {"type": "float", "low": 0.05, "high": 0.2, "log": True}
     lgbm["search_space"]["num_leaves"] = {"type": "int", "low": 4, "high": 8}
+    params["refine"]["n_trials"] = 2
     return params
 
 

@@ -23,7 +23,8 @@ from credit_scoring.cost import CostWeights, cost_per_client
 from credit_scoring.pipelines.modelling import create_pipeline
 from credit_scoring.pipelines.modelling.candidates import build_estimator
 from credit_scoring.pipelines.modelling.evaluation import EvaluationRule, split_holdout
-from credit_scoring.pipelines.modelling.params import CandidateSpec
+from credit_scoring.pipelines.modelling.params import CandidateSpec, RefineParams, TuningSpec
+from credit_scoring.pipelines.modelling.tuning import refined_study
 from credit_scoring.records import ModelMetrics
 from credit_scoring.registry import ModelRelease, RegisteredModel
 from credit_scoring.serving.model import CreditScoringModel, FeatureSpec
@@ -143,7 +144,8 @@ def first_run(tiny_params: dict, model_input_table, scoring_input_table) -> dict
 def test_comparison_lists_every_candidate_simplest_first(first_run: dict, modelling_params: dict) -> None:
     comparison = first_run["model_comparison"]
     expected = [*modelling_params["candidates"], "logreg_tuned", "lgbm_tuned"]
-    assert comparison["model_name"].tolist() == expected
+    *compared, refined = comparison["model_name"].tolist()  # the finer search on the cheapest family, last
+    assert compared == expected and refined in {"logreg_tuned_refined", "lgbm_tuned_refined"}
     assert comparison["selected"].sum() == 1
     selected = comparison.loc[comparison["selected"]].iloc[0]
     dummy = comparison.iloc[0]
@@ -279,7 +281,8 @@ def test_first_release_is_promoted_and_published_scores_are_the_champions(
         logged["business_cost_per_client"]["value"] == first_run["model_metrics"]["business_cost_per_client"]
     )
     assert "candidate.dummy.cv_auc" in logged
-    assert set(first_run["tuning_trials"]["study"]) == {"logreg_tuned", "lgbm_tuned"}
+    refined = first_run["model_comparison"]["model_name"].iloc[-1]
+    assert set(first_run["tuning_trials"]["study"]) == {"logreg_tuned", "lgbm_tuned", refined}
 
 
 def test_same_data_and_parameters_give_the_same_metrics(
@@ -490,7 +493,8 @@ def test_kedro_run_tracks_reports_and_registers(project: Path, modelling_params:
     runs = client.search_runs([experiment.experiment_id])
     parent = next(run for run in runs if "mlflow.parentRunId" not in run.data.tags)
     trials = [run for run in runs if run.data.tags.get("mlflow.parentRunId") == parent.info.run_id]
-    assert len(trials) == sum(study["n_trials"] for study in modelling_params["tuning"].values())
+    studies = [*modelling_params["tuning"].values(), modelling_params["refine"]]  # the finer search, too
+    assert len(trials) == sum(study["n_trials"] for study in studies)
     assert parent.data.metrics["business_cost_per_client"] == pytest.approx(
         metrics["business_cost_per_client"]
     )
@@ -539,3 +543,22 @@ def assert_published_scores_are_the_champions(project: Path, version: str) -> No
         served.predict(scoring)["probability"].to_numpy(), batch["probability"].to_numpy()
     )
     assert set(batch["model_version"]) == {version}
+
+
+def test_the_finer_search_stays_inside_its_narrowed_ranges(first_run: dict, tiny_params: dict) -> None:
+    trials = first_run["tuning_trials"]
+    refined = first_run["model_comparison"]["model_name"].iloc[-1]
+    study = refined.removesuffix("_refined")
+    rows = trials.loc[trials["study"] == refined]
+    assert len(rows) == tiny_params["refine"]["n_trials"]
+    best = first_run["candidate_results"][study]
+    spec = next(raw for raw in tiny_params["tuning"].values() if raw["name"] == study)
+    narrowed = refined_study(
+        TuningSpec.model_validate(spec),
+        CandidateSpec.model_validate(best.spec),
+        RefineParams.model_validate(tiny_params["refine"]),
+        n_rows=len(first_run["modelling_training_table"]),
+    )
+    for name, dimension in narrowed.search_space.items():
+        values = rows[f"param_{name}"]
+        assert values.between(dimension.low, dimension.high).all(), name

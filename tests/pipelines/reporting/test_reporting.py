@@ -52,6 +52,7 @@ MODELLING = {
     "split": {**SPLIT, "n_folds": 5},
     "cost": COST,
     "tuning": TUNING,
+    "refine": {"n_trials": 2, "shrink": 0.3},
     "selection": {"standard_errors": 1.0},
 }
 
@@ -120,6 +121,37 @@ def run_outputs(model: CreditScoringModel, holdout: pd.DataFrame) -> dict[str, A
                 {"band": "high", "count": 100, "defaults": 20, "default_rate": 0.2, "mean_predicted": 0.187},
             ],
         },
+        "segments": {
+            "thin_file": {
+                "definition": "no credit-bureau record and no previous application",
+                "rows": [
+                    {
+                        "segment": "thin_file",
+                        "count": 12,
+                        "share": 0.03,
+                        "defaults": 0,
+                        "default_rate": 0.0,
+                        "auc": None,
+                        "undefined_reason": "the 12 clients are all non-defaulters",
+                    },
+                    {
+                        "segment": "others",
+                        "count": 388,
+                        "share": 0.97,
+                        "defaults": 32,
+                        "default_rate": 0.0825,
+                        "auc": 0.7512,
+                        "undefined_reason": None,
+                    },
+                ],
+                "unavailable_reason": None,
+            },
+            "contract_type": {
+                "definition": "NAME_CONTRACT_TYPE",
+                "rows": [],
+                "unavailable_reason": "the model input has no column NAME_CONTRACT_TYPE",
+            },
+        },
         "cost_sensitivity": [
             {
                 "cost_ratio": 5.0,
@@ -170,10 +202,11 @@ def run_outputs(model: CreditScoringModel, holdout: pd.DataFrame) -> dict[str, A
 
 TRIALS = pd.DataFrame(
     {
-        "study": ["logreg_tuned", "logreg_tuned", "lgbm_tuned", "lgbm_tuned", "lgbm_tuned"],
-        "state": ["COMPLETE", "COMPLETE", "COMPLETE", "PRUNED", "COMPLETE"],
-        "param_C": [0.01, 0.2, None, None, None],
-        "param_imbalance": [None, None, "none", "class_weight", "class_weight"],
+        "study": ["logreg_tuned"] * 2 + ["lgbm_tuned"] * 3 + ["lgbm_tuned_refined"] * 2,
+        "state": ["COMPLETE", "COMPLETE", "COMPLETE", "PRUNED", "COMPLETE", "COMPLETE", "PRUNED"],
+        "param_C": [0.01, 0.2, None, None, None, None, None],
+        "param_num_leaves": [None, None, 8, 30, 12, 10, 13],
+        "param_imbalance": [None, None, "none", "class_weight", "class_weight", None, None],
     }
 )
 IMPORTANCE = pd.DataFrame(
@@ -225,6 +258,41 @@ DRIFT_SUMMARY = {
 }
 
 
+def _gaps(approval: float | None, reason: str | None = None) -> dict[str, Any]:
+    measured = {"gap": approval, "highest": None, "lowest": None, "reason": reason}
+    return {rate: measured for rate in ("approval_rate", "false_refusal_rate", "missed_default_rate")}
+
+
+PROTECTED = {
+    "excluded_features": ["CODE_GENDER", "CODE_GENDER_XNA"],
+    "note": "'served' is the selected model as served; 'with_excluded' puts them back.",
+    "variants": {
+        "served": {
+            "n_features": 4,
+            "holdout_auc": 0.7481,
+            "holdout_cost_per_client": 0.5213,
+            "approval_rate": 0.6612,
+            "gaps": {"gender": _gaps(0.0912), "age_band": _gaps(0.3012)},
+        },
+        "with_excluded": {
+            "n_features": 6,
+            "holdout_auc": 0.7533,
+            "holdout_cost_per_client": 0.5101,
+            "approval_rate": 0.6588,
+            "gaps": {
+                "gender": _gaps(None, "fewer than two groups have at least 30 clients"),
+                "age_band": _gaps(0.3054),
+            },
+        },
+    },
+    "unavailable_groups": {},
+    "age": {
+        "rule": "Age stays unless an age band of at least 30 clients is over-priced by more than 0.020.",
+        "finding": "No age band is over-priced: the largest excess is +0.009 (18-29). Age stays a feature.",
+    },
+}
+
+
 def _inputs(run_outputs: dict[str, Any]) -> dict[str, Any]:
     return {
         "model_metrics": run_outputs["metrics"],
@@ -236,6 +304,7 @@ def _inputs(run_outputs: dict[str, Any]) -> dict[str, Any]:
         "shap_global_importance": run_outputs["importance"],
         "client_explanations": run_outputs["explanations"],
         "drift_summary": run_outputs["drift"],
+        "protected_attribute_experiment": run_outputs.get("protected", PROTECTED),
         "modelling": MODELLING,
         "reporting": REPORTING,
     }
@@ -382,7 +451,8 @@ def test_the_note_names_only_the_imbalance_methods_and_pruning_that_ran(run_outp
     section = note.split("## 2.")[1].split("## 3.")[0]
     assert "class weights" in section and "no rebalancing" in section
     assert "SMOTE" not in note and "undersampling" not in note
-    assert "median\n  pruning across folds in `lgbm_tuned`)" in note  # logreg_tuned has pruning off
+    # logreg_tuned has pruning off
+    assert "median\n  pruning across folds in `lgbm_tuned`, `lgbm_tuned_refined`)" in note
     with_smote = run_outputs["comparison"].assign(imbalance=["none", "smote"])
     note = _documents({**run_outputs, "comparison": with_smote})["note"][0]
     assert "SMOTE oversampling of the defaulters: candidate(s) `logreg_balanced`." in note
@@ -390,15 +460,25 @@ def test_the_note_names_only_the_imbalance_methods_and_pruning_that_ran(run_outp
 
 def test_imbalance_and_studies_are_counted_from_the_trials() -> None:
     comparison = pd.DataFrame(
-        {"model_name": ["dummy", "logreg_balanced"], "imbalance": ["none", "class_weight"]}
+        {
+            "model_name": ["dummy", "logreg_balanced", "lgbm_tuned", "lgbm_tuned_refined"],
+            "imbalance": ["none", "class_weight", "class_weight", "class_weight"],
+        }
     )
     tried = {item["strategy"]: item for item in run_facts.imbalance_tried(comparison, TRIALS, TUNING)}
-    # logreg_tuned searches no strategy: its 2 trials use its base, class_weight
-    assert tried["class_weight"]["trials"] == 4 and tried["class_weight"]["candidates"] == ["logreg_balanced"]
+    # logreg_tuned searches no strategy: its 2 trials use its base, class_weight; the refined study keeps
+    # the strategy of the trial it refines (class_weight, the best of lgbm_tuned)
+    assert tried["class_weight"]["trials"] == 6
+    assert tried["class_weight"]["candidates"] == ["logreg_balanced", "lgbm_tuned", "lgbm_tuned_refined"]
     assert tried["none"]["trials"] == 1 and tried["none"]["candidates"] == ["dummy"]
-    studies = {study["name"]: study for study in run_facts.tuning_studies(TRIALS, TUNING)}
+    studies = {
+        study["name"]: study for study in run_facts.tuning_studies(TRIALS, TUNING, MODELLING["refine"])
+    }
     assert (studies["lgbm_tuned"]["n_complete"], studies["lgbm_tuned"]["n_pruned"]) == (2, 1)
     assert studies["logreg_tuned"]["parameters"] == ["C"] and not studies["logreg_tuned"]["pruning"]
+    finer = studies["lgbm_tuned_refined"]
+    assert finer["refines"] == "lgbm_tuned" and finer["parameters"] == ["num_leaves"]
+    assert (finer["n_complete"], finer["n_pruned"], finer["n_trials_configured"]) == (1, 1, 2)
 
 
 def test_the_example_is_the_median_refused_holdout_client_with_its_raising_reasons() -> None:
@@ -427,3 +507,34 @@ def test_the_figure_is_saved_where_the_note_links_it() -> None:
     saved = catalog["methodology_top_features_plot"]["dataset"]["filepath"]
     note = catalog["methodology_note_md"]["dataset"]["filepath"]
     assert Path(saved).parent == Path(note).parent and Path(saved).name == nodes.TOP_FEATURES_FIGURE
+
+
+def test_the_documents_show_the_segments_and_why_a_figure_is_missing(run_outputs: dict[str, Any]) -> None:
+    documents = _documents(run_outputs)
+    note, card = documents["note"][0], documents["card"][0]
+    for document in (note, card):
+        assert (
+            "| thin_file | 12 | 0.030 | 0 | 0.000 | — | the 12 clients are all non-defaulters |" in document
+        )
+    assert "Not available: the model input has no column NAME_CONTRACT_TYPE." in note
+
+
+def test_the_note_reports_the_protected_attribute_experiment_and_the_age_decision(
+    run_outputs: dict[str, Any],
+) -> None:
+    note, card = _documents(run_outputs)["note"][0], _documents(run_outputs)["card"][0]
+    fairness = note.split("## 6.")[1].split("## 7.")[0]
+    assert "No model sees\n`CODE_GENDER`, `CODE_GENDER_XNA`" in fairness
+    assert "| served | 4 | 0.7481 | 0.5213 | 0.6612 | 0.0912 |" in fairness
+    assert "| with_excluded | 6 | 0.7533 | 0.5101 | 0.6588 | — |" in fairness
+    assert (
+        "- Not measured: gender, approval rate: fewer than two groups have at least 30 clients." in fairness
+    )
+    assert PROTECTED["age"]["finding"] in fairness and PROTECTED["age"]["finding"] in card
+    nothing_excluded = {
+        **PROTECTED,
+        "excluded_features": [],
+        "variants": {**PROTECTED["variants"], "with_excluded": None},
+    }
+    note = _documents({**run_outputs, "protected": nothing_excluded})["note"][0]
+    assert "No feature is excluded from the model" in note and "| with_excluded |" not in note

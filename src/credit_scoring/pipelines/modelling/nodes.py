@@ -59,6 +59,7 @@ from credit_scoring.pipelines.modelling.params import (
     CandidateSpec,
     CostParams,
     GuardParams,
+    RefineParams,
     RegistryParams,
     RiskReportParams,
     SelectionParams,
@@ -76,7 +77,7 @@ from credit_scoring.pipelines.modelling.risk_report import (
     segment_metrics,
     unavailable_segments,
 )
-from credit_scoring.pipelines.modelling.tuning import tune
+from credit_scoring.pipelines.modelling.tuning import refined_study, tune
 from credit_scoring.records import (
     COST_CURVE_COLUMNS,
     DEFAULT_BAND_MULTIPLES,
@@ -236,6 +237,65 @@ def tune_candidate(
     return result, outcome.trials
 
 
+def refine_search(
+    *,
+    training_table: pd.DataFrame,
+    cv_folds: pd.DataFrame,
+    split: dict[str, Any],
+    refine: dict[str, Any],
+    cost: dict[str, Any],
+    n_jobs: int,
+    random_state: int,
+    baseline_results: dict[str, CandidateResult],
+    **studies: Any,
+) -> tuple[dict[str, CandidateResult], pd.DataFrame]:
+    """A finer second study (``modelling.refine``) on the family of the cheapest candidate so far, around the
+    best trial of that family's study. ``studies`` holds, for each study ``key``, ``<key>_spec`` (its
+    parameters) and ``<key>_result`` (its best candidate). Returns the refined candidate (none when turned
+    off, when no study tunes that family, or when the study has no numeric range to narrow) and its trials."""
+    settings = parse(RefineParams, refine, "modelling.refine")
+    if settings.n_trials == 0:
+        return {}, pd.DataFrame()
+    keys = [name.removesuffix("_spec") for name in studies if name.endswith("_spec")]
+    specs = {key: parse(TuningSpec, studies[f"{key}_spec"], f"modelling.tuning.{key}") for key in keys}
+    results = {key: studies[f"{key}_result"] for key in keys}
+    candidates = [*baseline_results.values(), *results.values()]
+    cheapest = min(candidates, key=lambda result: result.cv.threshold.cost_per_client)
+    family = cheapest.spec["family"]
+    matching = [key for key in keys if specs[key].base.family == family]
+    if not matching:
+        logger.info(
+            "No finer search: no study tunes %s, the family of the cheapest, %s", family, cheapest.name
+        )
+        return {}, pd.DataFrame()
+    key = min(matching, key=lambda key: results[key].cv.threshold.cost_per_client)
+    X, y, folds, features = _training_data(
+        training_table, cv_folds, parse(SplitParams, split, "modelling.split")
+    )
+    study = refined_study(specs[key], CandidateSpec.model_validate(results[key].spec), settings, len(y))
+    if not study.search_space:
+        logger.info("No finer search: study %s has no numeric range to narrow", specs[key].name)
+        return {}, pd.DataFrame()
+    weights = parse(CostParams, cost, "modelling.cost").weights()
+    outcome = tune(study, X, y, folds, features, weights=weights, random_state=random_state, n_jobs=n_jobs)
+    extra = {"n_trials": len(outcome.trials), "timed_out": outcome.timed_out, "refines": specs[key].name}
+    result = CandidateResult(name=study.name, spec=outcome.spec.model_dump(), cv=outcome.cv, extra=extra)
+    return {study.name: result}, outcome.trials
+
+
+def gather_candidates(
+    baseline_results: dict[str, CandidateResult],
+    refined_results: dict[str, CandidateResult],
+    **study_results: CandidateResult,
+) -> dict[str, CandidateResult]:
+    """Every candidate, simplest first: the configured baselines, the tuned studies, the finer search."""
+    return {
+        **baseline_results,
+        **{result.name: result for result in study_results.values()},
+        **refined_results,
+    }
+
+
 def combine_trials(*trials: pd.DataFrame) -> pd.DataFrame:
     """One table of every tuning trial of every study."""
     return pd.concat(trials, ignore_index=True, sort=False)
@@ -250,8 +310,7 @@ def refit_candidates(
     calibration: dict[str, Any],
     n_jobs: int,
     random_state: int,
-    baseline_results: dict[str, CandidateResult],
-    *tuned_results: CandidateResult,
+    candidates: dict[str, CandidateResult],
 ) -> dict[str, CandidateResult]:
     """Fit every candidate on the whole training split, calibrate it on its out-of-fold scores, choose its
     threshold on the calibrated scale, and predict the holdout (for reporting only)."""
@@ -261,7 +320,7 @@ def refit_candidates(
     X, y, _, features = _training_data(training_table, cv_folds, settings)
     X_holdout, _ = features_and_target(holdout_table, settings.id_column, settings.target)
     calibrate = CalibrationSettings(method=method, fold=cv_folds[FOLD_COLUMN].to_numpy(), weights=weights)
-    results = {**baseline_results, **{result.name: result for result in tuned_results}}
+    results = dict(candidates)
     for result in results.values():
         estimator = build_estimator(CandidateSpec.model_validate(result.spec), features, random_state, n_jobs)
         refit(result, estimator, X, y, X_holdout, calibration=calibrate)

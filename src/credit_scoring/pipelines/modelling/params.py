@@ -219,6 +219,16 @@ class RiskReportParams(StrictModel):
         return self
 
 
+class RefineParams(StrictModel):
+    """``modelling.refine``: a finer second search on the family of the cheapest candidate, around the best
+    trial of that family's study (each numeric range narrowed to ``shrink`` of its width, on the log scale
+    for log dimensions; categorical choices fixed). ``n_trials: 0`` turns it off."""
+
+    n_trials: int = Field(0, ge=0)
+    shrink: float = Field(0.3, gt=0.0, lt=1.0)
+    timeout_s: float | None = Field(600.0, gt=0)
+
+
 class RegistryParams(StrictModel):
     min_auc: float = Field(0.6, ge=0.5, le=1.0)  # the floor: a challenger below it is never promoted
     confidence: float = Field(0.95, gt=0.5, lt=1.0)  # of the paired bootstrap intervals of cost differences

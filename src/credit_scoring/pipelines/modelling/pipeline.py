@@ -10,6 +10,7 @@ from credit_scoring.pipelines.modelling.scorecard import build_scorecard_points
 
 #: Optuna studies, one per entry of ``modelling.tuning`` in the parameters.
 TUNING_STUDIES = ("logreg", "lgbm")
+STUDY_RESULTS = {study: f"{study}_tuning_result" for study in TUNING_STUDIES}
 
 SPLIT = "params:modelling.split"
 COST = "params:modelling.cost"
@@ -78,8 +79,37 @@ def create_pipeline(**kwargs) -> Pipeline:
         ),
         *[_tuning_node(study) for study in TUNING_STUDIES],
         Node(
+            nodes.refine_search,
+            inputs={
+                "training_table": "modelling_training_table",
+                "cv_folds": "cv_folds",
+                "split": SPLIT,
+                "refine": "params:modelling.refine",
+                "cost": COST,
+                "n_jobs": N_JOBS,
+                "random_state": SEED,
+                "baseline_results": "baseline_cv_results",
+                **{f"{study}_result": f"{study}_tuning_result" for study in TUNING_STUDIES},
+                **{f"{study}_spec": f"params:modelling.tuning.{study}" for study in TUNING_STUDIES},
+            },
+            outputs=["refined_tuning_results", "refined_tuning_trials"],
+            name="refine_search_node",
+            tags=["training"],
+        ),
+        Node(
+            nodes.gather_candidates,
+            inputs={
+                "baseline_results": "baseline_cv_results",
+                "refined_results": "refined_tuning_results",
+                **STUDY_RESULTS,
+            },
+            outputs="tuned_candidates",
+            name="gather_candidates_node",
+            tags=["training"],
+        ),
+        Node(
             nodes.combine_trials,
-            inputs=[f"{study}_tuning_trials" for study in TUNING_STUDIES],
+            inputs=[*(f"{study}_tuning_trials" for study in TUNING_STUDIES), "refined_tuning_trials"],
             outputs="tuning_trials",
             name="combine_trials_node",
             tags=["reporting"],
@@ -95,8 +125,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                 "params:modelling.calibration",
                 N_JOBS,
                 SEED,
-                "baseline_cv_results",
-                *[f"{study}_tuning_result" for study in TUNING_STUDIES],
+                "tuned_candidates",
             ],
             outputs="candidate_results",
             name="refit_candidates_node",

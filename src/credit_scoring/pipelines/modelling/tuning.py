@@ -16,7 +16,13 @@ import pandas as pd
 from credit_scoring.cost import CostWeights, best_threshold
 from credit_scoring.pipelines.modelling.candidates import build_estimator
 from credit_scoring.pipelines.modelling.evaluation import CrossValidation, cross_validate
-from credit_scoring.pipelines.modelling.params import SPEC_KEYS, CandidateSpec, SearchDimension, TuningSpec
+from credit_scoring.pipelines.modelling.params import (
+    SPEC_KEYS,
+    CandidateSpec,
+    RefineParams,
+    SearchDimension,
+    TuningSpec,
+)
 from credit_scoring.serving.model import FeatureSpec
 
 logger = logging.getLogger(__name__)
@@ -54,6 +60,53 @@ def trial_spec(trial: optuna.Trial, tuning: TuningSpec, n_rows: int) -> Candidat
     return CandidateSpec.model_validate(fields)
 
 
+def _current_value(spec: CandidateSpec, name: str) -> Any:
+    return getattr(spec, name) if name in SPEC_KEYS else spec.params.get(name)
+
+
+def _narrowed(dimension: SearchDimension, value: float, shrink: float, n_rows: int) -> SearchDimension:
+    """The range ``shrink`` times as wide, centred on ``value`` (log scale for log dimensions), inside the
+    original range."""
+    low = float(dimension.low)
+    high = float(
+        dimension.high if dimension.high_share is None else max(low, int(dimension.high_share * n_rows))
+    )
+    scale, unscale = (np.log, np.exp) if dimension.log else (float, float)
+    half_width = shrink * (scale(high) - scale(low)) / 2
+    centre = float(np.clip(scale(value), scale(low), scale(high)))
+    new_low = float(unscale(max(scale(low), centre - half_width)))
+    new_high = float(unscale(min(scale(high), centre + half_width)))
+    if dimension.type == "int":
+        new_low, new_high = float(np.floor(new_low)), float(np.ceil(new_high))
+    return SearchDimension(type=dimension.type, low=new_low, high=new_high, log=dimension.log)
+
+
+def refined_study(study: TuningSpec, best: CandidateSpec, refine: RefineParams, n_rows: int) -> TuningSpec:
+    """A second, finer study around ``best`` (the first study's best candidate): every numeric dimension
+    narrowed around its best value, every categorical one fixed to its best choice."""
+    base = study.base.model_dump()
+    space: dict[str, SearchDimension] = {}
+    for name, dimension in study.search_space.items():
+        value = _current_value(best, name)
+        if dimension.type == "categorical":
+            if name in SPEC_KEYS:
+                base[name] = value
+            else:
+                base["params"][name] = value
+            continue
+        space[name] = _narrowed(dimension, float(value), refine.shrink, n_rows)
+    return TuningSpec.model_validate(
+        {
+            **study.model_dump(),
+            "name": f"{study.name}_refined",
+            "base": base,
+            "search_space": {name: dimension.model_dump() for name, dimension in space.items()},
+            "n_trials": refine.n_trials,
+            "timeout_s": refine.timeout_s,
+        }
+    )
+
+
 def tune(
     tuning: TuningSpec,
     X: pd.DataFrame,
@@ -87,7 +140,8 @@ def tune(
 
         def report_fold(number: int, oof: np.ndarray, done: np.ndarray) -> None:
             trial.report(best_threshold(y[done], oof[done], weights).cost_per_client, number)
-            if trial.should_prune():
+            folds_left = number < len(folds) - 1  # after the last fold the trial is complete: keep it
+            if folds_left and trial.should_prune():
                 raise optuna.TrialPruned()
 
         cv = cross_validate(

@@ -181,6 +181,7 @@ def document_context(
     shap_global_importance: pd.DataFrame,
     client_explanations: pd.DataFrame,
     drift_summary: dict[str, Any],
+    protected_attribute_experiment: dict[str, Any],
     modelling: dict[str, Any],
     reporting: dict[str, Any],
 ) -> dict[str, Any]:
@@ -196,11 +197,12 @@ def document_context(
         "fairness": fairness_report,
         "modelling": modelling,
         "imbalance": run_facts.imbalance_tried(model_comparison, tuning_trials, modelling["tuning"]),
-        "studies": run_facts.tuning_studies(tuning_trials, modelling["tuning"]),
+        "studies": run_facts.tuning_studies(tuning_trials, modelling["tuning"], modelling["refine"]),
         "selection_rule": run_facts.selection_rule(modelling["selection"]["standard_errors"]),
         "top_features": run_facts.top_features(shap_global_importance, settings.top_features),
         "example": run_facts.example_client(client_explanations),
         "drift": run_facts.drift_facts(drift_summary),
+        "protected": run_facts.protected_experiment(protected_attribute_experiment),
     }
 
 

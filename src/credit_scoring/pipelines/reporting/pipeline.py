@@ -21,6 +21,7 @@ DOCUMENT_INPUTS = {
             "shap_global_importance",
             "client_explanations",
             "drift_summary",
+            "protected_attribute_experiment",
         )
     },
     "modelling": "params:modelling",
