@@ -206,3 +206,19 @@ def protected_experiment(experiment: Mapping[str, Any]) -> dict[str, Any]:
         "age_rule": experiment["age"]["rule"],
         "age_finding": experiment["age"]["finding"],
     }
+
+
+def scorecard_table(points: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The scorecard candidate's points table as the card shows it (scaling, then every feature's bins), or
+    None when no candidate of the run is a scorecard."""
+    if points.get("model_name") is None:
+        return None
+    columns = ["feature", "bin", "count", "event_rate", "woe", "points"]
+    return {
+        **{
+            key: points[key]
+            for key in ("model_name", "selected", "base_score", "base_odds", "pdo", "formula")
+        },
+        **{key: points[key] for key in ("min_score", "max_score")},
+        "bins": pd.DataFrame.from_records(points["bins"]).loc[:, columns],
+    }

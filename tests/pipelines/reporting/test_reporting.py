@@ -293,6 +293,40 @@ PROTECTED = {
 }
 
 
+SCORECARD = {
+    "model_name": "scorecard",
+    "selected": False,
+    "base_score": 600.0,
+    "base_odds": 50.0,
+    "pdo": 20.0,
+    "min_score": 512.3,
+    "max_score": 688.9,
+    "formula": "score = offset + factor * ln(odds of repaying); factor = pdo / ln 2",
+    "bins": [
+        {
+            "feature": "FEATURE_0",
+            "bin": "[-inf, 0.25)",
+            "bin_index": 0,
+            "count": 700,
+            "count_share": 0.44,
+            "event_rate": 0.1412,
+            "woe": -0.5321,
+            "points": 41.2,
+        },
+        {
+            "feature": "FEATURE_0",
+            "bin": "[0.25, inf)",
+            "bin_index": 1,
+            "count": 900,
+            "count_share": 0.56,
+            "event_rate": 0.0412,
+            "woe": 0.6677,
+            "points": 77.9,
+        },
+    ],
+}
+
+
 def _inputs(run_outputs: dict[str, Any]) -> dict[str, Any]:
     return {
         "model_metrics": run_outputs["metrics"],
@@ -305,6 +339,7 @@ def _inputs(run_outputs: dict[str, Any]) -> dict[str, Any]:
         "client_explanations": run_outputs["explanations"],
         "drift_summary": run_outputs["drift"],
         "protected_attribute_experiment": run_outputs.get("protected", PROTECTED),
+        "scorecard_points": run_outputs.get("scorecard", SCORECARD),
         "modelling": MODELLING,
         "reporting": REPORTING,
     }
@@ -538,3 +573,13 @@ def test_the_note_reports_the_protected_attribute_experiment_and_the_age_decisio
     }
     note = _documents({**run_outputs, "protected": nothing_excluded})["note"][0]
     assert "No feature is excluded from the model" in note and "| with_excluded |" not in note
+
+
+def test_the_card_shows_the_scorecard_points_table_when_a_scorecard_ran(run_outputs: dict[str, Any]) -> None:
+    card = _documents(run_outputs)["card"][0]
+    assert "The run compared this model with the scorecard\n`scorecard`" in card
+    assert "600 points mean odds of 50 to 1 of repaying,\nand every 20 more points double those odds" in card
+    assert "| FEATURE_0 | [0.25, inf) | 900 | 0.041 | 0.668 | 77.900 |" in card
+    no_scorecard = {**SCORECARD, "model_name": None}
+    card = _documents({**run_outputs, "scorecard": no_scorecard})["card"][0]
+    assert "points table" not in card

@@ -182,6 +182,7 @@ def document_context(
     client_explanations: pd.DataFrame,
     drift_summary: dict[str, Any],
     protected_attribute_experiment: dict[str, Any],
+    scorecard_points: dict[str, Any],
     modelling: dict[str, Any],
     reporting: dict[str, Any],
 ) -> dict[str, Any]:
@@ -203,6 +204,7 @@ def document_context(
         "example": run_facts.example_client(client_explanations),
         "drift": run_facts.drift_facts(drift_summary),
         "protected": run_facts.protected_experiment(protected_attribute_experiment),
+        "scorecard": run_facts.scorecard_table(scorecard_points),
     }
 
 

@@ -22,6 +22,7 @@ DOCUMENT_INPUTS = {
             "client_explanations",
             "drift_summary",
             "protected_attribute_experiment",
+            "scorecard_points",
         )
     },
     "modelling": "params:modelling",
