@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from optbinning import OptimalBinning
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 #: Label of the table row of category levels not seen in training (scored with WoE 0).
@@ -226,3 +227,30 @@ def quick_information_values(
             )
         )
     return pd.Series(values, dtype=np.float64).sort_values(ascending=False, kind="stable")
+
+
+class ScorecardRegression(LogisticRegression):
+    """A logistic regression on WoE columns whose coefficients all follow the bins' evidence.
+
+    A higher WoE means more evidence of repayment, so each coefficient of the probability of default should
+    be negative or zero. Collinear columns can flip a sign, and a scorecard that gives fewer points for better
+    evidence is hard to defend: the column with the largest positive coefficient is left out (coefficient 0)
+    and the regression refitted, until no coefficient is positive. ``support_`` marks the columns kept.
+    """
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> ScorecardRegression:
+        names = np.asarray(X.columns, dtype=object) if isinstance(X, pd.DataFrame) else None
+        matrix = np.asarray(X, dtype=np.float64)
+        keep = np.ones(matrix.shape[1], dtype=bool)
+        while True:
+            super().fit(matrix[:, keep], y, sample_weight=sample_weight)
+            coefficients = self.coef_.reshape(-1)
+            if coefficients.max(initial=0.0) <= 0.0 or keep.sum() == 1:
+                break
+            keep[np.flatnonzero(keep)[int(np.argmax(coefficients))]] = False
+        full = np.zeros((1, matrix.shape[1]))
+        full[0, keep] = self.coef_.reshape(-1)
+        self.coef_, self.support_, self.n_features_in_ = full, keep, matrix.shape[1]
+        if names is not None:
+            self.feature_names_in_ = names
+        return self

@@ -9,6 +9,7 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 from credit_scoring import registry
@@ -39,7 +40,7 @@ from credit_scoring.pipelines.modelling.scorecard import (
 )
 from credit_scoring.serving.explain import ScoreExplainer
 from credit_scoring.serving.model import CreditScoringModel, FeatureSpec
-from credit_scoring.serving.scorecard import UNSEEN_LEVEL, WoeBinner
+from credit_scoring.serving.scorecard import UNSEEN_LEVEL, ScorecardRegression, WoeBinner
 
 WEIGHTS = CostWeights()
 SCORECARD = CandidateSpec(family="scorecard")
@@ -143,6 +144,22 @@ def test_an_unseen_level_or_nothing_known_scores_without_error(data, scorecard) 
     )
 
 
+def test_a_coefficient_against_the_evidence_is_left_out() -> None:
+    """Two collinear WoE columns: a plain regression gives one a positive coefficient (fewer points for more
+    evidence of repayment); the scorecard's regression leaves it out and refits."""
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=4000)
+    X = pd.DataFrame({"A": a, "B": a + rng.normal(scale=0.3, size=4000), "C": rng.normal(size=4000)})
+    log_odds = -2 - 1.5 * X["A"] + 0.8 * X["B"] - 0.7 * X["C"]
+    y = (rng.random(4000) < 1 / (1 + np.exp(-log_odds))).astype(int)
+    assert (LogisticRegression(C=100).fit(X, y).coef_ > 0).any()
+    model = ScorecardRegression(C=100).fit(X, y)
+    assert model.support_.tolist() == [True, False, True]
+    assert model.coef_[0, 1] == 0 and (model.coef_ <= 0).all()
+    restricted = LogisticRegression(C=100).fit(X[["A", "C"]], y)
+    np.testing.assert_allclose(model.decision_function(X), restricted.decision_function(X[["A", "C"]]))
+
+
 def _refitted(data, name: str, spec: CandidateSpec) -> CandidateResult:
     X, y, X_test, _, folds, features = data
     estimator = build_estimator(spec, features, 0)
@@ -166,6 +183,9 @@ def test_the_node_writes_the_scorecard_points_dataset(data) -> None:
     )
     table = ScorecardPoints.model_validate(json.loads(json.dumps(written)))  # JSON-ready and typed
     assert table.model_name == "scorecard_woe" and not table.selected
+    regression = results["scorecard_woe"].estimator.named_steps["model"]
+    assert len(table.features) == regression.support_.sum()
+    assert len(table.features) + len(table.left_out_features) == regression.support_.size
     assert (table.base_score, table.base_odds, table.pdo) == (600, 50, 20)
     assert table.bins and table.features
 

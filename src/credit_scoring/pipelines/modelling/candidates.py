@@ -22,7 +22,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from credit_scoring.pipelines.modelling.params import BinningSpec, CandidateSpec, MonotoneSpec
 from credit_scoring.serving.model import CategoryEncoder, FeatureSpec, TabularCleaner
-from credit_scoring.serving.scorecard import WoeBinner
+from credit_scoring.serving.scorecard import ScorecardRegression, WoeBinner
 
 # newton-cholesky: a few exact Newton steps, about 5 s on 16k x 600 whatever C (lbfgs takes 2 s at C=0.002 but
 # 21 s at C=1: its iterations grow as the regularisation weakens)
@@ -59,7 +59,7 @@ def build_estimator(
         )
     elif spec.family == "scorecard":
         steps.append(("encode", woe_binner(spec.binning or BinningSpec(), features)))
-        model = LogisticRegression(
+        model = ScorecardRegression(
             **{
                 **SCORECARD_DEFAULTS,
                 **spec.params,

@@ -75,6 +75,8 @@ class ScorecardPoints(_Record):
     formula: str
     features: list[ScorecardFeature]
     bins: list[ScorecardBin]
+    # binned features the regression left out: their coefficient went against their bins' evidence
+    left_out_features: list[str] = []
     note: str = ""
 
 
@@ -109,7 +111,9 @@ def scores(estimator: Any, X: pd.DataFrame, scaling: ScorecardScaling) -> np.nda
 def client_points(estimator: Any, X: pd.DataFrame, table: ScorecardPoints) -> pd.DataFrame:
     """The points of each client's bin, a column per scorecard feature (their sum is the score)."""
     cleaner, binner, _ = _parts(estimator)
+    names = {row.feature for row in table.bins}
     indices = binner.bin_indices(cleaner.transform(X))
+    indices = indices[[name for name in indices.columns if name in names]]
     lookup = {(row.feature, row.bin_index): row.points for row in table.bins}
     return pd.DataFrame(
         {name: [lookup[(name, int(i))] for i in indices[name]] for name in indices.columns}, index=X.index
@@ -122,8 +126,11 @@ def points_table(
     """The points of every bin of a fitted scorecard pipeline, with its scaling (see the module)."""
     _, binner, regression = _parts(estimator)
     factor, offset = scaling_constants(scaling)
-    names = list(binner.feature_names_out_)
-    coefficients = np.asarray(regression.coef_, dtype=np.float64).reshape(-1)
+    # columns the regression left out (`ScorecardRegression.support_`: a sign against the bins' evidence)
+    support = getattr(regression, "support_", np.ones(len(binner.feature_names_out_), dtype=bool))
+    names = [name for name, kept in zip(binner.feature_names_out_, support, strict=True) if kept]
+    left_out = [name for name, kept in zip(binner.feature_names_out_, support, strict=True) if not kept]
+    coefficients = np.asarray(regression.coef_, dtype=np.float64).reshape(-1)[support]
     intercept = float(np.asarray(regression.intercept_).reshape(-1)[0])
     shared = (offset - factor * intercept) / len(names)
     bins, features = [], []
@@ -180,6 +187,7 @@ def points_table(
         formula=FORMULA,
         features=features,
         bins=bins,
+        left_out_features=left_out,
     )
 
 
@@ -209,9 +217,11 @@ def build_scorecard_points(
     name = selected_model if selected_model in names else names[0]
     table = points_table(candidate_results[name].estimator, settings, name, selected=name == selected_model)
     logger.info(
-        "Scorecard %s: %d features, %d bins, scores %.0f to %.0f (%g points at odds %g:1, %g to double)",
+        "Scorecard %s: %d features (%s left out: sign against their bins), %d bins, scores %.0f to %.0f "
+        "(%g points at odds %g:1, %g to double)",
         name,
         len(table.features),
+        table.left_out_features or "none",
         len(table.bins),
         table.min_score,
         table.max_score,
