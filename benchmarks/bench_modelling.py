@@ -71,8 +71,8 @@ from credit_scoring.pipelines.modelling.evaluation import (  # noqa: E402
     features_and_target,
     fold_indices,
 )
-from credit_scoring.pipelines.modelling.nodes import make_cv_folds  # noqa: E402
-from credit_scoring.pipelines.modelling.params import CandidateSpec, parse_candidates  # noqa: E402
+from credit_scoring.pipelines.modelling.params import CandidateSpec, modelling_settings, parse_candidates  # noqa: E402
+from credit_scoring.pipelines.modelling.preparation import make_cv_folds  # noqa: E402
 from credit_scoring.raw.schema import table_columns  # noqa: E402
 from credit_scoring.raw.tables import RAW_FILES  # noqa: E402
 from credit_scoring.serving.model import FeatureSpec  # noqa: E402
@@ -137,6 +137,10 @@ def peak_rss_mb() -> float:
 
 def project_params() -> dict[str, Any]:
     return yaml.safe_load((PROJECT_ROOT / "conf/base/parameters_modelling.yml").read_text())["modelling"]
+
+
+def project_reporting_params() -> dict[str, Any]:
+    return yaml.safe_load((PROJECT_ROOT / "conf/base/parameters_reporting.yml").read_text())["reporting"]
 
 
 def tables(args: argparse.Namespace) -> tuple[pd.DataFrame, pd.DataFrame, str]:
@@ -224,11 +228,8 @@ def bench_run(args: argparse.Namespace) -> dict[str, Any]:
                 )
             },
             "params:random_state": MemoryDataset(42),
-            **{f"params:modelling.{key}": MemoryDataset(value) for key, value in params.items()},
-            **{
-                f"params:modelling.tuning.{key}": MemoryDataset(spec)
-                for key, spec in params["tuning"].items()
-            },
+            "params:modelling": MemoryDataset(params),
+            "params:reporting": MemoryDataset(project_reporting_params()),
         }
     )
     timer = NodeTimer()
@@ -276,7 +277,7 @@ def bench_compare(args: argparse.Namespace) -> dict[str, Any]:
     metrics = json.loads((PROJECT_ROOT / "data/08_reporting/model_metrics.json").read_text())
     with (PROJECT_ROOT / "data/06_models/model_bundle.pkl").open("rb") as handle:
         model = pickle.load(handle)
-    folds = make_cv_folds(training, params["split"], 42)
+    folds = make_cv_folds(training_table=training, settings=modelling_settings(params, 42))
     return {
         "benchmark": "modelling_run_against_plain_lightgbm",
         "rows": len(training) + len(holdout),

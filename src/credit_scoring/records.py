@@ -217,7 +217,7 @@ class DriftSummary(BaseModel):
     interpretation: str = Field(description="The pipeline's reading of the figures, in English")
 
 
-# --- a model version's figures (``credit_scoring.pipelines.modelling.nodes.evaluate_selected_model``) -------
+# --- a model version's figures (``credit_scoring.pipelines.modelling.assessment``) -------------------------
 
 
 class EvaluationRuleRecord(BaseModel):

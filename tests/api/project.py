@@ -13,7 +13,6 @@ from pathlib import Path
 import ibis
 import mlflow
 import pandas as pd
-import yaml
 
 from credit_scoring import registry
 from credit_scoring.features.application import application_features
@@ -21,23 +20,20 @@ from credit_scoring.features.definitions import HISTORY_FEATURE_SETS
 from credit_scoring.features.model_input import assemble_model_input, to_model_input_frame
 from credit_scoring.pipelines.data_processing.nodes import build_client_history_features
 from credit_scoring.pipelines.modelling.candidates import build_estimator
-from credit_scoring.pipelines.modelling.nodes import score_applications
 from credit_scoring.pipelines.modelling.params import CandidateSpec
+from credit_scoring.pipelines.modelling.release import score_applications
 from credit_scoring.raw.tables import RAW_FILES
 from credit_scoring.raw.validation import stage_raw_table, validate_staged_table
 from credit_scoring.serving import description
 from credit_scoring.serving.model import CreditScoringModel, FeatureSpec
 from tests.fixtures.raw_tables import make_raw_tables
+from tests.fixtures.settings import settings_of
 
 MODEL_NAME = "credit-scoring"
 API_KEY = "test-key-0123456789"
 THRESHOLD = 0.3
 #: The protected attributes no model learns from (as the modelling pipeline's split drops them).
-EXCLUDED_FEATURES = tuple(
-    yaml.safe_load((Path(__file__).resolve().parents[2] / "conf/base/parameters_modelling.yml").read_text())[
-        "modelling"
-    ]["excluded_features"]
-)
+EXCLUDED_FEATURES = settings_of().excluded_features
 
 
 def write_batch_outputs(raw_tables: dict[str, pd.DataFrame], root: Path) -> dict[str, pd.DataFrame]:
@@ -197,7 +193,9 @@ def build_project(root: Path) -> dict[str, object]:
     outputs = root / "data" / "07_model_output"
     outputs.mkdir(parents=True, exist_ok=True)
     served = registry.RegisteredModel(version=version, run_id=None, model=model)
-    predictions = score_applications(served, frames["scoring_input_table"], {"id_column": "SK_ID_CURR"})
+    predictions = score_applications(
+        served_model=served, scoring_input_table=frames["scoring_input_table"], settings=settings_of()
+    )
     predictions.to_parquet(outputs / "scoring_predictions.parquet", index=False)
     (root / "data" / "08_reporting").mkdir(parents=True, exist_ok=True)
     return {

@@ -1,1 +1,1 @@
-"""One folder per Kedro pipeline (nodes.py for logic, pipeline.py for wiring)."""
+"""One folder per Kedro pipeline: pipeline.py wires it, nodes.py holds its nodes (modelling: one per stage)."""

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from credit_scoring.cost import CostWeights
-from credit_scoring.pipelines.modelling import nodes
+from credit_scoring.pipelines.modelling import preparation, search
 from credit_scoring.pipelines.modelling.candidates import build_estimator
 from credit_scoring.pipelines.modelling.evaluation import (
     FOLD_COLUMN,
@@ -28,15 +28,22 @@ from credit_scoring.pipelines.modelling.params import CandidateSpec, SearchDimen
 from credit_scoring.pipelines.modelling.tuning import suggest, tune
 from credit_scoring.serving.model import FeatureSpec
 from tests.fixtures.model_input import synthetic_model_input
+from tests.fixtures.settings import settings_of
 
 WEIGHTS = CostWeights()
+
+
+def split(table: pd.DataFrame, params: dict, **split_changes: object) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The split node with ``params`` (no excluded feature: these tests are about the rows)."""
+    changed = {**params, "split": {**params["split"], **split_changes}, "excluded_features": []}
+    return preparation.split_model_input(model_input_table=table, settings=settings_of(changed))
 
 
 def test_holdout_is_drawn_by_id_hash_and_stable_when_clients_are_added(
     model_input_table, modelling_params
 ) -> None:
-    train, holdout = nodes.split_model_input(model_input_table, modelling_params["split"])
-    again, _ = nodes.split_model_input(model_input_table, modelling_params["split"])
+    train, holdout = split(model_input_table, modelling_params)
+    again, _ = split(model_input_table, modelling_params)
     assert len(train) + len(holdout) == len(model_input_table)
     assert not set(train["SK_ID_CURR"]) & set(holdout["SK_ID_CURR"])
     assert len(holdout) == pytest.approx(0.2 * len(model_input_table), rel=0.15)
@@ -45,12 +52,11 @@ def test_holdout_is_drawn_by_id_hash_and_stable_when_clients_are_added(
     # 100 more clients, and the rows shuffled: every earlier client stays on its side
     more = synthetic_model_input(n_rows=100, n_numeric=6, n_categorical=2, seed=99, first_id=5_000_000)
     grown = pd.concat([model_input_table, more]).sample(frac=1.0, random_state=1)
-    grown_train, grown_holdout = nodes.split_model_input(grown, modelling_params["split"])
+    grown_train, grown_holdout = split(grown, modelling_params)
     assert set(holdout["SK_ID_CURR"]) <= set(grown_holdout["SK_ID_CURR"])
     assert set(train["SK_ID_CURR"]) <= set(grown_train["SK_ID_CURR"])
     # a different salt draws another holdout
-    other = {**modelling_params["split"], "holdout_salt": "another"}
-    _, other_holdout = nodes.split_model_input(model_input_table, other)
+    _, other_holdout = split(model_input_table, modelling_params, holdout_salt="another")
     assert set(other_holdout["SK_ID_CURR"]) != set(holdout["SK_ID_CURR"])
 
 
@@ -72,7 +78,7 @@ def test_holdout_is_drawn_by_id_hash_and_stable_when_clients_are_added(
 )
 def test_unusable_model_input_is_rejected(model_input_table, modelling_params, mutate, message) -> None:
     with pytest.raises(ValueError, match=message):
-        nodes.split_model_input(mutate(model_input_table.copy()), modelling_params["split"])
+        split(mutate(model_input_table.copy()), modelling_params)
 
 
 def test_folds_are_stratified_and_checked_against_the_table(model_input_table) -> None:
@@ -92,13 +98,15 @@ def test_leakage_check_flags_a_feature_that_copies_the_target(model_input_table,
         CLIENT_CODE=pd.array([f"id{i}" for i in range(len(model_input_table))], dtype="string"),
     )
     folds = assign_folds(table, "SK_ID_CURR", "TARGET", 3, 0)
-    report = nodes.check_feature_leakage(table, folds, modelling_params["split"], modelling_params["guards"])
+    report = preparation.check_feature_leakage(
+        training_table=table, cv_folds=folds, settings=settings_of(modelling_params)
+    )
     assert set(report.loc[report["suspect_leakage"], "feature"]) == {"LEAKED", "LEAKED_CATEGORY"}
     # a column with one level per client does not look predictive: its levels are encoded out of fold
     assert report.set_index("feature").loc["CLIENT_CODE", "auc"] < 0.6
-    strict = {**modelling_params["guards"], "fail_on_leakage": True}
+    strict = {**modelling_params, "guards": {**modelling_params["guards"], "fail_on_leakage": True}}
     with pytest.raises(ValueError, match="LEAKED"):
-        nodes.check_feature_leakage(table, folds, modelling_params["split"], strict)
+        preparation.check_feature_leakage(training_table=table, cv_folds=folds, settings=settings_of(strict))
 
 
 def test_auc_above_the_kaggle_best_is_logged(caplog: pytest.LogCaptureFixture) -> None:
@@ -122,15 +130,15 @@ def test_selection_prefers_the_simpler_model_within_the_fold_noise() -> None:
     # "complex" is 0.01 cheaper than "simple" but the paired fold differences swing around zero
     fold_costs = {"simple": [0.50, 0.52, 0.48], "complex": [0.47, 0.53, 0.47], "lucky": [0.52, 0.53, 0.51]}
     comparison.loc[2, "cv_business_cost_per_client"] = 0.52
-    assert nodes.select_candidate(comparison, fold_costs, standard_errors=1.0) == "simple"
+    assert search.select_candidate(comparison, fold_costs, standard_errors=1.0) == "simple"
     # a lead larger than the noise on every fold wins
     fold_costs["complex"] = [0.40, 0.42, 0.38]
     comparison.loc[1, "cv_business_cost_per_client"] = 0.40
-    assert nodes.select_candidate(comparison, fold_costs, standard_errors=1.0) == "complex"
+    assert search.select_candidate(comparison, fold_costs, standard_errors=1.0) == "complex"
     # with no tolerance, the cheapest wins
     fold_costs["complex"] = [0.47, 0.53, 0.47]
     comparison.loc[1, "cv_business_cost_per_client"] = 0.49
-    assert nodes.select_candidate(comparison, fold_costs, standard_errors=0.0) == "complex"
+    assert search.select_candidate(comparison, fold_costs, standard_errors=0.0) == "complex"
 
 
 def test_early_stopping_reads_validation_folds_only(model_input_table, monkeypatch) -> None:

@@ -30,6 +30,7 @@ from credit_scoring.registry import ModelRelease, RegisteredModel
 from credit_scoring.serving.model import CreditScoringModel, FeatureSpec
 from credit_scoring.serving.scoring import RISK_BANDS
 from tests.fixtures.model_input import synthetic_model_input
+from tests.fixtures.settings import settings_of
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 REQUIRED_METRICS = {
@@ -122,14 +123,11 @@ def run_in_memory(
         "registered_model": registry,
         "params:random_state": MemoryDataset(42),
         "params:reporting": MemoryDataset(REPORTING_PARAMS),
-        **{
-            f"params:modelling.{key}": MemoryDataset(value)
-            for key, value in params.items()
-            if key != "tuning"
-        },
-        **{f"params:modelling.tuning.{key}": MemoryDataset(value) for key, value in params["tuning"].items()},
+        "params:modelling": MemoryDataset(params),
         **{name: MemoryDataset(value, copy_mode="assign") for name, value in given.items()},
     }
+    if "modelling_settings" in pipeline.inputs():  # a part that starts after the parse node reads its output
+        datasets["modelling_settings"] = MemoryDataset(settings_of(params, 42), copy_mode="assign")
     catalog = DataCatalog(datasets)
     SequentialRunner().run(pipeline, catalog)
     outputs = {name: catalog.load(name) for name in pipeline.all_outputs() if name != "registered_model"}

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from credit_scoring.cost import CostWeights
-from credit_scoring.pipelines.modelling import create_pipeline, nodes
+from credit_scoring.pipelines.modelling import create_pipeline, preparation, release, search
 from credit_scoring.pipelines.modelling.params import parse_excluded_features
 from credit_scoring.pipelines.modelling.protected import (
     GAP_RATES,
@@ -26,6 +26,7 @@ from credit_scoring.pipelines.modelling.protected import (
 from credit_scoring.reporting.fairness import group_metrics
 from credit_scoring.serving.explain import ScoreExplainer
 from tests.fixtures.model_input import synthetic_model_input, with_gender
+from tests.fixtures.settings import settings_of
 from tests.pipelines.modelling.test_modelling_pipeline import run_in_memory
 
 GENDER = ("CODE_GENDER", "CODE_GENDER_XNA")
@@ -70,13 +71,18 @@ def test_excluded_features_are_checked_against_the_model_input() -> None:
 
 def test_the_split_drops_them_from_training_and_keeps_them_on_the_holdout(tiny_params: dict) -> None:
     table = protected_table(600)
-    training, holdout = nodes.split_model_input(table, tiny_params["split"], list(GENDER))
+
+    def split(excluded: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+        settings = settings_of({**tiny_params, "excluded_features": excluded}, SEED)
+        return preparation.split_model_input(model_input_table=table, settings=settings)
+
+    training, holdout = split(list(GENDER))
     assert not set(GENDER) & set(training.columns) and "AGE_YEARS" in training.columns
     assert set(GENDER) <= set(holdout.columns)  # measured there by the fairness report, never learnt
-    full_training, _ = nodes.split_model_input(table, tiny_params["split"])
+    full_training, _ = split([])
     pd.testing.assert_frame_equal(training, full_training.drop(columns=list(GENDER)))
     with pytest.raises(ValueError, match=r"modelling.excluded_features.*\['GENDER'\]"):
-        nodes.split_model_input(table, tiny_params["split"], ["GENDER"])
+        split(["GENDER"])
 
 
 # --- the experiment ---------------------------------------------------------------------------------------
@@ -87,14 +93,14 @@ def experiment_run(tiny_params: dict) -> dict[str, Any]:
     """The selected candidate (one small LightGBM) as the pipeline fits it, then the experiment."""
     params = copy.deepcopy(tiny_params)
     params["candidates"] = {"lgbm_regularised": params["candidates"]["lgbm_regularised"]}
+    params["excluded_features"] = list(GENDER)
+    settings = settings_of(params, SEED)
     table = protected_table()
-    training, holdout = nodes.split_model_input(table, params["split"], list(GENDER))
-    folds = nodes.make_cv_folds(training, params["split"], SEED)
-    baseline = nodes.cross_validate_candidates(
-        training, folds, params["split"], params["candidates"], params["cost"], 1, SEED
-    )
-    results = nodes.refit_candidates(
-        training, holdout, folds, params["split"], params["cost"], params["calibration"], 1, SEED, baseline
+    training, holdout = preparation.split_model_input(model_input_table=table, settings=settings)
+    folds = preparation.make_cv_folds(training_table=training, settings=settings)
+    baseline = search.cross_validate_candidates(training_table=training, cv_folds=folds, settings=settings)
+    results = search.refit_candidates(
+        candidates=baseline, training_table=training, holdout_table=holdout, cv_folds=folds, settings=settings
     )
     inputs = {
         "candidate_results": results,
@@ -103,14 +109,8 @@ def experiment_run(tiny_params: dict) -> dict[str, Any]:
         "training_table": training,
         "holdout_table": holdout,
         "cv_folds": folds,
-        "split": params["split"],
-        "cost": params["cost"],
-        "calibration": params["calibration"],
-        "excluded_features": list(GENDER),
-        "experiment": params["protected_experiment"],
+        "settings": settings,
         "reporting": REPORTING,
-        "n_jobs": 1,
-        "random_state": SEED,
     }
     experiment, metrics = protected_attribute_experiment(**inputs)
     return {"inputs": inputs, "experiment": experiment, "metrics": metrics, "holdout": holdout}
@@ -166,7 +166,8 @@ def test_the_same_run_gives_the_same_experiment(experiment_run: dict) -> None:
 
 
 def test_nothing_excluded_means_nothing_to_put_back(experiment_run: dict) -> None:
-    inputs = {**experiment_run["inputs"], "excluded_features": []}
+    nothing = experiment_run["inputs"]["settings"].model_copy(update={"excluded_features": ()})
+    inputs = {**experiment_run["inputs"], "settings": nothing}
     experiment, metrics = protected_attribute_experiment(**inputs)
     assert experiment["variants"][WITH_EXCLUDED] is None and "nothing to put back" in experiment["note"]
     assert set(experiment["difference"].values()) == {None}
@@ -175,7 +176,8 @@ def test_nothing_excluded_means_nothing_to_put_back(experiment_run: dict) -> Non
 
 def test_a_holdout_without_gender_or_age_says_so(experiment_run: dict) -> None:
     holdout = experiment_run["holdout"].drop(columns=["AGE_YEARS", "CODE_GENDER"])
-    inputs = {**experiment_run["inputs"], "holdout_table": holdout, "excluded_features": []}
+    nothing = experiment_run["inputs"]["settings"].model_copy(update={"excluded_features": ()})
+    inputs = {**experiment_run["inputs"], "holdout_table": holdout, "settings": nothing}
     experiment, _ = protected_attribute_experiment(**inputs)
     assert set(experiment["unavailable_groups"]) == {"gender", "age_band"}
     assert experiment["variants"][SERVED]["groups"] == {}
@@ -227,12 +229,11 @@ def test_age_rule_flags_an_over_priced_band_and_only_then() -> None:
 def test_the_served_model_never_sees_gender(experiment_run: dict) -> None:
     """Features without gender; the same client as a man, a woman or XNA gets the same probability, and no
     explanation names gender."""
-    model = nodes.build_model_bundle(
-        experiment_run["inputs"]["candidate_results"],
-        {"model_name": "lgbm_regularised", "threshold": 0.2},
-        experiment_run["inputs"]["training_table"],
-        experiment_run["inputs"]["split"],
-        experiment_run["inputs"]["cost"],
+    model = release.build_model_bundle(
+        candidate_results=experiment_run["inputs"]["candidate_results"],
+        model_metrics={"model_name": "lgbm_regularised", "threshold": 0.2},
+        training_table=experiment_run["inputs"]["training_table"],
+        settings=experiment_run["inputs"]["settings"],
     )
     assert not set(GENDER) & set(model.features) and "AGE_YEARS" in model.features
     clients = experiment_run["holdout"].head(20)

@@ -8,9 +8,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from credit_scoring.pipelines.modelling import nodes
+from credit_scoring.pipelines.modelling import search
+from credit_scoring.pipelines.modelling.evaluation import CandidateResult
 from credit_scoring.pipelines.modelling.params import CandidateSpec, RefineParams, TuningSpec
 from credit_scoring.pipelines.modelling.tuning import refined_study
+from tests.fixtures.settings import settings_of
 
 STUDY = TuningSpec.model_validate(
     {
@@ -61,28 +63,24 @@ def test_the_finer_study_narrows_every_range_around_the_best_trial() -> None:
 
 def _result(name: str, family: str, cost: float, spec: dict[str, Any] | None = None) -> Any:
     cv = type("CV", (), {"threshold": type("T", (), {"cost_per_client": cost})()})()
-    return nodes.CandidateResult(name=name, spec=spec or {"family": family}, cv=cv)
+    return CandidateResult(name=name, spec=spec or {"family": family}, cv=cv)
 
 
 def test_the_refinement_is_off_or_skipped_with_its_reason(tiny_params: dict[str, Any]) -> None:
-    common = {
-        "training_table": pd.DataFrame(),
-        "cv_folds": pd.DataFrame(),
-        "split": tiny_params["split"],
-        "cost": tiny_params["cost"],
-        "n_jobs": 1,
-        "random_state": 0,
-    }
-    baselines = {"logreg_balanced": _result("logreg_balanced", "logreg", 0.4)}
-    studies = {
-        **{f"{key}_spec": spec for key, spec in tiny_params["tuning"].items()},
-        "logreg_result": _result(
-            "logreg_tuned", "logreg", 0.5, BEST.model_dump() | {"family": "logreg", "params": {"C": 0.1}}
-        ),
-        "lgbm_result": _result("lgbm_tuned", "lgbm", 0.45, BEST.model_dump()),
-    }
-    off = nodes.refine_search(**common, refine={"n_trials": 0}, baseline_results=baselines, **studies)
+    def refine(n_trials: int, baselines: dict[str, Any]) -> tuple[dict[str, Any], pd.DataFrame]:
+        settings = settings_of({**tiny_params, "refine": {"n_trials": n_trials}})
+        return search.refine_search(
+            training_table=pd.DataFrame(),
+            cv_folds=pd.DataFrame(),
+            settings=settings,
+            baseline_results=baselines,
+            logreg=_result(
+                "logreg_tuned", "logreg", 0.5, {**BEST.model_dump(), "family": "logreg", "params": {}}
+            ),
+            lgbm=_result("lgbm_tuned", "lgbm", 0.45, BEST.model_dump()),
+        )
+
+    off = refine(0, {"logreg_balanced": _result("logreg_balanced", "logreg", 0.4)})
     assert off[0] == {} and off[1].empty
-    scorecard = {"scorecard": _result("scorecard", "scorecard", 0.1)}
-    none = nodes.refine_search(**common, refine={"n_trials": 2}, baseline_results=scorecard, **studies)
+    none = refine(2, {"scorecard": _result("scorecard", "scorecard", 0.1)})
     assert none[0] == {}  # no study tunes the scorecard family

@@ -26,6 +26,7 @@ from credit_scoring.pipelines.modelling.evaluation import (
 )
 from credit_scoring.pipelines.modelling.params import (
     CandidateSpec,
+    ModellingSettings,
     MonotoneSpec,
     ScorecardScaling,
     parse_candidates,
@@ -41,6 +42,7 @@ from credit_scoring.pipelines.modelling.scorecard import (
 from credit_scoring.serving.explain import ScoreExplainer
 from credit_scoring.serving.model import CreditScoringModel, FeatureSpec
 from credit_scoring.serving.scorecard import UNSEEN_LEVEL, ScorecardRegression, WoeBinner
+from tests.fixtures.settings import project_modelling_params, settings_of
 
 WEIGHTS = CostWeights()
 SCORECARD = CandidateSpec(family="scorecard")
@@ -179,7 +181,7 @@ def test_the_node_writes_the_scorecard_points_dataset(data) -> None:
         "scorecard_woe": _refitted(data, "scorecard_woe", SCORECARD),
     }
     written = build_scorecard_points(
-        candidate_results=results, selected_model="dummy", scaling=SCALING.model_dump()
+        candidate_results=results, selected_model="dummy", settings=_settings(SCALING.model_dump())
     )
     table = ScorecardPoints.model_validate(json.loads(json.dumps(written)))  # JSON-ready and typed
     assert table.model_name == "scorecard_woe" and not table.selected
@@ -190,11 +192,15 @@ def test_the_node_writes_the_scorecard_points_dataset(data) -> None:
     assert table.bins and table.features
 
     none = build_scorecard_points(
-        candidate_results={"dummy": results["dummy"]}, selected_model="dummy", scaling={}
+        candidate_results={"dummy": results["dummy"]}, selected_model="dummy", settings=_settings({})
     )
     assert none["model_name"] is None and none["bins"] == [] and "no candidate" in none["note"]
     with pytest.raises(ValueError, match=r"modelling\.scorecard"):
-        build_scorecard_points(candidate_results=results, selected_model="dummy", scaling={"pdo": -1})
+        _settings({"pdo": -1})
+
+
+def _settings(scaling: dict) -> ModellingSettings:
+    return settings_of({**project_modelling_params(), "scorecard": scaling})
 
 
 def test_a_served_scorecard_predicts_and_explains(data) -> None:

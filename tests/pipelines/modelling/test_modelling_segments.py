@@ -18,7 +18,7 @@ from credit_scoring.features.segments import (
     THIN_FILE,
     is_thin_file,
 )
-from credit_scoring.pipelines.modelling.nodes import holdout_segments, mlflow_metrics
+from credit_scoring.pipelines.modelling.assessment import holdout_segments, mlflow_metrics
 from credit_scoring.pipelines.modelling.risk_report import (
     NO_CLIENT,
     segment_comparison,

@@ -299,3 +299,74 @@ class ProtectedExperimentParams(StrictModel):
     # age stays a feature unless an age band's mean predicted default probability exceeds its observed default
     # rate by more than this and by more than two standard errors of that rate
     age_overpricing_tolerance: float = Field(0.02, ge=0.0, lt=1.0)
+
+
+class ModellingSettings(StrictModel):
+    """``modelling`` of parameters_modelling.yml and the run's seed, parsed once (`modelling_settings`) into
+    the one typed object every modelling node receives."""
+
+    split: SplitParams
+    cost: CostParams
+    n_jobs: int = Field(ge=1)
+    random_state: int
+    excluded_features: tuple[str, ...] = ()  # checked against the model input's columns at the split
+    candidates: dict[str, CandidateSpec]
+    tuning: dict[str, TuningSpec]
+    refine: RefineParams = RefineParams()
+    selection: SelectionParams = SelectionParams()
+    guards: GuardParams = GuardParams()
+    calibration: CalibrationParams = CalibrationParams()
+    risk_report: RiskReportParams = RiskReportParams()
+    scorecard: ScorecardScaling = ScorecardScaling()
+    protected_experiment: ProtectedExperimentParams = ProtectedExperimentParams()
+    registry: RegistryParams = RegistryParams()
+
+    @property
+    def weights(self) -> CostWeights:
+        return self.cost.weights()
+
+
+#: The blocks of ``modelling`` and the typed model of each (the others are checked by `ModellingSettings`).
+_BLOCKS: dict[str, type[StrictModel]] = {
+    "split": SplitParams,
+    "cost": CostParams,
+    "refine": RefineParams,
+    "selection": SelectionParams,
+    "guards": GuardParams,
+    "calibration": CalibrationParams,
+    "risk_report": RiskReportParams,
+    "scorecard": ScorecardScaling,
+    "protected_experiment": ProtectedExperimentParams,
+    "registry": RegistryParams,
+}
+
+
+def modelling_settings(modelling: dict[str, Any], random_state: int) -> ModellingSettings:
+    """``params:modelling`` parsed once, each block's error naming the block (node `parse_settings_node`)."""
+    unknown = sorted(set(modelling) - set(ModellingSettings.model_fields))
+    if unknown:
+        raise ValueError(f"Unknown keys in 'modelling' (conf/base/parameters_modelling.yml): {unknown}")
+    blocks = {
+        name: parse(model, modelling[name], f"modelling.{name}")
+        for name, model in _BLOCKS.items()
+        if name in modelling
+    }
+    tuning = {
+        key: parse(TuningSpec, spec, f"modelling.tuning.{key}")
+        for key, spec in (modelling.get("tuning") or {}).items()
+    }
+    excluded = modelling.get("excluded_features")
+    if excluded is not None and (isinstance(excluded, str) or not isinstance(excluded, list | tuple)):
+        raise ValueError(f"'modelling.excluded_features' must be a list of column names, got {excluded!r}")
+    return parse(
+        ModellingSettings,
+        {
+            **blocks,
+            "n_jobs": modelling.get("n_jobs", 1),
+            "random_state": random_state,
+            "excluded_features": tuple(excluded or ()),
+            "candidates": parse_candidates(modelling.get("candidates") or {}),
+            "tuning": tuning,
+        },
+        "modelling",
+    )

@@ -1,304 +1,310 @@
-"""Modelling pipeline: holdout and folds → baselines → Optuna → comparison → selected model → registry."""
+"""Modelling pipeline, in five stages: preparation (settings, holdout, folds, leakage) → search (candidates,
+Optuna studies, finer search, refit, comparison) → assessment (metrics, experiments, figures) → release
+(bundle, promotion gate, registry, batch scores).
+
+Every node takes keyword inputs, and every modelling parameter reaches it through one typed object,
+``modelling_settings`` (`params.ModellingSettings`), parsed once from ``params:modelling``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial, update_wrapper
+from typing import Any
+
 from kedro.pipeline import Node, Pipeline
 
-from credit_scoring.pipelines.modelling import nodes
+from credit_scoring.pipelines.modelling import assessment, preparation, release, search
 from credit_scoring.pipelines.modelling.protected import protected_attribute_experiment
 from credit_scoring.pipelines.modelling.scorecard import build_scorecard_points
 
 #: Optuna studies, one per entry of ``modelling.tuning`` in the parameters.
 TUNING_STUDIES = ("logreg", "lgbm")
-STUDY_RESULTS = {study: f"{study}_tuning_result" for study in TUNING_STUDIES}
 
-SPLIT = "params:modelling.split"
-COST = "params:modelling.cost"
-N_JOBS = "params:modelling.n_jobs"
-SEED = "params:random_state"
-EXCLUDED = "params:modelling.excluded_features"
+SETTINGS = "modelling_settings"
+TRAINING, HOLDOUT, FOLDS = "modelling_training_table", "modelling_holdout_table", "cv_folds"
+CANDIDATES, SELECTED, METRICS = "candidate_results", "selected_model_name", "model_metrics"
 
 
-def _tuning_node(study: str) -> Node:
-    return Node(
-        nodes.tune_candidate,
-        inputs=[
-            "modelling_training_table",
-            "cv_folds",
-            SPLIT,
-            f"params:modelling.tuning.{study}",
-            COST,
-            N_JOBS,
-            SEED,
-        ],
-        outputs=[f"{study}_tuning_result", f"{study}_tuning_trials"],
-        name=f"tune_{study}_node",
-        tags=["training"],
-    )
+def _node(
+    func: Callable[..., Any], outputs: str | list[str], *, name: str, tags: list[str], **inputs: str
+) -> Node:
+    """A node whose function receives each dataset as the keyword argument it is listed under."""
+    return Node(func, inputs=inputs, outputs=outputs, name=name, tags=tags)
 
 
-def create_pipeline(**kwargs) -> Pipeline:
-    split_and_guard = [
-        Node(
-            nodes.split_model_input,
-            inputs=["model_input_table", SPLIT, EXCLUDED],
-            outputs=["modelling_training_table", "modelling_holdout_table"],
+def _preparation() -> list[Node]:
+    training = ["training"]
+    return [
+        _node(
+            preparation.parse_settings,
+            SETTINGS,
+            name="parse_modelling_settings_node",
+            tags=training,
+            modelling="params:modelling",
+            random_state="params:random_state",
+        ),
+        _node(
+            preparation.split_model_input,
+            [TRAINING, HOLDOUT],
             name="split_model_input_node",
-            tags=["training"],
+            tags=training,
+            model_input_table="model_input_table",
+            settings=SETTINGS,
         ),
-        Node(
-            nodes.make_cv_folds,
-            inputs=["modelling_training_table", SPLIT, SEED],
-            outputs="cv_folds",
+        _node(
+            preparation.make_cv_folds,
+            FOLDS,
             name="make_cv_folds_node",
-            tags=["training"],
+            tags=training,
+            training_table=TRAINING,
+            settings=SETTINGS,
         ),
-        Node(
-            nodes.check_feature_leakage,
-            inputs=["modelling_training_table", "cv_folds", SPLIT, "params:modelling.guards"],
-            outputs="feature_leakage_report",
+        _node(
+            preparation.check_feature_leakage,
+            "feature_leakage_report",
             name="check_feature_leakage_node",
             tags=["training", "reporting"],
+            training_table=TRAINING,
+            cv_folds=FOLDS,
+            settings=SETTINGS,
         ),
     ]
-    search = [
-        Node(
-            nodes.cross_validate_candidates,
-            inputs=[
-                "modelling_training_table",
-                "cv_folds",
-                SPLIT,
-                "params:modelling.candidates",
-                COST,
-                N_JOBS,
-                SEED,
-            ],
-            outputs="baseline_cv_results",
+
+
+def _study(study: str) -> Callable[..., Any]:
+    return update_wrapper(partial(search.tune_candidate, study=study), search.tune_candidate)
+
+
+def _search() -> list[Node]:
+    training = ["training"]
+    on_folds = {"training_table": TRAINING, "cv_folds": FOLDS, "settings": SETTINGS}
+    studies = {study: f"{study}_tuning_result" for study in TUNING_STUDIES}
+    return [
+        _node(
+            search.cross_validate_candidates,
+            "baseline_cv_results",
             name="cross_validate_candidates_node",
-            tags=["training"],
+            tags=training,
+            **on_folds,
         ),
-        *[_tuning_node(study) for study in TUNING_STUDIES],
-        Node(
-            nodes.refine_search,
-            inputs={
-                "training_table": "modelling_training_table",
-                "cv_folds": "cv_folds",
-                "split": SPLIT,
-                "refine": "params:modelling.refine",
-                "cost": COST,
-                "n_jobs": N_JOBS,
-                "random_state": SEED,
-                "baseline_results": "baseline_cv_results",
-                **{f"{study}_result": f"{study}_tuning_result" for study in TUNING_STUDIES},
-                **{f"{study}_spec": f"params:modelling.tuning.{study}" for study in TUNING_STUDIES},
-            },
-            outputs=["refined_tuning_results", "refined_tuning_trials"],
+        *[
+            _node(
+                _study(study),
+                [f"{study}_tuning_result", f"{study}_tuning_trials"],
+                name=f"tune_{study}_node",
+                tags=training,
+                **on_folds,
+            )
+            for study in TUNING_STUDIES
+        ],
+        _node(
+            search.refine_search,
+            ["refined_tuning_results", "refined_tuning_trials"],
             name="refine_search_node",
-            tags=["training"],
+            tags=training,
+            baseline_results="baseline_cv_results",
+            **on_folds,
+            **studies,
         ),
-        Node(
-            nodes.gather_candidates,
-            inputs={
-                "baseline_results": "baseline_cv_results",
-                "refined_results": "refined_tuning_results",
-                **STUDY_RESULTS,
-            },
-            outputs="tuned_candidates",
+        _node(
+            search.gather_candidates,
+            "tuned_candidates",
             name="gather_candidates_node",
-            tags=["training"],
+            tags=training,
+            baseline_results="baseline_cv_results",
+            refined_results="refined_tuning_results",
+            **studies,
         ),
         Node(
-            nodes.combine_trials,
+            search.combine_trials,
             inputs=[*(f"{study}_tuning_trials" for study in TUNING_STUDIES), "refined_tuning_trials"],
             outputs="tuning_trials",
             name="combine_trials_node",
             tags=["reporting"],
         ),
-        Node(
-            nodes.refit_candidates,
-            inputs=[
-                "modelling_training_table",
-                "modelling_holdout_table",
-                "cv_folds",
-                SPLIT,
-                COST,
-                "params:modelling.calibration",
-                N_JOBS,
-                SEED,
-                "tuned_candidates",
-            ],
-            outputs="candidate_results",
+        _node(
+            search.refit_candidates,
+            CANDIDATES,
             name="refit_candidates_node",
-            tags=["training"],
+            tags=training,
+            candidates="tuned_candidates",
+            holdout_table=HOLDOUT,
+            **on_folds,
         ),
-    ]
-    evaluate = [
-        Node(
-            nodes.compare_candidates,
-            inputs=[
-                "candidate_results",
-                "modelling_training_table",
-                "modelling_holdout_table",
-                SPLIT,
-                COST,
-                "params:modelling.guards",
-                "params:modelling.selection",
-            ],
-            outputs=["model_comparison", "selected_model_name"],
+        _node(
+            search.compare_candidates,
+            ["model_comparison", SELECTED],
             name="compare_candidates_node",
             tags=["reporting"],
+            candidate_results=CANDIDATES,
+            training_table=TRAINING,
+            holdout_table=HOLDOUT,
+            settings=SETTINGS,
         ),
-        Node(
-            nodes.evaluate_selected_model,
-            inputs={
-                "candidate_results": "candidate_results",
-                "selected_model": "selected_model_name",
-                "training_table": "modelling_training_table",
-                "holdout_table": "modelling_holdout_table",
-                "scoring_input_table": "scoring_input_table",
-                "cv_folds": "cv_folds",
-                "feature_leakage_report": "feature_leakage_report",
-                "split": SPLIT,
-                "cost": COST,
-                "guards": "params:modelling.guards",
-                "calibration": "params:modelling.calibration",
-                "risk_report": "params:modelling.risk_report",
-            },
-            outputs=["model_metrics", "cost_threshold_curve", "calibration_curve"],
+    ]
+
+
+def _assessment() -> list[Node]:
+    reporting = ["reporting"]
+    selected = {"candidate_results": CANDIDATES, "selected_model": SELECTED}
+    return [
+        _node(
+            assessment.evaluate_selected_model,
+            [METRICS, "cost_threshold_curve", "calibration_curve"],
             name="evaluate_selected_model_node",
-            tags=["reporting"],
+            tags=reporting,
+            training_table=TRAINING,
+            holdout_table=HOLDOUT,
+            scoring_input_table="scoring_input_table",
+            cv_folds=FOLDS,
+            feature_leakage_report="feature_leakage_report",
+            settings=SETTINGS,
+            **selected,
         ),
-        Node(
+        _node(
             protected_attribute_experiment,
-            inputs={
-                "candidate_results": "candidate_results",
-                "selected_model": "selected_model_name",
-                "model_input_table": "model_input_table",
-                "training_table": "modelling_training_table",
-                "holdout_table": "modelling_holdout_table",
-                "cv_folds": "cv_folds",
-                "split": SPLIT,
-                "cost": COST,
-                "calibration": "params:modelling.calibration",
-                "excluded_features": EXCLUDED,
-                "experiment": "params:modelling.protected_experiment",
-                "reporting": "params:reporting",
-                "n_jobs": N_JOBS,
-                "random_state": SEED,
-            },
-            outputs=["protected_attribute_experiment", "protected_attribute_metrics"],
+            ["protected_attribute_experiment", "protected_attribute_metrics"],
             name="protected_attribute_experiment_node",
-            tags=["reporting"],
+            tags=reporting,
+            model_input_table="model_input_table",
+            training_table=TRAINING,
+            holdout_table=HOLDOUT,
+            cv_folds=FOLDS,
+            settings=SETTINGS,
+            reporting="params:reporting",
+            **selected,
         ),
-        Node(
-            nodes.mlflow_metrics,
-            inputs=["model_metrics", "model_comparison"],
-            outputs="modelling_metrics",
+        _node(
+            assessment.mlflow_metrics,
+            "modelling_metrics",
             name="log_modelling_metrics_node",
-            tags=["reporting"],
+            tags=reporting,
+            model_metrics=METRICS,
+            model_comparison="model_comparison",
         ),
-        Node(
+        _node(
             build_scorecard_points,
-            inputs={
-                "candidate_results": "candidate_results",
-                "selected_model": "selected_model_name",
-                "scaling": "params:modelling.scorecard",
-            },
-            outputs="scorecard_points",
+            "scorecard_points",
             name="build_scorecard_points_node",
-            tags=["reporting"],
+            tags=reporting,
+            settings=SETTINGS,
+            **selected,
         ),
+        *_figures(),
     ]
-    plots = [
-        Node(
-            nodes.plot_roc_curves,
-            inputs=["candidate_results", "selected_model_name", "modelling_holdout_table", SPLIT],
-            outputs="roc_curve_plot",
+
+
+def _figures() -> list[Node]:
+    reporting = ["reporting"]
+    on_holdout = {"candidate_results": CANDIDATES, "holdout_table": HOLDOUT, "settings": SETTINGS}
+    return [
+        _node(
+            assessment.plot_roc_curves,
+            "roc_curve_plot",
             name="plot_roc_curves_node",
+            tags=reporting,
+            selected_model=SELECTED,
+            **on_holdout,
         ),
-        Node(
-            nodes.plot_precision_recall,
-            inputs=["candidate_results", "model_metrics", "modelling_holdout_table", SPLIT],
-            outputs="precision_recall_plot",
+        _node(
+            assessment.plot_precision_recall,
+            "precision_recall_plot",
             name="plot_precision_recall_node",
+            tags=reporting,
+            model_metrics=METRICS,
+            **on_holdout,
         ),
-        Node(
-            nodes.plot_cost_threshold,
-            inputs=["cost_threshold_curve", "model_metrics"],
-            outputs="cost_threshold_plot",
-            name="plot_cost_threshold_node",
-        ),
-        Node(
-            nodes.plot_confusion_matrix,
-            inputs=["candidate_results", "model_metrics", "modelling_holdout_table", SPLIT, COST],
-            outputs="confusion_matrix_plot",
+        _node(
+            assessment.plot_confusion_matrix,
+            "confusion_matrix_plot",
             name="plot_confusion_matrix_node",
+            tags=reporting,
+            model_metrics=METRICS,
+            **on_holdout,
         ),
-        Node(
-            nodes.plot_cost_sensitivity,
-            inputs="model_metrics",
-            outputs="cost_sensitivity_plot",
+        _node(
+            assessment.plot_cost_threshold,
+            "cost_threshold_plot",
+            name="plot_cost_threshold_node",
+            tags=reporting,
+            cost_threshold_curve="cost_threshold_curve",
+            model_metrics=METRICS,
+        ),
+        _node(
+            assessment.plot_cost_sensitivity,
+            "cost_sensitivity_plot",
             name="plot_cost_sensitivity_node",
+            tags=reporting,
+            model_metrics=METRICS,
         ),
-        Node(
-            nodes.plot_calibration,
-            inputs=["calibration_curve", "model_metrics"],
-            outputs="calibration_plot",
+        _node(
+            assessment.plot_calibration,
+            "calibration_plot",
             name="plot_calibration_node",
+            tags=reporting,
+            calibration_curve_table="calibration_curve",
+            model_metrics=METRICS,
         ),
     ]
-    release = [
-        Node(
-            nodes.build_model_bundle,
-            inputs=["candidate_results", "model_metrics", "modelling_training_table", SPLIT, COST],
-            outputs="model_bundle",
+
+
+def _release() -> list[Node]:
+    registry = ["registry"]
+    return [
+        _node(
+            release.build_model_bundle,
+            "model_bundle",
             name="build_model_bundle_node",
             tags=["training"],
+            candidate_results=CANDIDATES,
+            model_metrics=METRICS,
+            training_table=TRAINING,
+            settings=SETTINGS,
         ),
-        Node(
-            nodes.evaluate_champion,
-            inputs=["champion_model", "modelling_holdout_table", SPLIT],
-            outputs="champion_evaluation",
+        _node(
+            release.champion_evaluation,
+            "champion_evaluation",
             name="evaluate_champion_node",
-            tags=["registry"],
+            tags=registry,
+            champion_model="champion_model",
+            holdout_table=HOLDOUT,
+            settings=SETTINGS,
         ),
-        Node(
-            nodes.decide_promotion,
-            inputs=[
-                "model_bundle",
-                "model_metrics",
-                "champion_evaluation",
-                "modelling_holdout_table",
-                SPLIT,
-                COST,
-                "params:modelling.registry",
-                SEED,
-            ],
-            outputs="promotion_decision",
+        _node(
+            release.decide_promotion,
+            "promotion_decision",
             name="decide_promotion_node",
-            tags=["registry"],
+            tags=registry,
+            model_bundle="model_bundle",
+            model_metrics=METRICS,
+            champion_evaluation="champion_evaluation",
+            holdout_table=HOLDOUT,
+            settings=SETTINGS,
         ),
-        Node(
-            nodes.package_model_release,
-            inputs=[
-                "model_bundle",
-                "model_metrics",
-                "promotion_decision",
-                "modelling_training_table",
-                "params:modelling.registry",
-            ],
-            outputs="registered_model",
+        _node(
+            release.package_model_release,
+            "registered_model",
             name="register_model_node",
-            tags=["registry"],
+            tags=registry,
+            model_bundle="model_bundle",
+            model_metrics=METRICS,
+            promotion_decision="promotion_decision",
+            training_table=TRAINING,
+            settings=SETTINGS,
         ),
         # reads the registry after publication: the scores come from the model that serves
-        Node(
-            nodes.score_applications,
-            inputs=["registered_model", "scoring_input_table", SPLIT],
-            outputs="scoring_predictions",
+        _node(
+            release.score_applications,
+            "scoring_predictions",
             name="score_applications_node",
             tags=["inference"],
+            served_model="registered_model",
+            scoring_input_table="scoring_input_table",
+            settings=SETTINGS,
         ),
     ]
-    plot_nodes = [node.tag(["reporting"]) for node in plots]
-    return Pipeline([*split_and_guard, *search, *evaluate, *plot_nodes, *release])
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    return Pipeline([*_preparation(), *_search(), *_assessment(), *_release()])

@@ -35,12 +35,9 @@ from credit_scoring.pipelines.modelling.evaluation import (
     refit,
 )
 from credit_scoring.pipelines.modelling.params import (
-    CalibrationParams,
     CandidateSpec,
-    CostParams,
-    ProtectedExperimentParams,
+    ModellingSettings,
     SplitParams,
-    parse,
     parse_excluded_features,
 )
 from credit_scoring.reporting.fairness import age_band, group_metrics
@@ -71,26 +68,21 @@ def protected_attribute_experiment(
     training_table: pd.DataFrame,
     holdout_table: pd.DataFrame,
     cv_folds: pd.DataFrame,
-    split: dict[str, Any],
-    cost: dict[str, Any],
-    calibration: dict[str, Any],
-    excluded_features: list[str] | None,
-    experiment: dict[str, Any],
+    settings: ModellingSettings,
     reporting: dict[str, Any],
-    n_jobs: int,
-    random_state: int,
 ) -> tuple[dict[str, Any], dict[str, dict[str, float]]]:
     """The experiment as a JSON-ready dictionary, and its main figures as MLflow metrics."""
-    settings = parse(SplitParams, split, "modelling.split")
-    weights = parse(CostParams, cost, "modelling.cost").weights()
-    method = parse(CalibrationParams, calibration, "modelling.calibration").method
-    rules = parse(ProtectedExperimentParams, experiment, "modelling.protected_experiment")
+    split, weights, rules = settings.split, settings.weights, settings.protected_experiment
+    method, n_jobs, random_state = settings.calibration.method, settings.n_jobs, settings.random_state
     groups_settings = FairnessGroups.model_validate(reporting or {})
     excluded = parse_excluded_features(
-        excluded_features, model_input_table.columns, id_column=settings.id_column, target=settings.target
+        list(settings.excluded_features),
+        model_input_table.columns,
+        id_column=split.id_column,
+        target=split.target,
     )
     served = candidate_results[selected_model]
-    y_holdout = holdout_table[settings.target].to_numpy(dtype=np.int64)
+    y_holdout = holdout_table[split.target].to_numpy(dtype=np.int64)
     groups, unavailable = holdout_groups(holdout_table, groups_settings)
     n_features = training_table.shape[1] - 2
     variants: dict[str, Any] = {
@@ -103,10 +95,10 @@ def protected_attribute_experiment(
     if excluded:
         with_excluded = _train_with_excluded(
             served,
-            _put_back(model_input_table, training_table, excluded, settings.id_column),
+            _put_back(model_input_table, training_table, excluded, split.id_column),
             holdout_table,
             cv_folds=cv_folds,
-            settings=settings,
+            settings=split,
             calibration=CalibrationSettings(
                 method=method, fold=cv_folds[FOLD_COLUMN].to_numpy(), weights=weights
             ),

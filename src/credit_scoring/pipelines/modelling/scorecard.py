@@ -27,7 +27,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from credit_scoring.pipelines.modelling.evaluation import CandidateResult
-from credit_scoring.pipelines.modelling.params import ScorecardScaling, parse
+from credit_scoring.pipelines.modelling.params import ModellingSettings, ScorecardScaling
 from credit_scoring.serving.scorecard import UNSEEN_LEVEL, WoeBinner
 
 logger = logging.getLogger(__name__)
@@ -192,18 +192,18 @@ def points_table(
 
 
 def build_scorecard_points(
-    *, candidate_results: dict[str, CandidateResult], selected_model: str, scaling: dict[str, Any]
+    *, candidate_results: dict[str, CandidateResult], selected_model: str, settings: ModellingSettings
 ) -> dict[str, Any]:
     """The points table of the scorecard candidate (the selected one if it is a scorecard, else the first
     configured), refitted on the whole training split; an empty table saying why when none is configured."""
-    settings = parse(ScorecardScaling, scaling, "modelling.scorecard")
+    scaling = settings.scorecard
     names = [name for name, result in candidate_results.items() if result.spec["family"] == SCORECARD_FAMILY]
     if not names:
-        factor, offset = scaling_constants(settings)
+        factor, offset = scaling_constants(scaling)
         return ScorecardPoints(
             model_name=None,
             selected=False,
-            **settings.model_dump(),
+            **scaling.model_dump(),
             factor=factor,
             offset=offset,
             intercept=None,
@@ -215,7 +215,7 @@ def build_scorecard_points(
             note="no candidate of family 'scorecard' is configured in modelling.candidates",
         ).model_dump(mode="json")
     name = selected_model if selected_model in names else names[0]
-    table = points_table(candidate_results[name].estimator, settings, name, selected=name == selected_model)
+    table = points_table(candidate_results[name].estimator, scaling, name, selected=name == selected_model)
     logger.info(
         "Scorecard %s: %d features (%s left out: sign against their bins), %d bins, scores %.0f to %.0f "
         "(%g points at odds %g:1, %g to double)",
@@ -225,8 +225,8 @@ def build_scorecard_points(
         len(table.bins),
         table.min_score,
         table.max_score,
-        settings.base_score,
-        settings.base_odds,
-        settings.pdo,
+        scaling.base_score,
+        scaling.base_odds,
+        scaling.pdo,
     )
     return table.model_dump(mode="json")

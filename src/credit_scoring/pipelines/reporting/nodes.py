@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from credit_scoring.cost import CostWeights, approve_all_cost_per_client, cost_per_client
 from credit_scoring.pipelines.explainability.figures import importance_figure
 from credit_scoring.pipelines.modelling.evaluation import classification_metrics
-from credit_scoring.pipelines.modelling.nodes import evaluate_champion
+from credit_scoring.pipelines.modelling.release import evaluate_champion
 from credit_scoring.pipelines.modelling.risk_report import discrimination
 from credit_scoring.registry import CHAMPION_OK, RegisteredModel
 from credit_scoring.reporting import run_facts
