@@ -221,6 +221,7 @@ def bench_run(args: argparse.Namespace) -> dict[str, Any]:
                 name: KeptDataset(copy_mode="assign")
                 for name in (
                     "model_metrics",
+                    "model_comparison",
                     "model_bundle",
                     "modelling_training_table",
                     "modelling_holdout_table",
@@ -263,8 +264,22 @@ def bench_run(args: argparse.Namespace) -> dict[str, Any]:
         "business_cost_per_client": round(metrics["business_cost_per_client"], 4),
         "approve_all_cost": round(metrics["approve_all_cost"], 4),
         **comparison,
+        "candidates": candidate_rows(catalog.load("model_comparison")),
         "peak_rss_mb": peak_rss_mb(),
     }
+
+
+def candidate_rows(comparison: pd.DataFrame) -> list[dict[str, Any]]:
+    """Every candidate's cross-validated and holdout AUC and cost, simplest first."""
+    columns = [
+        "model_name",
+        "cv_auc",
+        "cv_business_cost_per_client",
+        "holdout_auc",
+        "holdout_business_cost_per_client",
+        "selected",
+    ]
+    return comparison.loc[:, columns].round(4).to_dict(orient="records")
 
 
 def bench_compare(args: argparse.Namespace) -> dict[str, Any]:
