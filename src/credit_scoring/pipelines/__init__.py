@@ -1,1 +1,1 @@
-"""One folder per Kedro pipeline: pipeline.py wires it, nodes.py holds its nodes (modelling: one per stage)."""
+"""Kedro pipelines, one folder each (pipeline.py wires the nodes; modelling has a module per stage)."""
