@@ -203,6 +203,7 @@ def protected_experiment(experiment: Mapping[str, Any]) -> dict[str, Any]:
         "table": pd.DataFrame(rows),
         "unmeasured_gaps": sorted(reasons),
         "unavailable_groups": dict(experiment.get("unavailable_groups") or {}),
+        "reliance": (experiment["variants"].get("with_excluded") or {}).get("reliance"),
         "age_rule": experiment["age"]["rule"],
         "age_finding": experiment["age"]["finding"],
     }

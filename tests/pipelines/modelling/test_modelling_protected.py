@@ -22,6 +22,7 @@ from credit_scoring.pipelines.modelling.protected import (
     group_gaps,
     holdout_auc,
     protected_attribute_experiment,
+    reliance_on,
 )
 from credit_scoring.reporting.fairness import group_metrics
 from credit_scoring.serving.explain import ScoreExplainer
@@ -267,3 +268,20 @@ def test_the_pipeline_feeds_the_exclusion_to_the_split_and_reports_the_experimen
     assert run["protected_attribute_metrics"]["served.holdout_auc"]["value"] == pytest.approx(
         experiment["variants"][SERVED]["holdout_auc"]
     )
+
+
+def test_reliance_says_whether_a_model_leans_on_the_excluded_features(experiment_run: dict) -> None:
+    inputs = experiment_run["inputs"]
+    served = inputs["candidate_results"]["lgbm_regularised"]  # trained without gender: ignores the columns
+    ignored = reliance_on(
+        served, inputs["holdout_table"], GENDER, split=inputs["settings"].split, random_state=SEED
+    )
+    assert ignored == {
+        "mean_abs_probability_change": 0.0,
+        "max_abs_probability_change": 0.0,
+        "decisions_changed_share": 0.0,
+        "uses_them": False,
+    }
+    reliance = experiment_run["experiment"]["variants"][WITH_EXCLUDED]["reliance"]
+    assert set(reliance) == set(ignored) and 0.0 <= reliance["mean_abs_probability_change"] <= 1.0
+    assert reliance["uses_them"] == (reliance["max_abs_probability_change"] > 0.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 from typing import Any
@@ -275,6 +276,12 @@ PROTECTED = {
             "gaps": {"gender": _gaps(0.0912), "age_band": _gaps(0.3012)},
         },
         "with_excluded": {
+            "reliance": {
+                "mean_abs_probability_change": 0.0123,
+                "max_abs_probability_change": 0.0811,
+                "decisions_changed_share": 0.0375,
+                "uses_them": True,
+            },
             "n_features": 6,
             "holdout_auc": 0.7533,
             "holdout_cost_per_client": 0.5101,
@@ -566,6 +573,19 @@ def test_the_note_reports_the_protected_attribute_experiment_and_the_age_decisio
         "- Not measured: gender, approval rate: fewer than two groups have at least 30 clients." in fairness
     )
     assert PROTECTED["age"]["finding"] in fairness and PROTECTED["age"]["finding"] in card
+    assert (
+        "moves a probability by 0.0123 on average\n(0.0811 at most) and changes\n3.8% of the decisions"
+        in fairness
+    )
+    unused = copy.deepcopy(PROTECTED)
+    unused["variants"]["with_excluded"]["reliance"].update(
+        mean_abs_probability_change=0.0,
+        max_abs_probability_change=0.0,
+        decisions_changed_share=0.0,
+        uses_them=False,
+    )
+    note = _documents({**run_outputs, "protected": unused})["note"][0]
+    assert "does not use them:\nshuffling them between clients moves no probability" in note
     nothing_excluded = {
         **PROTECTED,
         "excluded_features": [],

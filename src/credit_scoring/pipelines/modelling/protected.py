@@ -33,6 +33,7 @@ from credit_scoring.pipelines.modelling.evaluation import (
     features_and_target,
     fold_indices,
     refit,
+    served_probabilities,
 )
 from credit_scoring.pipelines.modelling.params import (
     CandidateSpec,
@@ -112,6 +113,9 @@ def protected_attribute_experiment(
             weights,
             n_features=n_features + len(excluded),
             min_group=rules.min_group_clients,
+        )
+        variants[WITH_EXCLUDED]["reliance"] = reliance_on(
+            with_excluded, holdout_table, excluded, split=split, random_state=random_state
         )
     fit_time_s = time.perf_counter() - started
     result = {
@@ -199,6 +203,35 @@ def _train_with_excluded(
     result = CandidateResult(name=f"{served.name}+excluded", spec=served.spec, cv=cv)
     refit(result, estimator, X, y, X_holdout, calibration=calibration)
     return result
+
+
+def reliance_on(
+    result: CandidateResult,
+    holdout_table: pd.DataFrame,
+    columns: tuple[str, ...],
+    *,
+    split: SplitParams,
+    random_state: int,
+) -> dict[str, Any]:
+    """How much a model leans on ``columns``: its holdout probabilities with those columns shuffled between
+    clients (seeded) against the real ones. A model that does not use them at all (a scorecard that never
+    selects them, trees that never split on them) moves no probability and changes no decision."""
+    X, _ = features_and_target(holdout_table, split.id_column, split.target)
+    shuffled = X.copy()
+    order = np.random.default_rng(random_state).permutation(len(X))
+    for column in columns:
+        shuffled[column] = X[column].to_numpy()[order]
+    real = served_probabilities(result.estimator, result.calibrator, X)[1]
+    moved = served_probabilities(result.estimator, result.calibrator, shuffled)[1]
+    change = np.abs(moved - real)
+    threshold = float(result.served_threshold.threshold)
+    changed = decisions(moved, threshold) != decisions(real, threshold)
+    return {
+        "mean_abs_probability_change": _number(change.mean()) if len(change) else None,
+        "max_abs_probability_change": _number(change.max()) if len(change) else None,
+        "decisions_changed_share": _number(changed.mean()) if len(changed) else None,
+        "uses_them": bool(len(change) and change.max() > 0.0),
+    }
 
 
 def variant_summary(
