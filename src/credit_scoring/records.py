@@ -254,6 +254,11 @@ class ScoreBandRow(BaseModel):
     rank_order_ok: bool | None = Field(
         description="False: a lower default rate than the nearest band below with clients (null: no client)"
     )
+    break_beyond_noise: bool | None = Field(
+        default=None,
+        description="Where the order breaks: True when the fall exceeds sampling noise (one-sided "
+        "two-proportion z-test at 5 %), False when it is within it; null where the order holds",
+    )
 
 
 class ProductionBandRow(BaseModel):
@@ -273,6 +278,10 @@ class ScoreBands(BaseModel):
     rank_ordering_ok: bool = Field(
         description="True when no decile and no risk band has a lower observed default rate than the band "
         "below it"
+    )
+    breaks_beyond_noise: list[str] = Field(
+        default_factory=list,
+        description="The deciles and risk bands whose fall in observed default rate exceeds sampling noise",
     )
     production_risk_bands: list[ProductionBandRow]
 

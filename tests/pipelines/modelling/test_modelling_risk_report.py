@@ -10,9 +10,12 @@ from credit_scoring.pipelines.modelling.risk_report import (
     cost_sensitivity,
     decile_rows,
     discrimination,
+    fall_beyond_noise,
+    rank_ordered,
     risk_band_rows,
     score_bands,
 )
+from credit_scoring.records import ScoreBandRow
 
 MULTIPLES = (0.5, 1.0, 2.0)
 
@@ -57,6 +60,24 @@ def test_deciles_count_defaults_calibration_and_flag_a_break_in_the_order() -> N
     assert (rows[0].lower, rows[0].upper) == (0.01, 0.02)
     # decile 4 falls below decile 3; decile 5 rises again from decile 4; equal rates keep the order
     assert [row.rank_order_ok for row in rows] == [True] * 3 + [False] + [True] * 6
+    # 1 of 2 then 0 of 2: a fall well within the noise of two clients each
+    assert [row.break_beyond_noise for row in rows] == [None] * 3 + [False] + [None] * 6
+
+
+def test_a_fall_is_flagged_beyond_noise_only_when_the_counts_make_it_significant() -> None:
+    def band(name: str, count: int, defaults: int) -> ScoreBandRow:
+        return ScoreBandRow(
+            band=name, lower=None, upper=None, count=count, defaults=defaults,
+            default_rate=defaults / count, mean_predicted=None, rank_order_ok=None,
+        )  # fmt: skip
+
+    # 2.1 % then 1.95 % of 616 clients (a demo decile): noise; 12 % then 6 % of 600 clients each: a real fall
+    noise = rank_ordered([band("2", 616, 13), band("3", 615, 12)])
+    real = rank_ordered([band("2", 600, 72), band("3", 600, 36)])
+    assert (noise[1].rank_order_ok, noise[1].break_beyond_noise) == (False, False)
+    assert (real[1].rank_order_ok, real[1].break_beyond_noise) == (False, True)
+    # by hand: pooled 0.09, standard error sqrt(0.09 * 0.91 * 2 / 600) = 0.0165, fall 0.06 = 3.6 errors
+    assert fall_beyond_noise(real[0], real[1])
 
 
 def test_equal_probabilities_are_split_by_the_raw_score() -> None:

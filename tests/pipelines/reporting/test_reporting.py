@@ -603,3 +603,18 @@ def test_the_card_shows_the_scorecard_points_table_when_a_scorecard_ran(run_outp
     no_scorecard = {**SCORECARD, "model_name": None}
     card = _documents({**run_outputs, "scorecard": no_scorecard})["card"][0]
     assert "points table" not in card
+
+
+def test_the_documents_say_whether_a_break_in_the_rank_order_exceeds_the_noise(
+    run_outputs: dict[str, Any],
+) -> None:
+    metrics = copy.deepcopy(run_outputs["metrics"])
+    metrics["score_bands"].update(rank_ordering_ok=False, breaks_beyond_noise=[])
+    note, card = (text for text, _ in _documents({**run_outputs, "metrics": metrics}).values())
+    assert "every break is within sampling noise (a one-sided\ntwo-proportion test)" in note
+    assert "each time within sampling noise" in card
+    metrics["score_bands"]["breaks_beyond_noise"] = ["decile 3", "risk band very_high"]
+    outputs = {**run_outputs, "metrics": metrics}
+    note = _documents(outputs)["note"][0]
+    assert "beyond sampling noise (a one-sided two-proportion test) in\ndecile 3, risk band very_high." in note
+    assert untraced_numbers(note, nodes.document_context(**_inputs(outputs))) == []

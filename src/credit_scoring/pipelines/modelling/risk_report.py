@@ -35,6 +35,9 @@ from credit_scoring.serving.scoring import RISK_BANDS, risk_band
 N_DECILES = 10
 #: Two default rates this close are equal (1/3 and 2/6 may differ in the last bit).
 RATE_TOLERANCE = 1e-12
+#: The one-sided 5 % quantile of the standard normal: a fall in default rate beyond this many standard errors
+#: between two bands is more than sampling noise.
+ONE_SIDED_Z_5_PERCENT = 1.6449
 
 
 @dataclass(frozen=True)
@@ -83,17 +86,28 @@ def _band_row(
     )
 
 
+def fall_beyond_noise(below: ScoreBandRow, row: ScoreBandRow) -> bool:
+    """Whether ``row``'s observed default rate is below ``below``'s by more than sampling noise: a one-sided
+    two-proportion z-test at 5 % (pooled rate), as a risk committee reads a dip between two bands."""
+    pooled = (below.defaults + row.defaults) / (below.count + row.count)
+    noise = np.sqrt(pooled * (1.0 - pooled) * (1.0 / below.count + 1.0 / row.count))
+    fall = float(below.default_rate) - float(row.default_rate)
+    return bool(noise > 0.0 and fall / noise > ONE_SIDED_Z_5_PERCENT)
+
+
 def rank_ordered(rows: Sequence[ScoreBandRow]) -> list[ScoreBandRow]:
     """The rows (lowest risk first) with ``rank_order_ok``: False where a band's observed default rate is
-    below that of the nearest band under it that has clients; None for a band without clients."""
+    below that of the nearest band under it that has clients (and ``break_beyond_noise`` whether that fall
+    exceeds sampling noise); None for a band without clients."""
     checked, previous = [], None
     for row in rows:
         if row.count == 0:
             checked.append(row.model_copy(update={"rank_order_ok": None}))
             continue
-        ok = previous is None or row.default_rate >= previous - RATE_TOLERANCE
-        checked.append(row.model_copy(update={"rank_order_ok": ok}))
-        previous = row.default_rate
+        ok = previous is None or row.default_rate >= previous.default_rate - RATE_TOLERANCE
+        beyond = None if ok else fall_beyond_noise(previous, row)
+        checked.append(row.model_copy(update={"rank_order_ok": ok, "break_beyond_noise": beyond}))
+        previous = row
     return checked
 
 
@@ -176,6 +190,12 @@ def score_bands(
         deciles=deciles,
         risk_bands=bands,
         rank_ordering_ok=all(row.rank_order_ok is not False for row in [*deciles, *bands]),
+        breaks_beyond_noise=[
+            f"{kind} {row.band}"
+            for kind, rows in (("decile", deciles), ("risk band", bands))
+            for row in rows
+            if row.break_beyond_noise
+        ],
         production_risk_bands=production_band_rows(production_proba, threshold, multiples),
     )
 
