@@ -452,9 +452,21 @@ TEXTS: dict[str, dict[str, str]] = {
     "model.band_order": {"en": "Ranking", "fr": "Classement"},
     "model.ranks": {"en": "in order", "fr": "dans l'ordre"},
     "model.breaks": {"en": "below the band before", "fr": "sous le niveau précédent"},
+    "model.breaks_within_chance": {
+        "en": "below the band before, within chance",
+        "fr": "sous le niveau précédent, dans les limites du hasard",
+    },
+    "model.breaks_beyond_chance": {
+        "en": "below the band before, beyond chance",
+        "fr": "sous le niveau précédent, au-delà du hasard",
+    },
     "model.rank_ordering_ok": {
         "en": "On the test clients, the observed default rate rises from band to band and from decile to decile.",
         "fr": "Sur les clients de test, le taux de défaut observé augmente d'un niveau à l'autre et d'un décile à l'autre.",
+    },
+    "model.rank_ordering_within_chance": {
+        "en": "On the test clients, the observed default rate dips here and there from band to band or from decile to decile, but each dip is small enough to be chance.",
+        "fr": "Sur les clients de test, le taux de défaut observé baisse par endroits d'un niveau ou d'un décile à l'autre, mais chaque baisse est assez petite pour être due au hasard.",
     },
     "model.rank_ordering_broken": {
         "en": "On the test clients, the observed default rate does not rise everywhere from band to band or from decile to decile: see the model's run for the deciles.",

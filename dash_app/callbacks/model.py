@@ -10,6 +10,7 @@ from credit_scoring.records import (
     CostCurvePoint,
     CostSensitivityRow,
     ModelMetrics,
+    ScoreBandRow,
     ScoreBands,
     SegmentComparison,
     Segments,
@@ -54,15 +55,30 @@ def cost_points(curve: list[CostCurvePoint]) -> list[dict[str, float]]:
     ]
 
 
+def _order_key(band: ScoreBandRow) -> str:
+    """In order, or below the band before: within chance, beyond it, or unknown (a record made before the
+    test was run)."""
+    if band.rank_order_ok:
+        return "model.ranks"
+    return {True: "model.breaks_beyond_chance", False: "model.breaks_within_chance"}.get(
+        band.break_beyond_noise, "model.breaks"
+    )
+
+
+def _ordering_verdict(bands: ScoreBands) -> str:
+    if bands.rank_ordering_ok:
+        return "model.rank_ordering_ok"
+    breaks = [row for row in [*bands.deciles, *bands.risk_bands] if row.rank_order_ok is False]
+    if all(row.break_beyond_noise is False for row in breaks):
+        return "model.rank_ordering_within_chance"
+    return "model.rank_ordering_broken"
+
+
 def band_rows(bands: ScoreBands, lang: str) -> list[list[str]]:
     """Each risk band of the holdout: clients, observed and predicted default rates, whether it ranks."""
     rows = []
     for band in bands.risk_bands:
-        order = (
-            ""
-            if band.rank_order_ok is None
-            else t("model.ranks" if band.rank_order_ok else "model.breaks", lang)
-        )
+        order = "" if band.rank_order_ok is None else t(_order_key(band), lang)
         rows.append(
             [
                 t(f"band.{band.band}", lang),
@@ -82,8 +98,7 @@ def bands_block(bands: ScoreBands | None, lang: str) -> list:
     columns = [
         t(f"model.band_{name}", lang) for name in ("band", "clients", "observed", "predicted", "order")
     ]
-    verdict = "model.rank_ordering_ok" if bands.rank_ordering_ok else "model.rank_ordering_broken"
-    return [html.P(t(verdict, lang)), data_table(columns, band_rows(bands, lang))]
+    return [html.P(t(_ordering_verdict(bands), lang)), data_table(columns, band_rows(bands, lang))]
 
 
 #: The segmentations of model_metrics.segments, in the order shown.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import dash_bootstrap_components as dbc
 import pytest
 
@@ -245,6 +247,25 @@ def test_the_model_page_shows_gini_ks_the_bands_and_the_cost_sensitivity(
     else:
         assert "Risque faible 2\u202f752 2,0\u00a0% 2,0\u00a0% dans l'ordre" in text
         assert "10 pour 1 (utilisé) 8,4\u00a0% 0,474 65,4\u00a0%" in text
+
+
+@pytest.mark.parametrize(
+    ("beyond", "row_text", "verdict"),
+    [
+        (False, "below the band before, within chance", "each dip is small enough to be chance"),
+        (True, "below the band before, beyond chance", "does not rise everywhere"),
+    ],
+)
+def test_a_break_in_the_order_says_whether_chance_explains_it(
+    fake, monkeypatch, beyond: bool, row_text: str, verdict: str
+) -> None:
+    answer = fake.model_info("en")
+    metrics = copy.deepcopy(RISK_METRICS)
+    metrics["score_bands"]["risk_bands"][2]["break_beyond_noise"] = beyond
+    answer["metrics"] = {**answer["metrics"], **metrics}
+    monkeypatch.setattr(fake, "model_info", lambda lang="en": answer)
+    text = text_of(model.model_section(fake, "en"))
+    assert f"High risk 1,062 4.7% 12.1% {row_text}" in text and verdict in text
 
 
 def test_a_model_that_recorded_no_bands_says_so(fake: FakeApiClient) -> None:
