@@ -69,9 +69,16 @@ def resolve_window(
 
 
 def read_prediction_log(
-    engine: sa.Engine, window: TimeWindow, filters: Mapping[str, str | None] | None = None
+    engine: sa.Engine,
+    window: TimeWindow,
+    filters: Mapping[str, str | None] | None = None,
+    *,
+    include_reduced: bool = False,
 ) -> pd.DataFrame:
     """The log rows created within ``window`` (optionally equal to ``filters``: endpoint, model_name, ...).
+
+    Records reduced by the retention command (no application left) are skipped unless ``include_reduced``:
+    drift needs the applications, live performance only the decision, probability and version.
 
     The window is applied in SQL on the ISO text, which sorts like time because the API always writes the same
     UTC format; text is compared bytewise on every database (PostgreSQL: ``COLLATE "C"``, whatever the table's
@@ -87,11 +94,9 @@ def read_prediction_log(
         raise PredictionLogError(f"Table {TABLE!r} lacks the column(s) {missing}")
     table = sa.table(TABLE, *(sa.column(name) for name in LOG_COLUMNS))
     created_at, request_id = (_bytewise(table.c[name], engine) for name in ("created_at", "request_id"))
-    query = sa.select(*table.c).where(
-        created_at >= iso_utc(window.start),
-        created_at < iso_utc(window.end),
-        table.c.input_json != REDUCED_INPUT_JSON,  # reduced by the retention command: no application left
-    )
+    query = sa.select(*table.c).where(created_at >= iso_utc(window.start), created_at < iso_utc(window.end))
+    if not include_reduced:
+        query = query.where(table.c.input_json != REDUCED_INPUT_JSON)
     for name, value in (filters or {}).items():
         if value is not None:
             if name not in LOG_COLUMNS:
