@@ -24,6 +24,7 @@ from credit_scoring.monitoring.outcomes import (
 from credit_scoring.monitoring.performance import (
     CostSettings,
     PerformanceSettings,
+    _bootstrap,
     rank_auc,
     realised_performance,
 )
@@ -177,3 +178,16 @@ def test_the_rank_auc_of_resamples_equals_sklearn() -> None:
     expected = [roc_auc_score(labels[i], scores[i]) for i in range(5)]
     np.testing.assert_allclose(rank_auc(labels, scores), expected)
     assert np.isnan(rank_auc(np.zeros((1, 4), dtype=int), np.arange(4.0)[None, :]))[0]
+
+
+def test_the_bootstrap_resamples_are_the_rank_aucs_of_the_same_rows() -> None:
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 2, size=40)
+    scores = np.round(rng.random(40), 1)  # ties
+    costs = rng.random(40)
+    settings = SETTINGS.model_copy(update={"n_resamples": 25, "seed": 3})
+    rate, auc, cost = _bootstrap(labels, scores, costs, settings)
+    rows = np.random.default_rng(3).integers(0, 40, size=(25, 40))  # the same resamples
+    np.testing.assert_allclose(auc, rank_auc(labels[rows], scores[rows]))
+    np.testing.assert_allclose(rate, labels[rows].mean(axis=1))
+    np.testing.assert_allclose(cost, costs[rows].mean(axis=1))

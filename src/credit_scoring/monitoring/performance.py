@@ -156,17 +156,39 @@ def _interval(samples: np.ndarray, settings: PerformanceSettings) -> Interval | 
 def _bootstrap(
     labels: np.ndarray, probabilities: np.ndarray, costs: np.ndarray, settings: PerformanceSettings
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Default rate, AUC and mean cost of each resample, in chunks that bound the index matrix (~16 MB)."""
+    """Default rate, AUC and mean cost of each resample.
+
+    A resample is a count per loan; with the loans sorted once by probability, its AUC is a pass over the
+    tie groups (ties count half), the same as `rank_auc` of the resampled rows without sorting each one.
+    Resamples go in chunks that bound the count matrix (~16 MB).
+    """
     rng = np.random.default_rng(settings.seed)
     n, total = labels.size, settings.n_resamples
+    order = np.argsort(probabilities, kind="stable")
+    position = np.empty(n, dtype=np.int64)
+    position[order] = np.arange(n)
+    scores, ordered_labels, ordered_costs = (
+        probabilities[order],
+        labels[order].astype(np.float64),
+        costs[order],
+    )
+    tie_starts = np.flatnonzero(np.r_[True, scores[1:] != scores[:-1]])
     rate, auc, cost = (np.empty(total) for _ in range(3))
     chunk = max(1, 2_000_000 // n)
     for begin in range(0, total, chunk):
         stop = min(begin + chunk, total)
         rows = rng.integers(0, n, size=(stop - begin, n))
-        rate[begin:stop] = labels[rows].mean(axis=1)
-        cost[begin:stop] = costs[rows].mean(axis=1)
-        auc[begin:stop] = rank_auc(labels[rows], probabilities[rows])
+        flat = (position[rows] + np.arange(stop - begin)[:, None] * n).ravel()
+        counts = np.bincount(flat, minlength=(stop - begin) * n).reshape(stop - begin, n).astype(np.float64)
+        rate[begin:stop] = counts @ ordered_labels / n
+        cost[begin:stop] = counts @ ordered_costs / n
+        defaults = np.add.reduceat(counts * ordered_labels, tie_starts, axis=1)
+        goods = np.add.reduceat(counts, tie_starts, axis=1) - defaults
+        below = np.cumsum(goods, axis=1) - goods
+        with np.errstate(invalid="ignore", divide="ignore"):
+            auc[begin:stop] = (defaults * (below + 0.5 * goods)).sum(axis=1) / (
+                defaults.sum(axis=1) * goods.sum(axis=1)
+            )
     return rate, auc, cost
 
 
