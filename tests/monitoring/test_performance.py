@@ -4,6 +4,7 @@ empty period is reported as empty, and refused applicants are never given an out
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -191,3 +192,16 @@ def test_the_bootstrap_resamples_are_the_rank_aucs_of_the_same_rows() -> None:
     np.testing.assert_allclose(auc, rank_auc(labels[rows], scores[rows]))
     np.testing.assert_allclose(rate, labels[rows].mean(axis=1))
     np.testing.assert_allclose(cost, costs[rows].mean(axis=1))
+
+
+def test_versions_are_ordered_as_numbers() -> None:
+    records = [
+        decision_record(f"req-{version}", "2026-03-02T00:00:00.000Z", model_version=version)
+        for version in ("10", "9", "challenger")
+    ]
+    log = pd.DataFrame([asdict(record) for record in records])
+    empty = pd.DataFrame(columns=["request_id", "observed_at", "defaulted"])
+    labelled = label_decisions(log, empty.astype({"observed_at": "datetime64[ns, UTC]"}), AS_OF, 12)
+    report = realised_performance(labelled, AS_OF, SETTINGS)
+    assert [row.model_version for row in report.periods] == ["challenger", "9", "10"]
+    assert all(row.n_awaiting == 1 and row.n_labelled == 0 for row in report.periods)
