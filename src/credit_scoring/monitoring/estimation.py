@@ -43,7 +43,6 @@ relative; `CostAlert` says why in words.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC
 from typing import Literal
 
 import numpy as np
@@ -53,8 +52,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy.stats import rankdata
 
 from credit_scoring.cost import CostWeights
-
-Period = Literal["week", "month"]
+from credit_scoring.monitoring.performance import Period, next_period_start, period_label, period_start
 
 #: Columns the decision frame must have (one row per decision).
 REQUIRED_COLUMNS = ("timestamp", "model_version", "probability", "threshold")
@@ -331,26 +329,6 @@ def estimate(
 # --- per period and per model version --------------------------------------------------------------------
 
 
-def _period_start(moments: pd.Series, period: Period) -> pd.Series:
-    naive = moments.dt.tz_convert(UTC).dt.tz_localize(None)
-    if period == "month":
-        start = naive.dt.to_period("M").dt.start_time
-    else:
-        start = naive.dt.normalize() - pd.to_timedelta(naive.dt.weekday, unit="D")
-    return start.dt.tz_localize(UTC)
-
-
-def _next_start(start: pd.Timestamp, period: Period) -> pd.Timestamp:
-    return start + (pd.DateOffset(months=1) if period == "month" else pd.Timedelta(days=7))
-
-
-def _label(start: pd.Timestamp, period: Period) -> str:
-    if period == "month":
-        return start.strftime("%Y-%m")
-    year, week, _ = start.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 def _iso(moment: pd.Timestamp) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -392,11 +370,11 @@ def estimate_by_period(
     frame = _validated(decisions)
     if frame.empty:
         return []
-    frame["start"] = _period_start(frame["timestamp"], settings.period)
+    frame["start"] = period_start(frame["timestamp"], settings.period)
     rows: list[PeriodEstimate] = []
     start, last = frame["start"].min(), frame["start"].max()
     while start <= last:
-        end = _next_start(start, settings.period)
+        end = next_period_start(start, settings.period)
         in_period = frame[frame["start"] == start]
         versions = sorted(in_period["model_version"].unique(), key=_version_key) or [None]
         for version in versions:
@@ -405,7 +383,7 @@ def estimate_by_period(
             n_refused = int(np.sum(proba >= threshold))
             rows.append(
                 PeriodEstimate(
-                    period=_label(start, settings.period),
+                    period=period_label(start, settings.period),
                     period_start=_iso(start),
                     period_end=_iso(end),
                     model_version=version,

@@ -120,7 +120,7 @@ def period_start(moments: pd.Series, period: Period) -> pd.Series:
     return start.dt.tz_localize(UTC)
 
 
-def _next_start(start: pd.Timestamp, period: Period) -> pd.Timestamp:
+def next_period_start(start: pd.Timestamp, period: Period) -> pd.Timestamp:
     return start + (pd.DateOffset(months=1) if period == "month" else pd.Timedelta(days=7))
 
 
@@ -135,7 +135,7 @@ def _period_range(first: pd.Timestamp, last: pd.Timestamp, period: Period) -> li
     starts, current = [], first
     while current <= last:
         starts.append(current)
-        current = _next_start(current, period)
+        current = next_period_start(current, period)
     return starts
 
 
@@ -268,7 +268,7 @@ def _group_performance(
     return PeriodPerformance(
         period=period_label(start, period),
         period_start=iso_utc(start.to_pydatetime()),
-        period_end=iso_utc(_next_start(start, period).to_pydatetime()),
+        period_end=iso_utc(next_period_start(start, period).to_pydatetime()),
         model_name=None if first is None else str(first["model_name"]),
         model_version=None if first is None else str(first["model_version"]),
         n_decisions=n_decisions,
