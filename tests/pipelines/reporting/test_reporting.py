@@ -616,5 +616,6 @@ def test_the_documents_say_whether_a_break_in_the_rank_order_exceeds_the_noise(
     metrics["score_bands"]["breaks_beyond_noise"] = ["decile 3", "risk band very_high"]
     outputs = {**run_outputs, "metrics": metrics}
     note = _documents(outputs)["note"][0]
-    assert "beyond sampling noise (a one-sided two-proportion test) in\ndecile 3, risk band very_high." in note
+    broken = "beyond sampling noise (a one-sided two-proportion test) in\ndecile 3, risk band very_high."
+    assert broken in note
     assert untraced_numbers(note, nodes.document_context(**_inputs(outputs))) == []
