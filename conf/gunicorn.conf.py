@@ -3,10 +3,16 @@
     .venv/bin/gunicorn -c conf/gunicorn.conf.py "credit_scoring.api:create_app()"
 
 Environment: API_BIND (default 127.0.0.1:8000), API_WORKERS (default 2: one per core of the reference
-machine).
+machine), PROMETHEUS_MULTIPROC_DIR (default: a new temporary directory) where the workers keep the values of
+GET /api/v1/metrics, so that a scrape answered by any worker reports them all (docs/mlops.md).
 """
 
 import os
+import tempfile
+from pathlib import Path
+
+# Set in the master before the workers fork and import prometheus_client: each one writes its metrics there.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="credit-scoring-metrics-"))
 
 bind = os.environ.get("API_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("API_WORKERS", "2"))
@@ -27,3 +33,18 @@ loglevel = "info"
 limit_request_line = 8190
 limit_request_fields = 50
 limit_request_field_size = 8190
+
+
+def on_starting(server) -> None:
+    """Values left by a previous run of the server in the metrics directory would be counted again."""
+    for stale in Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(server, worker) -> None:
+    """A dead worker's gauges leave the scrape (its counters stay in the sums)."""
+    # not at the top: prometheus_client picks its value storage when first imported, and the workers
+    # inherit the master's modules (the directory must be set by then)
+    from prometheus_client import multiprocess  # noqa: PLC0415
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -4,7 +4,8 @@ A role includes the roles below it: ``adviser`` (find a client, score and profil
 page) < ``risk`` (plus monitoring and the drift report) < ``admin`` (plus users and keys).
 
 A scope is what a service key may call: ``score`` (POST /predict, /predict/batch), ``clients`` (the clients
-and the population), ``model`` (the model and the wording), ``drift`` (the drift summary and report).
+and the population), ``model`` (the model and the wording), ``drift`` (the drift summary and report),
+``metrics`` (the operators' Prometheus metrics; no role grants it: a monitoring system's key, not a person's).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from typing import Literal
 Role = Literal["adviser", "risk", "admin"]
 ROLES: tuple[Role, ...] = ("adviser", "risk", "admin")
 
-Scope = Literal["score", "clients", "model", "drift"]
-SCOPES: tuple[Scope, ...] = ("score", "clients", "model", "drift")
+Scope = Literal["score", "clients", "model", "drift", "metrics"]
+SCOPES: tuple[Scope, ...] = ("score", "clients", "model", "drift", "metrics")
 
 #: The API scopes a signed-in person's role grants when the dashboard calls the API on their behalf.
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {

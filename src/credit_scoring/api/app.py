@@ -30,6 +30,7 @@ from credit_scoring.api.auditing import record_answer
 from credit_scoring.api.config import API_KEYS_ENV, ApiSettings, ignored_key_sources, load_settings
 from credit_scoring.api.errors import ApiError, logger, register_error_handlers
 from credit_scoring.api.limits import limit_request_bodies
+from credit_scoring.api.metrics import observe_request
 from credit_scoring.api.observability import (
     REQUEST_ID_HEADER,
     configure_json_logging,
@@ -37,7 +38,12 @@ from credit_scoring.api.observability import (
     log_requests,
     new_request_id,
 )
-from credit_scoring.api.operations import current_operation, enumerate_parameter, openapi_document
+from credit_scoring.api.operations import (
+    Operation,
+    current_operation,
+    enumerate_parameter,
+    openapi_document,
+)
 from credit_scoring.api.routes import blueprint, operations
 from credit_scoring.api.security import API_KEY_HEADER, Authenticator, act_for, authorize
 from credit_scoring.api.services import EXTENSION, Services, build_services, current_services
@@ -87,7 +93,7 @@ def _before_request() -> None:
     g.api_key_name, g.api_key_scopes = None, frozenset()
     if public:
         return
-    caller = current_authenticator().authenticate(request.headers.get(API_KEY_HEADER))
+    caller = current_authenticator().authenticate(_presented_key(operation))
     g.api_key_name, g.api_key_scopes = caller.name, caller.scopes
     token = request.headers.get(ACTING_USER_HEADER)
     if token is not None:
@@ -95,6 +101,17 @@ def _before_request() -> None:
         g.acting_user, g.api_key_scopes = caller.acting_for, caller.scopes
     if operation is not None:
         authorize(caller, operation.scope, f"{operation.method} {API_PREFIX}{operation.rule}")
+
+
+def _presented_key(operation: Operation | None) -> str | None:
+    """The ``X-API-Key`` header; for GET /metrics also ``Authorization: Bearer <key>``, the header every
+    Prometheus version can send (``authorization.credentials_file`` of a scrape configuration)."""
+    presented = request.headers.get(API_KEY_HEADER)
+    if presented is None and operation is not None and operation.scope == "metrics":
+        kind, _, token = request.headers.get("Authorization", "").partition(" ")
+        if kind.lower() == "bearer" and token.strip():
+            return token.strip()
+    return presented
 
 
 def current_authenticator() -> Authenticator:
@@ -124,7 +141,7 @@ def _after_request(response: Response) -> Response:
         response.headers[REQUEST_ID_HEADER] = request_id
     response.headers.setdefault("Cache-Control", "no-store")
     response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return observe_request(response, API_PREFIX)
 
 
 def _openapi() -> Response:

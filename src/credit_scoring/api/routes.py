@@ -16,6 +16,7 @@ from credit_scoring.access import audit
 from credit_scoring.api import schemas
 from credit_scoring.api.auditing import note_action, note_clients
 from credit_scoring.api.errors import ApiError, validation_details
+from credit_scoring.api.metrics import count_decisions, exposition
 from credit_scoring.api.operations import Operations
 from credit_scoring.api.services import Services, current_services, read_json_file
 from credit_scoring.raw.validation import RawDataValidationError
@@ -215,6 +216,7 @@ def predict(query: schemas.PredictQuery, body: BaseModel) -> schemas.PredictionO
             )
         ]
     )
+    count_decisions([(answer.decision, answer.model.version)])
     return answer
 
 
@@ -254,6 +256,7 @@ def predict_batch(query: schemas.ExplainQuery, body: BaseModel) -> schemas.Batch
             for score, prediction, fields in zip(scores, predictions, applications, strict=True)
         ]
     )
+    count_decisions((prediction.decision, prediction.model.version) for prediction in predictions)
     return schemas.BatchPredictionOut(
         request_id=g.request_id,
         count=len(predictions),
@@ -440,6 +443,20 @@ def feature_scatter(query: schemas.ScatterQuery) -> schemas.Scatter:
 
 
 # --- monitoring ----------------------------------------------------------------------------------------
+
+
+@operations.route(
+    "/metrics",
+    summary="Operators' metrics (Prometheus text format)",
+    tag="monitoring",
+    media_type="text/plain",
+    scope="metrics",
+)
+def metrics() -> Response:
+    """Requests by route and status, latency histograms, decisions by outcome and model version, the model's
+    load age, the age of the last alias check and the decision-log spool's size, in the Prometheus text
+    exposition format (see docs/mlops.md, "Operators' metrics")."""
+    return exposition(current_services().decision_log.spool_path)
 
 
 @operations.route(

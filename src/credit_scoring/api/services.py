@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from credit_scoring.access.audit import AuditTrail
 from credit_scoring.api.config import ApiSettings
 from credit_scoring.api.errors import ApiError
+from credit_scoring.api.metrics import note_alias_checked, note_model_loaded
 from credit_scoring.api.schemas import ApplicationIn, ApplicationLenientIn, batch_request_model
 from credit_scoring.project_config import read_config
 from credit_scoring.serving.clients import ClientDirectory
@@ -212,14 +213,18 @@ def _follow_alias(services: Services) -> AliasFollower:
         if state.scorer is None:
             raise ModelNotAvailableError("; ".join(state.problems.values()) or "no scorer")
         services.state = state  # one assignment: requests that started keep the state they pinned
+        note_model_loaded()
 
     def report(problem: str | None) -> None:
         services.update_problem = problem
 
+    def read_alias() -> str | None:
+        version = aliased_version(settings.tracking_uri(), model.registered_model_name, model.alias)
+        note_alias_checked()
+        return version
+
     follower = AliasFollower(
-        alias_version=lambda: aliased_version(
-            settings.tracking_uri(), model.registered_model_name, model.alias
-        ),
+        alias_version=read_alias,
         serving_version=lambda: services.state.served.version if services.state.served else None,
         switch=switch,
         on_failure=report,
@@ -267,6 +272,7 @@ def build_services(
             )
     if served is not None:
         services.state = build_state(settings, served, rows)
+        note_model_loaded()
         if rows_problem:
             services.state.problems["model"] = rows_problem
     elif not from_registry:
