@@ -35,10 +35,17 @@ limit_request_fields = 50
 limit_request_field_size = 8190
 
 
+#: The files prometheus-client's multiprocess mode writes (``<kind>_<pid>.db``): only these are ever removed,
+#: whatever else the directory holds.
+METRIC_FILES = ("counter_*.db", "gauge_*.db", "histogram_*.db", "summary_*.db")
+
+
 def on_starting(server) -> None:
     """Values left by a previous run of the server in the metrics directory would be counted again."""
-    for stale in Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).glob("*.db"):
-        stale.unlink()
+    folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    for pattern in METRIC_FILES:
+        for stale in folder.glob(pattern):
+            stale.unlink()
 
 
 def child_exit(server, worker) -> None:
