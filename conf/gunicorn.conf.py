@@ -3,16 +3,21 @@
     .venv/bin/gunicorn -c conf/gunicorn.conf.py "credit_scoring.api:create_app()"
 
 Environment: API_BIND (default 127.0.0.1:8000), API_WORKERS (default 2: one per core of the reference
-machine), PROMETHEUS_MULTIPROC_DIR (default: a new temporary directory) where the workers keep the values of
-GET /api/v1/metrics, so that a scrape answered by any worker reports them all (docs/mlops.md).
+machine), PROMETHEUS_MULTIPROC_DIR (default: a temporary directory, removed when the server stops) where the
+workers keep the values of GET /api/v1/metrics, so that a scrape answered by any worker reports them all
+(docs/mlops.md).
 """
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 # Set in the master before the workers fork and import prometheus_client: each one writes its metrics there.
-os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="credit-scoring-metrics-"))
+# A directory made here is the server's own: it is removed when the server stops (on_exit).
+OWN_METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+if OWN_METRICS_DIR:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="credit-scoring-metrics-")
 
 bind = os.environ.get("API_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("API_WORKERS", "2"))
@@ -55,3 +60,9 @@ def child_exit(server, worker) -> None:
     from prometheus_client import multiprocess  # noqa: PLC0415
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server) -> None:
+    """The metrics directory made here goes with the server; one the environment gave stays."""
+    if OWN_METRICS_DIR:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
