@@ -217,6 +217,100 @@ class DriftSummary(BaseModel):
     interpretation: str = Field(description="The pipeline's reading of the figures, in English")
 
 
+# --- live performance (``credit_scoring.pipelines.performance``) -------------------------------------------
+
+
+class Bounds(BaseModel):
+    """A percentile interval: where the figure lies with ``confidence``."""
+
+    low: float
+    high: float
+    confidence: float
+
+
+class PeriodAlert(BaseModel):
+    """The cost alert rule's verdict for one period and model version."""
+
+    status: Literal["ok", "alert", "unknown"]
+    bound: float | None = Field(description="The estimated cost per client above which the rule fires")
+    reference_cost: float | None = Field(description="The model version's holdout cost per client")
+    reason: str
+
+
+class PerformancePeriod(BaseModel):
+    """One model version in one period: the decisions, the estimate before the labels (CBPE), the realised
+    figures on the labelled loans, the drift of its inputs and the alert. A figure is null when ``notes``
+    says why (no decision, too few labelled loans, one class only)."""
+
+    period: str = Field(description="2027-01 (month) or 2027-W03 (ISO week)")
+    period_start: str = Field(description="ISO-8601 UTC, included")
+    period_end: str = Field(description="ISO-8601 UTC, excluded")
+    model_name: str | None
+    model_version: str | None = Field(description="null: no decision in this period")
+    n_decisions: int
+    n_granted: int
+    n_refused: int
+    approval_rate: float | None
+    estimated_cost: float | None = Field(description="Expected cost per client, every decision (CBPE)")
+    estimated_cost_interval: Bounds | None
+    estimated_auc: float | None = Field(description="Expected ROC AUC, every decision (CBPE)")
+    estimated_auc_interval: Bounds | None
+    estimated_default_rate_granted: float | None
+    estimated_cost_granted: float | None = Field(
+        description="Expected cost per granted loan (the granted defaulters' cost): compare with realised_cost"
+    )
+    estimated_cost_granted_interval: Bounds | None
+    estimated_auc_granted: float | None = Field(description="Expected AUC among granted loans")
+    estimated_auc_granted_interval: Bounds | None
+    n_labelled: int = Field(description="Granted loans whose observation window ended, outcome received")
+    n_open: int = Field(description="Granted loans whose observation window has not ended yet")
+    n_awaiting: int = Field(description="Granted loans whose window ended, outcome not received yet")
+    n_defaults: int = Field(description="Defaults among the labelled loans")
+    observed_default_rate: float | None
+    observed_default_rate_interval: Bounds | None
+    realised_auc: float | None = Field(description="AUC among the labelled (granted) loans")
+    realised_auc_interval: Bounds | None
+    realised_cost: float | None = Field(description="Cost per labelled loan: granted defaulters only")
+    realised_cost_interval: Bounds | None
+    score_psi: float | None = Field(description="PSI of the period's probabilities against the reference")
+    drift_share: float | None = Field(
+        description="Share of the compared application fields whose CSI reaches the moderate band"
+    )
+    alert: PeriodAlert
+    notes: list[str] = Field(default_factory=list)
+
+
+class OutcomeFeedSummary(BaseModel):
+    """What the outcome feed brought: accepted rows, refused rows (each with its source, line and reason)."""
+
+    sources: list[str]
+    accepted: int
+    refused: int
+    refused_by_reason: dict[str, int]
+    refused_examples: list[str] = Field(description="The first refused rows, 'source:line: reason'")
+
+
+class PerformanceSummary(BaseModel):
+    """``08_reporting/performance_summary.json``, written by the performance pipeline (validated first), read
+    by ``GET /api/v1/performance`` and the dashboard's Monitoring page."""
+
+    generated_at: str = Field(description="ISO-8601 UTC")
+    as_of: str = Field(description="The moment the label status is computed at (ISO-8601 UTC)")
+    source: str = Field(description="Where the decisions came from, e.g. the decision log's database")
+    period: Literal["week", "month"]
+    observation_months: int = Field(description="A granted loan is labelled this long after its decision")
+    cost_false_negative: float
+    cost_false_positive: float
+    alert_rule: str = Field(description="The cost alert rule in words")
+    labelled_population: Literal["granted_only"] = Field(
+        default="granted_only",
+        description="Refused applicants get no loan, hence no outcome: realised figures cover granted loans",
+    )
+    status: Literal["ok", "alert", "unknown"] = Field(description="alert when a period's rule fired")
+    outcomes: OutcomeFeedSummary
+    periods: list[PerformancePeriod]
+
+
 # --- a model version's figures (``credit_scoring.pipelines.modelling.assessment``) -------------------------
 
 
