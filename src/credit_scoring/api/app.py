@@ -5,7 +5,8 @@ Run alone: ``gunicorn -c conf/gunicorn.conf.py "credit_scoring.api:create_app()"
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -231,11 +232,12 @@ def register_api(
     settings: ApiSettings | None = None,
     served: ServedModel | None = None,
     rows: RowBuilder | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Services:
     """Mount the API blueprint under /api/v1 on ``app`` with its JSON error handlers, and load what it
     serves. Works on any Flask app (the Dash server mounts it this way)."""
     settings = settings or load_settings(config)
-    services = build_services(settings, served=served, rows=rows)
+    services = build_services(settings, served=served, rows=rows, clock=clock)
     app.extensions[EXTENSION] = services
     app.extensions[AUTH_EXTENSION] = build_authenticator(settings)
     limit_request_bodies(app, settings.requests.max_body_bytes)
@@ -252,11 +254,15 @@ def create_app(
     served: ServedModel | None = None,
     rows: RowBuilder | None = None,
     json_logs: bool = True,
+    clock: Callable[[], datetime] | None = None,
 ) -> Flask:
-    """The scoring API as a Flask app (``config`` overrides conf/base/app.yml; see `load_settings`)."""
+    """The scoring API as a Flask app (``config`` overrides conf/base/app.yml; see `load_settings`).
+
+    ``clock`` gives the time decisions are recorded at; only a process that builds the app itself can set it
+    (the traffic simulation replays months in minutes), never a request."""
     if json_logs:
         configure_json_logging()
     app = Flask(__name__)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    register_api(app, config, served=served, rows=rows)
+    register_api(app, config, served=served, rows=rows, clock=clock)
     return app

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +74,8 @@ class Services:
     """Why the version the alias names now does not serve yet (the previous one does), or None."""
     follower: AliasFollower | None = None
     openapi: dict[str, Any] | None = None
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    """The time a decision is recorded at: the wall clock, or a simulated one (`create_app`'s ``clock``)."""
 
     def current(self) -> ModelState:
         """The state of this request: the one serving when the request first asked, for its whole life."""
@@ -235,7 +239,10 @@ def _follow_alias(services: Services) -> AliasFollower:
 
 
 def build_services(
-    settings: ApiSettings, served: ServedModel | None = None, rows: RowBuilder | None = None
+    settings: ApiSettings,
+    served: ServedModel | None = None,
+    rows: RowBuilder | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Services:
     """Everything the routes need; ``served`` and ``rows`` may be given (tests), else they are loaded. A model
     loaded from the registry is followed: a moved alias switches the running process to its version."""
@@ -255,6 +262,8 @@ def build_services(
         application_model=application,
         batch_model=batch_request_model(application, settings.requests.max_batch_size),
     )
+    if clock is not None:
+        services.clock = clock
     rows_problem = None
     if rows is None:
         rows, rows_problem = _load_rows(settings)
