@@ -44,6 +44,7 @@ EXPECTED_SCOPES = {  # the access policy (credit_scoring.access.roles), rule by 
     "/wording": "model",
     "/drift": "drift",
     "/drift/report": "drift",
+    "/performance": "drift",
     "/metrics": "metrics",
 }
 PAST = datetime(2020, 1, 1, tzinfo=UTC)

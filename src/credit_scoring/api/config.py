@@ -51,6 +51,7 @@ class DataSettings(_Section):
     scoring_predictions: Path = Path("data/07_model_output/scoring_predictions.parquet")
     drift_summary: Path = Path("data/08_reporting/drift_summary.json")
     drift_report: Path = Path("data/08_reporting/drift_report.html")
+    performance_summary: Path = Path("data/08_reporting/performance_summary.json")
 
     def resolved(self, root: Path) -> DataSettings:
         return DataSettings(**{name: root / path for name, path in self})

@@ -198,7 +198,7 @@ def predict(query: schemas.PredictQuery, body: BaseModel) -> schemas.PredictionO
     services = current_services()
     fields = _received(body)
     score = _score_applications(services, [fields], query, "")[0]
-    timestamp = utc_timestamp()
+    timestamp = utc_timestamp(services.clock())
     answer = _prediction(services, score, g.request_id, query.lang, timestamp)
     note_clients([_decision_noted(answer)])
     if query.simulation:
@@ -236,7 +236,7 @@ def predict_batch(query: schemas.ExplainQuery, body: BaseModel) -> schemas.Batch
     services = current_services()
     applications = [_received(application) for application in body.applications]  # type: ignore[attr-defined]
     scores = _score_applications(services, applications, query, "applications.")
-    timestamp = utc_timestamp()
+    timestamp = utc_timestamp(services.clock())
     predictions = [
         _prediction(services, score, f"{g.request_id}-{i}", query.lang, timestamp)
         for i, score in enumerate(scores)
@@ -528,3 +528,32 @@ def drift_report() -> Response:
     if not path.is_file():
         raise ApiError(404, f"no drift report yet: {path.name} is missing (run: kedro run --pipelines drift)")
     return send_file(path, mimetype="text/html", max_age=0)
+
+
+@operations.route(
+    "/performance",
+    summary="The latest live-performance summary",
+    tag="monitoring",
+    response=schemas.PerformanceSummary,
+    errors=(404, 500),
+    scope="drift",
+)
+def performance_summary() -> schemas.PerformanceSummary:
+    """``08_reporting/performance_summary.json`` of the performance pipeline, validated: per period and model
+    version, the estimated and realised cost and AUC, the approval rate, the drift and the alerts; 404 until
+    it has run, 500 naming the fields when the file does not match this schema."""
+    path = current_services().settings.paths.performance_summary
+    if not path.is_file():
+        raise ApiError(
+            404, f"no performance summary yet: {path.name} is missing (run: make simulate, or make monitor)"
+        )
+    content = read_json_file(path, "performance summary")
+    try:
+        return schemas.PerformanceSummary.model_validate(content)
+    except ValidationError as error:
+        raise ApiError(
+            500,
+            f"{path.name} does not match the performance summary schema: rerun make monitor",
+            validation_details(error),
+            code="invalid_report",
+        ) from None

@@ -480,3 +480,12 @@ class DriftSummary(records.DriftSummary):
 
 API_DRIFT_COLUMN_FIELDS = ("label",)
 """Fields of `ColumnDrift` the API adds to what the drift pipeline writes."""
+
+
+# --- the live-performance summary: the performance pipeline's record, served as written ------------------
+
+
+class PerformanceSummary(records.PerformanceSummary):
+    """The latest live-performance summary written by the performance pipeline: per period and model
+    version, the decisions, the estimated (CBPE) and realised cost and AUC, the input drift and the cost
+    alert; realised figures cover granted loans only (refused applicants have no outcome)."""
