@@ -12,7 +12,15 @@ from typing import Any
 import numpy as np
 
 from dash_app import theme
-from dash_app.figures import drift_ratio, effect_of, histogram_bins, reason_label, reason_value
+from dash_app.figures import (
+    drift_ratio,
+    effect_of,
+    histogram_bins,
+    model_versions,
+    period_order,
+    reason_label,
+    reason_value,
+)
 from dash_app.i18n import format_number, format_percent, t
 
 
@@ -230,3 +238,196 @@ def category_text(counts: dict[str, int], client_level: str | None, group_label:
         for level, count in sorted(counts.items(), key=lambda item: item[1], reverse=True)
     ]
     return ChartText(summary, [t("common.value", lang), t("common.count", lang)], rows)
+
+
+# --- live performance (GET /performance): one row per period and model version, oldest first --------------
+
+
+def performance_rows(periods: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The summary's rows in time order, model versions in the order they first served, the periods without
+    decision included (their tables say so)."""
+    versions = model_versions(periods)
+
+    def key(row: dict[str, Any]) -> tuple[str, int]:
+        version = row.get("model_version")
+        return str(row["period"]), versions.index(str(version)) if version is not None else -1
+
+    return sorted(periods, key=key)
+
+
+def version_cell(row: dict[str, Any], lang: str) -> str:
+    """The model version of a row, or that the period had no decision."""
+    version = row.get("model_version")
+    return t("perf.no_decision", lang) if version is None else str(version)
+
+
+def figure_cell(value: float | None, lang: str, digits: int = 3, *, percent: bool = False) -> str:
+    """A figure of the summary as the page writes numbers; a null one is "not available" (the loans table's
+    notes say why)."""
+    if value is None:
+        return t("perf.not_available", lang)
+    return format_percent(value, lang, digits) if percent else format_number(value, lang, digits)
+
+
+def interval_cell(bounds: dict[str, Any] | None, lang: str, digits: int = 3) -> str:
+    """``0.480 to 0.720 (90%)``; "not available" without an interval."""
+    if not bounds:
+        return t("perf.not_available", lang)
+    return t(
+        "perf.interval",
+        lang,
+        low=format_number(bounds["low"], lang, digits),
+        high=format_number(bounds["high"], lang, digits),
+        confidence=format_percent(bounds["confidence"], lang),
+    )
+
+
+def period_header(period: str, lang: str) -> str:
+    return t(f"perf.col_period_{period}", lang)
+
+
+def _latest_estimate(periods: Sequence[dict[str, Any]], field: str) -> dict[str, Any] | None:
+    served = [row for row in performance_rows(periods) if row.get(field) is not None]
+    return served[-1] if served else None
+
+
+def _estimated_and_realised_text(
+    periods: Sequence[dict[str, Any]],
+    lang: str,
+    *,
+    period: str,
+    estimated: str,
+    realised: str,
+    summary_key: str,
+    columns: tuple[str, str],
+) -> ChartText:
+    latest = _latest_estimate(periods, estimated)
+    if latest is None:
+        return ChartText(t("perf.empty_chart", lang))
+    rows = performance_rows(periods)
+    summary = t(
+        summary_key,
+        lang,
+        n=len(period_order(rows)),
+        estimate=format_number(latest[estimated], lang, 3),
+        period=latest["period"],
+        version=latest["model_version"],
+        n_realised=sum(row.get(realised) is not None for row in rows),
+    )
+    headers = [
+        period_header(period, lang),
+        t("perf.col_version", lang),
+        t(columns[0], lang),
+        t("perf.col_interval", lang),
+        t(columns[1], lang),
+        t("perf.col_interval", lang),
+        t("perf.col_labelled", lang),
+    ]
+    table = [
+        [
+            str(row["period"]),
+            version_cell(row, lang),
+            figure_cell(row.get(estimated), lang),
+            interval_cell(row.get(f"{estimated}_interval"), lang),
+            figure_cell(row.get(realised), lang),
+            interval_cell(row.get(f"{realised}_interval"), lang),
+            format_number(row["n_labelled"], lang),
+        ]
+        for row in rows
+    ]
+    return ChartText(summary, headers, table)
+
+
+def performance_cost_text(periods: Sequence[dict[str, Any]], lang: str, period: str = "month") -> ChartText:
+    """The cost chart's data: per period and version, the estimated and realised cost with their intervals."""
+    return _estimated_and_realised_text(
+        periods,
+        lang,
+        period=period,
+        estimated="estimated_cost_granted",
+        realised="realised_cost",
+        summary_key="perf.cost_summary",
+        columns=("perf.col_estimated_cost", "perf.col_realised_cost"),
+    )
+
+
+def performance_auc_text(periods: Sequence[dict[str, Any]], lang: str, period: str = "month") -> ChartText:
+    """The AUC chart's data: per period and version, the estimated and realised AUC with their intervals."""
+    return _estimated_and_realised_text(
+        periods,
+        lang,
+        period=period,
+        estimated="estimated_auc_granted",
+        realised="realised_auc",
+        summary_key="perf.auc_summary",
+        columns=("perf.col_estimated_auc", "perf.col_realised_auc"),
+    )
+
+
+def approval_rate_text(periods: Sequence[dict[str, Any]], lang: str, period: str = "month") -> ChartText:
+    """The approval chart's data: per period and version, the decisions, the granted and the rate."""
+    rows = performance_rows(periods)
+    rated = [row for row in rows if row.get("approval_rate") is not None]
+    if not rated:
+        return ChartText(t("perf.empty_chart", lang))
+    summary = t(
+        "perf.approval_summary",
+        lang,
+        n=len(period_order(rows)),
+        first=format_percent(rated[0]["approval_rate"], lang, 1),
+        first_period=rated[0]["period"],
+        last=format_percent(rated[-1]["approval_rate"], lang, 1),
+        last_period=rated[-1]["period"],
+    )
+    headers = [
+        period_header(period, lang),
+        t("perf.col_version", lang),
+        t("perf.col_decisions", lang),
+        t("perf.col_granted", lang),
+        t("perf.col_approval", lang),
+    ]
+    table = [
+        [
+            str(row["period"]),
+            version_cell(row, lang),
+            format_number(row["n_decisions"], lang),
+            format_number(row["n_granted"], lang),
+            figure_cell(row.get("approval_rate"), lang, 1, percent=True),
+        ]
+        for row in rows
+    ]
+    return ChartText(summary, headers, table)
+
+
+def performance_drift_text(periods: Sequence[dict[str, Any]], lang: str, period: str = "month") -> ChartText:
+    """The drift chart's data: per period and version, the score's PSI and the share of drifted fields."""
+    rows = performance_rows(periods)
+    measured = [row for row in rows if row.get("score_psi") is not None]
+    if not measured:
+        return ChartText(t("perf.empty_chart", lang))
+    highest = max(measured, key=lambda row: float(row["score_psi"]))
+    shares = [float(row["drift_share"]) for row in rows if row.get("drift_share") is not None]
+    summary = t(
+        "perf.drift_summary",
+        lang,
+        n=len(period_order(rows)),
+        psi=format_number(highest["score_psi"], lang, 3),
+        period=highest["period"],
+        share=figure_cell(max(shares) if shares else None, lang, 0, percent=True),
+    )
+    headers = [
+        period_header(period, lang),
+        t("perf.col_version", lang),
+        t("perf.col_psi", lang),
+        t("perf.col_drift_share", lang),
+    ]
+    table = [
+        [
+            str(row["period"]),
+            version_cell(row, lang),
+            figure_cell(row.get("score_psi"), lang),
+            figure_cell(row.get("drift_share"), lang, 0, percent=True),
+        ]
+        for row in rows
+    ]
+    return ChartText(summary, headers, table)

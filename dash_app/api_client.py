@@ -136,6 +136,11 @@ class ApiClient:
     def drift_report_html(self) -> str:
         return self._request("GET", "drift/report").text
 
+    def performance_summary(self) -> dict[str, Any]:
+        """The performance pipeline's latest summary (schema ``PerformanceSummary``): per period and model
+        version, the estimated and realised cost and AUC, the approval rate, the drift and the alerts."""
+        return self.get("performance")
+
 
 def _error_from(response: requests.Response) -> ApiError:
     """An :class:`ApiError` from the API's JSON error body (``{"error": {"code", "message", ...}}``)."""

@@ -360,3 +360,232 @@ def category_chart(
     figure.update_layout(showlegend=False)
     figure.update_yaxes(title=t("common.count", lang))
     return figure
+
+
+# --- live performance (GET /performance): trends across periods, one trace per model version ----------------
+
+
+def period_order(periods: Sequence[dict[str, Any]]) -> list[str]:
+    """Every period of the summary, oldest first (``2027-01`` and ``2027-W03`` both sort as text)."""
+    return sorted({str(row["period"]) for row in periods})
+
+
+def model_versions(periods: Sequence[dict[str, Any]]) -> list[str]:
+    """The model versions in the order they first served (the periods without decision have none)."""
+    ordered = sorted(periods, key=lambda row: str(row["period"]))
+    versions: list[str] = []
+    for row in ordered:
+        version = row.get("model_version")
+        if version is not None and str(version) not in versions:
+            versions.append(str(version))
+    return versions
+
+
+def version_rows(periods: Sequence[dict[str, Any]], version: str) -> list[dict[str, Any]]:
+    """A model version's periods, oldest first."""
+    chosen = [row for row in periods if str(row.get("model_version")) == version]
+    return sorted(chosen, key=lambda row: str(row["period"]))
+
+
+def version_style(index: int) -> tuple[str, str]:
+    """The colour and marker symbol of the ``index``-th model version."""
+    return (
+        theme.VERSION_COLOURS[index % len(theme.VERSION_COLOURS)],
+        theme.VERSION_SYMBOLS[index % len(theme.VERSION_SYMBOLS)],
+    )
+
+
+def _interval_bars(rows: Sequence[dict[str, Any]], value: str, interval: str, colour: str) -> dict[str, Any]:
+    """Asymmetric error bars from each row's ``interval`` around its ``value`` (none where either is null)."""
+    above, below = [], []
+    for row in rows:
+        figure, bounds = row.get(value), row.get(interval)
+        if figure is None or not bounds:
+            above.append(None)
+            below.append(None)
+            continue
+        above.append(max(0.0, float(bounds["high"]) - float(figure)))
+        below.append(max(0.0, float(figure) - float(bounds["low"])))
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": above,
+        "arrayminus": below,
+        "color": colour,
+        "thickness": 1.5,
+        "width": 6,
+    }
+
+
+def _estimated_and_realised(
+    periods: Sequence[dict[str, Any]],
+    *,
+    estimated: str,
+    realised: str,
+    digits: int,
+    lang: str,
+) -> go.Figure:
+    """Per model version, the estimate (dashed, open markers) and the realised figure (solid, filled markers),
+    each with its interval as error bars."""
+    figure = go.Figure()
+    for index, version in enumerate(model_versions(periods)):
+        rows = version_rows(periods, version)
+        colour, symbol = version_style(index)
+        name = t("perf.version", lang, version=version)
+        for field, kind, dash, marker_symbol in (
+            (estimated, "perf.estimated", theme.ESTIMATED_DASH, f"{symbol}-open"),
+            (realised, "perf.realised", theme.REALISED_DASH, symbol),
+        ):
+            trace_name = t("perf.trace", lang, version=name, kind=t(kind, lang))
+            figure.add_trace(
+                go.Scatter(
+                    x=[row["period"] for row in rows],
+                    y=[row.get(field) for row in rows],
+                    mode="lines+markers",
+                    name=trace_name,
+                    legendgroup=version,
+                    connectgaps=False,
+                    line={"color": colour, "dash": dash, "width": 2.5},
+                    marker={"symbol": marker_symbol, "size": 11, "color": colour, "line": {"width": 2}},
+                    error_y=_interval_bars(rows, field, f"{field}_interval", colour),
+                    hovertemplate="%{x}: %{y:." + str(digits) + "f}<extra>" + trace_name + "</extra>",
+                )
+            )
+    return figure
+
+
+def _period_axis(figure: go.Figure, periods: Sequence[dict[str, Any]], lang: str, period: str) -> None:
+    """Periods as categories in time order (never parsed as dates), each new model version marked where it
+    first serves."""
+    order = period_order(periods)
+    figure.update_xaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=order,
+        title=t(f"perf.col_period_{period}", lang),
+    )
+    for version in model_versions(periods)[1:]:
+        start = version_rows(periods, version)[0]["period"]
+        figure.add_vline(x=order.index(start), line={"color": "#212529", "width": 1.5, "dash": "dot"})
+        figure.add_annotation(
+            x=start,
+            y=0,
+            yref="paper",
+            yanchor="bottom",
+            xanchor="left",
+            showarrow=False,
+            bgcolor="white",
+            text=t("perf.version_start", lang, version=version),
+            font={"size": theme.FONT_SIZE - 2},
+        )
+
+
+def performance_cost_chart(periods: Sequence[dict[str, Any]], lang: str, period: str = "month") -> go.Figure:
+    """Estimated (CBPE) against realised cost per granted loan, per model version and period, with their
+    intervals; the periods whose cost alert fired marked with a cross and named in the legend."""
+    figure = _estimated_and_realised(
+        periods, estimated="estimated_cost_granted", realised="realised_cost", digits=3, lang=lang
+    )
+    alerts = [
+        row
+        for row in periods
+        if row["alert"]["status"] == "alert" and row.get("estimated_cost_granted") is not None
+    ]
+    if alerts:
+        figure.add_trace(
+            go.Scatter(
+                x=[row["period"] for row in alerts],
+                y=[row["estimated_cost_granted"] for row in alerts],
+                mode="markers",
+                name=t("perf.alert_marker", lang),
+                marker={
+                    "symbol": "x-thin-open",
+                    "size": 24,
+                    "color": theme.ALERT_COLOUR,
+                    "line": {"width": 3, "color": theme.ALERT_COLOUR},
+                },
+                hovertemplate="%{x}<extra>" + t("perf.alert_marker", lang) + "</extra>",
+            )
+        )
+    theme.base_layout(figure, t("perf.cost_chart", lang), height=440)
+    _period_axis(figure, periods, lang, period)
+    figure.update_yaxes(title=t("perf.cost_axis", lang), rangemode="tozero")
+    return figure
+
+
+def performance_auc_chart(periods: Sequence[dict[str, Any]], lang: str, period: str = "month") -> go.Figure:
+    """Estimated (CBPE) against realised AUC among granted loans, per model version and period."""
+    figure = _estimated_and_realised(
+        periods, estimated="estimated_auc_granted", realised="realised_auc", digits=3, lang=lang
+    )
+    theme.base_layout(figure, t("perf.auc_chart", lang), height=420)
+    _period_axis(figure, periods, lang, period)
+    figure.update_yaxes(title=t("perf.auc_axis", lang))
+    return figure
+
+
+def approval_rate_chart(periods: Sequence[dict[str, Any]], lang: str, period: str = "month") -> go.Figure:
+    """The share of decisions granted, per model version and period."""
+    figure = go.Figure()
+    for index, version in enumerate(model_versions(periods)):
+        rows = version_rows(periods, version)
+        colour, symbol = version_style(index)
+        name = t("perf.version", lang, version=version)
+        figure.add_trace(
+            go.Scatter(
+                x=[row["period"] for row in rows],
+                y=[row.get("approval_rate") for row in rows],
+                mode="lines+markers",
+                name=name,
+                line={"color": colour, "width": 2.5},
+                marker={"symbol": symbol, "size": 11, "color": colour},
+                hovertemplate="%{x}: %{y:.1%}<extra>" + name + "</extra>",
+            )
+        )
+    theme.base_layout(figure, t("perf.approval_chart", lang), height=380)
+    _period_axis(figure, periods, lang, period)
+    figure.update_yaxes(title=t("perf.col_approval", lang), tickformat=".0%", rangemode="tozero")
+    return figure
+
+
+def performance_drift_chart(periods: Sequence[dict[str, Any]], lang: str, period: str = "month") -> go.Figure:
+    """The score's PSI (solid, filled markers, left axis) and the share of drifted fields (dotted, open
+    markers, right axis in %), per model version and period."""
+    figure = go.Figure()
+    for index, version in enumerate(model_versions(periods)):
+        rows = version_rows(periods, version)
+        colour, symbol = version_style(index)
+        name = t("perf.version", lang, version=version)
+        for field, kind, dash, marker_symbol, axis, number in (
+            ("score_psi", "perf.psi", "solid", symbol, "y", ":.3f"),
+            ("drift_share", "perf.drift_share", "dot", f"{symbol}-open", "y2", ":.0%"),
+        ):
+            trace_name = t("perf.trace", lang, version=name, kind=t(kind, lang))
+            figure.add_trace(
+                go.Scatter(
+                    x=[row["period"] for row in rows],
+                    y=[row.get(field) for row in rows],
+                    mode="lines+markers",
+                    name=trace_name,
+                    legendgroup=version,
+                    yaxis=axis,
+                    line={"color": colour, "dash": dash, "width": 2.5},
+                    marker={"symbol": marker_symbol, "size": 11, "color": colour, "line": {"width": 2}},
+                    hovertemplate="%{x}: %{y" + number + "}<extra>" + trace_name + "</extra>",
+                )
+            )
+    theme.base_layout(figure, t("perf.drift_chart", lang), height=420)
+    _period_axis(figure, periods, lang, period)
+    figure.update_layout(
+        yaxis={"title": t("perf.col_psi", lang), "rangemode": "tozero"},
+        yaxis2={
+            "title": t("perf.col_drift_share", lang),
+            "overlaying": "y",
+            "side": "right",
+            "tickformat": ".0%",
+            "rangemode": "tozero",
+            "showgrid": False,
+            "automargin": True,
+        },
+    )
+    return figure

@@ -599,6 +599,144 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "{n} caractéristiques comparées, les plus importantes pour le modèle d'abord ; {n_drifted} ont "
         "dérivé, la plus éloignée de sa limite étant {top}.",
     },
+    # --- monitoring: live performance (GET /performance, the performance pipeline's summary) ------------------
+    "perf.heading": {"en": "Live performance", "fr": "Performance en production"},
+    "perf.none": {
+        "en": "No performance summary yet. Run make simulate (a simulated stream of decisions and outcomes) or make monitor (the scheduled monitoring) to compute it.",
+        "fr": "Pas encore de synthèse de performance. Lancez make simulate (un flux simulé de décisions et d'issues) ou make monitor (la surveillance planifiée) pour la calculer.",
+    },
+    "perf.status_ok": {
+        "en": "✔ Performance: no period crossed the cost alert rule",
+        "fr": "✔ Performance : aucune période n'a franchi la règle d'alerte sur le coût",
+    },
+    "perf.status_alert": {
+        "en": "✖ Performance: the cost alert rule fired in {n} period(s)",
+        "fr": "✖ Performance : la règle d'alerte sur le coût s'est déclenchée sur {n} période(s)",
+    },
+    "perf.status_unknown": {
+        "en": "? Performance: not enough decisions to judge yet",
+        "fr": "? Performance : pas encore assez de décisions pour juger",
+    },
+    "perf.intro": {
+        "en": "How each model version does on the decisions it took, {period_word} by {period_word}: the estimate made from its probabilities before the repayment outcomes arrive, and the realised figures once they have.",
+        "fr": "Ce que donne chaque version du modèle sur les décisions qu'elle a prises, {period_word} par {period_word} : l'estimation tirée de ses probabilités avant l'arrivée des issues de remboursement, puis les chiffres réalisés une fois celles-ci connues.",
+    },
+    "perf.period_month": {"en": "month", "fr": "mois"},
+    "perf.period_week": {"en": "week", "fr": "semaine"},
+    "perf.col_period_month": {"en": "Month", "fr": "Mois"},
+    "perf.col_period_week": {"en": "Week", "fr": "Semaine"},
+    "perf.granted_only": {
+        "en": "Refused applicants get no loan, hence no repayment outcome: the realised figures cover granted loans only, and the estimates they are compared with are those of the granted loans.",
+        "fr": "Les demandeurs refusés n'obtiennent pas de prêt, donc aucune issue de remboursement : les chiffres réalisés ne portent que sur les prêts accordés, et les estimations comparées sont celles des prêts accordés.",
+    },
+    "perf.observation": {
+        "en": "A granted loan gets its outcome {months} months after the decision; until then it is open.",
+        "fr": "Un prêt accordé reçoit son issue {months} mois après la décision ; d'ici là, il est en cours.",
+    },
+    "perf.as_of": {
+        "en": "Outcomes known as of {date}; decisions read from {source}.",
+        "fr": "Issues connues au {date} ; décisions lues depuis {source}.",
+    },
+    "perf.outcomes": {
+        "en": "Outcome feed: {accepted} rows accepted, {refused} rows refused (unknown client, outcome before the decision or duplicate).",
+        "fr": "Flux des issues : {accepted} lignes acceptées, {refused} lignes refusées (client inconnu, issue antérieure à la décision ou doublon).",
+    },
+    "perf.open_loans": {
+        "en": "Open loans (outcome not due yet): {open}; labelled loans: {labelled}.",
+        "fr": "Prêts en cours (issue pas encore due) : {open} ; prêts avec issue : {labelled}.",
+    },
+    "perf.generated": {"en": "Summary of {date}.", "fr": "Synthèse du {date}."},
+    "perf.alerts": {"en": "Alerts", "fr": "Alertes"},
+    "perf.alert_item": {
+        "en": "✖ Alert — {period}, model {version}: estimated cost per client {cost}, above the limit {bound} (reference cost {reference}).",
+        "fr": "✖ Alerte — {period}, modèle {version} : coût estimé par client {cost}, au-dessus de la limite {bound} (coût de référence {reference}).",
+    },
+    "perf.no_alert": {
+        "en": "✔ No alert in any period.",
+        "fr": "✔ Aucune alerte sur l'ensemble des périodes.",
+    },
+    "perf.rule": {"en": "Alert rule: {rule}", "fr": "Règle d'alerte : {rule}"},
+    "perf.rule_generic": {
+        "en": "alert when a period's estimated cost per client exceeds the model version's reference cost by more than the configured margin.",
+        "fr": "alerte lorsque le coût estimé par client d'une période dépasse le coût de référence de la version du modèle de plus que la marge configurée.",
+    },
+    "perf.version": {"en": "Model {version}", "fr": "Modèle {version}"},
+    "perf.estimated": {"en": "estimated", "fr": "estimé"},
+    "perf.realised": {"en": "realised", "fr": "réalisé"},
+    "perf.trace": {"en": "{version}, {kind}", "fr": "{version}, {kind}"},
+    "perf.version_start": {"en": "▸ model {version}", "fr": "▸ modèle {version}"},
+    "perf.alert_marker": {"en": "✖ Alert", "fr": "✖ Alerte"},
+    "perf.no_decision": {"en": "no decision", "fr": "aucune décision"},
+    "perf.not_available": {"en": "not available", "fr": "non disponible"},
+    "perf.interval": {"en": "{low} to {high} ({confidence})", "fr": "{low} à {high} ({confidence})"},
+    "perf.cost_chart": {
+        "en": "Cost per granted loan: estimated and realised",
+        "fr": "Coût par prêt accordé : estimé et réalisé",
+    },
+    "perf.cost_axis": {"en": "Cost per granted loan", "fr": "Coût par prêt accordé"},
+    "perf.auc_chart": {
+        "en": "AUC among granted loans: estimated and realised",
+        "fr": "AUC parmi les prêts accordés : estimée et réalisée",
+    },
+    "perf.auc_axis": {"en": "AUC", "fr": "AUC"},
+    "perf.approval_chart": {"en": "Approval rate", "fr": "Taux d'acceptation"},
+    "perf.drift_chart": {
+        "en": "Input drift: score PSI and share of drifted fields",
+        "fr": "Dérive des entrées : PSI du score et part des champs en dérive",
+    },
+    "perf.psi": {"en": "score PSI", "fr": "PSI du score"},
+    "perf.drift_share": {"en": "drifted fields", "fr": "champs en dérive"},
+    "perf.col_version": {"en": "Model version", "fr": "Version du modèle"},
+    "perf.col_estimated_cost": {
+        "en": "Estimated cost per granted loan",
+        "fr": "Coût estimé par prêt accordé",
+    },
+    "perf.col_realised_cost": {
+        "en": "Realised cost per labelled loan",
+        "fr": "Coût réalisé par prêt avec issue",
+    },
+    "perf.col_estimated_auc": {"en": "Estimated AUC", "fr": "AUC estimée"},
+    "perf.col_realised_auc": {"en": "Realised AUC", "fr": "AUC réalisée"},
+    "perf.col_interval": {"en": "Interval", "fr": "Intervalle"},
+    "perf.col_decisions": {"en": "Decisions", "fr": "Décisions"},
+    "perf.col_granted": {"en": "Granted", "fr": "Accordés"},
+    "perf.col_refused": {"en": "Refused (no outcome)", "fr": "Refusés (sans issue)"},
+    "perf.col_approval": {"en": "Approval rate", "fr": "Taux d'acceptation"},
+    "perf.col_labelled": {"en": "Labelled loans", "fr": "Prêts avec issue"},
+    "perf.col_defaults": {"en": "Defaults", "fr": "Défauts"},
+    "perf.col_open": {"en": "Open loans", "fr": "Prêts en cours"},
+    "perf.col_awaiting": {"en": "Outcome awaited", "fr": "Issue attendue"},
+    "perf.col_psi": {"en": "Score PSI", "fr": "PSI du score"},
+    "perf.col_drift_share": {"en": "Drifted fields", "fr": "Champs en dérive"},
+    "perf.col_alert": {"en": "Alert", "fr": "Alerte"},
+    "perf.col_notes": {"en": "Notes", "fr": "Remarques"},
+    "perf.alert_ok": {"en": "✔ none", "fr": "✔ aucune"},
+    "perf.alert_alert": {"en": "✖ alert", "fr": "✖ alerte"},
+    "perf.alert_unknown": {"en": "? unknown", "fr": "? inconnue"},
+    "perf.loans_caption": {
+        "en": "Decisions, loans and outcomes by period and model version",
+        "fr": "Décisions, prêts et issues par période et version du modèle",
+    },
+    "perf.empty_chart": {
+        "en": "No decision in any period yet.",
+        "fr": "Aucune décision sur aucune période pour l'instant.",
+    },
+    "perf.cost_summary": {
+        "en": "Cost per granted loan over {n} periods; estimates dashed with open markers, realised figures solid with filled markers. Latest estimate: {estimate} ({period}, model {version}); realised cost known for {n_realised} of the periods.",
+        "fr": "Coût par prêt accordé sur {n} périodes ; estimations en tirets à marqueurs creux, chiffres réalisés en trait plein à marqueurs pleins. Dernière estimation : {estimate} ({period}, modèle {version}) ; coût réalisé connu pour {n_realised} des périodes.",
+    },
+    "perf.auc_summary": {
+        "en": "AUC among granted loans over {n} periods; estimates dashed with open markers, realised figures solid with filled markers. Latest estimate: {estimate} ({period}, model {version}); realised AUC known for {n_realised} of the periods.",
+        "fr": "AUC parmi les prêts accordés sur {n} périodes ; estimations en tirets à marqueurs creux, chiffres réalisés en trait plein à marqueurs pleins. Dernière estimation : {estimate} ({period}, modèle {version}) ; AUC réalisée connue pour {n_realised} des périodes.",
+    },
+    "perf.approval_summary": {
+        "en": "Approval rate over {n} periods, from {first} ({first_period}) to {last} ({last_period}).",
+        "fr": "Taux d'acceptation sur {n} périodes, de {first} ({first_period}) à {last} ({last_period}).",
+    },
+    "perf.drift_summary": {
+        "en": "Score PSI (solid, left axis) and share of drifted fields (dotted, right axis) over {n} periods; highest PSI {psi} ({period}), highest share of drifted fields {share}.",
+        "fr": "PSI du score (trait plein, axe de gauche) et part des champs en dérive (pointillés, axe de droite) sur {n} périodes ; PSI le plus élevé {psi} ({period}), part de champs en dérive la plus élevée {share}.",
+    },
 }
 
 

@@ -20,6 +20,13 @@ DECISION_SYMBOLS = {"granted": "circle", "refused": "x"}
 DECISION_PATTERNS = {"granted": "", "refused": "/"}
 DECISION_ICONS = {"granted": "✔", "refused": "✖"}
 EFFECT_ICONS = {"raises": "▲", "lowers": "▼"}
+#: Model versions on the trend charts, in the order they first serve: a colour and a marker symbol each (the
+#: legend names them); estimated and realised figures differ by line dash and open or filled markers.
+VERSION_COLOURS = (GRANTED, REFUSED, "#2d6a2d", "#6a3d9a", NEUTRAL)
+VERSION_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "star")
+ESTIMATED_DASH = "dash"
+REALISED_DASH = "solid"
+ALERT_COLOUR = REFUSED
 SCORE_COLOURSCALE = "Cividis"  # perceptually uniform and readable with colour-vision deficiencies
 
 FONT_SIZE = 15

@@ -1,7 +1,9 @@
-"""Monitoring callback: the latest drift summary, its chart and table, and the link to the full report.
+"""Monitoring callbacks: the latest drift summary, its chart and table, and the link to the full report; then
+the live performance, its four trend charts (each with its table), the alerts and the loans by period.
 
-The summary is the API's ``DriftSummary`` (the drift pipeline's ``summarize_drift`` output, each column
-labelled in the page's language); this module reads exactly its keys.
+The drift summary is the API's ``DriftSummary`` (the drift pipeline's ``summarize_drift`` output, each column
+labelled in the page's language); the performance summary is its ``PerformanceSummary`` (the performance
+pipeline's ``08_reporting/performance_summary.json``). This module reads exactly their keys.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dash import Dash, Input, Output, html
 from credit_scoring.access.roles import Role
 from dash_app import alternatives, figures
 from dash_app.api_client import ApiClient, ApiError, get_client
-from dash_app.components import chart_block, error_alert
+from dash_app.components import chart_block, data_table, error_alert
 from dash_app.i18n import format_number, format_percent, normalise_language, t
 from dash_app.permissions import REPORT_PATH
 
@@ -123,7 +125,154 @@ def monitoring_section(client: ApiClient, lang: str) -> html.Div | dbc.Alert:
     return html.Div(parts)
 
 
+# --- live performance ------------------------------------------------------------------------------------
+
+PERFORMANCE_STATUS_COLOURS = {"ok": "success", "alert": "danger", "unknown": "secondary"}
+COUNTS = ("n_decisions", "n_granted", "n_refused", "n_labelled", "n_defaults", "n_open", "n_awaiting")
+"""The counts of a period and model version in the loans table, in its columns' order."""
+
+
+def alert_periods(periods: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows whose cost alert fired, in time order."""
+    return [row for row in alternatives.performance_rows(periods) if row["alert"]["status"] == "alert"]
+
+
+def alerts_list(summary: dict[str, Any], lang: str) -> html.Div:
+    """Each period and model version whose cost alert fired, its figures in words (and in English the
+    pipeline's own reason), then the rule."""
+    fired = alert_periods(summary["periods"])
+    items = []
+    for row in fired:
+        alert = row["alert"]
+        sentence = t(
+            "perf.alert_item",
+            lang,
+            period=row["period"],
+            version=row["model_version"],
+            cost=alternatives.figure_cell(row.get("estimated_cost"), lang),
+            bound=alternatives.figure_cell(alert.get("bound"), lang),
+            reference=alternatives.figure_cell(alert.get("reference_cost"), lang),
+        )
+        # the pipeline writes its reason in English only; the sentence above says it in French
+        reason = [" ", html.Span(alert["reason"], className="performance-reason")] if lang == "en" else []
+        items.append(html.Li([sentence, *reason]))
+    rule = summary["alert_rule"] if lang == "en" else t("perf.rule_generic", lang)
+    return html.Div(
+        [
+            html.H3(t("perf.alerts", lang), className="h4"),
+            html.Ul(items, id="performance-alerts") if items else html.P(t("perf.no_alert", lang)),
+            html.P(t("perf.rule", lang, rule=rule)),
+        ]
+    )
+
+
+def alert_cell(row: dict[str, Any], lang: str) -> str:
+    return t(f"perf.alert_{row['alert']['status']}", lang)
+
+
+def loans_table(summary: dict[str, Any], lang: str) -> dbc.Table:
+    """Per period and model version: decisions, granted, refused (no outcome), labelled, defaults, open and
+    awaited loans, the alert; in English the pipeline's notes (why a figure is not available)."""
+    headers = [
+        alternatives.period_header(summary["period"], lang),
+        t("perf.col_version", lang),
+        t("perf.col_decisions", lang),
+        t("perf.col_granted", lang),
+        t("perf.col_refused", lang),
+        t("perf.col_labelled", lang),
+        t("perf.col_defaults", lang),
+        t("perf.col_open", lang),
+        t("perf.col_awaiting", lang),
+        t("perf.col_alert", lang),
+    ]
+    rows = []
+    for row in alternatives.performance_rows(summary["periods"]):
+        cells = [
+            str(row["period"]),
+            alternatives.version_cell(row, lang),
+            *(format_number(row[name], lang) for name in COUNTS),
+            alert_cell(row, lang),
+        ]
+        if lang == "en":
+            cells.append("; ".join(row.get("notes") or []))
+        rows.append(cells)
+    if lang == "en":
+        headers.append(t("perf.col_notes", lang))
+    return data_table(headers, rows, caption=t("perf.loans_caption", lang))
+
+
+def performance_section(client: ApiClient, lang: str) -> html.Div | dbc.Alert:
+    """The live performance: status, what the figures cover, the four trend charts (each with its table),
+    the alerts and the loans by period; a plain notice while the performance pipeline has not run."""
+    try:
+        summary = client.performance_summary()
+    except ApiError as error:
+        if error.status == 404:
+            return dbc.Alert(t("perf.none", lang), color="info", id="performance-none")
+        return error_alert(error.message, lang)
+    periods, period = summary["periods"], summary["period"]
+    status = summary["status"]
+    n_alerts = len(alert_periods(periods))
+    open_loans = sum(row["n_open"] for row in periods)
+    labelled = sum(row["n_labelled"] for row in periods)
+    outcomes = summary["outcomes"]
+    parts: list = [
+        dbc.Alert(
+            t(f"perf.status_{status}", lang, **({"n": n_alerts} if status == "alert" else {})),
+            color=PERFORMANCE_STATUS_COLOURS[status],
+            className="fs-5",
+            id="performance-status",
+        ),
+        html.P(t("perf.intro", lang, period_word=t(f"perf.period_{period}", lang)), className="lead"),
+        html.P(t("perf.granted_only", lang), id="performance-granted-only"),
+        html.P(t("perf.observation", lang, months=format_number(summary["observation_months"], lang))),
+        html.P(
+            t(
+                "perf.open_loans",
+                lang,
+                open=format_number(open_loans, lang),
+                labelled=format_number(labelled, lang),
+            ),
+            id="performance-loans",
+        ),
+        html.P(
+            t(
+                "perf.outcomes",
+                lang,
+                accepted=format_number(outcomes["accepted"], lang),
+                refused=format_number(outcomes["refused"], lang),
+            ),
+            id="performance-outcomes",
+        ),
+        html.P(t("perf.as_of", lang, date=_moment(summary["as_of"]), source=summary["source"])),
+        html.P(t("perf.generated", lang, date=_moment(summary["generated_at"]))),
+        alerts_list(summary, lang),
+    ]
+    charts = (
+        ("performance-cost-graph", figures.performance_cost_chart, alternatives.performance_cost_text),
+        ("performance-auc-graph", figures.performance_auc_chart, alternatives.performance_auc_text),
+        ("performance-approval-graph", figures.approval_rate_chart, alternatives.approval_rate_text),
+        ("performance-drift-graph", figures.performance_drift_chart, alternatives.performance_drift_text),
+    )
+    if figures.model_versions(periods):
+        parts += [
+            chart_block(graph_id, chart(periods, lang, period), text(periods, lang, period), lang)
+            for graph_id, chart, text in charts
+        ]
+    parts.append(loans_table(summary, lang))
+    return html.Div(parts)
+
+
+def _moment(timestamp: str) -> str:
+    """``2027-07-10T06:00:00Z`` as ``2027-07-10 06:00`` (UTC), as the drift report's date is written."""
+    return timestamp[:16].replace("T", " ")
+
+
 def register(app: Dash) -> None:
     @app.callback(Output("monitoring-section", "children"), Input("monitoring-request", "data"))
     def render_monitoring(request):
         return monitoring_section(get_client(), normalise_language(request.get("lang")))
+
+    @app.callback(Output("performance-section", "children"), Input("monitoring-request", "data"))
+    def render_performance(request):
+        return performance_section(get_client(), normalise_language(request.get("lang")))

@@ -1,4 +1,5 @@
-"""Journey 7: the latest drift summary and a link to the full Evidently report."""
+"""Journey 7: the latest drift summary and a link to the full Evidently report, then the live performance:
+estimated and realised cost and AUC, approval rate and drift per period and model version, with the alerts."""
 
 from __future__ import annotations
 
@@ -25,5 +26,12 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             page_heading(t("drift.heading", lang)),
             dcc.Store(id="monitoring-request", data={"lang": lang}),
             dcc.Loading(html.Div(id="monitoring-section", **{"aria-live": "polite"})),
+            html.Section(
+                [
+                    html.H2(t("perf.heading", lang), className="h3 mt-4", id="performance-heading"),
+                    dcc.Loading(html.Div(id="performance-section", **{"aria-live": "polite"})),
+                ],
+                **{"aria-labelledby": "performance-heading"},
+            ),
         ]
     )

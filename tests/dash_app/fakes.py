@@ -15,6 +15,11 @@ DRIFT_SUMMARY_FILE = Path(__file__).with_name("drift_summary.json")
 """An answer of GET /drift: the drift pipeline's summary on the tiny API project (``tests.api.drift_run``),
 columns labelled in English; a test checks that it still has the API's schema."""
 
+PERFORMANCE_SUMMARY_FILE = Path(__file__).with_name("performance_summary.json")
+"""An answer of GET /performance, of the performance pipeline's shape: monthly periods 2027-01 to 2027-07,
+model 3 then model 4 from 2027-04 (both serve that month), an alert in 2027-06, periods without labelled loans
+(their realised figures null) and 2027-07 without decision; a test checks that it has the API's schema."""
+
 MODEL = {"name": "credit-scoring", "version": "3", "alias": "champion"}
 THRESHOLD = 0.09
 
@@ -334,6 +339,10 @@ class FakeApiClient:
     def drift_summary(self, lang: str = "en") -> dict[str, Any]:
         self._record("drift_summary", lang=lang)
         return json.loads(DRIFT_SUMMARY_FILE.read_text(encoding="utf-8"))
+
+    def performance_summary(self) -> dict[str, Any]:
+        self._record("performance_summary")
+        return json.loads(PERFORMANCE_SUMMARY_FILE.read_text(encoding="utf-8"))
 
     def drift_report_html(self) -> str:
         self._record("drift_report_html")
