@@ -257,7 +257,7 @@ class PerformancePeriod(BaseModel):
     estimated_auc_interval: Bounds | None
     estimated_default_rate_granted: float | None
     estimated_cost_granted: float | None = Field(
-        description="Expected cost per granted loan (the granted defaulters' cost): compare with realised_cost"
+        description="Expected cost per granted loan (the granted defaulters' cost), as realised_cost"
     )
     estimated_cost_granted_interval: Bounds | None
     estimated_auc_granted: float | None = Field(description="Expected AUC among granted loans")
@@ -272,6 +272,17 @@ class PerformancePeriod(BaseModel):
     realised_auc_interval: Bounds | None
     realised_cost: float | None = Field(description="Cost per labelled loan: granted defaulters only")
     realised_cost_interval: Bounds | None
+    estimated_cost_labelled_interval: Bounds | None = Field(
+        default=None,
+        description="The estimate's interval on exactly the labelled loans: where realised_cost falls if the "
+        "model's probabilities are right for this population",
+    )
+    realised_vs_estimate: Literal["within", "above", "below"] | None = Field(
+        default=None,
+        description="realised_cost against estimated_cost_labelled_interval; above: the same profiles "
+        "default more often than the model says (a change no estimate without labels sees: recalibrate or "
+        "retrain)",
+    )
     score_psi: float | None = Field(description="PSI of the period's probabilities against the reference")
     drift_share: float | None = Field(
         description="Share of the compared application fields whose CSI reaches the moderate band"

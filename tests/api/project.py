@@ -155,11 +155,17 @@ COST_CURVE = pd.DataFrame(
 )
 
 
-def register(
-    model: CreditScoringModel, example: pd.DataFrame, tracking_uri: str, artifacts: Path, promote: bool = True
+def register(  # noqa: PLR0917
+    model: CreditScoringModel,
+    example: pd.DataFrame,
+    tracking_uri: str,
+    artifacts: Path,
+    promote: bool = True,
+    metrics: dict | None = None,
 ) -> str:
     """Register the model (as champion when ``promote``) in the registry at ``tracking_uri``, with the
-    reports a modelling run logs beside it (metrics, cost curve); returns the version."""
+    reports a modelling run logs beside it (``metrics``, default `METRICS`; the cost curve); returns the
+    version."""
     previous = mlflow.get_tracking_uri()
     mlflow.set_tracking_uri(tracking_uri)
     try:
@@ -173,7 +179,7 @@ def register(
         decision = registry.PromotionDecision(promote, "tests", 0.5)
         release = registry.ModelRelease(model, registry.model_signature(model), example, {}, decision)
         with mlflow.start_run(run_name="register-model"):
-            mlflow.log_dict(METRICS, description.METRICS_ARTIFACT)
+            mlflow.log_dict(metrics or METRICS, description.METRICS_ARTIFACT)
             mlflow.log_text(COST_CURVE.to_csv(index=False), description.COST_CURVE_ARTIFACT)
             return registry.publish(release, name=MODEL_NAME, client=registry.client_for(tracking_uri))[
                 "version"

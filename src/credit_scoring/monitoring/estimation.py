@@ -423,6 +423,15 @@ class CostAlertRule(BaseModel):
             raise ValueError("A cost alert rule needs margin_absolute, margin_relative or both")
         return self
 
+    def describe(self) -> str:
+        """The rule in words, e.g. for a report."""
+        what = (
+            "the lower end of the estimated cost's interval"
+            if self.basis == "interval_low"
+            else ("the estimated cost")
+        )
+        return f"alert when {what} per client exceeds the version's holdout cost{_margins(self)}"
+
     def bound(self, reference_cost: float) -> float:
         bounds = []
         if self.margin_absolute is not None:

@@ -119,3 +119,23 @@ def _read_record(path: Path | None, read: Callable[[Path], Any], name: str, miss
         missing[name] = f"logged in a form this release cannot read ({error})"
         logger.warning("The model version's %s cannot be read: %s", name, error)
         return None
+
+
+def load_version_metrics(
+    client: MlflowClient, name: str, version: str
+) -> tuple[ModelMetrics | None, str | None]:
+    """The holdout metrics logged with ``version`` of ``name`` (its run's ``model_metrics.json``), or None and
+    why (no such version, no run, not logged, unreadable)."""
+    try:
+        run_id = client.get_model_version(name, version).run_id
+    except MlflowException as error:
+        return None, f"version {version} of {name} is not in the registry ({error.message})"
+    if not run_id:
+        return None, f"version {version} has no training run"
+    missing: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="model-metrics-") as folder:
+        path = _download(client, run_id, METRICS_ARTIFACT, Path(folder))
+        if path is None:
+            return None, f"run {run_id} of version {version} logged no {METRICS_ARTIFACT}"
+        metrics = _read_record(path, _metrics, "metrics", missing)
+    return metrics, missing.get("metrics")

@@ -71,6 +71,15 @@ def generate_chunk(
     model: GeneratorModel, chunk: ChunkSpec, seed: int, drift: DriftScenario, next_ids: NextIds
 ) -> tuple[dict[str, pd.DataFrame], NextIds]:
     """All eight tables for the clients of ``chunk``, and the identifiers the next chunk starts from."""
+    tables, following, _ = generate_labelled_chunk(model, chunk, seed, drift, next_ids)
+    return tables, following
+
+
+def generate_labelled_chunk(
+    model: GeneratorModel, chunk: ChunkSpec, seed: int, drift: DriftScenario, next_ids: NextIds
+) -> tuple[dict[str, pd.DataFrame], NextIds, pd.Series]:
+    """`generate_chunk`, with every client's drawn outcome (TARGET, by SK_ID_CURR), the test clients'
+    included: what a simulation needs to send their outcomes back later."""
     rngs = {name: np.random.default_rng([seed, chunk.index, k]) for k, name in enumerate(STREAMS)}
     n = chunk.n_train + chunk.n_test
     sk_id_curr = chunk.first_sk_id_curr + np.arange(n, dtype=np.int64)
@@ -114,7 +123,8 @@ def generate_chunk(
         }
     )
     ordered = {name: tables[name][list(columns)] for name, columns in RAW_TABLES.items()}
-    return ordered, NextIds(bureau=next_ids.bureau + len(bureau), previous=next_ids.previous + previous_ids)
+    following = NextIds(bureau=next_ids.bureau + len(bureau), previous=next_ids.previous + previous_ids)
+    return ordered, following, pd.Series(target, index=pd.Index(sk_id_curr, name="SK_ID_CURR"), name="TARGET")
 
 
 def _subset(latents: Latents, rows: np.ndarray) -> Latents:
