@@ -28,8 +28,21 @@ def data_table(
     return dbc.Table(children, bordered=False, striped=True, hover=False, size="sm", responsive=True)
 
 
-def chart_block(graph_id: str, figure: go.Figure, text: ChartText, lang: str) -> html.Figure:
-    """A chart, its summary sentence as caption and its data as a table behind a disclosure."""
+def wide_table(
+    columns: Sequence[str], rows: Sequence[Sequence[str]], label: str, caption: bool = True
+) -> html.Div:
+    """A table too wide for a tablet: `data_table` in a horizontally scrollable region that the keyboard can
+    reach and scroll (focusable, named ``label``: WCAG 2.1.1), its caption ``label`` when ``caption``."""
+    table = data_table(columns, rows, caption=label if caption else None)
+    table.responsive = False
+    return html.Div(table, className="table-responsive", tabIndex="0", role="region", **{"aria-label": label})
+
+
+def chart_block(
+    graph_id: str, figure: go.Figure, text: ChartText, lang: str, *, wide: bool = False
+) -> html.Figure:
+    """A chart, its summary sentence as caption and its data as a table behind a disclosure (``wide``: a
+    table that scrolls on a tablet, see `wide_table`)."""
     graph = dcc.Graph(
         id=graph_id,
         figure=figure,
@@ -40,7 +53,14 @@ def chart_block(graph_id: str, figure: go.Figure, text: ChartText, lang: str) ->
     if text.rows:
         parts.append(
             html.Details(
-                [html.Summary(t("common.data_table", lang)), data_table(text.columns, text.rows)],
+                [
+                    html.Summary(t("common.data_table", lang)),
+                    wide_table(
+                        text.columns, text.rows, figure.layout.title.text or text.summary, caption=False
+                    )
+                    if wide
+                    else data_table(text.columns, text.rows),
+                ],
                 className="chart-data",
             )
         )

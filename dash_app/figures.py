@@ -432,6 +432,11 @@ def _estimated_and_realised(
         rows = version_rows(periods, version)
         colour, symbol = version_style(index)
         name = t("perf.version", lang, version=version)
+        band = _interval_band(rows, f"{estimated}_interval", colour)
+        if band is not None:
+            band.name = t("perf.trace", lang, version=name, kind=t("perf.estimated_interval", lang))
+            band.legendgroup = version
+            figure.add_trace(band)
         for field, kind, dash, marker_symbol in (
             (estimated, "perf.estimated", theme.ESTIMATED_DASH, f"{symbol}-open"),
             (realised, "perf.realised", theme.REALISED_DASH, symbol),
@@ -447,11 +452,37 @@ def _estimated_and_realised(
                     connectgaps=False,
                     line={"color": colour, "dash": dash, "width": 2.5},
                     marker={"symbol": marker_symbol, "size": 11, "color": colour, "line": {"width": 2}},
-                    error_y=_interval_bars(rows, field, f"{field}_interval", colour),
+                    error_y=_interval_bars(rows, field, f"{field}_interval", colour)
+                    if field == realised
+                    else None,
                     hovertemplate="%{x}: %{y:." + str(digits) + "f}<extra>" + trace_name + "</extra>",
                 )
             )
     return figure
+
+
+def _interval_band(rows: Sequence[dict[str, Any]], interval: str, colour: str) -> go.Scatter | None:
+    """The estimate's interval as a light band (the periods with an interval), or None without any."""
+    bounded = [row for row in rows if row.get(interval)]
+    if not bounded:
+        return None
+    periods = [row["period"] for row in bounded]
+    return go.Scatter(
+        x=periods + periods[::-1],
+        y=[row[interval]["high"] for row in bounded] + [row[interval]["low"] for row in bounded][::-1],
+        mode="lines",
+        fill="toself",
+        fillcolor=_transparent(colour, 0.14),
+        line={"width": 0, "color": colour},
+        hoverinfo="skip",
+        showlegend=False,  # the chart's caption names it; the data table gives its bounds
+    )
+
+
+def _transparent(colour: str, alpha: float) -> str:
+    """``#1a5e9a`` as ``rgba(26, 94, 154, alpha)``."""
+    red, green, blue = (int(colour[index : index + 2], 16) for index in (1, 3, 5))
+    return f"rgba({red}, {green}, {blue}, {alpha})"
 
 
 def _period_axis(figure: go.Figure, periods: Sequence[dict[str, Any]], lang: str, period: str) -> None:
@@ -462,7 +493,14 @@ def _period_axis(figure: go.Figure, periods: Sequence[dict[str, Any]], lang: str
         type="category",
         categoryorder="array",
         categoryarray=order,
+        range=[-0.5, len(order) - 0.5],  # every period, those without decision too
         title=t(f"perf.col_period_{period}", lang),
+    )
+    # a legend of two rows above the plot, below the title
+    figure.update_layout(
+        title={"y": 0.98, "yanchor": "top", "yref": "container"},
+        margin={"t": 120},
+        legend={"y": 1.02, "yanchor": "bottom"},
     )
     for version in model_versions(periods)[1:]:
         start = version_rows(periods, version)[0]["period"]

@@ -663,6 +663,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "perf.version": {"en": "Model {version}", "fr": "Modèle {version}"},
     "perf.estimated": {"en": "estimated", "fr": "estimé"},
     "perf.realised": {"en": "realised", "fr": "réalisé"},
+    "perf.estimated_interval": {"en": "estimate's interval", "fr": "intervalle de l'estimation"},
     "perf.trace": {"en": "{version}, {kind}", "fr": "{version}, {kind}"},
     "perf.version_start": {"en": "▸ model {version}", "fr": "▸ modèle {version}"},
     "perf.alert_marker": {"en": "✖ Alert", "fr": "✖ Alerte"},
@@ -722,12 +723,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Aucune décision sur aucune période pour l'instant.",
     },
     "perf.cost_summary": {
-        "en": "Cost per granted loan over {n} periods; estimates dashed with open markers, realised figures solid with filled markers. Latest estimate: {estimate} ({period}, model {version}); realised cost known for {n_realised} of the periods.",
-        "fr": "Coût par prêt accordé sur {n} périodes ; estimations en tirets à marqueurs creux, chiffres réalisés en trait plein à marqueurs pleins. Dernière estimation : {estimate} ({period}, modèle {version}) ; coût réalisé connu pour {n_realised} des périodes.",
+        "en": "Cost per granted loan over {n} periods; estimates dashed with open markers in their interval's band, realised figures solid with filled markers and their interval's bars. Latest estimate: {estimate} ({period}, model {version}); realised cost known for {n_realised} of the periods.",
+        "fr": "Coût par prêt accordé sur {n} périodes ; estimations en tirets à marqueurs creux dans la bande de leur intervalle, chiffres réalisés en trait plein à marqueurs pleins avec les barres de leur intervalle. Dernière estimation : {estimate} ({period}, modèle {version}) ; coût réalisé connu pour {n_realised} des périodes.",
     },
     "perf.auc_summary": {
-        "en": "AUC among granted loans over {n} periods; estimates dashed with open markers, realised figures solid with filled markers. Latest estimate: {estimate} ({period}, model {version}); realised AUC known for {n_realised} of the periods.",
-        "fr": "AUC parmi les prêts accordés sur {n} périodes ; estimations en tirets à marqueurs creux, chiffres réalisés en trait plein à marqueurs pleins. Dernière estimation : {estimate} ({period}, modèle {version}) ; AUC réalisée connue pour {n_realised} des périodes.",
+        "en": "AUC among granted loans over {n} periods; estimates dashed with open markers in their interval's band, realised figures solid with filled markers and their interval's bars. Latest estimate: {estimate} ({period}, model {version}); realised AUC known for {n_realised} of the periods.",
+        "fr": "AUC parmi les prêts accordés sur {n} périodes ; estimations en tirets à marqueurs creux dans la bande de leur intervalle, chiffres réalisés en trait plein à marqueurs pleins avec les barres de leur intervalle. Dernière estimation : {estimate} ({period}, modèle {version}) ; AUC réalisée connue pour {n_realised} des périodes.",
     },
     "perf.approval_summary": {
         "en": "Approval rate over {n} periods, from {first} ({first_period}) to {last} ({last_period}).",

@@ -16,7 +16,7 @@ from dash import Dash, Input, Output, html
 from credit_scoring.access.roles import Role
 from dash_app import alternatives, figures
 from dash_app.api_client import ApiClient, ApiError, get_client
-from dash_app.components import chart_block, data_table, error_alert
+from dash_app.components import chart_block, error_alert, wide_table
 from dash_app.i18n import format_number, format_percent, normalise_language, t
 from dash_app.permissions import REPORT_PATH
 
@@ -154,7 +154,9 @@ def alerts_list(summary: dict[str, Any], lang: str) -> html.Div:
             reference=alternatives.figure_cell(alert.get("reference_cost"), lang),
         )
         # the pipeline writes its reason in English only; the sentence above says it in French
-        reason = [" ", html.Span(alert["reason"], className="performance-reason")] if lang == "en" else []
+        reason = (
+            [html.Br(), html.Span(alert["reason"], className="performance-reason")] if lang == "en" else []
+        )
         items.append(html.Li([sentence, *reason]))
     rule = summary["alert_rule"] if lang == "en" else t("perf.rule_generic", lang)
     return html.Div(
@@ -170,7 +172,7 @@ def alert_cell(row: dict[str, Any], lang: str) -> str:
     return t(f"perf.alert_{row['alert']['status']}", lang)
 
 
-def loans_table(summary: dict[str, Any], lang: str) -> dbc.Table:
+def loans_table(summary: dict[str, Any], lang: str) -> html.Div:
     """Per period and model version: decisions, granted, refused (no outcome), labelled, defaults, open and
     awaited loans, the alert; in English the pipeline's notes (why a figure is not available)."""
     headers = [
@@ -198,7 +200,7 @@ def loans_table(summary: dict[str, Any], lang: str) -> dbc.Table:
         rows.append(cells)
     if lang == "en":
         headers.append(t("perf.col_notes", lang))
-    return data_table(headers, rows, caption=t("perf.loans_caption", lang))
+    return wide_table(headers, rows, t("perf.loans_caption", lang))
 
 
 def performance_section(client: ApiClient, lang: str) -> html.Div | dbc.Alert:
@@ -256,7 +258,7 @@ def performance_section(client: ApiClient, lang: str) -> html.Div | dbc.Alert:
     )
     if figures.model_versions(periods):
         parts += [
-            chart_block(graph_id, chart(periods, lang, period), text(periods, lang, period), lang)
+            chart_block(graph_id, chart(periods, lang, period), text(periods, lang, period), lang, wide=True)
             for graph_id, chart, text in charts
         ]
     parts.append(loans_table(summary, lang))

@@ -44,7 +44,7 @@ def traces(figure) -> dict[str, Any]:
 
 def test_the_fixture_has_the_api_schema_and_what_the_page_must_show(summary: dict[str, Any]) -> None:
     validated = schemas.PerformanceSummary.model_validate(summary)
-    assert validated.model_dump(mode="json") == summary
+    assert validated.model_dump(mode="json", exclude_unset=True) == summary  # nothing ignored
     assert records.PerformanceSummary.model_validate(summary).status == "alert"
     rows = validated.periods
     assert figures.model_versions(summary["periods"]) == ["3", "4"]
@@ -69,8 +69,10 @@ def test_cost_chart_has_estimated_and_realised_per_version_told_apart_without_co
     figure = figures.performance_cost_chart(periods, "en")
     named = traces(figure)
     assert list(named) == [
+        "Model 3, estimate's interval",
         "Model 3, estimated",
         "Model 3, realised",
+        "Model 4, estimate's interval",
         "Model 4, estimated",
         "Model 4, realised",
         "✖ Alert",
@@ -83,9 +85,25 @@ def test_cost_chart_has_estimated_and_realised_per_version_told_apart_without_co
     assert list(estimated.x) == ["2027-01", "2027-02", "2027-03", "2027-04"]
     assert list(named["Model 4, estimated"].x) == ["2027-04", "2027-05", "2027-06"]
     assert list(estimated.y) == pytest.approx([0.6, 0.62, 0.65, 0.66])
-    # the interval as error bars: 0.48 to 0.72 around 0.60
-    assert estimated.error_y.array[0] == pytest.approx(0.12)
-    assert estimated.error_y.arrayminus[0] == pytest.approx(0.12)
+    # the estimate's interval as a band: the highs forward, the lows back (0.48 to 0.72 around 0.60)
+    band = named["Model 3, estimate's interval"]
+    assert (
+        band.fill == "toself" and band.showlegend is False and band.fillcolor.startswith("rgba(26, 94, 154")
+    )
+    assert list(band.x) == [
+        "2027-01",
+        "2027-02",
+        "2027-03",
+        "2027-04",
+        "2027-04",
+        "2027-03",
+        "2027-02",
+        "2027-01",
+    ]
+    assert band.y[0] == pytest.approx(0.72) and band.y[-1] == pytest.approx(0.48)
+    # the realised interval as error bars: 0.36 to 0.90 around 0.60
+    assert realised.error_y.array[0] == pytest.approx(0.3)
+    assert realised.error_y.arrayminus[0] == pytest.approx(0.24)
     # no labelled loan: the realised figures are gaps, without error bar
     assert list(named["Model 4, realised"].y) == [None, None, None]
     assert list(named["Model 4, realised"].error_y.array) == [None, None, None]
@@ -93,7 +111,7 @@ def test_cost_chart_has_estimated_and_realised_per_version_told_apart_without_co
     assert list(alert.x) == ["2027-06"] and alert.marker.symbol == "x-thin-open"
     assert figure.layout.title.text == "Cost per granted loan: estimated and realised"
     assert figure.layout.xaxis.type == "category" and list(figure.layout.xaxis.categoryarray) == PERIODS
-    assert figure.layout.xaxis.title.text == "Month"
+    assert figure.layout.xaxis.title.text == "Month" and list(figure.layout.xaxis.range) == [-0.5, 6.5]
     # model 4 first serves in 2027-04: a dotted line there, named
     assert figure.layout.shapes[0].x0 == PERIODS.index("2027-04")
     assert figure.layout.annotations[0].text == "▸ model 4" and figure.layout.annotations[0].x == "2027-04"
@@ -101,7 +119,12 @@ def test_cost_chart_has_estimated_and_realised_per_version_told_apart_without_co
 
 def test_auc_approval_and_drift_charts(periods) -> None:
     auc = traces(figures.performance_auc_chart(periods, "fr"))
-    assert list(auc) == ["Modèle 3, estimé", "Modèle 3, réalisé", "Modèle 4, estimé", "Modèle 4, réalisé"]
+    assert [name for name in auc if "intervalle" not in name] == [
+        "Modèle 3, estimé",
+        "Modèle 3, réalisé",
+        "Modèle 4, estimé",
+        "Modèle 4, réalisé",
+    ]
     assert list(auc["Modèle 3, réalisé"].y) == pytest.approx([0.71, 0.70, 0.69, None])
     assert list(auc["Modèle 4, estimé"].y) == pytest.approx([0.74, 0.73, 0.68])
     approval = figures.approval_rate_chart(periods, "en")
@@ -158,9 +181,9 @@ def test_cost_table_lists_every_period_and_version_with_intervals(periods) -> No
     assert text.rows[5][4:] == ["not available", "not available", "0"]
     assert text.rows[-1][:3] == ["2027-07", "no decision", "not available"]
     assert text.summary == (
-        "Cost per granted loan over 7 periods; estimates dashed with open markers, realised figures solid "
-        "with filled markers. Latest estimate: 0.860 (2027-06, model 4); realised cost known for 4 of the "
-        "periods."
+        "Cost per granted loan over 7 periods; estimates dashed with open markers in their interval's band, "
+        "realised figures solid with filled markers and their interval's bars. Latest estimate: 0.860 "
+        "(2027-06, model 4); realised cost known for 4 of the periods."
     )
     french = alternatives.performance_cost_text(periods, "fr")
     assert french.rows[0][2:4] == ["0,600", "0,480 à 0,720 (90\u00a0%)"]
@@ -218,6 +241,11 @@ def test_performance_section_shows_status_charts_alerts_and_loans(fake: FakeApiC
     for block in blocks:  # each chart, its summary as caption and its table behind a disclosure
         names = [type(part).__name__ for part in block.children]
         assert names == ["Graph", "Figcaption", "Details"]
+    regions = [item for item in walk(section) if getattr(item, "role", None) == "region"]
+    assert len(regions) == 5  # the four charts' tables and the loans: wide, they scroll, the keyboard too
+    assert all(region.tabIndex == "0" and region.className == "table-responsive" for region in regions)
+    assert getattr(regions[0], "aria-label") == "Cost per granted loan: estimated and realised"
+    assert getattr(regions[-1], "aria-label") == "Decisions, loans and outcomes by period and model version"
     loans = [item for item in walk(section) if isinstance(item, dbc.Table)][-1]
     loans_text = text_of(loans)
     assert loans_text.startswith(

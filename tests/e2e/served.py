@@ -28,6 +28,7 @@ from credit_scoring.features.labels import APPLICATION_LABELS
 from credit_scoring.serving.description import IMPORTANCE_ARTIFACT, VERSION_COLUMN
 from tests.api.drift_run import run_drift_nodes
 from tests.api.project import API_KEY, MODEL_NAME, build_project
+from tests.dash_app.fakes import PERFORMANCE_SUMMARY_FILE
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SERVE_SCRIPT = PROJECT_ROOT / "scripts" / "serve"
@@ -84,9 +85,9 @@ def free_port() -> int:
 
 
 def write_reporting_extras(project: dict[str, Any]) -> None:
-    """What explainability and drift leave: the served version's importance, logged with it in the
-    registry, and in 08_reporting the drift summary and report (a small page: Evidently's own report weighs
-    megabytes and is not what the browser tests look at)."""
+    """What explainability, drift and performance leave: the served version's importance, logged with it in
+    the registry, and in 08_reporting the drift summary and report (a small page: Evidently's own report
+    weighs megabytes and is not what the browser tests look at) and the performance summary."""
     reporting = Path(project["root"]) / "data" / "08_reporting"
     table = project["model_input_table"]
     numeric = table.drop(columns=["SK_ID_CURR", "TARGET"]).select_dtypes("number")
@@ -111,6 +112,9 @@ def write_reporting_extras(project: dict[str, Any]) -> None:
         "<!DOCTYPE html><html lang='en'><head><title>Data drift report</title></head>"
         "<body><main><h1>Data drift report</h1></main></body></html>"
     )
+    # a summary of the performance pipeline's shape (two model versions, a promotion, an alert): the
+    # Monitoring page's live performance
+    shutil.copy(PERFORMANCE_SUMMARY_FILE, reporting / "performance_summary.json")
 
 
 def prepare_project(root: Path) -> dict[str, Any]:

@@ -29,8 +29,9 @@ RISK_PAGES = ("/monitoring",)
 ADMIN_PAGES = ("/admin",)
 PAGES = ADVISER_PAGES + RISK_PAGES + ADMIN_PAGES
 """Every page of the dashboard (the administrator opens them all)."""
-READY = {"model": "#model-section table caption"}
-"""What a page shows before it is audited, by its name: the Model page's tables down to the segments'."""
+READY = {"model": "#model-section table caption", "monitoring": "#performance-drift-graph .main-svg"}
+"""What a page shows before it is audited, by its name: the Model page's tables down to the segments', the
+Monitoring page's live performance down to its last chart."""
 
 
 class Audited(NamedTuple):
@@ -92,3 +93,27 @@ def test_every_page_has_zero_axe_violations(page, browser, served, lang: str, wi
             who = audited.role or "signed out"
             failures.append(f"{audited.path} ({who}):\n{describe_violations(violations)}")
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("width", [1366, 768])
+def test_the_live_performance_with_every_table_open_has_zero_axe_violations(
+    browser, served, lang: str, width: int
+) -> None:
+    """The Monitoring page's live performance (GET /performance): its four trend charts drawn, the table of
+    each chart opened, the alerts and the loans by period, audited with nothing hidden."""
+    driver = browser.fresh("risk")  # in English
+    driver.set_window_size(width, 900)
+    open_in_language(driver, served.base_url + "/monitoring", lang, dash=True)
+    for graph in ("cost", "auc", "approval", "drift"):
+        wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, f"#performance-{graph}-graph .main-svg"))  # noqa: B023
+    section = driver.find_element(By.ID, "performance-section")
+    for details in section.find_elements(By.CSS_SELECTOR, "details.chart-data"):
+        click(driver, details.find_element(By.TAG_NAME, "summary"))
+    wait_for(lambda: len(section.find_elements(By.CSS_SELECTOR, "details[open] table")) == 4)
+    heading = driver.find_element(By.ID, "performance-heading").text
+    assert heading == t("perf.heading", lang)
+    assert t("perf.alert_marker", lang) in driver.find_element(By.ID, "performance-cost-graph").text
+    violations = axe_violations(driver)
+    screenshot(driver, f"axe_{lang}_{width}_monitoring_performance_tables")
+    assert not violations, describe_violations(violations)

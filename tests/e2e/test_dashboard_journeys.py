@@ -12,9 +12,12 @@ from selenium.webdriver.support.select import Select
 
 from credit_scoring.raw.wording import LEVELS
 from dash_app.client_fields import LEVEL_FIELDS
+from dash_app.i18n import t
 from tests.e2e.browser import click, screenshot, wait_for, wait_until_idle
 
 pytestmark = pytest.mark.browser
+FRENCH = "label[for='_dbcprivate_radioitems_language_input_fr']"
+"""The language switch's French option."""
 
 
 def open_page(driver, served, path: str) -> None:
@@ -176,6 +179,38 @@ def test_journey_7_monitoring_and_the_full_report(risk_page, served) -> None:
     screenshot(page, "journey7_monitoring")
     page.get(link.get_attribute("href"))
     assert page.title == "Data drift report"
+
+
+def test_journey_7_live_performance_per_model_version_in_both_languages(risk_page, served) -> None:
+    """The Monitoring page's live performance, from GET /performance: the status, the four trend charts with
+    one estimated and one realised trace per model version, the alert, the loans by period; then in French."""
+    page = risk_page
+    summary = served.api("performance")
+    alerts = [row for row in summary["periods"] if row["alert"]["status"] == "alert"]
+    versions = sorted({row["model_version"] for row in summary["periods"] if row["model_version"]})
+    open_page(page, served, "/monitoring")
+    for lang in ("en", "fr"):
+        if lang == "fr":
+            click(page, page.find_element(By.CSS_SELECTOR, FRENCH))
+            wait_for(lambda: page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr")
+            wait_until_idle(page)
+        status = visible_text(page, "#performance-status")
+        assert status == t("perf.status_alert", lang, n=len(alerts))
+        for graph in ("cost", "auc", "approval", "drift"):
+            wait_for(lambda: page.find_elements(By.CSS_SELECTOR, f"#performance-{graph}-graph .main-svg"))  # noqa: B023
+        legend = text(page, "#performance-cost-graph")
+        for version in versions:
+            name = t("perf.version", lang, version=version)
+            for kind in ("perf.estimated", "perf.realised"):
+                assert t("perf.trace", lang, version=name, kind=t(kind, lang)) in legend
+        assert t("perf.alert_marker", lang) in legend
+        fired = page.find_elements(By.CSS_SELECTOR, "#performance-alerts li")
+        assert [item.text.split(",")[0] for item in fired] == [
+            f"{t('perf.alert_marker', lang)} — {row['period']}" for row in alerts
+        ]
+        section = text(page, "#performance-section")
+        assert t("perf.granted_only", lang) in section and t("perf.col_refused", lang) in section
+        screenshot(page, f"journey7_performance_{lang}")
 
 
 def test_the_french_client_page_shows_categories_in_french(page, served) -> None:
