@@ -71,12 +71,12 @@ def _summary(root: Path, folder: Path, url: str, as_of: str) -> PerformanceSumma
     params = {**parameters["performance"], "observation_months": 2, "as_of": as_of}
     log = PredictionLogReader(url)
     with contextlib.chdir(root):
-        labelled, feed = performance.label_outcomes(log, OutcomeFeedDataset(str(folder / "outcomes")).load(), params)
-        references = performance.model_references(labelled)
+        labelled = performance.label_outcomes(
+            log, OutcomeFeedDataset(str(folder / "outcomes")).load(), params
+        )
         summary, _ = performance.summarize_performance(
-            labelled_decisions=labelled,
-            model_references=references,
-            outcome_feed=feed,
+            labelled_log=labelled,
+            model_references=performance.model_references(labelled),
             staged_application_train=pd.read_parquet(
                 root / "data" / "02_intermediate" / "staged_application_train.parquet"
             ),

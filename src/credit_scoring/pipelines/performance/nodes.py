@@ -8,6 +8,7 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from credit_scoring.monitoring.outcomes import (
     validate_outcomes,
 )
 from credit_scoring.monitoring.performance import PeriodPerformance, RealisedMetric, realised_performance
-from credit_scoring.monitoring.prediction_log import CLIENT_KEY, expand_applications, iso_utc
+from credit_scoring.monitoring.prediction_log import CLIENT_KEY, expand_applications, iso_utc, parse_utc
 from credit_scoring.monitoring.stability import (
     StabilityBands,
     characteristic_stability,
@@ -50,7 +51,7 @@ from credit_scoring.records import (
 from credit_scoring.registry import client_for
 from credit_scoring.serving.description import load_version_metrics
 
-from .params import parse_performance_params
+from .params import END_OF_LAST_PERIOD, parse_performance_params
 
 logger = logging.getLogger(__name__)
 NON_FIELDS = (CLIENT_KEY, "TARGET")
@@ -67,15 +68,30 @@ class VersionReference:
     problem: str | None = None
 
 
+@dataclass(frozen=True)
+class LabelledLog:
+    """The decisions made before ``as_of``, each with its label status (`label_decisions`), and what the
+    outcome feed brought (`credit_scoring.records.OutcomeFeedSummary`)."""
+
+    decisions: pd.DataFrame
+    as_of: datetime
+    feed: dict[str, Any]
+
+
 def label_outcomes(
     prediction_log: Any, loan_outcomes: RawOutcomes, performance: Mapping[str, Any]
-) -> tuple[pd.DataFrame, dict[str, Any]]:
+) -> LabelledLog:
     """Every decision made before ``as_of`` with its label status, and what the outcome feed brought (every
     refused row with its source, line and reason, also logged as a warning)."""
     params = parse_performance_params(performance)
-    as_of = params.as_of_moment()
     engine = sa.create_engine(prediction_log.url)
     try:
+        if params.as_of == END_OF_LAST_PERIOD:
+            everything = read_decisions(engine, datetime(9999, 1, 1, tzinfo=UTC))
+            latest = max((parse_utc(t, "created_at") for t in everything["created_at"]), default=None)
+            as_of = params.as_of_moment(latest)
+        else:
+            as_of = params.as_of_moment()
         decisions = read_decisions(engine, as_of)
     finally:
         engine.dispose()
@@ -102,7 +118,7 @@ def label_outcomes(
         len(decisions), iso_utc(as_of), report.accepted, report.refused, report.labelled, report.open,
         report.awaiting,
     )  # fmt: skip
-    return labelled, summary
+    return LabelledLog(labelled, as_of, summary)
 
 
 def _reference_of(metrics: Any) -> VersionReference:
@@ -117,9 +133,9 @@ def _reference_of(metrics: Any) -> VersionReference:
     return VersionReference(float(metrics.business_cost_per_client), edges, shares)
 
 
-def model_references(labelled_decisions: pd.DataFrame) -> dict[str, VersionReference]:
+def model_references(labelled_log: LabelledLog) -> dict[str, VersionReference]:
     """Each served version's holdout cost and score deciles, read from the registry the API serves from."""
-    versions = labelled_decisions[["model_name", "model_version"]].drop_duplicates()
+    versions = labelled_log.decisions[["model_name", "model_version"]].drop_duplicates()
     if versions.empty:
         return {}
     client = client_for(load_settings({"root": str(Path.cwd())}).tracking_uri())
@@ -259,9 +275,8 @@ def _period_row(
 
 def summarize_performance(
     *,
-    labelled_decisions: pd.DataFrame,
+    labelled_log: LabelledLog,
     model_references: Mapping[str, VersionReference],
-    outcome_feed: Mapping[str, Any],
     staged_application_train: Any,
     performance: Mapping[str, Any],
     cost: Mapping[str, Any],
@@ -270,7 +285,7 @@ def summarize_performance(
 ) -> tuple[dict[str, Any], str]:
     """The performance summary (validated) and the fired alerts as JSON lines (empty when none fired)."""
     params = parse_performance_params(performance)
-    as_of = params.as_of_moment()
+    labelled_decisions, as_of = labelled_log.decisions, labelled_log.as_of
     weights = CostWeights(false_negative=cost["false_negative"], false_positive=cost["false_positive"])
     decisions = labelled_decisions.assign(timestamp=labelled_decisions["decided_at"])
     estimates = estimate_by_period(decisions, weights, params.estimation_settings())
@@ -318,7 +333,7 @@ def summarize_performance(
         cost_false_positive=weights.false_positive,
         alert_rule=params.cost_alert.describe(),
         status=status,
-        outcomes=dict(outcome_feed),
+        outcomes=labelled_log.feed,
         periods=rows,
     )
     lines = "".join(json.dumps({"generated_at": summary.generated_at, **alert}) + "\n" for alert in fired)

@@ -6,10 +6,17 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from credit_scoring.monitoring.estimation import CostAlertRule, EstimationSettings
-from credit_scoring.monitoring.performance import CostSettings, PerformanceSettings, Period
+from credit_scoring.monitoring.performance import (
+    CostSettings,
+    PerformanceSettings,
+    Period,
+    next_period_start,
+    period_start,
+)
 from credit_scoring.monitoring.prediction_log import parse_utc
 
 
@@ -31,17 +38,28 @@ class EstimationParams(BaseModel):
     seed: int
 
 
+#: ``performance.as_of`` for a replay or a backfill: the end of the period of the latest decision.
+END_OF_LAST_PERIOD = "end_of_last_period"
+
+
 class PerformanceParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    as_of: str | None = None
+    as_of: str | None = Field(default=None, description=f"ISO-8601 UTC, null (now) or {END_OF_LAST_PERIOD!r}")
     period: Period
     observation_months: int = Field(ge=1, le=60)
     estimation: EstimationParams
     realised: RealisedParams
     cost_alert: CostAlertRule
 
-    def as_of_moment(self) -> datetime:
+    def as_of_moment(self, latest_decision: datetime | None = None) -> datetime:
+        """The moment the labels are known at; ``latest_decision`` serves `END_OF_LAST_PERIOD` (now when the
+        log is empty)."""
+        if self.as_of == END_OF_LAST_PERIOD:
+            if latest_decision is None:
+                return datetime.now(UTC)
+            start = period_start(pd.Series(pd.to_datetime([latest_decision], utc=True)), self.period).iloc[0]
+            return next_period_start(start, self.period).to_pydatetime()
         return parse_utc(self.as_of, "performance.as_of") if self.as_of else datetime.now(UTC)
 
     def estimation_settings(self) -> EstimationSettings:

@@ -16,21 +16,20 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 nodes.label_outcomes,
                 inputs=["prediction_log", "loan_outcomes", PARAMS],
-                outputs=["performance_decisions", "performance_outcome_feed"],
+                outputs="performance_labelled_log",
                 name="label_outcomes_node",
             ),
             Node(
                 nodes.model_references,
-                inputs="performance_decisions",
+                inputs="performance_labelled_log",
                 outputs="performance_model_references",
                 name="performance_model_references_node",
             ),
             Node(
                 nodes.summarize_performance,
                 inputs={
-                    "labelled_decisions": "performance_decisions",
+                    "labelled_log": "performance_labelled_log",
                     "model_references": "performance_model_references",
-                    "outcome_feed": "performance_outcome_feed",
                     "staged_application_train": "staged_application_train",
                     "performance": PARAMS,
                     "cost": "params:modelling.cost",
