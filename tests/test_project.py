@@ -15,7 +15,7 @@ from credit_scoring.hooks import HOW_TO_GET_DATA, MissingRawDataError
 from credit_scoring.pipeline_registry import DEFAULT_PIPELINES, register_pipelines
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-EXPECTED_PIPELINES = {"demo_data", "data_processing", "modelling", "drift"}
+EXPECTED_PIPELINES = {"demo_data", "data_processing", "modelling", "drift", "traffic", "performance"}
 
 
 @pytest.fixture
@@ -53,6 +53,8 @@ def test_registry_lists_every_pipeline_and_a_default() -> None:
         assert set(pipelines[name].nodes) <= default_nodes
     demo_nodes = set(pipelines["demo_data"].nodes)
     assert not demo_nodes & default_nodes, "the default run must never write data/01_raw"
+    assert not set(pipelines["traffic"].nodes) & default_nodes, "a simulation runs only when asked"
+    assert pipelines["performance"].outputs() == {"performance_summary", "performance_alerts_log"}
 
 
 def test_run_on_empty_raw_folder_says_how_to_get_data(empty_project: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -247,6 +248,26 @@ def test_batch_logs_one_record_per_application(client, headers, api_project, app
     assert ids == [f"{body['request_id']}-{i}" for i in range(3)]
     records = app.extensions["credit_scoring_api"].decision_log.records()
     assert sorted(record["request_id"] for record in records) == sorted(ids)
+
+
+def test_decisions_are_recorded_at_the_time_of_the_apps_clock(
+    api_project, served_model, row_builder, headers, tmp_path: Path
+) -> None:
+    """The traffic simulation's seam: only the process that builds the app sets the clock, never a request."""
+    moment = datetime(2027, 3, 15, 12, 30, tzinfo=UTC)
+    config = api_config(api_project, tmp_path / "log.db")
+    app = create_app(config, served=served_model, rows=row_builder, json_logs=False, clock=lambda: moment)
+    client = app.test_client()
+    one = client.post(f"{PREFIX}/predict", json=production_application(api_project, 0), headers=headers)
+    batch = client.post(
+        f"{PREFIX}/predict/batch?reasons=false",
+        json={"applications": [production_application(api_project, 1)]},
+        headers={**headers, "Date": "Mon, 01 Jan 2024 00:00:00 GMT"},
+    )
+    assert one.status_code == batch.status_code == 200
+    assert one.get_json()["timestamp"] == "2027-03-15T12:30:00.000Z"
+    records = app.extensions["credit_scoring_api"].decision_log.records()
+    assert {record["created_at"] for record in records} == {"2027-03-15T12:30:00.000Z"}
 
 
 # --- input errors ----------------------------------------------------------------------------------------

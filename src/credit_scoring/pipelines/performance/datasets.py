@@ -16,7 +16,7 @@ from credit_scoring.monitoring.outcomes import (
 )
 
 
-class OutcomeFeedDataset(AbstractDataset[None, RawOutcomes]):
+class OutcomeFeedDataset(AbstractDataset[RawOutcomes, RawOutcomes]):
     """Loads the raw outcome rows (not yet validated) of every ``*.csv`` in ``folder`` (a missing or empty
     folder holds none) and of the ``table`` of the database at ``url`` when one is given (the table must
     exist then). Read-only: outcomes come from the lender's systems, never from a pipeline."""
@@ -42,7 +42,7 @@ class OutcomeFeedDataset(AbstractDataset[None, RawOutcomes]):
                 engine.dispose()
         return raw
 
-    def save(self, data: None) -> None:
+    def save(self, data: RawOutcomes) -> None:
         raise DatasetError("The outcome feed is read-only: outcomes come from the lender's systems")
 
     def _describe(self) -> dict[str, Any]:
