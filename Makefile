@@ -17,13 +17,17 @@ DASH_PORT ?= 8050
 DASH_WORKERS ?= 2
 AXE_CORE_VERSION ?= 4.11.4
 MODEL_URI ?= models:/credit-scoring@champion
-# Extra `kedro run --params` of `make data` and `make pipelines` (e.g. DATA_PARAMS=demo_data.preset=small)
+# Extra `kedro run --params` of `make data` and `make pipelines` (e.g. DATA_PARAMS=demo_data.preset=small),
+# and of `make simulate`'s traffic run (e.g. SIM_PARAMS=traffic.months=4,traffic.scenario=riskier_applicants)
 DATA_PARAMS ?=
 RUN_PARAMS ?=
+SIM_PARAMS ?=
+# `make monitor`: the decision log's last MONITOR_DAYS days for the drift report
+MONITOR_DAYS ?= 7
 RAW_CSVS := $(wildcard data/01_raw/*.csv)
 comma := ,
 
-.PHONY: help setup lock data data-force pipelines serve serve-api serve-dashboard serve-model run test e2e-deps test-fast lint format viz mlflow-ui bench clean
+.PHONY: help setup lock data data-force pipelines serve serve-api serve-dashboard serve-model run simulate monitor test e2e-deps test-fast lint format viz mlflow-ui bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -77,6 +81,14 @@ serve-model: setup ## The bare MLflow model server of $(MODEL_URI) on http://$(H
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/mlflow models serve -m "$(MODEL_URI)" --env-manager local --host $(HOST) --port $(SERVE_PORT)
 
 run: setup data pipelines serve ## Quickstart: setup, demo data if needed, all pipelines, then API and dashboard
+
+simulate: setup ## Replay 6 months of generated applicants through the API (a downturn from month 3), outcomes back, live performance
+	$(BIN)/kedro run --env simulation --pipelines traffic $(if $(SIM_PARAMS),--params "$(SIM_PARAMS)")
+	$(BIN)/kedro run --env simulation --pipelines performance
+
+monitor: setup ## Drift on the decision log's last days (MONITOR_DAYS=7), then live performance: the scheduled job
+	$(BIN)/kedro run --pipelines drift --params "drift.current.source=prediction_log,drift.current.prediction_log.last_days=$(MONITOR_DAYS)"
+	$(BIN)/kedro run --pipelines performance
 
 test: setup e2e-deps ## Run the whole test suite (browser and Spark tests included)
 	$(BIN)/python -m pytest
