@@ -300,6 +300,7 @@ def _estimated_and_realised_text(
     realised: str,
     summary_key: str,
     columns: tuple[str, str],
+    against_labelled: bool = False,
 ) -> ChartText:
     latest = _latest_estimate(periods, estimated)
     if latest is None:
@@ -335,11 +336,20 @@ def _estimated_and_realised_text(
         ]
         for row in rows
     ]
+    if against_labelled:  # the realised cost against the estimate on exactly the same (labelled) loans
+        headers += [t("perf.col_labelled_estimate", lang), t("perf.col_realised_vs_estimate", lang)]
+        for cells, row in zip(table, rows, strict=True):
+            verdict = row.get("realised_vs_estimate")
+            cells += [
+                interval_cell(row.get("estimated_cost_labelled_interval"), lang),
+                t(f"perf.vs_{verdict}", lang) if verdict else t("perf.not_available", lang),
+            ]
     return ChartText(summary, headers, table)
 
 
 def performance_cost_text(periods: Sequence[dict[str, Any]], lang: str, period: str = "month") -> ChartText:
-    """The cost chart's data: per period and version, the estimated and realised cost with their intervals."""
+    """The cost chart's data: per period and version, the estimated and realised cost with their intervals,
+    and the realised cost against the estimate on the same labelled loans."""
     return _estimated_and_realised_text(
         periods,
         lang,
@@ -348,6 +358,7 @@ def performance_cost_text(periods: Sequence[dict[str, Any]], lang: str, period: 
         realised="realised_cost",
         summary_key="perf.cost_summary",
         columns=("perf.col_estimated_cost", "perf.col_realised_cost"),
+        against_labelled=True,
     )
 
 

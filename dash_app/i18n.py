@@ -651,6 +651,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "✖ Alert — {period}, model {version}: estimated cost per client {cost}, above the limit {bound} (reference cost {reference}).",
         "fr": "✖ Alerte — {period}, modèle {version} : coût estimé par client {cost}, au-dessus de la limite {bound} (coût de référence {reference}).",
     },
+    "perf.above_item": {
+        "en": "⚠ Realised above the estimate — {period}, model {version}: realised cost {cost}, above the estimate on the same loans, {interval}: these clients default more often than the model says; recalibrate or retrain.",
+        "fr": "⚠ Réalisé au-dessus de l'estimation — {period}, modèle {version} : coût réalisé {cost}, au-dessus de l'estimation sur les mêmes prêts, {interval} : ces clients font défaut plus souvent que ne le dit le modèle ; recalibrer ou réentraîner.",
+    },
     "perf.no_alert": {
         "en": "✔ No alert in any period.",
         "fr": "✔ Aucune alerte sur l'ensemble des périodes.",
@@ -696,6 +700,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Realised cost per labelled loan",
         "fr": "Coût réalisé par prêt avec issue",
     },
+    "perf.col_labelled_estimate": {
+        "en": "Estimate on the labelled loans",
+        "fr": "Estimation sur les prêts avec issue",
+    },
+    "perf.col_realised_vs_estimate": {
+        "en": "Realised against that estimate",
+        "fr": "Réalisé par rapport à cette estimation",
+    },
+    "perf.vs_within": {"en": "✔ within", "fr": "✔ dans l'intervalle"},
+    "perf.vs_above": {"en": "▲ above", "fr": "▲ au-dessus"},
+    "perf.vs_below": {"en": "▼ below", "fr": "▼ en dessous"},
     "perf.col_estimated_auc": {"en": "Estimated AUC", "fr": "AUC estimée"},
     "perf.col_realised_auc": {"en": "Realised AUC", "fr": "AUC réalisée"},
     "perf.col_interval": {"en": "Interval", "fr": "Intervalle"},

@@ -139,7 +139,8 @@ def alert_periods(periods: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def alerts_list(summary: dict[str, Any], lang: str) -> html.Div:
     """Each period and model version whose cost alert fired, its figures in words (and in English the
-    pipeline's own reason), then the rule."""
+    pipeline's own reason); each whose realised cost is above the estimate on the same labelled loans (the
+    clients default more often than the model says: no estimate without labels sees it); then the rule."""
     fired = alert_periods(summary["periods"])
     items = []
     for row in fired:
@@ -158,6 +159,22 @@ def alerts_list(summary: dict[str, Any], lang: str) -> html.Div:
             [html.Br(), html.Span(alert["reason"], className="performance-reason")] if lang == "en" else []
         )
         items.append(html.Li([sentence, *reason]))
+    for row in alternatives.performance_rows(summary["periods"]):
+        if row.get("realised_vs_estimate") == "above":
+            items.append(
+                html.Li(
+                    t(
+                        "perf.above_item",
+                        lang,
+                        period=row["period"],
+                        version=row["model_version"],
+                        cost=alternatives.figure_cell(row.get("realised_cost"), lang),
+                        interval=alternatives.interval_cell(
+                            row.get("estimated_cost_labelled_interval"), lang
+                        ),
+                    )
+                )
+            )
     rule = summary["alert_rule"] if lang == "en" else t("perf.rule_generic", lang)
     return html.Div(
         [

@@ -167,6 +167,8 @@ def test_cost_table_lists_every_period_and_version_with_intervals(periods) -> No
         "Realised cost per labelled loan",
         "Interval",
         "Labelled loans",
+        "Estimate on the labelled loans",
+        "Realised against that estimate",
     ]
     assert text.rows[0] == [
         "2027-01",
@@ -176,9 +178,13 @@ def test_cost_table_lists_every_period_and_version_with_intervals(periods) -> No
         "0.600",
         "0.360 to 0.900 (90%)",
         "150",
+        "0.450 to 0.780 (90%)",
+        "✔ within",
     ]
+    assert text.rows[2][-2:] == ["0.500 to 0.700 (90%)", "▲ above"]  # the same loans default more often
+    assert text.rows[5][-2:] == ["not available", "not available"]
     assert [row[:2] for row in text.rows[3:5]] == [["2027-04", "3"], ["2027-04", "4"]]  # first served first
-    assert text.rows[5][4:] == ["not available", "not available", "0"]
+    assert text.rows[5][4:7] == ["not available", "not available", "0"]
     assert text.rows[-1][:3] == ["2027-07", "no decision", "not available"]
     assert text.summary == (
         "Cost per granted loan over 7 periods; estimates dashed with open markers in their interval's band, "
@@ -188,6 +194,9 @@ def test_cost_table_lists_every_period_and_version_with_intervals(periods) -> No
     french = alternatives.performance_cost_text(periods, "fr")
     assert french.rows[0][2:4] == ["0,600", "0,480 à 0,720 (90\u00a0%)"]
     assert french.rows[-1][1] == "aucune décision" and french.rows[5][4] == "non disponible"
+    assert (
+        french.rows[2][-1] == "▲ au-dessus" and french.columns[-1] == "Réalisé par rapport à cette estimation"
+    )
 
 
 def test_auc_approval_and_drift_tables(periods) -> None:
@@ -232,7 +241,13 @@ def test_performance_section_shows_status_charts_alerts_and_loans(fake: FakeApiC
     ):
         assert expected in text, expected
     assert find(section, "performance-status").color == "danger"
-    assert len(find(section, "performance-alerts").children) == 1
+    alerts = find(section, "performance-alerts").children
+    assert len(alerts) == 2  # the cost alert, then the realised cost above its estimate
+    assert (
+        "⚠ Realised above the estimate — 2027-03, model 3: realised cost 0.714, above the estimate on the "
+        "same loans, 0.500 to 0.700 (90%): these clients default more often than the model says; recalibrate "
+        "or retrain." in text
+    )
     for graph_id in ("cost", "auc", "approval", "drift"):
         block = find(section, f"performance-{graph_id}-graph")
         assert block.figure.layout.title.text and block.config["displayModeBar"] is False
@@ -280,6 +295,8 @@ def test_performance_section_without_alert_or_decision(fake: FakeApiClient, summ
     for row in quiet["periods"]:
         if row["alert"]["status"] == "alert":
             row["alert"]["status"] = "ok"
+        if row["realised_vs_estimate"] == "above":
+            row["realised_vs_estimate"] = "within"
     fake.performance_summary = lambda: quiet
     section = monitoring.performance_section(fake, "en")
     assert find(section, "performance-status").color == "success"
