@@ -87,3 +87,29 @@ def test_the_deploy_workflow_builds_on_main_and_deploys_only_with_secrets() -> N
     assert deploy["env"]["DEPLOY_HOST"] == "${{ secrets.DEPLOY_HOST }}"
     guarded = [step for step in deploy["steps"] if "run" in step and "ssh" in step["run"]]
     assert guarded and all("deploy == 'true'" in step["if"] for step in guarded)
+
+
+def test_the_monitoring_workflow_runs_make_monitor_daily_with_secrets_only_from_the_environment(
+    tmp_path: Path,
+) -> None:
+    text = (ROOT / ".github" / "workflows" / "monitor.yml").read_text()
+    workflow = yaml.safe_load(text)
+    assert workflow[True]["schedule"][0]["cron"].split()[2:] == ["*", "*", "*"]  # every day
+    job = workflow["jobs"]["monitor"]
+    runs = [step.get("run", "") for step in job["steps"]]
+    assert "make monitor" in runs
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^monitor: setup", makefile, re.MULTILINE)
+    for name in ("MLFLOW_TRACKING_URI", "DRIFT_ALERT_WEBHOOK_URL"):
+        assert job["env"][name] == f"${{{{ secrets.{name} }}}}"
+    assert "postgresql" not in "\n".join(runs)  # URLs come from the secrets, never from the file
+    # the step writing conf/local/ from the secrets produces a configuration the project reads
+    writer = next(run for run in runs if "conf/local" in run)
+    script = writer.split("<<'PY'\n", 1)[1].rsplit("PY", 1)[0]
+    local = tmp_path / "conf" / "local"
+    local.mkdir(parents=True)
+    env = {**os.environ, "PREDICTION_LOG_URL": "sqlite:///log.db", "LOAN_OUTCOMES_URL": "sqlite:///lender.db"}
+    subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, check=True)
+    catalog = yaml.safe_load((local / "catalog_performance.yml").read_text())["loan_outcomes"]
+    assert catalog["credentials"] == "loan_outcomes"
+    assert yaml.safe_load((local / "credentials.yml").read_text())["prediction_log"]["url"] == "sqlite:///log.db"
