@@ -638,8 +638,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Issues connues au {date} ; décisions lues depuis {source}.",
     },
     "perf.outcomes": {
-        "en": "Outcome feed: {accepted} rows accepted, {refused} rows refused (unknown client, outcome before the decision or duplicate).",
-        "fr": "Flux des issues : {accepted} lignes acceptées, {refused} lignes refusées (client inconnu, issue antérieure à la décision ou doublon).",
+        "en": "Outcome feed: {accepted} rows accepted, {refused} rows refused (a row is refused for an unknown client, an outcome before the decision or a duplicate).",
+        "fr": "Flux des issues : {accepted} lignes acceptées, {refused} lignes refusées (une ligne est refusée pour un client inconnu, une issue antérieure à la décision ou un doublon).",
     },
     "perf.open_loans": {
         "en": "Open loans (outcome not due yet): {open}; labelled loans: {labelled}.",
@@ -648,8 +648,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "perf.generated": {"en": "Summary of {date}.", "fr": "Synthèse du {date}."},
     "perf.alerts": {"en": "Alerts", "fr": "Alertes"},
     "perf.alert_item": {
-        "en": "✖ Alert — {period}, model {version}: estimated cost per client {cost}, above the limit {bound} (reference cost {reference}).",
-        "fr": "✖ Alerte — {period}, modèle {version} : coût estimé par client {cost}, au-dessus de la limite {bound} (coût de référence {reference}).",
+        "en": "✖ Alert — {period}, model {version}: estimated cost per client {cost}, interval {interval}, against the limit {bound} (reference cost {reference}).",
+        "fr": "✖ Alerte — {period}, modèle {version} : coût estimé par client {cost}, intervalle {interval}, face à la limite {bound} (coût de référence {reference}).",
     },
     "perf.above_item": {
         "en": "⚠ Realised above the estimate — {period}, model {version}: realised cost {cost}, above the estimate on the same loans, {interval}: these clients default more often than the model says; recalibrate or retrain.",

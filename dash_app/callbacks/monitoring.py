@@ -151,6 +151,7 @@ def alerts_list(summary: dict[str, Any], lang: str) -> html.Div:
             period=row["period"],
             version=row["model_version"],
             cost=alternatives.figure_cell(row.get("estimated_cost"), lang),
+            interval=alternatives.interval_cell(row.get("estimated_cost_interval"), lang),
             bound=alternatives.figure_cell(alert.get("bound"), lang),
             reference=alternatives.figure_cell(alert.get("reference_cost"), lang),
         )

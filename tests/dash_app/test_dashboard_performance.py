@@ -234,8 +234,8 @@ def test_performance_section_shows_status_charts_alerts_and_loans(fake: FakeApiC
         "Outcomes known as of 2027-07-10 00:00; decisions read from prediction_log "
         "(sqlite:///data/07_model_output/prediction_log.db).",
         "Summary of 2027-07-10 06:00.",
-        "✖ Alert — 2027-06, model 4: estimated cost per client 0.773, above the limit 0.708 (reference cost "
-        "0.590).",
+        "✖ Alert — 2027-06, model 4: estimated cost per client 0.773, interval 0.724 to 0.834 (90%), against "
+        "the limit 0.708 (reference cost 0.590).",
         "estimated cost 0.773 above the bound 0.708 (reference 0.590 + 20%)",  # the pipeline's reason
         "Alert rule: alert when a period's estimated cost per client exceeds",
     ):
@@ -279,8 +279,8 @@ def test_performance_section_in_french_has_no_english_text(fake: FakeApiClient) 
         "Les demandeurs refusés n'obtiennent pas de prêt, donc aucune issue de remboursement",
         "Prêts en cours (issue pas encore due) : 409 ; prêts avec issue : 448.",
         "Flux des issues : 473 lignes acceptées, 3 lignes refusées",
-        "✖ Alerte — 2027-06, modèle 4 : coût estimé par client 0,773, au-dessus de la limite 0,708 (coût de "
-        "référence 0,590).",
+        "✖ Alerte — 2027-06, modèle 4 : coût estimé par client 0,773, intervalle 0,724 à 0,834 (90\u00a0%), "
+        "face à la limite 0,708 (coût de référence 0,590).",
         "Règle d'alerte : alerte lorsque le coût estimé par client",
         "Afficher les données",
     ):
