@@ -112,4 +112,6 @@ def test_the_monitoring_workflow_runs_make_monitor_daily_with_secrets_only_from_
     subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, check=True)
     catalog = yaml.safe_load((local / "catalog_performance.yml").read_text())["loan_outcomes"]
     assert catalog["credentials"] == "loan_outcomes"
-    assert yaml.safe_load((local / "credentials.yml").read_text())["prediction_log"]["url"] == "sqlite:///log.db"
+    assert (
+        yaml.safe_load((local / "credentials.yml").read_text())["prediction_log"]["url"] == "sqlite:///log.db"
+    )

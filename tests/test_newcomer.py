@@ -66,7 +66,8 @@ NEWCOMER_COMMANDS = (
     'curl -s -H "X-API-Key: $KEY" -H \'Content-Type: application/json\' "http://127.0.0.1:8000/api/v1/predict',
     "kedro run --pipelines reporting",
     "kedro run --pipeline drift",
-    'kedro run --pipelines drift --params "drift.current.source=prediction_log',
+    "make monitor",
+    "make simulate",
     "kedro viz build",
     "make viz",
     "make mlflow-ui",
@@ -215,9 +216,18 @@ def test_the_readme_sequence_after_make_run(project: Path) -> None:
     # What a data engineer types next: every command reads conf/local, the generated key included.
     run(project, "source .venv/bin/activate && kedro run --pipelines reporting")
     run(project, "source .venv/bin/activate && kedro run --pipeline drift")  # the product card's spelling
-    run(project, doc_command("docs/mlops.md", "drift.current.source=prediction_log"))
+    run(project, doc_command("docs/mlops.md", "make monitor"))  # drift on the decision log, then performance
     summary = json.loads((project / "data" / "08_reporting" / "drift_summary.json").read_text())
     assert summary["current"]["source"] == "prediction_log"
+    live = json.loads((project / "data" / "08_reporting" / "performance_summary.json").read_text())
+    assert "07_model_output/prediction_log.db" in live["source"]
+    assert sum(period["n_decisions"] for period in live["periods"]) >= 1  # the README's /predict
+    simulation = "traffic.months=3,traffic.applicants_per_month=150,traffic.scenario_from_month=2"
+    run(project, doc_command("README.md", "make simulate"), SIM_PARAMS=simulation)
+    simulated = json.loads((project / "data" / "08_reporting" / "performance_summary.json").read_text())
+    assert "09_simulation" in simulated["source"] and simulated["observation_months"] == 2
+    assert [period["period"] for period in simulated["periods"]] == ["2027-01", "2027-02", "2027-03"]
+    assert simulated["periods"][0]["n_labelled"] > 0 and simulated["periods"][2]["n_labelled"] == 0
     run(project, "source .venv/bin/activate && kedro viz build")
     assert (project / "build" / "api" / "main").is_file()
     viz_port, mlflow_port = free_port(below=49_000), free_port()

@@ -33,6 +33,6 @@ CONFIG_LOADER_ARGS = {
     "custom_resolvers": {"project_uri": project_uri},
     # the scoring API's settings (conf/base/app.yml); an environment overrides single keys, not whole sections
     "config_patterns": {"app": ["app*", "app*/**"]},
-    # parameters too: an environment (conf/simulation) overrides single parameters, not whole pipelines' sections
+    # parameters too: an environment (conf/simulation) overrides single parameters, not whole sections
     "merge_strategy": {"app": "soft", "parameters": "soft"},
 }
