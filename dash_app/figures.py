@@ -441,24 +441,47 @@ def _estimated_and_realised(
             (estimated, "perf.estimated", theme.ESTIMATED_DASH, f"{symbol}-open"),
             (realised, "perf.realised", theme.REALISED_DASH, symbol),
         ):
-            trace_name = t("perf.trace", lang, version=name, kind=t(kind, lang))
             figure.add_trace(
-                go.Scatter(
-                    x=[row["period"] for row in rows],
-                    y=[row.get(field) for row in rows],
-                    mode="lines+markers",
-                    name=trace_name,
-                    legendgroup=version,
+                _version_trace(
+                    rows,
+                    field,
+                    name=t("perf.trace", lang, version=name, kind=t(kind, lang)),
+                    version=version,
+                    style=(colour, dash, marker_symbol),
+                    number=f":.{digits}f",
                     connectgaps=False,
-                    line={"color": colour, "dash": dash, "width": 2.5},
-                    marker={"symbol": marker_symbol, "size": 11, "color": colour, "line": {"width": 2}},
                     error_y=_interval_bars(rows, field, f"{field}_interval", colour)
                     if field == realised
                     else None,
-                    hovertemplate="%{x}: %{y:." + str(digits) + "f}<extra>" + trace_name + "</extra>",
                 )
             )
     return figure
+
+
+def _version_trace(
+    rows: Sequence[dict[str, Any]],
+    field: str,
+    *,
+    name: str,
+    version: str,
+    style: tuple[str, str, str],
+    number: str,
+    **extra: Any,
+) -> go.Scatter:
+    """One model version's ``field`` across periods: a line with markers, ``style`` = (colour, dash, marker
+    symbol), ``number`` the hover's format (e.g. ``:.3f``)."""
+    colour, dash, marker_symbol = style
+    return go.Scatter(
+        x=[row["period"] for row in rows],
+        y=[row.get(field) for row in rows],
+        mode="lines+markers",
+        name=name,
+        legendgroup=version,
+        line={"color": colour, "dash": dash, "width": 2.5},
+        marker={"symbol": marker_symbol, "size": 11, "color": colour, "line": {"width": 2}},
+        hovertemplate="%{x}: %{y" + number + "}<extra>" + name + "</extra>",
+        **extra,
+    )
 
 
 def _interval_band(rows: Sequence[dict[str, Any]], interval: str, colour: str) -> go.Scatter | None:
@@ -598,18 +621,15 @@ def performance_drift_chart(periods: Sequence[dict[str, Any]], lang: str, period
             ("score_psi", "perf.psi", "solid", symbol, "y", ":.3f"),
             ("drift_share", "perf.drift_share", "dot", f"{symbol}-open", "y2", ":.0%"),
         ):
-            trace_name = t("perf.trace", lang, version=name, kind=t(kind, lang))
             figure.add_trace(
-                go.Scatter(
-                    x=[row["period"] for row in rows],
-                    y=[row.get(field) for row in rows],
-                    mode="lines+markers",
-                    name=trace_name,
-                    legendgroup=version,
+                _version_trace(
+                    rows,
+                    field,
+                    name=t("perf.trace", lang, version=name, kind=t(kind, lang)),
+                    version=version,
+                    style=(colour, dash, marker_symbol),
+                    number=number,
                     yaxis=axis,
-                    line={"color": colour, "dash": dash, "width": 2.5},
-                    marker={"symbol": marker_symbol, "size": 11, "color": colour, "line": {"width": 2}},
-                    hovertemplate="%{x}: %{y" + number + "}<extra>" + trace_name + "</extra>",
                 )
             )
     theme.base_layout(figure, t("perf.drift_chart", lang), height=420)

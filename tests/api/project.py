@@ -8,6 +8,7 @@ A module with a unique name (not conftest) so that benchmarks and tests can impo
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import ibis
@@ -30,6 +31,7 @@ from tests.fixtures.raw_tables import make_raw_tables
 from tests.fixtures.settings import settings_of
 
 MODEL_NAME = "credit-scoring"
+TRACKING_URI_ENV = "MLFLOW_TRACKING_URI"
 API_KEY = "test-key-0123456789"
 THRESHOLD = 0.3
 #: The protected attributes no model learns from (as the modelling pipeline's split drops them).
@@ -166,7 +168,7 @@ def register(  # noqa: PLR0917
     """Register the model (as champion when ``promote``) in the registry at ``tracking_uri``, with the
     reports a modelling run logs beside it (``metrics``, default `METRICS`; the cost curve); returns the
     version."""
-    previous = mlflow.get_tracking_uri()
+    previous, previous_env = mlflow.get_tracking_uri(), os.environ.get(TRACKING_URI_ENV)
     mlflow.set_tracking_uri(tracking_uri)
     try:
         existing = mlflow.get_experiment_by_name("api-tests")
@@ -186,6 +188,12 @@ def register(  # noqa: PLR0917
             ]
     finally:
         mlflow.set_tracking_uri(previous)
+        # mlflow.set_tracking_uri also sets $MLFLOW_TRACKING_URI: put it back as it was, so that nothing
+        # later in the session (the API's settings read it) follows this registry or the default one
+        if previous_env is None:
+            os.environ.pop(TRACKING_URI_ENV, None)
+        else:
+            os.environ[TRACKING_URI_ENV] = previous_env
 
 
 def build_project(root: Path) -> dict[str, object]:
