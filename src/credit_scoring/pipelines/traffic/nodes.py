@@ -21,7 +21,7 @@ from credit_scoring.api.config import load_settings
 from credit_scoring.monitoring.performance import period_label
 from credit_scoring.pipelines.demo_data.config import DemoDataParams, packaged_profile
 from credit_scoring.pipelines.demo_data.generator import fit_generator
-from credit_scoring.records import utc_timestamp
+from credit_scoring.records import TABLE_NAME, prediction_log, utc_timestamp
 
 from .applicants import MonthApplicants, history_aggregates, month_applicants, scenario_names
 from .feed import arriving_outcomes
@@ -78,8 +78,9 @@ def _reset_decision_log(url: str, folder: Path) -> None:
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
-            if sa.inspect(connection).has_table("prediction_log"):
-                count = connection.execute(sa.text("SELECT COUNT(*) FROM prediction_log")).scalar_one()
+            if sa.inspect(connection).has_table(TABLE_NAME):
+                counting = sa.select(sa.func.count()).select_from(prediction_log)
+                count = connection.execute(counting).scalar_one()
                 if count:
                     raise ValueError(f"{parsed.render_as_string()} already holds {count} decisions: refused")
     finally:
