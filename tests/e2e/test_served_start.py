@@ -23,7 +23,7 @@ import requests
 from tests.e2e.served import USERS, prepare_project, serving, sign_in
 
 pytestmark = pytest.mark.slow
-STARTS = 3
+STARTS = 2
 COPIES = 4
 
 
