@@ -39,6 +39,7 @@ from credit_scoring.monitoring.prediction_log import CLIENT_KEY, expand_applicat
 from credit_scoring.monitoring.stability import (
     StabilityBands,
     characteristic_stability,
+    numeric_shares,
     psi_from_shares,
 )
 from credit_scoring.records import (
@@ -162,9 +163,8 @@ def _bounds(metric: EstimatedMetric | RealisedMetric) -> Bounds | None:
 def _score_psi(probabilities: np.ndarray, reference: VersionReference | None) -> float | None:
     if reference is None or reference.decile_edges is None or probabilities.size == 0:
         return None
-    edges = np.asarray(reference.decile_edges)
-    current = np.bincount(np.searchsorted(edges, probabilities, side="left"), minlength=edges.size + 1)
-    return psi_from_shares(np.asarray(reference.decile_shares), current / current.sum())
+    current = numeric_shares(pd.Series(probabilities), np.asarray(reference.decile_edges))
+    return psi_from_shares(np.append(reference.decile_shares, 0.0), current)  # no missing probability
 
 
 def _drift_share(reference: pd.DataFrame, group: pd.DataFrame, drift: Mapping[str, Any]) -> float | None:
