@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from mlflow.tracking import MlflowClient
 
 from credit_scoring.api import create_app, register_api
 from credit_scoring.api.observability import JsonFormatter, RequestIdFilter
+from credit_scoring.features.families import ReasonPolicy
 from credit_scoring.serving.description import IMPORTANCE_ARTIFACT
 from credit_scoring.serving.loading import load_served_model
 from tests.api.project import API_KEY, MODEL_NAME, api_config
@@ -106,15 +108,18 @@ def test_model_info_describes_the_served_version_not_the_latest_reports(
 def test_the_wording_names_every_feature_as_the_reasons_and_the_population_do(
     client, headers, api_project, lang
 ) -> None:
-    """One name per feature: the reasons, the population's features and GET /wording say the same words."""
+    """One name per feature and per reason family: the reasons, the population's features and GET /wording say
+    the same words."""
     wording = client.get(f"{PREFIX}/wording?lang={lang}", headers=headers).get_json()
     assert set(wording["features"]) >= set(
         client.get(f"{PREFIX}/model", headers=headers).get_json()["features"]
     )
     client_id = int(api_project["predictions"]["SK_ID_CURR"].iloc[0])
     score = client.get(f"{PREFIX}/clients/{client_id}/score?lang={lang}&top_k=6", headers=headers).get_json()
-    for reason in score["reasons"]:
-        assert wording["features"][reason["feature"]] == reason["label"]
+    for reason in [*score["reasons"], *score["refusal_reasons"]]:
+        assert wording["families"][reason["family"]] == reason["label"]
+        for value in reason["values"]:
+            assert wording["features"][value["feature"]] == value["label"]
     for feature in ("AGE_YEARS", "EMPLOYMENT_YEARS", "AMT_CREDIT"):
         query = f"feature={feature}&group=all&lang={lang}"
         distribution = client.get(f"{PREFIX}/population/distribution?{query}", headers=headers).get_json()
@@ -127,7 +132,9 @@ def test_global_importance_is_labelled_as_the_reasons_in_the_language(  # noqa: 
 ) -> None:
     client_id = int(api_project["predictions"]["SK_ID_CURR"].iloc[0])
     score = client.get(f"{PREFIX}/clients/{client_id}/score?lang={lang}&top_k=4", headers=headers).get_json()
-    reason_labels = {reason["feature"]: reason["label"] for reason in score["reasons"]}
+    reason_labels = {
+        value["feature"]: value["label"] for reason in score["reasons"] for value in reason["values"]
+    }
     features = [*reason_labels, "EXT_SOURCE_2"]
     version = score["model"]["version"]
     table = pd.DataFrame(  # as the explainability pipeline logs it for a version: English labels only
@@ -215,9 +222,15 @@ def test_predict_answers_the_decision_with_reasons(client, headers, api_project,
     assert body["decision"] == ("refused" if body["probability"] >= body["threshold"] else "granted")
     assert body["risk_band"] in {"low", "moderate", "high", "very_high"}
     assert len(body["reasons"]) == 3 and body["language"] == "fr"
-    assert {"feature", "label", "value", "display_value", "contribution", "direction", "sentence"} == set(
-        body["reasons"][0]
-    )
+    assert len({reason["family"] for reason in body["reasons"]}) == 3  # three different things to say
+    assert set(body["reasons"][0]) == {
+        "family", "label", "contribution", "direction", "values", "display_value", "sentence",
+        "refusal_reason_allowed", "feature", "value",
+    }  # fmt: skip
+    value_keys = {"feature", "label", "value", "display_value", "contribution"}
+    assert set(body["reasons"][0]["values"][0]) == value_keys
+    told = body["refusal_reasons"]
+    assert told == [] if body["decision"] == "granted" else 1 <= len(told) <= 3
     assert body["request_id"] == response.headers["X-Request-ID"]
     assert body["timestamp"].endswith("Z") and body["latency_ms"] > 0
     [record] = app.extensions["credit_scoring_api"].decision_log.records()
@@ -382,6 +395,35 @@ def test_client_description_is_readable(client, headers, api_project) -> None:
     assert body["age_years"] == pytest.approx(-application["DAYS_BIRTH"] / 365.25)
     assert body["credit_amount"] == application["AMT_CREDIT"]
     assert {k: v for k, v in body["application"].items() if v is not None} == application
+
+
+def test_a_refusal_gives_the_families_the_lenders_policy_allows(make_app, headers, api_project) -> None:
+    """The full explanation keeps every family; a refusal names only those the policy lists (here: the one
+    that leads the refused clients' reasons is withheld), and a granted client gets no refusal reasons."""
+    predictions = api_project["predictions"]
+    refused = predictions.loc[predictions["decision"] == "refused", "SK_ID_CURR"].head(8).astype(int)
+    granted = int(predictions.loc[predictions["decision"] == "granted", "SK_ID_CURR"].iloc[0])
+    assert len(refused), "the tiny project has refused clients"
+    client = make_app().test_client()
+
+    def score(app_client, client_id: int) -> dict:
+        return app_client.get(f"{PREFIX}/clients/{client_id}/score?top_k=8", headers=headers).get_json()
+
+    scores = [score(client, client_id) for client_id in refused]
+    leading = Counter(body["refusal_reasons"][0]["family"] for body in scores).most_common(1)[0][0]
+    allowed = [code for code in ReasonPolicy().refusal_reason_families if code != leading]
+    restricted = make_app(reasons={"refusal_reason_families": allowed, "refusal_reasons": 2}).test_client()
+    for client_id, before in zip(refused, scores, strict=True):
+        after = score(restricted, client_id)
+        assert [r["family"] for r in after["reasons"]] == [r["family"] for r in before["reasons"]]
+        told = [r["family"] for r in after["refusal_reasons"]]
+        assert leading not in told and len(told) == len(set(told)) <= 2
+        assert all(r["direction"] == "raises" for r in after["refusal_reasons"])
+        assert all(r["refusal_reason_allowed"] for r in after["refusal_reasons"])
+    assert score(restricted, granted)["refusal_reasons"] == []
+    assert score(restricted, granted)["reasons"]
+    without = restricted.get(f"{PREFIX}/clients/{granted}/score?reasons=false", headers=headers).get_json()
+    assert without["reasons"] is None and without["refusal_reasons"] is None
 
 
 def test_unknown_client_is_404(client, headers) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,12 +14,17 @@ from credit_scoring.features.families import (
     EXCEPTIONS,
     FAMILIES,
     FAMILY_BY_CODE,
+    OTHER,
+    REASON_POLICY,
     RULES,
+    ReasonPolicy,
+    family_code,
     family_contributions,
     family_of,
     family_table,
 )
 from credit_scoring.pipelines.modelling.candidates import linear_encoder
+from credit_scoring.project_config import read_config
 from credit_scoring.raw.schema import BUILDING_COLUMNS
 from credit_scoring.raw.wording import LEVELS
 from credit_scoring.serving.explain import column_feature_matrix
@@ -34,7 +40,8 @@ def test_every_model_feature_has_a_known_family():
 def test_every_family_is_used_and_every_rule_and_exception_matters():
     features = feature_columns()
     used = set(family_table(features).values())
-    assert used == set(FAMILY_BY_CODE), f"families without a feature: {set(FAMILY_BY_CODE) - used}"
+    expected = set(FAMILY_BY_CODE) - {OTHER.code}  # the fallback of a feature no rule covers
+    assert used == expected, f"families without a feature: {expected - used}"
     assert set(EXCEPTIONS) <= set(features), "an exception names a feature the model does not have"
     for code, patterns in RULES:
         for pattern in patterns:
@@ -135,3 +142,35 @@ def test_family_contributions_reject_a_mismatched_shape():
         family_contributions(np.zeros((2, 2)), ["EXT_SOURCE_3", "AMT_CREDIT", "EXT_SOURCE_MEAN"])
     with pytest.raises(ValueError, match="3 features"):
         family_contributions(np.zeros(3), ["EXT_SOURCE_3", "AMT_CREDIT", "EXT_SOURCE_MEAN"])
+
+
+def test_a_feature_no_rule_covers_is_other_information_and_logged(caplog):
+    with pytest.raises(ValueError, match="'BRAND_NEW_FEATURE' belongs to no reason family"):
+        family_of("BRAND_NEW_FEATURE")
+    with caplog.at_level("WARNING", logger="credit_scoring.features.families"):
+        assert family_code("BRAND_NEW_FEATURE") == OTHER.code
+    assert "BRAND_NEW_FEATURE" in caplog.text
+    assert not OTHER.may_be_refusal_reason_default
+
+
+def test_the_reason_policy_defaults_to_the_families_own_defaults_and_refuses_what_it_cannot_tell():
+    default = ReasonPolicy()
+    assert ReasonPolicy(refusal_reason_families=None) == default
+    assert set(default.refusal_reason_families) == {
+        family.code for family in FAMILIES if family.may_be_refusal_reason_default
+    }
+    assert not default.allows("age_family") and default.allows("external_scores")
+    twice = ReasonPolicy(refusal_reason_families=["housing", "housing"])
+    assert twice.refusal_reason_families == ("housing",)
+    with pytest.raises(ValueError, match=r"unknown reason families \['building'\]"):
+        ReasonPolicy(refusal_reason_families=["building"])
+    with pytest.raises(ValueError, match=r"protected .*\['protected_attributes'\]"):
+        ReasonPolicy(refusal_reason_families=["external_scores", "protected_attributes"])
+    with pytest.raises(ValueError, match="refusal_reasons"):
+        ReasonPolicy(refusal_reasons=0)
+
+
+def test_the_configured_policy_is_valid():
+    parameters = read_config(Path(__file__).resolve().parents[2], "parameters", env="base")
+    policy = ReasonPolicy.model_validate(parameters[REASON_POLICY])
+    assert policy.refusal_reasons >= 1

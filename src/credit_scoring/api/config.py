@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from credit_scoring.access.acting import ACTING_USER_HEADER, MIN_SECRET_LENGTH
 from credit_scoring.access.privacy import DEFAULT_AUDIT_RETENTION_DAYS, DEFAULT_DECISION_LOG_RETENTION_DAYS
 from credit_scoring.access.sign_in import IdentityProviderSettings, SignInSettings, parsable_rates
+from credit_scoring.features.families import REASON_POLICY, ReasonPolicy
 from credit_scoring.project_config import LOCAL_CREDENTIALS, read_config
 from credit_scoring.records import DEFAULT_BAND_MULTIPLES
 
@@ -142,6 +143,10 @@ class ApiSettings(_Section):
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    reasons: ReasonPolicy = Field(
+        default_factory=ReasonPolicy,
+        description="what a client may be told: reason_policy of the parameters (parameters_reasons.yml)",
+    )
     sign_in: SignInSettings = Field(default_factory=SignInSettings)
     identity_provider: IdentityProviderSettings | None = Field(
         default=None, description="sign-in through the lender's OpenID Connect provider (credentials only)"
@@ -232,6 +237,9 @@ def load_settings(config: Mapping[str, Any] | None = None) -> ApiSettings:
     config = dict(config or {})
     root = Path(config.get("root") or os.environ.get(ROOT_ENV) or Path.cwd()).resolve()
     merged = _deep_merge(read_config(root, "app"), _secrets(root))
+    policy = read_config(root, "parameters").get(REASON_POLICY)
+    if policy:  # the pipelines' parameters: the API tells what the stored explanations tell
+        merged["reasons"] = policy
     merged = _deep_merge(merged, config)
     merged["root"] = root
     return ApiSettings.model_validate(merged)

@@ -19,13 +19,14 @@ from credit_scoring.api.errors import ApiError, validation_details
 from credit_scoring.api.metrics import count_decisions, exposition
 from credit_scoring.api.operations import Operations
 from credit_scoring.api.services import Services, current_services, read_json_file
+from credit_scoring.features.families import FAMILIES, family_label
 from credit_scoring.raw.validation import RawDataValidationError
 from credit_scoring.raw.wording import wording_table
 from credit_scoring.serving.clients import UnknownClientError, UnknownFeatureError
 from credit_scoring.serving.decision_log import DecisionRecord, utc_timestamp
 from credit_scoring.serving.online import ApplicationFieldError
 from credit_scoring.serving.reasons import ReasonWriter, dictionary_writer
-from credit_scoring.serving.scoring import Score
+from credit_scoring.serving.scoring import Score, refusal_reasons
 
 blueprint = Blueprint("credit_scoring_api", __name__)
 operations = Operations(blueprint)
@@ -142,6 +143,7 @@ def _prediction(
         threshold=score.threshold,
         risk_band=score.risk_band,
         reasons=_reasons(score.reasons),
+        refusal_reasons=_reasons(score.refusal_reasons),
         language=language,
         model=_model_ref(services),
         timestamp=timestamp,
@@ -334,7 +336,7 @@ def client_score(client_id: int, query: schemas.ExplainQuery) -> schemas.ClientS
     directory, scorer = services.require_directory(), services.require_scorer()
     try:
         score = directory.score(client_id)
-        reasons = (
+        explanation = (
             scorer.explain(directory.model_input_row(client_id), query.top_k, query.lang)[0]
             if query.reasons
             else None
@@ -344,7 +346,8 @@ def client_score(client_id: int, query: schemas.ExplainQuery) -> schemas.ClientS
     return schemas.ClientScore(
         client_id=client_id,
         threshold=scorer.threshold,
-        reasons=_reasons(reasons),
+        reasons=_reasons(explanation.reasons if explanation else None),
+        refusal_reasons=_reasons(refusal_reasons(explanation, score["decision"])[1] if explanation else None),
         language=query.lang,
         source=directory.score_source,
         model=_model_ref(services),
@@ -473,6 +476,7 @@ def wording(query: schemas.LanguageQuery) -> schemas.Wording:
     return schemas.Wording(
         language=query.lang,
         features=dictionary_writer().labels(query.lang),
+        families={family.code: family_label(family.code, query.lang) for family in FAMILIES},
         levels=wording_table(query.lang),
     )
 

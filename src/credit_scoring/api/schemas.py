@@ -255,16 +255,42 @@ class Readiness(BaseModel):
     )
 
 
-class ReasonOut(BaseModel):
-    """One reason for a score: a feature's SHAP contribution, in words."""
+REFUSAL_REASONS_DESCRIPTION = (
+    "A refused application's reasons the client may be told: the families raising the risk most among those "
+    "the lender's reason policy allows, strongest first; empty when granted; null if reasons were not asked"
+)
 
-    feature: str
+
+class ReasonValueOut(BaseModel):
+    """One feature behind a reason: its value and its part of the family's contribution."""
+
+    feature: str = Field(description="Model feature name (for machines)")
     label: str
-    value: FieldValue = Field(description="The feature's value for this application")
+    value: FieldValue = Field(description="The feature's value for this application, as the model saw it")
     display_value: str
-    contribution: float = Field(description="Contribution to the model's raw score (log-odds for trees)")
+    contribution: float = Field(description="The feature's SHAP value (log-odds)")
+
+
+class ReasonOut(BaseModel):
+    """One reason for a score: a family of features (external credit scores, repayment behaviour...), its
+    contribution the sum of its features' SHAP values, in words."""
+
+    family: str = Field(description="Reason family code (GET /wording lists their labels)")
+    label: str = Field(description="The family's label in the requested language")
+    contribution: float = Field(
+        description="Contribution to the model's raw score (log-odds): the sum of the family's features'"
+    )
     direction: Direction = Field(description="Whether it raises or lowers the risk of default")
-    sentence: str
+    values: list[ReasonValueOut] = Field(
+        min_length=1, description="The one or two features carrying most of it, strongest first"
+    )
+    display_value: str = Field(description="Those values in words")
+    sentence: str = Field(description="What an adviser can say")
+    refusal_reason_allowed: bool = Field(
+        description="The lender's reason policy lets this family be given as a reason for refusal"
+    )
+    feature: str = Field(description="The feature carrying most of the contribution (values[0])")
+    value: FieldValue = Field(description="That feature's value")
 
 
 class PredictionOut(BaseModel):
@@ -276,8 +302,9 @@ class PredictionOut(BaseModel):
     threshold: float = Field(description="Probabilities at or above it are refused")
     risk_band: RiskBand
     reasons: list[ReasonOut] | None = Field(
-        description="Top reasons, most influential first; null if not asked"
+        description="Top reasons, most influential first, each a different family; null if not asked"
     )
+    refusal_reasons: list[ReasonOut] | None = Field(description=REFUSAL_REASONS_DESCRIPTION)
     language: Language
     model: ModelRef
     timestamp: str = Field(description="ISO-8601 UTC, e.g. 2026-12-02T04:05:06.123Z")
@@ -305,6 +332,7 @@ class Wording(BaseModel):
 
     language: Language
     features: dict[str, str] = Field(description="{feature: label}, every feature of the dictionary")
+    families: dict[str, str] = Field(description="{reason family code: label}, every family")
     levels: dict[str, dict[str, str]] = Field(description="{column: {recorded level: words}}")
 
 
@@ -391,6 +419,7 @@ class ClientScore(BaseModel):
     threshold: float
     risk_band: RiskBand
     reasons: list[ReasonOut] | None
+    refusal_reasons: list[ReasonOut] | None = Field(description=REFUSAL_REASONS_DESCRIPTION)
     language: Language
     source: Literal["batch", "computed"] = Field(
         description="batch: the scoring pipeline's prediction; computed: scored now by the served model"

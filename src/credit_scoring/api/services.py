@@ -180,7 +180,7 @@ def build_state(settings: ApiSettings, served: ServedModel | None, rows: RowBuil
     if rows is None:
         problems["model"] = "the feature builder could not start (see the log)"
     else:
-        scorer = Scorer(served, rows, settings.scoring.risk_band_multiples)
+        scorer = Scorer(served, rows, settings.scoring.risk_band_multiples, policy=settings.reasons)
     try:
         directory = load_directory(settings, served)
     except (FileNotFoundError, OSError, KeyError, ValueError) as error:

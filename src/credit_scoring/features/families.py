@@ -13,14 +13,18 @@ a new feature must be given a family (`tests/features/test_families.py` checks e
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import cache
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from credit_scoring.features.cleaning import null_code_indicator_name, sentinel_indicator_name
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,8 @@ FAMILIES: tuple[ReasonFamily, ...] = (
     ReasonFamily("loan_type", "Type of loan applied for", "Type de prêt demandé", True),
     ReasonFamily("employment_income", "Employment and income", "Emploi et revenus", True),
     ReasonFamily("education", "Education", "Niveau d'études", True),
-    ReasonFamily("housing", "Housing", "Logement", True),
+    # the building statistics (about 45 of them) are one reason, said as "housing details"
+    ReasonFamily("housing", "Housing details", "Détails du logement", True),
     ReasonFamily("car", "Car owned", "Voiture possédée", True),
     ReasonFamily("documents_contact", "Documents and contact details", "Documents et coordonnées", True),
     # Age, family situation and place of residence are grounds of discrimination (French Penal Code art.
@@ -101,7 +106,11 @@ FAMILIES: tuple[ReasonFamily, ...] = (
         False,
         protected=True,
     ),
+    # A feature no rule covers (a new feature not yet given a family) is told as "other information", never
+    # as a reason for refusal, and logged; the tests fail on it before a release.
+    ReasonFamily("other", "Other information", "Autres informations", False),
 )
+OTHER = FAMILIES[-1]
 
 FAMILY_BY_CODE: dict[str, ReasonFamily] = {family.code: family for family in FAMILIES}
 
@@ -205,6 +214,21 @@ def family_of(feature: str) -> ReasonFamily:
     return FAMILY_BY_CODE[code]
 
 
+def family_code(feature: str) -> str:
+    """The family code of a model feature, `OTHER` (logged once) when no rule covers it: a served model with
+    a feature this code does not know still explains its scores."""
+    code = _match(feature)
+    if code is None:
+        if feature not in _UNCOVERED:
+            logger.warning("Feature %r belongs to no reason family: told as %r", feature, OTHER.label_en)
+            _UNCOVERED.add(feature)
+        return OTHER.code
+    return code
+
+
+_UNCOVERED: set[str] = set()
+
+
 def family_table(features: Iterable[str]) -> dict[str, str]:
     """Feature -> family code, for each feature given (ValueError on the first without a family)."""
     return {feature: family_of(feature).code for feature in features}
@@ -212,12 +236,12 @@ def family_table(features: Iterable[str]) -> dict[str, str]:
 
 @cache
 def _membership(features: tuple[str, ...]) -> tuple[np.ndarray, tuple[str, ...]]:
-    present = {family_of(feature).code for feature in features}
-    codes = tuple(family.code for family in FAMILIES if family.code in present)
+    owners = [family_code(feature) for feature in features]
+    codes = tuple(family.code for family in FAMILIES if family.code in owners)
     column = {code: j for j, code in enumerate(codes)}
     matrix = np.zeros((len(features), len(codes)))
-    for i, feature in enumerate(features):
-        matrix[i, column[family_of(feature).code]] = 1.0
+    for i, code in enumerate(owners):
+        matrix[i, column[code]] = 1.0
     matrix.flags.writeable = False
     return matrix, codes
 
@@ -238,3 +262,62 @@ def family_contributions(contributions: np.ndarray, features: Sequence[str]) -> 
         )
     membership, codes = _membership(tuple(features))
     return values @ membership, list(codes)
+
+
+def family_label(code: str, language: str) -> str:
+    """The family's label in ``language`` ("en" or "fr")."""
+    family = FAMILY_BY_CODE[code]
+    return family.label_fr if language == "fr" else family.label_en
+
+
+def default_refusal_reason_families() -> tuple[str, ...]:
+    """The families that may be named in a refusal unless the lender says otherwise."""
+    return tuple(family.code for family in FAMILIES if family.may_be_refusal_reason_default)
+
+
+#: The parameters' key of the lender's policy (``conf/base/parameters_reasons.yml``).
+REASON_POLICY = "reason_policy"
+
+
+class ReasonPolicy(BaseModel):
+    """What a client may be told: the lender's choice (``reason_policy`` in ``parameters_reasons.yml``), read
+    by the explainability pipeline and the scoring API alike.
+
+    The full explanation keeps every family; only the reasons given for a refusal are restricted.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    refusal_reason_families: tuple[str, ...] = Field(
+        default_factory=default_refusal_reason_families,
+        description="Families that may be given as a reason for refusal (null: the defaults of FAMILIES)",
+    )
+    refusal_reasons: int = Field(3, ge=1, le=10, description="How many reasons a refusal gives")
+    values_per_reason: int = Field(2, ge=1, le=4, description="Feature values shown with a family reason")
+    min_value_share: float = Field(
+        0.1,
+        ge=0.0,
+        lt=1.0,
+        description="A value after the first is shown when its feature carries at least this share of its "
+        "family's contribution",
+    )
+
+    @field_validator("refusal_reason_families", mode="before")
+    @classmethod
+    def _default_when_null(cls, value: object) -> object:
+        return default_refusal_reason_families() if value is None else value
+
+    @field_validator("refusal_reason_families")
+    @classmethod
+    def _known_and_not_protected(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [code for code in codes if code not in FAMILY_BY_CODE]
+        if unknown:
+            raise ValueError(f"unknown reason families {unknown}: use codes of {sorted(FAMILY_BY_CODE)}")
+        protected = [code for code in codes if FAMILY_BY_CODE[code].protected]
+        if protected:
+            raise ValueError(f"protected families can never be a reason for refusal: {protected}")
+        return tuple(dict.fromkeys(codes))
+
+    def allows(self, code: str) -> bool:
+        """Whether the family may be given as a reason for refusal."""
+        return code in self.refusal_reason_families

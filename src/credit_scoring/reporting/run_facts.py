@@ -118,8 +118,9 @@ def top_features(importance: pd.DataFrame, n: int) -> pd.DataFrame:
 
 
 def example_client(explanations: pd.DataFrame, n_reasons: int = 3) -> dict[str, Any] | None:
-    """One refused holdout client, the median of the refused by probability, with its main reasons for
-    refusal; None when the holdout has no refused client."""
+    """One refused holdout client, the median of the refused by probability, with its reasons for refusal
+    (the reason families the lender's policy lets a refusal name, strongest first); None when the holdout
+    has no refused client."""
     refused = explanations.loc[
         (explanations["dataset"] == "holdout") & (explanations["decision"] == "refused")
     ]
@@ -128,8 +129,8 @@ def example_client(explanations: pd.DataFrame, n_reasons: int = 3) -> dict[str, 
     clients = refused.drop_duplicates("SK_ID_CURR").sort_values(["probability", "SK_ID_CURR"])
     chosen = clients.iloc[(len(clients) - 1) // 2]
     reasons = refused.loc[
-        (refused["SK_ID_CURR"] == chosen["SK_ID_CURR"]) & (refused["direction"] == "raises")
-    ].sort_values("rank")
+        (refused["SK_ID_CURR"] == chosen["SK_ID_CURR"]) & refused["refusal_rank"].notna()
+    ].sort_values("refusal_rank")
     return {
         "client_id": int(chosen["SK_ID_CURR"]),
         "probability": float(chosen["probability"]),

@@ -1,4 +1,5 @@
-"""Why a client got their score: SHAP contributions of the model features, as reasons an adviser can say.
+"""Why a client got their score: SHAP contributions of the model features, told as reason families
+(`credit_scoring.serving.family_reasons`).
 
 Contributions are computed on the fitted classifier (``model.classifier``) over the matrix it scores
 (``model.model_matrix``), on its raw output (log-odds): base value + contributions = raw output, exactly.
@@ -17,38 +18,16 @@ How, by classifier family (chosen once, when the explainer is built):
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from credit_scoring.features.families import ReasonPolicy
+from credit_scoring.serving.family_reasons import Explanation, FamilyExplainer
 from credit_scoring.serving.model import CreditScoringModel, TabularCleaner
-from credit_scoring.serving.reasons import (
-    LOWERS,
-    RAISES,
-    ReasonWriter,
-    check_language,
-    dictionary_writer,
-    is_missing,
-)
+from credit_scoring.serving.reasons import ReasonWriter, dictionary_writer
 from credit_scoring.serving.small_batch import EncodedRows
-
-
-@dataclass(frozen=True)
-class Reason:
-    """One feature's part in a client's score, with the words an adviser can use."""
-
-    feature: str  # model feature name (for machines; never shown to advisers)
-    label: str  # plain-language label in the requested language
-    value: float | str | None  # the client's value as the model saw it
-    display_value: str  # formatted for people (years not negative days, currency, %)
-    contribution: float  # SHAP value on the classifier's raw (log-odds) scale
-    direction: str  # "raises" or "lowers" (the risk)
-    sentence: str  # a sentence an adviser can say, in the requested language
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 class ScoreExplainer:
@@ -57,10 +36,16 @@ class ScoreExplainer:
     Build it once per model (it prepares the explainer); ``explain`` and ``contributions`` are then cheap.
     """
 
-    def __init__(self, model: CreditScoringModel, writer: ReasonWriter | None = None):
+    def __init__(
+        self,
+        model: CreditScoringModel,
+        writer: ReasonWriter | None = None,
+        policy: ReasonPolicy | None = None,
+    ):
         self.model = model
         self.features: list[str] = list(model.features)
         self.writer = writer or dictionary_writer()
+        self.families = FamilyExplainer(self.features, self.writer, policy)
         self._backend = _backend_for(model)
 
     @property
@@ -84,20 +69,12 @@ class ScoreExplainer:
 
     def explain(
         self, rows: pd.DataFrame | EncodedRows, top_k: int = 5, language: str = "en"
-    ) -> list[list[Reason]]:
-        """For each row, the ``top_k`` reasons by |contribution|, raising and lowering both represented."""
-        check_language(language)
-        if top_k < 1:
-            raise ValueError(f"top_k must be at least 1, got {top_k}")
+    ) -> list[Explanation]:
+        """For each row, the ``top_k`` reason families by |contribution| (raising and lowering both
+        represented) and the reasons a refusal may give (the policy's families that raise the risk most)."""
         matrix, values = self._encoded(rows)
         shap_values, _ = self._backend.contributions(matrix)
-        explanations = []
-        for row_values, row_shap in zip(values, shap_values, strict=True):
-            chosen = top_reason_indices(row_shap, top_k)
-            explanations.append(
-                [self.reason(self.features[i], row_values[i], float(row_shap[i]), language) for i in chosen]
-            )
-        return explanations
+        return self.families.explain(shap_values, values, top_k, language)
 
     def _encoded(self, rows: pd.DataFrame | EncodedRows) -> tuple[Any, Any]:
         """The matrix the classifier scores, and the rows' cleaned values (one sequence per row).
@@ -121,54 +98,6 @@ class ScoreExplainer:
                 continue
             data = step.transform(data)
         return data
-
-    def reason(self, feature: str, value: Any, contribution: float, language: str) -> Reason:
-        """The reason for one feature's contribution."""
-        direction = RAISES if contribution > 0 else LOWERS
-        value = model_value(value)
-        return Reason(
-            feature=feature,
-            label=self.writer.label(feature, language),
-            value=value,
-            display_value=self.writer.display_value(feature, value, language),
-            contribution=contribution,
-            direction=direction,
-            sentence=self.writer.sentence(feature, value, direction, language),
-        )
-
-
-def model_value(value: Any) -> float | str | None:
-    """A cleaned feature value as a plain Python float, str or None (missing)."""
-    if is_missing(value):
-        return None
-    if isinstance(value, str):
-        return value
-    return float(value)
-
-
-def top_reason_indices(contributions: np.ndarray, top_k: int) -> list[int]:
-    """Indices of the ``top_k`` largest |contributions| (zeros never count), by decreasing |contribution|.
-
-    When they all push the same way and some feature pushes the other way, the strongest of those takes the
-    last place: an adviser can always say what speaks for and against the client.
-    """
-    order = np.argsort(-np.abs(contributions), kind="stable")
-    nonzero = order[contributions[order] != 0]
-    chosen = nonzero[:top_k].tolist()
-    if len(chosen) >= 2:
-        signs = np.sign(contributions[nonzero])
-        if np.all(signs[:top_k] == signs[0]):
-            opposite = np.flatnonzero(signs == -signs[0])
-            if len(opposite):
-                chosen[-1] = int(nonzero[opposite[0]])
-    return chosen
-
-
-def top_indices_per_direction(contributions: np.ndarray, per_direction: int) -> list[int]:
-    """The ``per_direction`` strongest raising and the ``per_direction`` strongest lowering features."""
-    order = np.argsort(-np.abs(contributions), kind="stable")
-    ordered = contributions[order]
-    return [*order[ordered > 0][:per_direction].tolist(), *order[ordered < 0][:per_direction].tolist()]
 
 
 # --- backends: contributions on the encoded matrix, summed back to model features --------------------------

@@ -136,8 +136,8 @@ def feature_text(info: FeatureInfo) -> FeatureText:
         prefix_en, prefix_fr, words = context
         if not any(word in f"{labels['en']} {labels['fr']}".lower() for word in words):
             labels = {
-                "en": f"{prefix_en} – {_lower_first(labels['en'])}",
-                "fr": f"{prefix_fr} – {_lower_first(labels['fr'])}",
+                "en": f"{prefix_en} – {lower_first(labels['en'])}",
+                "fr": f"{prefix_fr} – {lower_first(labels['fr'])}",
             }
     return FeatureText(info.feature, info.unit, labels, info.reading or mode_en or mode_fr)
 
@@ -329,7 +329,7 @@ def _no_inner_colon(label: str) -> str:
     return re.sub(r" ?: ", " – ", label)
 
 
-def _lower_first(text: str) -> str:
+def lower_first(text: str) -> str:
     # keep acronyms (POS, XNA) as they are
     if len(text) > 1 and text[0].isupper() and not text[1].isupper():
         return text[0].lower() + text[1:]

@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 
 from credit_scoring.cost import decisions
+from credit_scoring.features.families import ReasonPolicy
 from credit_scoring.records import DEFAULT_BAND_MULTIPLES
-from credit_scoring.serving.explain import Reason, ScoreExplainer
+from credit_scoring.serving.explain import ScoreExplainer
+from credit_scoring.serving.family_reasons import Explanation, Reason
 from credit_scoring.serving.loading import ServedModel
 from credit_scoring.serving.model import GRANTED, REFUSED
 from credit_scoring.serving.small_batch import EncodedRows
@@ -60,6 +62,7 @@ class Score:
     threshold: float
     risk_band: str
     reasons: list[Reason] | None
+    refusal_reasons: list[Reason] | None  # a refused application's reasons the client may be told; else []
 
 
 class Scorer:
@@ -71,11 +74,12 @@ class Scorer:
         rows: RowBuilder,
         band_multiples: Sequence[float] = DEFAULT_BAND_MULTIPLES,
         explainer: ScoreExplainer | None = None,
+        policy: ReasonPolicy | None = None,
     ) -> None:
         self.served = served
         self.rows = rows
         self.band_multiples = tuple(band_multiples)
-        self.explainer = explainer or ScoreExplainer(served.model)
+        self.explainer = explainer or ScoreExplainer(served.model, policy=policy)
 
     @property
     def threshold(self) -> float:
@@ -112,18 +116,28 @@ class Scorer:
         """Score model-input rows already built (a frame, or rows the served model's encoder prepared)."""
         probabilities = self.served.model.predict_proba(frame)
         explained = self.explainer.explain(frame, top_k=top_k, language=language) if reasons else None
-        return [
-            Score(
-                client_id=None if client is None else int(client),
-                known_client=bool(is_known),
-                probability=float(probability),
-                decision=decision_label(float(probability), self.threshold),
-                threshold=self.threshold,
-                risk_band=risk_band(float(probability), self.threshold, self.band_multiples),
-                reasons=explained[i] if explained is not None else None,
+        scores = []
+        for i, (client, is_known, probability) in enumerate(zip(ids, known, probabilities, strict=True)):
+            decision = decision_label(float(probability), self.threshold)
+            told = refusal_reasons(explained[i], decision) if explained is not None else (None, None)
+            scores.append(
+                Score(
+                    client_id=None if client is None else int(client),
+                    known_client=bool(is_known),
+                    probability=float(probability),
+                    decision=decision,
+                    threshold=self.threshold,
+                    risk_band=risk_band(float(probability), self.threshold, self.band_multiples),
+                    reasons=told[0],
+                    refusal_reasons=told[1],
+                )
             )
-            for i, (client, is_known, probability) in enumerate(zip(ids, known, probabilities, strict=True))
-        ]
+        return scores
 
-    def explain(self, frame: pd.DataFrame, top_k: int, language: str) -> list[list[Reason]]:
+    def explain(self, frame: pd.DataFrame, top_k: int, language: str) -> list[Explanation]:
         return self.explainer.explain(frame, top_k=top_k, language=language)
+
+
+def refusal_reasons(explanation: Explanation, decision: str) -> tuple[list[Reason], list[Reason]]:
+    """The full explanation's reasons, and the reasons for refusal (none for a granted application)."""
+    return explanation.reasons, explanation.refusal_reasons if decision == REFUSED else []

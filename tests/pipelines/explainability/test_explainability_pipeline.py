@@ -15,15 +15,17 @@ from kedro.runner import SequentialRunner
 from matplotlib.figure import Figure
 
 from credit_scoring.cost import confusion_counts, decisions
+from credit_scoring.features.families import FAMILIES, FAMILY_BY_CODE
 from credit_scoring.pipelines.explainability import create_pipeline, nodes
 from credit_scoring.pipelines.explainability.params import parse_params
 from credit_scoring.registry import RegisteredModel
 from credit_scoring.serving.explain import ScoreExplainer
 from credit_scoring.serving.model import CreditScoringModel
-from tests.fixtures.explain_models import fitted_bundle
+from tests.fixtures.explain_models import dictionary_model_input, fitted_bundle
 from tests.fixtures.model_input import synthetic_model_input
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
+FAMILY_LABELS_EN = {family.label_en for family in FAMILIES}
 SIGNAL_FEATURES = {"FEATURE_000", "FEATURE_001", "FEATURE_002", "CATEGORY_00"}
 
 
@@ -31,6 +33,10 @@ def project_params() -> dict[str, Any]:
     return yaml.safe_load((PROJECT_ROOT / "conf/base/parameters_explainability.yml").read_text())[
         "explainability"
     ]
+
+
+def reason_policy() -> dict[str, Any]:
+    return yaml.safe_load((PROJECT_ROOT / "conf/base/parameters_reasons.yml").read_text())["reason_policy"]
 
 
 class KeptDataset(MemoryDataset):
@@ -58,6 +64,7 @@ def run_in_memory(model: CreditScoringModel, holdout: pd.DataFrame, scoring: pd.
             "scoring_input_table": MemoryDataset(scoring),
             "params:explainability": MemoryDataset(params),
             "params:random_state": MemoryDataset(42),
+            "params:reason_policy": MemoryDataset(reason_policy()),
         }
     )
     SequentialRunner().run(pipeline, catalog)
@@ -113,27 +120,82 @@ def test_global_importance_ranks_the_signal_first_next_to_the_gain(outputs: dict
 
 
 def test_every_client_has_reasons_in_both_languages(
-    outputs: dict[str, Any], tables: dict[str, pd.DataFrame], lgbm_model: CreditScoringModel
+    outputs: dict[str, Any], tables: dict[str, pd.DataFrame]
 ) -> None:
     explanations = outputs["client_explanations"]
     for dataset in ("scoring", "holdout"):
         rows = explanations[explanations["dataset"] == dataset]
         assert set(rows["SK_ID_CURR"]) == set(tables[dataset]["SK_ID_CURR"])
-        assert rows.groupby("SK_ID_CURR").size().max() <= 2 * project_params()["reasons_per_direction"]
     assert explanations.loc[explanations["dataset"] == "scoring", "target"].isna().all()
     assert explanations.loc[explanations["dataset"] == "holdout", "target"].isin([0, 1]).all()
     assert (explanations["direction"] == np.where(explanations["contribution"] > 0, "raises", "lowers")).all()
     assert explanations["sentence_en"].str.endswith("risk.").all()
     assert explanations["sentence_fr"].str.endswith("risque.").all()
-    # the stored reasons are the online ones
-    client = tables["scoring"].iloc[[7]]
-    online = ScoreExplainer(lgbm_model).explain(client, top_k=3, language="fr")[0]
-    stored = explanations[explanations["SK_ID_CURR"] == client["SK_ID_CURR"].iloc[0]]
-    for reason in online:
-        match = stored[stored["feature"] == reason.feature]
-        assert not match.empty
-        assert match["sentence_fr"].iloc[0] == reason.sentence
-        assert match["contribution"].iloc[0] == pytest.approx(reason.contribution)
+
+
+@pytest.fixture(scope="module")
+def dictionary_run() -> dict[str, Any]:
+    """client_explanations and reason_family_summary of a model over the real feature dictionary (so the
+    features fall in their real families)."""
+    training, holdout = dictionary_model_input(600, seed=3), dictionary_model_input(200, seed=4)
+    holdout["SK_ID_CURR"] += 10_000
+    scoring = dictionary_model_input(60, seed=5).drop(columns="TARGET")
+    scoring["SK_ID_CURR"] += 20_000
+    model = fitted_bundle(training, "lgbm")
+    params = project_params()
+    holdout_shap = nodes.shap_values_table(model, holdout, params)
+    scoring_shap = nodes.shap_values_table(model, scoring, params)
+    explanations = nodes.client_explanations(
+        model, scoring, scoring_shap, holdout, holdout_shap, params, reason_policy()
+    )
+    summary = nodes.reason_family_summary(
+        model, holdout_shap, scoring_shap, explanations, params, reason_policy()
+    )
+    return {"model": model, "scoring": scoring, "explanations": explanations, "summary": summary}
+
+
+def test_stored_reasons_are_distinct_families_and_the_online_ones(dictionary_run: dict[str, Any]) -> None:
+    explanations, per_direction = dictionary_run["explanations"], project_params()["reasons_per_direction"]
+    assert set(explanations["family"]) <= set(FAMILY_BY_CODE)
+    strongest = explanations.loc[explanations["rank"] <= per_direction]
+    assert not strongest.duplicated(["dataset", "SK_ID_CURR", "family"]).any()
+    for _, rows in explanations.groupby(["dataset", "SK_ID_CURR", "direction"]):
+        assert rows["rank"].tolist() == list(range(1, len(rows) + 1))
+        assert rows["contribution"].abs().is_monotonic_decreasing
+    assert explanations["label_en"].map(lambda label: label in FAMILY_LABELS_EN).all()
+    client = dictionary_run["scoring"].iloc[[7]]
+    online = ScoreExplainer(dictionary_run["model"]).explain(client, top_k=3, language="fr")[0]
+    stored = explanations[explanations["SK_ID_CURR"] == client["SK_ID_CURR"].iloc[0]].set_index("family")
+    for reason in [*online.reasons, *online.refusal_reasons]:
+        assert stored.loc[reason.family, "sentence_fr"] == reason.sentence
+        assert stored.loc[reason.family, "contribution"] == pytest.approx(reason.contribution, abs=1e-12)
+        assert stored.loc[reason.family, "features"].split(",") == [value.feature for value in reason.values]
+
+
+def test_a_refused_client_gets_the_policys_refusal_reasons(dictionary_run: dict[str, Any]) -> None:
+    explanations = dictionary_run["explanations"]
+    told = explanations.dropna(subset=["refusal_rank"])
+    assert not told.empty and (told["decision"] == "refused").all()
+    assert told["refusal_reason_allowed"].all() and (told["direction"] == "raises").all()
+    for _, rows in told.groupby(["dataset", "SK_ID_CURR"]):
+        assert rows.sort_values("refusal_rank")["refusal_rank"].tolist() == list(range(1, len(rows) + 1))
+        assert rows["family"].is_unique and len(rows) <= reason_policy()["refusal_reasons"]
+        assert rows.sort_values("refusal_rank")["contribution"].is_monotonic_decreasing
+
+
+def test_the_family_summary_counts_every_refused_client(dictionary_run: dict[str, Any]) -> None:
+    explanations, summary = dictionary_run["explanations"], dictionary_run["summary"]
+    refused = explanations.loc[explanations["decision"] == "refused"].drop_duplicates(
+        ["dataset", "SK_ID_CURR"]
+    )
+    assert summary["refused_clients"] == len(refused) > 0
+    assert sum(summary["refusal_reasons_per_client"].values()) == len(refused)
+    assert sum(row["leads_refusals"] for row in summary["families"]) == len(refused) - int(
+        summary["refusal_reasons_per_client"]["0"]
+    )
+    assert sum(row["share_of_total"] for row in summary["families"]) == pytest.approx(1.0)
+    assert 0 <= summary["refused_with_all_refusal_reasons_share"] <= 1
+    assert 0 <= summary["feature_reasons_repeating_a_family_share"] <= 1
 
 
 def test_error_analysis_counts_every_holdout_client(
@@ -187,6 +249,7 @@ def test_mismatched_shap_table_is_refused(
             tables["holdout"],
             outputs["holdout_shap_values"],
             project_params(),
+            reason_policy(),
         )
 
 

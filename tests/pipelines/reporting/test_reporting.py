@@ -231,12 +231,13 @@ EXPLANATIONS = pd.DataFrame(
         "decision": ["refused", "refused", "refused", "granted", "refused"],
         "rank": [1, 2, 1, 1, 1],
         "direction": ["raises", "raises", "raises", "lowers", "raises"],
+        "refusal_rank": pd.array([1, 2, 1, None, 1], dtype="Int64"),
         "sentence_en": [
-            "Feature zero: 3.2, which raises the risk.",
-            "Feature one: 17, which raises the risk.",
-            "Feature two: 0.8, which raises the risk.",
-            "Feature zero: 1.1, which lowers the risk.",
-            "Feature one: 99, which raises the risk.",
+            "External credit scores – lowest external credit score: 0.12. This raises the risk.",
+            "Housing details – housing situation: rented. This raises the risk.",
+            "Employment and income – total income: 90,000. This raises the risk.",
+            "External credit scores – external credit score 2: 0.71. This lowers the risk.",
+            "Housing details – housing situation: rented. This raises the risk.",
         ],
     }
 )
@@ -523,11 +524,14 @@ def test_imbalance_and_studies_are_counted_from_the_trials() -> None:
     assert (finer["n_complete"], finer["n_pruned"], finer["n_trials_configured"]) == (1, 1, 2)
 
 
-def test_the_example_is_the_median_refused_holdout_client_with_its_raising_reasons() -> None:
+def test_the_example_is_the_median_refused_holdout_client_with_its_refusal_reasons() -> None:
     example = run_facts.example_client(EXPLANATIONS)
     assert example is not None
     # refused holdout clients: 8 (0.12) and 7 (0.31); the scoring client 9 is not a holdout client
-    assert example["client_id"] == 8 and example["reasons"] == ["Feature two: 0.8, which raises the risk."]
+    assert example["client_id"] == 8
+    assert example["reasons"] == ["Employment and income – total income: 90,000. This raises the risk."]
+    later = EXPLANATIONS.assign(probability=[0.31, 0.31, 0.45, 0.05, 0.9])
+    assert run_facts.example_client(later)["reasons"] == EXPLANATIONS["sentence_en"].head(2).tolist()
     granted = EXPLANATIONS.assign(decision="granted")
     assert run_facts.example_client(granted) is None
 

@@ -16,17 +16,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from credit_scoring.cost import CostWeights, confusion_counts, cost_per_client, decisions
+from credit_scoring.features.families import ReasonPolicy, family_code, family_label
 from credit_scoring.pipelines.explainability import figures
 from credit_scoring.pipelines.explainability.params import ExplainabilityParams, parse_params
-from credit_scoring.serving.explain import (
-    ScoreExplainer,
-    column_feature_matrix,
-    matrix_columns,
-    model_value,
-    top_indices_per_direction,
-)
+from credit_scoring.serving.explain import ScoreExplainer, column_feature_matrix, matrix_columns
+from credit_scoring.serving.family_reasons import FamilyExplainer, top_indices_per_direction
 from credit_scoring.serving.model import GRANTED, REFUSED, CreditScoringModel
-from credit_scoring.serving.reasons import SUPPORTED_LANGUAGES, ReasonWriter
+from credit_scoring.serving.reasons import SUPPORTED_LANGUAGES, ReasonWriter, dictionary_writer
 
 logger = logging.getLogger(__name__)
 
@@ -150,18 +146,23 @@ def client_explanations(
     modelling_holdout_table: pd.DataFrame,
     holdout_shap_values: pd.DataFrame,
     params: dict[str, Any],
+    reason_policy: dict[str, Any],
     described: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
-    """The top raising and lowering reasons of every client, in English and French, of the described model
-    (``model_version``: its registered version).
+    """The reasons of every client by family (`credit_scoring.serving.family_reasons`, the API's), in English
+    and French, of the described model (``model_version``: its registered version).
 
-    One row per client and reason: ``SK_ID_CURR``, ``dataset`` ("scoring" or "holdout"), the client's
-    ``probability``, ``decision``, ``target`` (holdout only), ``base_value``, then ``rank`` (1 = strongest in
-    its direction), ``feature``, ``direction``, ``contribution``, ``value_number`` / ``value_text`` (the
-    value the model saw), and ``label_*``, ``display_value_*``, ``sentence_*`` per language.
+    One row per client and family told: the strongest raising and lowering families
+    (``reasons_per_direction`` each) and a refused client's reasons for refusal (``refusal_rank`` 1, 2, ...:
+    the families the lender's ``reason_policy`` allows). Columns: ``SK_ID_CURR``, ``dataset`` ("scoring" or
+    "holdout"), ``probability``, ``decision``, ``target`` (holdout only), ``base_value``, ``rank`` (1 =
+    strongest in its direction), ``family``, ``direction``, ``contribution`` (the family's sum),
+    ``refusal_reason_allowed``, ``refusal_rank``, ``feature`` and ``value_number`` / ``value_text`` (the
+    feature carrying most of it and its value), ``features`` (the features shown, comma-separated), then
+    ``label_*``, ``display_value_*``, ``sentence_*`` per language.
     """
     settings = parse_params(params)
-    explainer = ScoreExplainer(model_bundle)
+    explainer = ScoreExplainer(model_bundle, policy=ReasonPolicy.model_validate(reason_policy))
     parts = [
         _explanations_of(explainer, scoring_input_table, scoring_shap_values, "scoring", settings),
         _explanations_of(explainer, modelling_holdout_table, holdout_shap_values, "holdout", settings),
@@ -183,12 +184,11 @@ def _explanations_of(
         raise ValueError(
             f"The {dataset} SHAP values do not match the {dataset} table's clients: rerun the pipeline"
         )
-    model = explainer.model
+    model, families = explainer.model, explainer.families
     values = model.prepare(table)
     contributions = contributions_of(shap_table)[explainer.features].to_numpy()
-    decisions_made = np.where(
-        decisions(shap_table["probability"].to_numpy(), model.threshold) == 1, REFUSED, GRANTED
-    )
+    family_matrix = families.family_matrix(contributions)
+    refused = decisions(shap_table["probability"].to_numpy(), model.threshold) == 1
     target = (
         table[settings.target].to_numpy(dtype=np.float64)
         if settings.target in table
@@ -196,31 +196,37 @@ def _explanations_of(
     )
     value_columns = [values[name].to_numpy() for name in explainer.features]
     records: list[dict[str, Any]] = []
-    for row, row_contributions in enumerate(contributions):
-        chosen = top_indices_per_direction(row_contributions, settings.reasons_per_direction)
+    for row, (feature_row, family_row) in enumerate(zip(contributions, family_matrix, strict=True)):
+        row_values = _RowValues(value_columns, row)
+        told = families.refusal_indices(family_row) if refused[row] else []
         ranks = {"raises": 0, "lowers": 0}
-        for position in chosen:
-            feature = explainer.features[position]
-            value = model_value(value_columns[position][row])
+        for position in dict.fromkeys(
+            [*top_indices_per_direction(family_row, settings.reasons_per_direction), *told]
+        ):
             reasons = {
-                language: explainer.reason(feature, value, float(row_contributions[position]), language)
+                language: families.reason(position, family_row, feature_row, row_values, language)
                 for language in SUPPORTED_LANGUAGES
             }
             first = reasons[SUPPORTED_LANGUAGES[0]]
             ranks[first.direction] += 1
+            value = first.value
             record = {
                 settings.id_column: ids[row],
                 "dataset": dataset,
                 "probability": shap_table["probability"].iat[row],
-                "decision": decisions_made[row],
+                "decision": REFUSED if refused[row] else GRANTED,
                 "target": target[row],
                 "base_value": shap_table["base_value"].iat[row],
                 "rank": ranks[first.direction],
-                "feature": feature,
+                "family": first.family,
                 "direction": first.direction,
                 "contribution": first.contribution,
+                "refusal_reason_allowed": first.refusal_reason_allowed,
+                "refusal_rank": told.index(position) + 1 if position in told else None,
+                "feature": first.feature,
                 "value_number": value if isinstance(value, float) else np.nan,
                 "value_text": value if isinstance(value, str) else None,
+                "features": ",".join(shown.feature for shown in first.values),
             }
             for language, reason in reasons.items():
                 record[f"label_{language}"] = reason.label
@@ -228,13 +234,111 @@ def _explanations_of(
                 record[f"sentence_{language}"] = reason.sentence
             records.append(record)
     columns = [
-        settings.id_column, "dataset", "probability", "decision", "target", "base_value", "rank", "feature",
-        "direction", "contribution", "value_number", "value_text",
+        settings.id_column, "dataset", "probability", "decision", "target", "base_value", "rank", "family",
+        "direction", "contribution", "refusal_reason_allowed", "refusal_rank", "feature", "value_number",
+        "value_text", "features",
         *(f"{kind}_{language}" for language in SUPPORTED_LANGUAGES for kind in TEXT_COLUMNS),
     ]  # fmt: skip
     frame = pd.DataFrame.from_records(records, columns=columns)
     frame["value_text"] = frame["value_text"].astype("string")
+    frame["refusal_rank"] = frame["refusal_rank"].astype("Int64")
     return frame
+
+
+class _RowValues:
+    """One row of the prepared columns, read by position without building the row."""
+
+    def __init__(self, columns: list[np.ndarray], row: int):
+        self.columns, self.row = columns, row
+
+    def __getitem__(self, position: int) -> Any:
+        return self.columns[position][self.row]
+
+
+def reason_family_summary(
+    model_bundle: CreditScoringModel,
+    holdout_shap_values: pd.DataFrame,
+    scoring_shap_values: pd.DataFrame,
+    client_explanations: pd.DataFrame,
+    params: dict[str, Any],
+    reason_policy: dict[str, Any],
+) -> dict[str, Any]:
+    """How the reason families explain the model, for the methodology note and MLflow.
+
+    Per family: its features, mean |contribution| on the holdout (the family importance) and share of the
+    total, whether a refusal may name it, and how often it leads a refusal. Over the refused clients (both
+    tables): how many reasons for refusal each gets (a letter needs ``refusal_reasons`` distinct ones), and,
+    for comparison, how often their three strongest single features would have repeated one family.
+    """
+    client = ["dataset", parse_params(params).id_column]
+    policy = ReasonPolicy.model_validate(reason_policy)
+    features = list(model_bundle.features)
+    families = FamilyExplainer(features, dictionary_writer(), policy)
+    holdout = families.family_matrix(contributions_of(holdout_shap_values)[features].to_numpy())
+    mean_abs = np.abs(holdout).mean(axis=0) if len(holdout) else np.zeros(len(families.codes))
+    refused = client_explanations.loc[client_explanations["decision"] == REFUSED]
+    told = refused.dropna(subset=["refusal_rank"])
+    counts = told.groupby(client).size()
+    leads = told.loc[told["refusal_rank"] == 1, "family"].value_counts()
+    repeated, single = _feature_reasons_repeating_a_family(
+        [holdout_shap_values, scoring_shap_values], features, model_bundle.threshold
+    )
+    rows = sorted(
+        (
+            {
+                "family": code,
+                "label_en": family_label(code, "en"),
+                "label_fr": family_label(code, "fr"),
+                "features": len(members),
+                "mean_abs_contribution": float(mean_abs[j]),
+                "share_of_total": float(mean_abs[j] / max(mean_abs.sum(), 1e-300)),
+                "refusal_reason_allowed": policy.allows(code),
+                "leads_refusals": int(leads.get(code, 0)),
+                "leads_refusals_share": float(leads.get(code, 0) / max(len(counts), 1)),
+            }
+            for j, (code, members) in enumerate(zip(families.codes, families.members, strict=True))
+        ),
+        key=lambda row: -row["mean_abs_contribution"],
+    )
+    refused_clients = len(refused.drop_duplicates(client))
+    distribution = counts.value_counts().reindex(range(policy.refusal_reasons + 1), fill_value=0)
+    distribution[0] = refused_clients - len(counts)
+    return {
+        "policy": policy.model_dump(mode="json"),
+        "families": rows,
+        "refused_clients": refused_clients,
+        "refusal_reasons_per_client": {str(k): int(v) for k, v in distribution.items()},
+        "refused_with_all_refusal_reasons_share": float(
+            (counts == policy.refusal_reasons).sum() / max(refused_clients, 1)
+        ),
+        "feature_reasons_repeating_a_family_share": repeated,
+        "feature_reasons_all_one_family_share": single,
+    }
+
+
+def _feature_reasons_repeating_a_family(
+    shap_tables: list[pd.DataFrame], features: list[str], threshold: float, n_reasons: int = 3
+) -> tuple[float | None, float | None]:
+    """Among refused clients: the share whose ``n_reasons`` strongest raising single features repeat a family
+    (at least two in one), and the share where all of them are one family (what feature reasons would say)."""
+    owners = np.array([family_code(feature) for feature in features])
+    repeated = single = total = 0
+    for table in shap_tables:
+        refused = table.loc[decisions(table["probability"].to_numpy(), threshold) == 1]
+        values = contributions_of(refused)[features].to_numpy()
+        top = np.argsort(-values, axis=1, kind="stable")[:, :n_reasons]
+        raising = np.take_along_axis(values, top, axis=1) > 0
+        for row_top, row_raising in zip(top, raising, strict=True):
+            named = owners[row_top[row_raising]]
+            if len(named) < n_reasons:
+                continue
+            total += 1
+            distinct = len(set(named))
+            repeated += distinct < n_reasons
+            single += distinct == 1
+    if not total:
+        return None, None
+    return repeated / total, single / total
 
 
 def holdout_outcomes(
@@ -377,6 +481,7 @@ def explainability_metrics(
     scoring_shap_values: pd.DataFrame,
     importance: pd.DataFrame,
     summary: dict[str, Any],
+    families: dict[str, Any],
 ) -> dict[str, dict[str, float]]:
     """Numbers worth following across runs, for MLflow."""
     metrics = {
@@ -388,6 +493,13 @@ def explainability_metrics(
         "explainability.false_positives": float(summary["at_threshold"]["fp"]),
         "explainability.extra_false_positives_vs_0_5": float(summary["extra_false_positives_vs_0_5"]),
         "explainability.near_threshold_share_of_errors": float(summary["near_threshold_share_of_errors"]),
+        "explainability.refused_with_all_refusal_reasons_share": float(
+            families["refused_with_all_refusal_reasons_share"]
+        ),
+        "explainability.feature_reasons_repeating_a_family_share": _number(
+            families["feature_reasons_repeating_a_family_share"]
+        ),
+        "explainability.top_family_share_of_total": float(families["families"][0]["share_of_total"]),
     }
     return {name: {"value": value, "step": 0} for name, value in metrics.items() if np.isfinite(value)}
 
@@ -445,6 +557,10 @@ def _sample_with_values(
     sample = explanation_sample(shap_table, params, random_state)
     values = model.prepare(table.reset_index(drop=True)).loc[sample.index]
     return sample, values
+
+
+def _number(value: float | None) -> float:
+    return np.nan if value is None else float(value)
 
 
 def _rate(values: np.ndarray) -> float | None:

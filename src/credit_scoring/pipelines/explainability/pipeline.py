@@ -10,6 +10,7 @@ from credit_scoring.pipelines.explainability import nodes
 
 PARAMS = "params:explainability"
 SEED = "params:random_state"
+REASON_POLICY = "params:reason_policy"
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -83,10 +84,24 @@ def create_pipeline(**kwargs) -> Pipeline:
                 "modelling_holdout_table",
                 "holdout_shap_values",
                 PARAMS,
+                REASON_POLICY,
                 "described_model_version",
             ],
             outputs="client_explanations",
             name="client_explanations_node",
+        ),
+        Node(
+            nodes.reason_family_summary,
+            inputs=[
+                "described_model",
+                "holdout_shap_values",
+                "scoring_shap_values",
+                "client_explanations",
+                PARAMS,
+                REASON_POLICY,
+            ],
+            outputs="reason_family_summary",
+            name="reason_family_summary_node",
         ),
     ]
     errors = [
@@ -127,6 +142,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                 "scoring_shap_values",
                 "shap_global_importance",
                 "error_analysis_summary",
+                "reason_family_summary",
             ],
             outputs="explainability_metrics",
             name="explainability_metrics_node",
