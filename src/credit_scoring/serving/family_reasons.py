@@ -174,46 +174,59 @@ class FamilyExplainer:
         language: str,
     ) -> Reason:
         """The reason of family number ``family`` (a column of `family_matrix`) for one client."""
+        return self.reasons(family, family_row, feature_row, row_values, (language,))[language]
+
+    def reasons(
+        self,
+        family: int,
+        family_row: np.ndarray,
+        feature_row: np.ndarray,
+        row_values: Sequence[Any],
+        languages: Sequence[str],
+    ) -> dict[str, Reason]:
+        """`reason` in each of ``languages``, the features that carry it chosen once."""
         contribution = float(family_row[family])
         code = self.codes[family]
         direction = RAISES if contribution > 0 else LOWERS
-        shown = self._values(self.members[family], contribution, feature_row, row_values, language)
-        pairs = [
-            _VALUE_PAIR[language].format(label=lower_first(value.label), value=value.display_value)
-            for value in shown
+        carriers = [
+            (self.features[position], model_value(row_values[position]), float(feature_row[position]))
+            for position in self._carriers(self.members[family], contribution, feature_row)
         ]
-        display = _AND[language].join(pairs)
-        label = family_label(code, language)
-        return Reason(
-            family=code,
-            label=label,
-            contribution=contribution,
-            direction=direction,
-            values=tuple(shown),
-            display_value=display,
-            sentence=FAMILY_SENTENCES[language][direction].format(label=label, values=display),
-            refusal_reason_allowed=self.policy.allows(code),
-        )
+        told = {}
+        for language in languages:
+            shown = self._shown(carriers, language)
+            display = _AND[language].join(
+                _VALUE_PAIR[language].format(label=lower_first(value.label), value=value.display_value)
+                for value in shown
+            )
+            label = family_label(code, language)
+            told[language] = Reason(
+                family=code,
+                label=label,
+                contribution=contribution,
+                direction=direction,
+                values=tuple(shown),
+                display_value=display,
+                sentence=FAMILY_SENTENCES[language][direction].format(label=label, values=display),
+                refusal_reason_allowed=bool(self.allowed[family]),
+            )
+        return told
 
-    def _values(
-        self,
-        members: np.ndarray,
-        contribution: float,
-        feature_row: np.ndarray,
-        row_values: Sequence[Any],
-        language: str,
-    ) -> list[FeatureValue]:
-        """The family's features that carry most of ``contribution``, in its direction: the first always,
-        the next while each carries at least ``min_value_share`` of it; the same label and value once."""
+    def _carriers(self, members: np.ndarray, contribution: float, feature_row: np.ndarray) -> np.ndarray:
+        """The family's features that carry most of ``contribution``, in its direction, strongest first: the
+        first always, the next while each carries at least ``min_value_share`` of it (one spare, in case two
+        read the same)."""
         sign = 1.0 if contribution > 0 else -1.0
-        order = members[np.argsort(-(feature_row[members] * sign), kind="stable")]
+        parts = feature_row[members] * sign
+        order = np.argsort(-parts, kind="stable")[: self.policy.values_per_reason + 1]
+        keep = (parts[order] > 0) & (parts[order] >= self.policy.min_value_share * abs(contribution))
+        keep[0] = True
+        return members[order[: int(np.argmin(keep)) if not keep.all() else len(keep)]]
+
+    def _shown(self, carriers: list[tuple[str, Any, float]], language: str) -> list[FeatureValue]:
+        """The carriers in words, the same label and value once, at most ``values_per_reason``."""
         shown: list[FeatureValue] = []
-        for position in order:
-            part = float(feature_row[position])
-            if shown and (part * sign <= 0 or abs(part) < self.policy.min_value_share * abs(contribution)):
-                break
-            feature = self.features[position]
-            value = model_value(row_values[position])
+        for feature, value, part in carriers:
             candidate = FeatureValue(
                 feature=feature,
                 label=self.writer.label(feature, language),
@@ -221,9 +234,8 @@ class FamilyExplainer:
                 display_value=self.writer.display_value(feature, value, language),
                 contribution=part,
             )
-            if any((v.label, v.display_value) == (candidate.label, candidate.display_value) for v in shown):
-                continue
-            shown.append(candidate)
+            if all((v.label, v.display_value) != (candidate.label, candidate.display_value) for v in shown):
+                shown.append(candidate)
             if len(shown) == self.policy.values_per_reason:
                 break
         return shown

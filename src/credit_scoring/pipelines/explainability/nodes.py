@@ -188,35 +188,32 @@ def _explanations_of(
     values = model.prepare(table)
     contributions = contributions_of(shap_table)[explainer.features].to_numpy()
     family_matrix = families.family_matrix(contributions)
-    refused = decisions(shap_table["probability"].to_numpy(), model.threshold) == 1
+    probability, base_value = shap_table["probability"].to_numpy(), shap_table["base_value"].to_numpy()
+    refused = decisions(probability, model.threshold) == 1
     target = (
         table[settings.target].to_numpy(dtype=np.float64)
         if settings.target in table
         else np.full(len(table), np.nan)
     )
-    value_columns = [values[name].to_numpy() for name in explainer.features]
+    value_columns = [values[name].to_numpy(dtype=object) for name in explainer.features]
     records: list[dict[str, Any]] = []
     for row, (feature_row, family_row) in enumerate(zip(contributions, family_matrix, strict=True)):
         row_values = _RowValues(value_columns, row)
         told = families.refusal_indices(family_row) if refused[row] else []
         ranks = {"raises": 0, "lowers": 0}
-        for position in dict.fromkeys(
-            [*top_indices_per_direction(family_row, settings.reasons_per_direction), *told]
-        ):
-            reasons = {
-                language: families.reason(position, family_row, feature_row, row_values, language)
-                for language in SUPPORTED_LANGUAGES
-            }
+        strongest = top_indices_per_direction(family_row, settings.reasons_per_direction)
+        for position in dict.fromkeys([*strongest, *told]):
+            reasons = families.reasons(position, family_row, feature_row, row_values, SUPPORTED_LANGUAGES)
             first = reasons[SUPPORTED_LANGUAGES[0]]
             ranks[first.direction] += 1
             value = first.value
             record = {
                 settings.id_column: ids[row],
                 "dataset": dataset,
-                "probability": shap_table["probability"].iat[row],
+                "probability": probability[row],
                 "decision": REFUSED if refused[row] else GRANTED,
                 "target": target[row],
-                "base_value": shap_table["base_value"].iat[row],
+                "base_value": base_value[row],
                 "rank": ranks[first.direction],
                 "family": first.family,
                 "direction": first.direction,
