@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from credit_scoring.reporting.documents import percent
+
 #: How each imbalance strategy of the configuration is named in the documents.
 IMBALANCE_METHODS = {
     "none": "no rebalancing (the threshold tuned on the business cost compensates)",
@@ -135,6 +137,32 @@ def example_client(explanations: pd.DataFrame, n_reasons: int = 3) -> dict[str, 
         "client_id": int(chosen["SK_ID_CURR"]),
         "probability": float(chosen["probability"]),
         "reasons": reasons["sentence_en"].head(n_reasons).tolist(),
+    }
+
+
+def reason_families(summary: Mapping[str, Any], n: int) -> dict[str, Any]:
+    """What the reason families show (`reason_family_summary`): the ``n`` families with the largest share of
+    the holdout's mean |contribution|, each with how often it leads a refusal and whether a refusal may name
+    it, and how many refused clients get the reasons a letter needs."""
+    rows = pd.DataFrame(summary["families"]).head(n)
+    table = pd.DataFrame(
+        {
+            "family": rows["label_en"],
+            "features": rows["features"],
+            "share of the explanation": rows["share_of_total"].map(percent),
+            "leads a refusal": rows["leads_refusals_share"].map(percent),
+            "may be a refusal reason": rows["refusal_reason_allowed"].map({True: "yes", False: "no"}),
+        }
+    )
+    withheld = [row["label_en"] for row in summary["families"] if not row["refusal_reason_allowed"]]
+    return {
+        "table": table,
+        "refused_clients": summary["refused_clients"],
+        "refusal_reasons": summary["policy"]["refusal_reasons"],
+        "complete_share": summary["refused_with_all_refusal_reasons_share"],
+        "feature_repeat_share": summary["feature_reasons_repeating_a_family_share"],
+        "feature_single_share": summary["feature_reasons_all_one_family_share"],
+        "withheld": withheld,
     }
 
 

@@ -241,6 +241,31 @@ EXPLANATIONS = pd.DataFrame(
         ],
     }
 )
+FAMILY_SUMMARY = {
+    "policy": {"refusal_reasons": 3},
+    "families": [
+        {
+            "family": "external_scores",
+            "label_en": "External credit scores",
+            "features": 9,
+            "share_of_total": 0.31,
+            "leads_refusals_share": 0.62,
+            "refusal_reason_allowed": True,
+        },
+        {
+            "family": "age_family",
+            "label_en": "Age and family",
+            "features": 6,
+            "share_of_total": 0.04,
+            "leads_refusals_share": 0.0,
+            "refusal_reason_allowed": False,
+        },
+    ],
+    "refused_clients": 812,
+    "refused_with_all_refusal_reasons_share": 0.9963,
+    "feature_reasons_repeating_a_family_share": 0.7125,
+    "feature_reasons_all_one_family_share": 0.2411,
+}
 DRIFT_SUMMARY = {
     "status": "warn",
     "dataset_drift": False,
@@ -345,6 +370,7 @@ def _inputs(run_outputs: dict[str, Any]) -> dict[str, Any]:
         "fairness_report": run_outputs["fairness"],
         "shap_global_importance": run_outputs["importance"],
         "client_explanations": run_outputs["explanations"],
+        "reason_family_summary": FAMILY_SUMMARY,
         "drift_summary": run_outputs["drift"],
         "protected_attribute_experiment": run_outputs.get("protected", PROTECTED),
         "scorecard_points": run_outputs.get("scorecard", SCORECARD),
@@ -534,6 +560,18 @@ def test_the_example_is_the_median_refused_holdout_client_with_its_refusal_reaso
     assert run_facts.example_client(later)["reasons"] == EXPLANATIONS["sentence_en"].head(2).tolist()
     granted = EXPLANATIONS.assign(decision="granted")
     assert run_facts.example_client(granted) is None
+
+
+def test_the_note_ranks_the_reason_families_and_says_what_a_refusal_may_name(
+    run_outputs: dict[str, Any],
+) -> None:
+    note = _documents(run_outputs)["note"][0]
+    line = next(line for line in note.splitlines() if line.startswith("| External credit scores |"))
+    assert "| 9 | 31.0% | 62.0% | yes |" in line
+    assert "| Age and family | 6 | 4.0% | 0.0% | no |" in note
+    assert "Of the 812 refused clients" in note and "99.6%" in note
+    assert "71.2%" in note and "24.1%" in note
+    assert "A refusal never names Age and family" in " ".join(note.split())
 
 
 def test_the_note_shows_the_top_features_figure_and_drift_conclusion(run_outputs: dict[str, Any]) -> None:

@@ -20,6 +20,7 @@ DOCUMENT_INPUTS = {
             "fairness_report",
             "shap_global_importance",
             "client_explanations",
+            "reason_family_summary",
             "drift_summary",
             "protected_attribute_experiment",
             "scorecard_points",
