@@ -60,6 +60,8 @@ def gauge_text(probability: float, threshold: float, decision: str, lang: str) -
 
 
 def contributions_text(reasons: Sequence[dict[str, Any]], lang: str) -> ChartText:
+    """The reasons (families) named by the strongest each way; a row per reason with the values that carry
+    it, as the API words them."""
     raising = [reason for reason in reasons if effect_of(reason) == "raises"]
     lowering = [reason for reason in reasons if effect_of(reason) == "lowers"]
 
@@ -85,7 +87,7 @@ def contributions_text(reasons: Sequence[dict[str, Any]], lang: str) -> ChartTex
         ]
         for reason in reasons
     ]
-    columns = [t(f"score.col_{name}", lang) for name in ("reason", "value", "effect", "contribution")]
+    columns = [t(f"score.col_{name}", lang) for name in ("reason", "values", "effect", "contribution")]
     return ChartText(summary, columns, rows)
 
 

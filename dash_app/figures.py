@@ -5,6 +5,7 @@ Each chart has a text alternative built by :mod:`dash_app.alternatives` from the
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -62,7 +63,9 @@ def effect_of(reason: dict[str, Any]) -> str:
 
 
 def contributions_chart(reasons: Sequence[dict[str, Any]], lang: str) -> go.Figure:
-    """Horizontal bars of the reasons: raising ones hatched in the refused colour, lowering ones plain."""
+    """Horizontal bars of the reasons (families, by the API's label): raising ones hatched in the refused
+    colour, lowering ones plain. The values behind each reason ("lowest external credit score: 0.12 and ...")
+    are too long for a bar: they are in the hover and in the text alternative's table."""
     ordered = sorted(reasons, key=lambda reason: abs(float(reason.get("contribution") or 0)))
     figure = go.Figure()
     for effect, decision in (("raises", "refused"), ("lowers", "granted")):
@@ -73,27 +76,31 @@ def contributions_chart(reasons: Sequence[dict[str, Any]], lang: str) -> go.Figu
         figure.add_trace(
             go.Bar(
                 x=[float(reason.get("contribution") or 0) for reason in chosen],
-                y=[reason_label(reason) for reason in chosen],
+                y=[axis_label(reason_label(reason)) for reason in chosen],
                 orientation="h",
                 name=name,
                 marker=theme.decision_marker(decision),
-                text=[reason_value(reason, lang) for reason in chosen],
-                textposition="auto",
-                insidetextfont={"color": "white"},
-                hovertemplate="%{y}: %{x:.3f}<extra>" + name + "</extra>",
+                customdata=[axis_label(reason_value(reason, lang), 48) for reason in chosen],
+                hovertemplate="%{y}<br>%{customdata}<br>%{x:.3f}<extra>" + name + "</extra>",
             )
         )
-    theme.base_layout(figure, t("score.contributions_title", lang), height=max(260, 70 + 46 * len(ordered)))
-    figure.update_layout(
-        barmode="relative",
-        yaxis={"categoryorder": "array", "categoryarray": [reason_label(reason) for reason in ordered]},
-    )
+    rows = sum(1 + axis_label(reason_label(reason)).count("<br>") for reason in ordered)
+    theme.base_layout(figure, t("score.contributions_title", lang), height=max(260, 70 + 40 * rows))
+    categories = [axis_label(reason_label(reason)) for reason in ordered]
+    figure.update_layout(barmode="relative", yaxis={"categoryorder": "array", "categoryarray": categories})
     figure.update_xaxes(title=t("score.contribution_axis", lang), zeroline=True, zerolinewidth=2)
     return figure
 
 
+def axis_label(text: str, width: int = 26) -> str:
+    """A long label on lines of about ``width`` characters (Plotly's ``<br>``): a family's label ("Loans and
+    debts with other lenders (credit bureau)") would otherwise leave a phone-width chart no room for bars."""
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False)) or text
+
+
 def reason_label(reason: dict[str, Any]) -> str:
-    return str(reason.get("label") or reason.get("feature") or "?")
+    """A reason's name: its family's label as the API words it (a feature's, from an older API)."""
+    return str(reason.get("label") or reason.get("family") or reason.get("feature") or "?")
 
 
 def reason_value(reason: dict[str, Any], lang: str) -> str:

@@ -288,9 +288,28 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "score.none": {"en": "none", "fr": "aucune"},
     "score.col_reason": {"en": "Reason", "fr": "Raison"},
-    "score.col_value": {"en": "Client's value", "fr": "Valeur du client"},
+    "score.col_values": {
+        "en": "The client's values that weigh most",
+        "fr": "Valeurs du client qui pèsent le plus",
+    },
     "score.col_effect": {"en": "Effect", "fr": "Effet"},
     "score.col_contribution": {"en": "Contribution", "fr": "Contribution"},
+    "score.refusal_heading": {
+        "en": "Reasons for refusal the client may be told",
+        "fr": "Motifs de refus pouvant être communiqués au client",
+    },
+    "score.refusal_intro": {
+        "en": "The reasons raising the risk most that the lender's policy allows a refusal to give, strongest first:",
+        "fr": "Les raisons qui augmentent le plus le risque et que la politique du prêteur permet de donner pour un refus, de la plus forte à la plus faible :",
+    },
+    "score.refusal_none": {
+        "en": "Under the lender's policy, no reason for this refusal may be given to the client: none of the factors raising the risk is one a refusal may name.",
+        "fr": "Selon la politique du prêteur, aucun motif de ce refus ne peut être communiqué au client : aucun des facteurs qui augmentent le risque ne peut être cité dans un refus.",
+    },
+    "score.refusal_full": {
+        "en": "The full explanation above keeps every factor, including those a refusal may not name.",
+        "fr": "L'explication complète ci-dessus garde tous les facteurs, y compris ceux qu'un refus ne peut pas citer.",
+    },
     "score.gauge_summary": {
         "en": "Gauge: estimated risk {probability} against a limit of {threshold}; decision: {decision}.",
         "fr": "Jauge : risque estimé {probability} pour une limite de {threshold} ; décision : {decision}.",

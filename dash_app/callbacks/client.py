@@ -1,4 +1,5 @@
-"""Client page callbacks: the score with its reasons, and the client's information."""
+"""Client page callbacks: the score with its reasons (by family), the reasons a refusal may give, and the
+client's information."""
 
 from __future__ import annotations
 
@@ -14,6 +15,16 @@ from dash_app.components import chart_block, decision_badge, error_alert
 from dash_app.i18n import normalise_language, t, t_or
 
 
+def reason_words(reason: dict[str, Any], lang: str) -> list:
+    """A reason as the API words it ("External credit scores – lowest external credit score: 0.12 and ...
+    This raises the risk."), its family's label in bold; a reason without a sentence gets label and values."""
+    label = figures.reason_label(reason)
+    sentence = reason.get("sentence") or f"{label}: {figures.reason_value(reason, lang)}"
+    if label and sentence.startswith(label):
+        return [html.Strong(label), sentence[len(label) :]]
+    return [sentence]
+
+
 def reason_list(reasons: list[dict[str, Any]], effect: str, lang: str) -> html.Div:
     """The reasons of one direction as sentences, each led by its arrow icon."""
     chosen = [reason for reason in reasons if figures.effect_of(reason) == effect]
@@ -27,9 +38,7 @@ def reason_list(reasons: list[dict[str, Any]], effect: str, lang: str) -> html.D
                     **{"aria-hidden": "true"},
                 ),
                 " ",
-                # the API's sentence names the value; a reason without one gets its label and value
-                reason.get("sentence")
-                or f"{figures.reason_label(reason)}: {figures.reason_value(reason, lang)}",
+                *reason_words(reason, lang),
             ]
         )
         for reason in chosen
@@ -39,6 +48,35 @@ def reason_list(reasons: list[dict[str, Any]], effect: str, lang: str) -> html.D
             html.H3(f"{theme.EFFECT_ICONS[effect]} {t(heading_key, lang)}", className=f"h5 effect-{effect}"),
             html.Ul(items, className="reason-list") if items else html.P(t("score.reasons_none", lang)),
         ]
+    )
+
+
+def refusal_block(score: dict[str, Any], lang: str, block_id: str = "refusal-reasons") -> html.Section | None:
+    """For a refused application, the reasons the client may be told (the API's ``refusal_reasons``: the
+    lender's policy, strongest first), or that none may be given; nothing for a granted one, or when the API
+    gave no such list."""
+    told = score.get("refusal_reasons")
+    if score.get("decision") != "refused" or told is None:
+        return None
+    heading_id = f"{block_id}-heading"
+    if told:
+        body = [
+            html.P(t("score.refusal_intro", lang)),
+            html.Ol(
+                [html.Li(reason_words(reason, lang)) for reason in told], className="refusal-reason-list"
+            ),
+        ]
+    else:
+        body = [html.P(t("score.refusal_none", lang), className="refusal-none")]
+    return html.Section(
+        [
+            html.H2(t("score.refusal_heading", lang), id=heading_id, className="h4"),
+            *body,
+            html.P(t("score.refusal_full", lang), className="small mb-0"),
+        ],
+        id=block_id,
+        className="refusal-reasons",
+        **{"aria-labelledby": heading_id},
     )
 
 
@@ -96,7 +134,8 @@ def score_section(client: ApiClient, client_id: int, lang: str) -> html.Div | db
         score = client.client_score(client_id, lang=lang)
     except ApiError as error:
         return error_alert(error.message, lang)
-    return html.Div([score_summary(score, lang), reasons_block(score.get("reasons") or [], lang)])
+    parts = [score_summary(score, lang), reasons_block(score.get("reasons") or [], lang)]
+    return html.Div([*parts, *filter(None, [refusal_block(score, lang)])])
 
 
 def info_section(client: ApiClient, client_id: int, lang: str) -> html.Div | dbc.Alert:

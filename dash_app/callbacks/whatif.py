@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, html, no_update
 
 from dash_app.api_client import ApiClient, ApiError, get_client
-from dash_app.callbacks.client import reasons_block, score_summary
+from dash_app.callbacks.client import reasons_block, refusal_block, score_summary
 from dash_app.components import error_alert
 from dash_app.i18n import normalise_language, t
 from dash_app.whatif_fields import EDITABLE_FIELDS, field_id, form_values, simulated_application
@@ -59,6 +59,7 @@ def compare_scores(client: ApiClient, original: dict[str, Any], entered: dict[st
                 ]
             ),
             reasons_block(after.get("reasons") or [], lang, "whatif-contributions"),
+            *filter(None, [refusal_block(after, lang, "whatif-refusal-reasons")]),
         ]
     )
 

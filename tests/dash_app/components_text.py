@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dash.development.base_component import Component
@@ -25,6 +26,12 @@ def walk(node: Any):
 
 def text_of(node: Any) -> str:
     return " ".join(item for item in walk(node) if isinstance(item, str))
+
+
+def words_of(node: Any) -> str:
+    """``text_of`` with the pieces of one sentence joined as a browser shows them (a bold part, then the rest:
+    one space between, not two)."""
+    return re.sub(" {2,}", " ", text_of(node))
 
 
 def find(node: Any, component_id: str) -> Component:

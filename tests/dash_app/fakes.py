@@ -6,7 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from credit_scoring.features.families import FAMILIES, family_label
 from credit_scoring.raw.wording import wording_table
+from credit_scoring.serving.family_reasons import FamilyExplainer
 from credit_scoring.serving.reasons import dictionary_writer
 from dash_app.api_client import ApiError
 from dash_app.config import DashboardSettings
@@ -24,44 +28,50 @@ MODEL = {"name": "credit-scoring", "version": "3", "alias": "champion"}
 THRESHOLD = 0.09
 
 
-def reason(
-    feature: str, label: str, contribution: float, display: str, value: float | str = 1.0
-) -> dict[str, Any]:
-    direction = "raises" if contribution > 0 else "lowers"
-    verb = "raises" if contribution > 0 else "lowers"
-    return {
-        "feature": feature,
-        "label": label,
-        "value": value,
-        "display_value": display,
-        "contribution": contribution,
-        "direction": direction,
-        "sentence": f"{label}: {display}, {verb} the risk",
-    }
+#: One client's SHAP values and model-ready values, worded by the API's own family explainer (the lender's
+#: default policy): six families, four raising the risk (protected characteristics among them, never a reason
+#: for refusal) and two lowering it (age and family, not named in a refusal by default).
+EXPLAINED = {  # feature: (contribution, value)
+    "EXT_SOURCE_MIN": (0.30, 0.12),
+    "EXT_SOURCE_MEAN": (0.12, 0.31),
+    "DAYS_BIRTH": (-0.25, -16436),
+    "AMT_ANNUITY": (0.18, 24700.5),
+    "INSTAL_LATE_SHARE": (0.11, 0.12),
+    "DAYS_EMPLOYED": (-0.07, -2920),
+    "ORGANIZATION_TYPE": (0.02, "Business Entity Type 3"),
+    "CODE_GENDER": (0.06, "M"),
+}
 
 
-REASONS = [
-    reason("EXT_SOURCE_2", "External credit score 2", 0.42, "0.21"),
-    reason("DAYS_BIRTH", "Age", -0.25, "45 years"),
-    reason("AMT_ANNUITY", "Loan annuity", 0.18, "€24,700"),
-    reason("INST_LATE_SHARE", "Instalments paid late", 0.11, "12%"),
-    reason("DAYS_EMPLOYED", "Years in job", -0.07, "8 years"),
-    # a recorded level, as the API words it (not translated)
-    reason(
-        "ORGANIZATION_TYPE", "Employer's sector", 0.05, "Business Entity Type 3", "Business Entity Type 3"
-    ),
-]
+def explanation(lang: str = "en", top_k: int = 6) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``reasons`` and ``refusal_reasons`` as the API answers them for the client of ``EXPLAINED`` (the API's
+    explainer and feature dictionary: the fake says what the API says, in both languages)."""
+    explainer = FamilyExplainer(list(EXPLAINED), dictionary_writer())
+    contributions = np.array([[contribution for contribution, _ in EXPLAINED.values()]])
+    [explained] = explainer.explain(contributions, [[value for _, value in EXPLAINED.values()]], top_k, lang)
+    as_json = [
+        [reason.to_dict() for reason in explained.reasons],
+        [r.to_dict() for r in explained.refusal_reasons],
+    ]
+    reasons, refusal_reasons = json.loads(json.dumps(as_json))  # as they come over HTTP
+    return reasons, refusal_reasons
+
+
+REASONS, REFUSAL_REASONS = explanation("en")
+REASONS_FR, REFUSAL_REASONS_FR = explanation("fr")
 
 
 def score(client_id: int, probability: float, lang: str = "en") -> dict[str, Any]:
     decision = "refused" if probability >= THRESHOLD else "granted"
+    reasons, refusal_reasons = explanation(lang)
     return {
         "client_id": client_id,
         "probability": probability,
         "decision": decision,
         "threshold": THRESHOLD,
         "risk_band": "high" if decision == "refused" else "low",
-        "reasons": REASONS,
+        "reasons": reasons,
+        "refusal_reasons": refusal_reasons if decision == "refused" else [],
         "language": lang,
         "source": "batch",
         "model": MODEL,
@@ -206,6 +216,7 @@ class FakeApiClient:
         self._record("predict", application, lang=lang, simulation=simulation)
         probability = min(0.99, 0.04 + application.get("AMT_CREDIT", 0) / 4_000_000)
         answer = score(application.get("SK_ID_CURR") or 0, probability, lang)
+        del answer["source"]  # a prediction's own: GET /clients/{id}/score says where its score came from
         return {**answer, "request_id": "r1", "known_client": True, "timestamp": "t", "latency_ms": 3.0}
 
     def search_clients(self, filters: dict[str, Any], page: int = 1, page_size: int = 20) -> dict[str, Any]:
@@ -334,7 +345,12 @@ class FakeApiClient:
 
     def wording(self, lang: str = "en") -> dict[str, Any]:
         self._record("wording", lang)
-        return {"language": lang, "features": dictionary_writer().labels(lang), "levels": wording_table(lang)}
+        return {
+            "language": lang,
+            "features": dictionary_writer().labels(lang),
+            "families": {family.code: family_label(family.code, lang) for family in FAMILIES},
+            "levels": wording_table(lang),
+        }
 
     def drift_summary(self, lang: str = "en") -> dict[str, Any]:
         self._record("drift_summary", lang=lang)

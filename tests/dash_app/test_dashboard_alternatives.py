@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dash_app import alternatives
-from tests.dash_app.fakes import DRIFT_COLUMNS, REASONS
+from tests.dash_app.fakes import DRIFT_COLUMNS, REASONS, REASONS_FR
 
 
 def test_score_sentence_is_what_a_client_understands() -> None:
@@ -29,10 +29,29 @@ def test_gauge_text_has_the_three_facts() -> None:
 
 def test_contributions_text_names_the_strongest_reasons() -> None:
     text = alternatives.contributions_text(REASONS, "en")
-    assert "4 reasons raise the risk, the strongest being External credit score 2" in text.summary
-    assert "2 lower it, the strongest being Age" in text.summary
-    assert text.rows[0] == ["External credit score 2", "0.21", "▲ Raises the risk", "0.420"]
+    assert "4 reasons raise the risk, the strongest being External credit scores" in text.summary
+    assert "2 lower it, the strongest being Age and family" in text.summary
+    assert text.columns == ["Reason", "The client's values that weigh most", "Effect", "Contribution"]
+    assert text.rows[0] == [
+        "External credit scores",
+        "lowest external credit score: 0.12 and average external credit score: 0.31",
+        "▲ Raises the risk",
+        "0.420",
+    ]
+    assert text.rows[1] == ["Age and family", "age: 44 years", "▼ Lowers the risk", "-0.250"]
     assert alternatives.contributions_text([], "en").rows == []
+
+
+def test_contributions_text_in_french() -> None:
+    text = alternatives.contributions_text(REASONS_FR, "fr")
+    assert "4 raisons augmentent le risque, la plus forte étant Scores de crédit externes" in text.summary
+    assert "2 le diminuent, la plus forte étant Âge et famille" in text.summary
+    assert text.columns[1] == "Valeurs du client qui pèsent le plus"
+    assert text.rows[0][:3] == [
+        "Scores de crédit externes",
+        "score de crédit externe le plus bas : 0,12 et score de crédit externe moyen : 0,31",
+        "▲ Augmente le risque",
+    ]
 
 
 def test_distribution_text_gives_median_and_position() -> None:

@@ -13,9 +13,18 @@ from dash_app.api_client import ApiError
 from dash_app.callbacks import client as client_callbacks
 from dash_app.callbacks import compare, model, monitoring, search, shell, whatif
 from dash_app.forms import FILTER_KEYS
+from dash_app.i18n import t
 from dash_app.whatif_fields import form_values
-from tests.dash_app.components_text import find, text_of, walk
-from tests.dash_app.fakes import APPLICATION, FakeApiClient
+from tests.dash_app.components_text import find, text_of, walk, words_of
+from tests.dash_app.fakes import (
+    APPLICATION,
+    REASONS,
+    REASONS_FR,
+    REFUSAL_REASONS,
+    REFUSAL_REASONS_FR,
+    FakeApiClient,
+    score,
+)
 
 
 def no_filters() -> list:
@@ -70,20 +79,109 @@ def test_search_error_is_an_alert_not_a_trace() -> None:
 
 def test_score_section_says_the_decision_in_words(fake: FakeApiClient) -> None:
     section = client_callbacks.score_section(fake, 100002, "en")
-    text = text_of(section)
+    text = words_of(section)
     assert "The estimated risk is 14.0%, above the 9.0% limit: the application would be refused." in text
     assert "✖ Refused" in text and "Risk band: High risk" in text and "Model version 3" in text
-    assert "▲ What raises the risk" in text and "Loan annuity: €24,700, raises the risk" in text
-    assert "▼ What lowers the risk" in text and "Age: 45 years, lowers the risk" in text
+    # each reason a family, with the values that carry it and its direction, as the API words it
+    assert "▲ What raises the risk" in text and "▼ What lowers the risk" in text
+    assert (
+        "External credit scores – lowest external credit score: 0.12 and average external credit score: "
+        "0.31. This raises the risk." in text
+    )
+    assert "Age and family – age: 44 years. This lowers the risk." in text
+    assert all(reason["sentence"] in text for reason in REASONS)
     assert find(section, "score-gauge").figure.data[0].gauge.threshold.value == 9.0
     assert len(find(section, "contributions").figure.data) == 2
     assert "Show the data as a table" in text
 
 
+def refusal_items(section) -> list[str]:
+    """The reasons of the refusal block, in their order on the page."""
+    block = find(section, "refusal-reasons")
+    return [words_of(item).strip() for item in walk(block) if getattr(item, "_type", "") == "Li"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "told"),
+    [
+        ("en", "Reasons for refusal the client may be told", REFUSAL_REASONS),
+        ("fr", "Motifs de refus pouvant être communiqués au client", REFUSAL_REASONS_FR),
+    ],
+)
+def test_a_refusal_lists_the_reasons_the_client_may_be_told(fake: FakeApiClient, lang, heading, told) -> None:
+    """Under the full explanation, a headed block lists the API's refusal reasons in order, with their
+    values; the families the lender's policy keeps out of a refusal stay in the full explanation only."""
+    section = client_callbacks.score_section(fake, 100002, lang)
+    block = find(section, "refusal-reasons")
+    assert find(block, "refusal-reasons-heading").children == heading
+    assert block.to_plotly_json()["props"]["aria-labelledby"] == "refusal-reasons-heading"
+    assert refusal_items(section) == [reason["sentence"] for reason in told]
+    assert [reason["family"] for reason in told] == ["external_scores", "credit_amount", "repayment_history"]
+    words = words_of(block)
+    assert t("score.refusal_full", lang) in words and t("score.refusal_none", lang) not in words
+    assert "(gender)" not in words and "(genre)" not in words  # never a reason for refusal
+    assert "Age and family" not in words and "Âge et famille" not in words
+    # the block comes after the full explanation it refers to ("above"), which keeps age and family
+    parts = section.children
+    assert parts[-1] is block and words_of(parts[1]).startswith(t("score.reasons_heading", lang))
+    assert {"en": REASONS, "fr": REASONS_FR}[lang][1]["label"] in words_of(parts[1])
+
+
+def test_a_granted_client_gets_no_refusal_block(fake: FakeApiClient) -> None:
+    fake.client_score = lambda client_id, lang="en", top_k=6: score(client_id, 0.05, lang)  # type: ignore[method-assign]
+    for lang in ("en", "fr"):
+        section = client_callbacks.score_section(fake, 100002, lang)
+        assert "✔" in words_of(section) and find(section, "contributions") is not None
+        with pytest.raises(LookupError):
+            find(section, "refusal-reasons")
+        assert t("score.refusal_heading", lang) not in words_of(section)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_refusal_with_no_reason_the_policy_allows_says_so(fake: FakeApiClient, lang: str) -> None:
+    fake.client_score = lambda client_id, lang="en", top_k=6: {  # type: ignore[method-assign]
+        **score(client_id, 0.14, lang),
+        "refusal_reasons": [],
+    }
+    section = client_callbacks.score_section(fake, 100002, lang)
+    block = words_of(find(section, "refusal-reasons"))
+    assert t("score.refusal_heading", lang) in block and t("score.refusal_none", lang) in block
+    assert t("score.refusal_full", lang) in block and refusal_items(section) == []
+
+
+def test_no_refusal_block_without_the_apis_refusal_reasons(fake: FakeApiClient) -> None:
+    """An API that gave no ``refusal_reasons`` (null: reasons not asked) gets the full explanation only, not a
+    claim that no reason may be given."""
+    fake.client_score = lambda client_id, lang="en", top_k=6: {  # type: ignore[method-assign]
+        **score(client_id, 0.14, lang),
+        "refusal_reasons": None,
+    }
+    with pytest.raises(LookupError):
+        find(client_callbacks.score_section(fake, 100002, "en"), "refusal-reasons")
+
+
+def test_the_score_answers_of_the_fake_have_the_api_schema(fake: FakeApiClient) -> None:
+    for lang in ("en", "fr"):
+        for answer in (fake.client_score(100002, lang), score(100002, 0.05, lang)):
+            assert schemas.ClientScore.model_validate(answer).model_dump(mode="json") == answer
+        predicted = fake.predict(APPLICATION, lang=lang)
+        assert schemas.PredictionOut.model_validate(predicted).model_dump(mode="json") == predicted
+        wording = fake.wording(lang)
+        assert schemas.Wording.model_validate(wording).model_dump(mode="json") == wording
+        assert wording["families"]["external_scores"] == {"en": REASONS, "fr": REASONS_FR}[lang][0]["label"]
+
+
 def test_score_section_in_french(fake: FakeApiClient) -> None:
-    text = text_of(client_callbacks.score_section(fake, 100002, "fr"))
+    text = words_of(client_callbacks.score_section(fake, 100002, "fr"))
     assert "au-dessus de la limite de 9,0\u00a0% : la demande serait refusée." in text
     assert fake.calls[-1] == ("client_score", (100002,), {"lang": "fr"})
+    assert "▲ Ce qui augmente le risque" in text and "▼ Ce qui diminue le risque" in text
+    assert (
+        "Scores de crédit externes – score de crédit externe le plus bas : 0,12 et score de crédit externe "
+        "moyen : 0,31. Cela augmente le risque." in text
+    )
+    assert "Âge et famille – âge : 44 ans. Cela diminue le risque." in text
+    assert "External" not in text and "raises the risk" not in text
 
 
 def test_unknown_client_is_explained(fake: FakeApiClient) -> None:
@@ -172,12 +270,20 @@ def test_what_if_shows_before_after_and_the_change(fake: FakeApiClient) -> None:
         "a what-if is no decision"
     )
     assert find(result, "whatif-after-gauge") is not None and find(result, "whatif-contributions") is not None
+    # the simulated application is granted: its reasons, and no refusal block
+    assert "External credit scores – lowest external credit score: 0.12" in words_of(result)
+    with pytest.raises(LookupError):
+        find(result, "whatif-refusal-reasons")
 
 
 def test_what_if_unchanged_decision_and_bad_input(fake: FakeApiClient) -> None:
     original = whatif.load_application(fake, 100002)
     text = text_of(whatif.compare_scores(fake, original, form_values(original), "fr"))
     assert "La décision reste « Refusé »." in text
+    result = whatif.compare_scores(fake, original, form_values(original), "fr")
+    block = words_of(find(result, "whatif-refusal-reasons"))
+    assert "Motifs de refus pouvant être communiqués au client" in block
+    assert all(reason["sentence"] in block for reason in REFUSAL_REASONS_FR)
     bad = whatif.compare_scores(fake, original, {**form_values(original), "AMT_CREDIT": -5}, "en")
     assert isinstance(bad, dbc.Alert) and "Credit amount: enter a positive number." in text_of(bad)
 

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import pytest
 
 from dash_app import figures, theme
-from tests.dash_app.fakes import DRIFT_COLUMNS, REASONS
+from tests.dash_app.fakes import DRIFT_COLUMNS, REASONS, REASONS_FR
 
 
 def test_gauge_marks_the_threshold_and_colours_the_decision() -> None:
@@ -28,9 +28,28 @@ def test_contributions_split_raising_and_lowering_with_pattern_and_words() -> No
     assert raising.marker.color == theme.REFUSED and raising.marker.pattern.shape == "/"
     assert lowering.marker.color == theme.GRANTED and lowering.marker.pattern.shape == ""
     assert all(value > 0 for value in raising.x) and all(value < 0 for value in lowering.x)
-    assert "€24,700" in raising.text
+    # one bar per family, named by its label (long ones on two lines), its values in the hover
+    assert "External credit scores" in raising.y and "Age and family" in lowering.y
+    assert "Credit amount against<br>income and goods price" in raising.y
+    assert "Protected characteristics<br>(gender)" in raising.y
+    assert any("lowest external credit score: 0.12" in values for values in raising.customdata)
+    assert "%{customdata}" in raising.hovertemplate
     # the strongest reason is at the top (last in Plotly's category order)
-    assert figure.layout.yaxis.categoryarray[-1] == "External credit score 2"
+    assert figure.layout.yaxis.categoryarray[-1] == "External credit scores"
+
+
+def test_contributions_name_the_families_in_french() -> None:
+    figure = figures.contributions_chart(REASONS_FR, "fr")
+    assert figure.layout.yaxis.categoryarray[-1] == "Scores de crédit externes"
+    assert "Âge et famille" in figure.data[1].y
+    assert any("score de crédit externe le plus bas : 0,12" in values for values in figure.data[0].customdata)
+
+
+def test_long_labels_wrap_without_losing_a_word() -> None:
+    label = "Loans and debts with other lenders (credit bureau)"
+    assert figures.axis_label(label) == "Loans and debts with other<br>lenders (credit bureau)"
+    assert figures.axis_label(label).replace("<br>", " ") == label
+    assert figures.axis_label("Education") == "Education"
 
 
 def test_contributions_of_no_reason_is_an_empty_chart() -> None:

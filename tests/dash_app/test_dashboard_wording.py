@@ -19,8 +19,8 @@ from dash_app.forms import FILTER_KEYS, filter_controls
 from dash_app.i18n import TEXTS
 from dash_app.whatif_fields import EDITABLE_FIELDS
 from dash_app.wording import feature_label, level_text
-from tests.dash_app.components_text import text_of
-from tests.dash_app.fakes import INFO, FakeApiClient, reason
+from tests.dash_app.components_text import text_of, words_of
+from tests.dash_app.fakes import INFO, REASONS_FR, FakeApiClient
 
 CONTRACT = KNOWN_CATEGORIES["application_test"]
 #: French wordings that are the recorded English word too (the same word in both languages).
@@ -75,12 +75,13 @@ def test_the_client_page_in_french_shows_no_english_level(position: int) -> None
 
 
 def test_reasons_are_shown_as_the_api_words_them() -> None:
-    worded = reason(
-        "ORGANIZATION_TYPE", "Type d'organisation", 0.2, "Business Entity Type 3", "Entreprise, type 3"
-    )
-    worded["sentence"] = "Type d'organisation : Entreprise, type 3, ce qui augmente le risque."
-    text = text_of(client_callbacks.reasons_block([worded], "fr"))
-    assert "Entreprise, type 3, ce qui augmente le risque." in text
+    """Each reason is the API's sentence (its family, the values behind it, its direction), a recorded level
+    among the values in the API's words; the dashboard adds no words of its own to it."""
+    text = words_of(client_callbacks.reasons_block(REASONS_FR, "fr"))
+    for reason in REASONS_FR:
+        assert reason["sentence"] in text, reason["sentence"]
+    assert "Caractéristiques protégées (genre) – genre : Homme. Cela augmente le risque." in text
+    assert " M." not in text and "Man" not in text
 
 
 def test_levels_are_shown_as_recorded_while_the_api_cannot_answer() -> None:

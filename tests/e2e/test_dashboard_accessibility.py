@@ -117,3 +117,27 @@ def test_the_live_performance_with_every_table_open_has_zero_axe_violations(
     violations = axe_violations(driver)
     screenshot(driver, f"axe_{lang}_{width}_monitoring_performance_tables")
     assert not violations, describe_violations(violations)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("width", [1366, 768])
+def test_a_refused_clients_page_with_its_refusal_reasons_has_zero_axe_violations(
+    page, browser, served, lang: str, width: int
+) -> None:
+    """A refused client's page: the reasons by family, the contribution chart with its table open and the
+    block of the reasons the client may be told, audited with nothing hidden."""
+    client = served.api("clients", page_size=1, decision="refused")["items"][0]["client_id"]
+    driver = browser.signed_in_as("adviser")
+    driver.set_window_size(width, 900)
+    open_in_language(driver, f"{served.base_url}/client?client={client}", lang, dash=True)
+    wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#contributions .main-svg"))
+    heading = wait_for(lambda: driver.find_element(By.ID, "refusal-reasons-heading").text)
+    assert heading == t("score.refusal_heading", lang)
+    section = driver.find_element(By.ID, "score-section")
+    for details in section.find_elements(By.CSS_SELECTOR, "details.chart-data"):
+        click(driver, details.find_element(By.TAG_NAME, "summary"))
+    wait_for(lambda: len(section.find_elements(By.CSS_SELECTOR, "details[open] table")) == 2)
+    assert t("score.col_values", lang) in section.text
+    violations = axe_violations(driver)
+    screenshot(driver, f"axe_{lang}_{width}_client_refusal_reasons")
+    assert not violations, describe_violations(violations)

@@ -89,6 +89,52 @@ def test_journey_2_read_the_score_with_reasons(page, served) -> None:
     screenshot(page, "journey2_score")
 
 
+def plain(words: str) -> str:
+    """``words`` with the no-break spaces of French numbers as Selenium reports them (plain spaces)."""
+    return re.sub("[\u00a0\u202f]", " ", words)
+
+
+def refusal_block_text(page, lang: str) -> list[str]:
+    """The reasons of the refusal block in their order on the page, once its heading says what it is."""
+    heading = wait_for(lambda: page.find_element(By.ID, "refusal-reasons-heading").text)
+    assert heading == t("score.refusal_heading", lang)
+    return [plain(item.text) for item in page.find_elements(By.CSS_SELECTOR, "#refusal-reasons li")]
+
+
+def test_journey_2_a_refusal_gives_the_reasons_the_client_may_be_told_in_both_languages(page, served) -> None:
+    """A refused client's page lists, under the full explanation, the reasons the lender's policy lets the
+    adviser give (the API's refusal_reasons, strongest first), in English then in French; a granted client's
+    page has no such block."""
+    client_id = first_client(served, decision="refused")["client_id"]
+    open_page(page, served, f"/client?client={client_id}")
+    for lang in ("en", "fr"):
+        score = served.api(f"clients/{client_id}/score", top_k=6, lang=lang)
+        assert score["decision"] == "refused" and score["refusal_reasons"] is not None
+        if lang == "fr":
+            click(page, page.find_element(By.CSS_SELECTOR, FRENCH))
+            wait_for(lambda: page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr")
+            wait_until_idle(page)
+        wait_for(lambda: page.find_elements(By.CSS_SELECTOR, "#contributions .main-svg"))
+        told = [plain(reason["sentence"]) for reason in score["refusal_reasons"]]
+        assert refusal_block_text(page, lang) == told
+        block = text(page, "#refusal-reasons")
+        assert t("score.refusal_full", lang) in block
+        if told:
+            assert t("score.refusal_intro", lang) in block
+            assert all(reason["refusal_reason_allowed"] for reason in score["refusal_reasons"])
+        else:
+            assert t("score.refusal_none", lang) in block
+        explained = text(page, "#score-section")
+        above = explained.index(t("score.reasons_heading", lang))
+        assert above < explained.index(t("score.refusal_heading", lang))
+        assert "–" in explained and score["reasons"][0]["label"] in explained  # family labels, with values
+        screenshot(page, f"journey2_refusal_reasons_{lang}")
+    granted = first_client(served, decision="granted")["client_id"]
+    open_page(page, served, f"/client?client={granted}")
+    wait_for(lambda: page.find_elements(By.CSS_SELECTOR, "#contributions .main-svg"))
+    assert not page.find_elements(By.ID, "refusal-reasons")
+
+
 def test_journey_3_client_information_is_readable(page, served) -> None:
     client = first_client(served)
     info = served.api(f"clients/{client['client_id']}")
