@@ -210,35 +210,7 @@ def bench_run(args: argparse.Namespace) -> dict[str, Any]:
     if args.n_jobs is not None:
         params["n_jobs"] = args.n_jobs
     train, scoring, source = tables(args)
-    pipeline = create_pipeline()
-    catalog = DataCatalog(
-        {
-            "model_input_table": MemoryDataset(train),
-            "scoring_input_table": MemoryDataset(scoring),
-            "champion_model": NoChampion(),
-            "registered_model": NoRegistry(),
-            **{
-                name: KeptDataset(copy_mode="assign")
-                for name in (
-                    "model_metrics",
-                    "model_comparison",
-                    "model_bundle",
-                    "modelling_training_table",
-                    "modelling_holdout_table",
-                    "cv_folds",
-                )
-            },
-            "params:random_state": MemoryDataset(42),
-            "params:modelling": MemoryDataset(params),
-            "params:reporting": MemoryDataset(project_reporting_params()),
-        }
-    )
-    timer = NodeTimer()
-    hooks = _create_hook_manager()
-    hooks.register(timer)
-    started = time.perf_counter()
-    SequentialRunner().run(pipeline, catalog, hook_manager=hooks)
-    total = time.perf_counter() - started
+    catalog, timer, total = run_modelling(train, scoring, params)
     metrics = catalog.load("model_metrics")
     comparison = against_reference(
         metrics,
@@ -267,6 +239,42 @@ def bench_run(args: argparse.Namespace) -> dict[str, Any]:
         "candidates": candidate_rows(catalog.load("model_comparison")),
         "peak_rss_mb": peak_rss_mb(),
     }
+
+
+def run_modelling(
+    train: pd.DataFrame, scoring: pd.DataFrame, params: dict[str, Any]
+) -> tuple[DataCatalog, NodeTimer, float]:
+    """The modelling pipeline in memory (no MLflow, no registry) on the model input tables: its catalog
+    (metrics, comparison, bundle, training and holdout tables and folds are kept), node times, total time."""
+    pipeline = create_pipeline()
+    catalog = DataCatalog(
+        {
+            "model_input_table": MemoryDataset(train),
+            "scoring_input_table": MemoryDataset(scoring),
+            "champion_model": NoChampion(),
+            "registered_model": NoRegistry(),
+            **{
+                name: KeptDataset(copy_mode="assign")
+                for name in (
+                    "model_metrics",
+                    "model_comparison",
+                    "model_bundle",
+                    "modelling_training_table",
+                    "modelling_holdout_table",
+                    "cv_folds",
+                )
+            },
+            "params:random_state": MemoryDataset(42),
+            "params:modelling": MemoryDataset(params),
+            "params:reporting": MemoryDataset(project_reporting_params()),
+        }
+    )
+    timer = NodeTimer()
+    hooks = _create_hook_manager()
+    hooks.register(timer)
+    started = time.perf_counter()
+    SequentialRunner().run(pipeline, catalog, hook_manager=hooks)
+    return catalog, timer, time.perf_counter() - started
 
 
 def candidate_rows(comparison: pd.DataFrame) -> list[dict[str, Any]]:
