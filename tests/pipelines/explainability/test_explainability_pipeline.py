@@ -195,6 +195,7 @@ def test_the_family_summary_counts_every_refused_client(dictionary_run: dict[str
     )
     assert sum(row["share_of_total"] for row in summary["families"]) == pytest.approx(1.0)
     assert 0 <= summary["refused_with_all_refusal_reasons_share"] <= 1
+    assert summary["refusal_reasons_distinct_share"] == 1.0
     assert 0 <= summary["feature_reasons_repeating_a_family_share"] <= 1
 
 

@@ -245,8 +245,10 @@ def test_the_served_model_never_sees_gender(experiment_run: dict) -> None:
     np.testing.assert_array_equal(women, model.predict_proba(as_men))
     np.testing.assert_array_equal(women, model.predict_proba(as_unknown))
     explainer = ScoreExplainer(model)
-    for reasons in explainer.explain(as_men, top_k=len(model.features)):
-        assert not {reason.feature for reason in reasons} & set(GENDER)
+    for explanation in explainer.explain(as_men, top_k=20):
+        told = [*explanation.reasons, *explanation.refusal_reasons]
+        assert not {value.feature for reason in told for value in reason.values} & set(GENDER)
+        assert "protected_attributes" not in {reason.family for reason in told}
 
 
 def test_the_pipeline_feeds_the_exclusion_to_the_split_and_reports_the_experiment(

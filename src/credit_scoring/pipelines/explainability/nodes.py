@@ -308,6 +308,9 @@ def reason_family_summary(
         "refused_with_all_refusal_reasons_share": float(
             (counts == policy.refusal_reasons).sum() / max(refused_clients, 1)
         ),
+        "refusal_reasons_distinct_share": float(
+            (told.groupby(client)["family"].nunique() == counts).mean() if len(counts) else 1.0
+        ),
         "feature_reasons_repeating_a_family_share": repeated,
         "feature_reasons_all_one_family_share": single,
     }
