@@ -4,7 +4,8 @@ What it measures, over the refused clients of the holdout and the scoring table 
 
 - ``refused_with_all_refusal_reasons_share``: the share whose reasons for refusal are ``refusal_reasons`` (3)
   distinct families, as the lender's policy asks (target 1.0), and ``refusal_reasons_per_client``, how many
-  reasons each gets (a client with fewer has fewer raising families the policy allows);
+  reasons each gets (a client with fewer has fewer raising families the policy allows), and
+  ``refusal_reasons_distinct_share``: the share whose reasons for refusal are all different families (1.0);
 - ``feature_reasons_*``: what the old single-feature reasons said to the same clients: the share whose three
   strongest raising features repeat one family (at least two of three) / are all one family (counted over the
   refused clients with three raising features; the issue saw 86 % / 51 % on real rows);
@@ -68,6 +69,7 @@ from credit_scoring.serving.model import CreditScoringModel  # noqa: E402
 WITHHELD = "housing"
 SHARES = (  # the last two, of the feature reasons, do not depend on the policy
     "refused_with_all_refusal_reasons_share",
+    "refusal_reasons_distinct_share",
     "feature_reasons_repeating_a_family_share",
     "feature_reasons_all_one_family_share",
 )
