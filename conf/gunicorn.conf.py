@@ -6,6 +6,11 @@ Environment: API_BIND (default 127.0.0.1:8000), API_WORKERS (default 2: one per 
 machine), PROMETHEUS_MULTIPROC_DIR (default: a temporary directory, removed when the server stops) where the
 workers keep the values of GET /api/v1/metrics, so that a scrape answered by any worker reports them all
 (docs/mlops.md).
+
+Control socket (``gunicornc -s PATH``): gunicorn's default is one path for every server of the user on the
+host, so a second server took it from the first, and the first to stop removed the other's. Each server here
+has its own, named after the address it listens on (``gunicorn-127.0.0.1-8050.ctl`` in gunicorn's default
+folder, ``$XDG_RUNTIME_DIR`` or ``~/.gunicorn``); ``--control-socket PATH`` still chooses another.
 """
 
 import os
@@ -46,11 +51,23 @@ METRIC_FILES = ("counter_*.db", "gauge_*.db", "histogram_*.db", "summary_*.db")
 
 
 def on_starting(server) -> None:
-    """Values left by a previous run of the server in the metrics directory would be counted again."""
+    """Values left by a previous run of the server in the metrics directory would be counted again; the
+    server gets its own control socket unless one was chosen."""
     folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     for pattern in METRIC_FILES:
         for stale in folder.glob(pattern):
             stale.unlink()
+    if server.cfg.control_socket == server.cfg.settings["control_socket"].default:
+        server.cfg.set("control_socket", control_socket_path(server.cfg.control_socket, server.cfg.address))
+
+
+def control_socket_path(default: str, addresses) -> str:
+    """gunicorn's default control socket made this server's: the addresses it listens on in the file name."""
+    names = []
+    for address in addresses:
+        name = "-".join(str(part) for part in address) if isinstance(address, tuple) else str(address)
+        names.append("".join(c if c.isalnum() or c in ".-" else "_" for c in name.strip("/")))
+    return str(Path(default).parent / f"gunicorn-{'_'.join(names)}.ctl")
 
 
 def child_exit(server, worker) -> None:
