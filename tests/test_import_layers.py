@@ -31,6 +31,7 @@ LAYERS = {
     "audit": 8,
     "pipeline_registry": 9,
     "__main__": 9,
+    "ops": 9,
     "__init__": 9,
 }
 
