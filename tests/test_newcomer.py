@@ -2,8 +2,10 @@
 `make data` (small demo data), `make pipelines`, `scripts/serve` started and stopped (it writes its API key
 into conf/local and prints the first administrator's password once, with which the dashboard opens), then
 every `kedro` command a data engineer runs next, `kedro viz`, `make mlflow-ui`, the registry CLI, `make
-serve-model`, and the credentials example copied as the docs say. Real commands in subprocesses, as written
-in the documentation where it shows them (`tests/doc_commands.py`), ports aside.
+serve-model` (Kedro-Viz, the MLflow UI and the model server started side by side, as in three terminals),
+and the credentials example copied as the docs say. Real commands in subprocesses, as written in the
+documentation where it shows them (`tests/doc_commands.py`), ports (and the MLflow UI's number of workers:
+one) aside.
 
 The copy holds the repository's files (tracked and new, not ignored ones) and uses this checkout's `.venv`
 through a symbolic link: `make setup` must find it up to date (it would otherwise reinstall the project from
@@ -46,7 +48,15 @@ pytestmark = pytest.mark.slow
 
 #: Small data and small budgets: the run checks the wiring and the contracts, not the model's quality.
 DATA_PARAMS = "demo_data.preset=small,demo_data.n_train=2000,demo_data.n_test=400"
-RUN_PARAMS = "modelling.tuning.logreg.n_trials=2,modelling.tuning.lgbm.n_trials=2"
+RUN_PARAMS = (
+    "modelling.split.n_folds=3,modelling.tuning.logreg.n_trials=2,modelling.tuning.lgbm.n_trials=2,"
+    "modelling.refine.n_trials=1"
+)
+#: The second run only needs a challenger for the gate to refuse: the smallest budget (no refined search).
+SECOND_RUN_PARAMS = (
+    "modelling.split.n_folds=3,modelling.tuning.logreg.n_trials=1,modelling.tuning.lgbm.n_trials=1,"
+    "modelling.refine.n_trials=0,random_state=7,modelling.registry.min_auc=0.999"
+)
 ENV = {"DO_NOT_TRACK": "1", "MLFLOW_DISABLE_TELEMETRY": "true", "KEDRO_DISABLE_TELEMETRY": "true"}
 #: `scripts/serve` as a newcomer starts it: no administrator's password given, one is generated and printed.
 NO_ADMIN_PASSWORD = {"CREDIT_SCORING_ADMIN_PASSWORD": ""}
@@ -110,9 +120,9 @@ def run(project: Path, command: str, timeout: float = 900, **env: str) -> str:
 
 
 @contextmanager
-def background(project: Path, command: str, url: str, timeout: float = 120, **env: str) -> Iterator[Path]:
-    """``command`` running in its own process group until ``url`` answers (any status below 500); the whole
-    group is stopped on exit. Yields the file of its output (stdout and stderr)."""
+def launched(project: Path, command: str, **env: str) -> Iterator[tuple[subprocess.Popen, Path]]:
+    """``command`` running in its own process group, not waited for; the whole group is stopped on exit.
+    Yields the process and the file of its output (stdout and stderr)."""
     log = project / "logs" / f"background-{free_port()}.log"
     with log.open("w") as output:
         process = subprocess.Popen(
@@ -124,19 +134,7 @@ def background(project: Path, command: str, url: str, timeout: float = 120, **en
             start_new_session=True,
         )
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            assert process.poll() is None, f"`{command}` exited early:\n{log.read_text()[-5000:]}"
-            try:
-                if requests.get(url, timeout=5).status_code < 500:
-                    break
-            except requests.RequestException:  # not listening yet, or a worker still loading the model
-                pass
-            assert time.monotonic() < deadline, (
-                f"`{command}`: {url} did not answer:\n{log.read_text()[-5000:]}"
-            )
-            time.sleep(0.5)
-        yield log
+        yield process, log
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -144,6 +142,33 @@ def background(project: Path, command: str, url: str, timeout: float = 120, **en
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def wait_until_answers(started: tuple[subprocess.Popen, Path], url: str, timeout: float = 120) -> None:
+    """Until ``url`` answers (any status below 500); fails if the process exits first or after ``timeout``
+    seconds from now."""
+    process, log = started
+    deadline = time.monotonic() + timeout
+    while True:
+        assert process.poll() is None, f"`{process.args[-1]}` exited early:\n{log.read_text()[-5000:]}"
+        try:
+            if requests.get(url, timeout=5).status_code < 500:
+                return
+        except requests.RequestException:  # not listening yet, or a worker still loading the model
+            pass
+        assert time.monotonic() < deadline, (
+            f"`{process.args[-1]}`: {url} did not answer:\n{log.read_text()[-5000:]}"
+        )
+        time.sleep(0.25)
+
+
+@contextmanager
+def background(project: Path, command: str, url: str, timeout: float = 120, **env: str) -> Iterator[Path]:
+    """``command`` running in its own process group until ``url`` answers (any status below 500); the whole
+    group is stopped on exit. Yields the file of its output (stdout and stderr)."""
+    with launched(project, command, **env) as started:
+        wait_until_answers(started, url, timeout)
+        yield started[1]
 
 
 def fresh_copy(destination: Path) -> Path:
@@ -228,30 +253,32 @@ def test_the_readme_sequence_after_make_run(project: Path) -> None:
     assert "09_simulation" in simulated["source"] and simulated["observation_months"] == 2
     assert [period["period"] for period in simulated["periods"]] == ["2027-01", "2027-02", "2027-03"]
     assert simulated["periods"][0]["n_labelled"] > 0 and simulated["periods"][2]["n_labelled"] == 0
-    run(project, "source .venv/bin/activate && kedro viz build")
-    assert (project / "build" / "api" / "main").is_file()
-    viz_port, mlflow_port = free_port(below=49_000), free_port()
-    with background(project, "make viz", f"http://127.0.0.1:{viz_port}/api/main", VIZ_PORT=str(viz_port)):
+    # The servers a newcomer keeps open side by side start together, while `kedro viz build` and the registry
+    # CLI run: each is still checked on its own page.
+    viz_port, mlflow_port, model_port = free_port(below=49_000), free_port(), free_port()
+    with (
+        launched(project, "make viz", VIZ_PORT=str(viz_port)) as viz,
+        launched(project, "make mlflow-ui", MLFLOW_PORT=str(mlflow_port), MLFLOW_WORKERS="1") as mlflow_ui,
+        launched(project, "make serve-model", SERVE_PORT=str(model_port)) as model_server,
+    ):
+        run(project, "source .venv/bin/activate && kedro viz build")
+        assert (project / "build" / "api" / "main").is_file()
+        shown = json.loads(
+            run(project, "source .venv/bin/activate && python -m credit_scoring.registry show")
+        )
+        assert shown["aliases"]["champion"] == "1"
+
+        wait_until_answers(viz, f"http://127.0.0.1:{viz_port}/api/main", timeout=240)
         nodes = requests.get(f"http://127.0.0.1:{viz_port}/api/main", timeout=30).json()["nodes"]
         assert any(node["name"] == "Train Lgbm Node" or "lgbm" in node["name"].lower() for node in nodes)
-    with background(
-        project, "make mlflow-ui", f"http://127.0.0.1:{mlflow_port}/", MLFLOW_PORT=str(mlflow_port)
-    ):
+
+        wait_until_answers(mlflow_ui, f"http://127.0.0.1:{mlflow_port}/", timeout=240)
         search = requests.get(
             f"http://127.0.0.1:{mlflow_port}/api/2.0/mlflow/registered-models/search", timeout=30
         ).json()
         assert [model["name"] for model in search["registered_models"]] == ["credit-scoring"]
-    shown = json.loads(run(project, "source .venv/bin/activate && python -m credit_scoring.registry show"))
-    assert shown["aliases"]["champion"] == "1"
 
-    model_port = free_port()
-    with background(
-        project,
-        "make serve-model",
-        f"http://127.0.0.1:{model_port}/ping",
-        timeout=180,
-        SERVE_PORT=str(model_port),
-    ):
+        wait_until_answers(model_server, f"http://127.0.0.1:{model_port}/ping", timeout=300)
         invocations = doc_command("README.md", "/invocations").replace("5001", str(model_port))
         predictions = json.loads(run(project, invocations))["predictions"]
         assert len(predictions) == 2 and {row["decision"] for row in predictions} <= {"granted", "refused"}
@@ -342,7 +369,7 @@ def test_a_kept_champion_is_described_by_its_own_figures_and_a_promotion_reaches
     """A second run whose challenger the gate refuses: /model still shows the champion's own figures (not the
     latest reports); then `registry promote --version 2` on a running 2-worker server switches every answer to
     version 2 and its own figures, without a restart and without a failed request."""
-    run(project, "make pipelines", RUN_PARAMS=f"{RUN_PARAMS},random_state=7,modelling.registry.min_auc=0.999")
+    run(project, "make pipelines", RUN_PARAMS=SECOND_RUN_PARAMS)
     decision = json.loads((project / "data" / "08_reporting" / "promotion_decision.json").read_text())
     assert decision["promote"] is False
     latest = json.loads((project / "data" / "08_reporting" / "model_metrics.json").read_text())
