@@ -27,7 +27,7 @@ MONITOR_DAYS ?= 7
 RAW_CSVS := $(wildcard data/01_raw/*.csv)
 comma := ,
 
-.PHONY: help setup lock data data-force pipelines serve serve-api serve-dashboard serve-model run simulate monitor test e2e-deps test-fast lint format viz mlflow-ui bench clean
+.PHONY: help setup lock data data-force pipelines serve serve-api serve-dashboard serve-model run stack stack-down stack-train simulate monitor test e2e-deps test-fast lint format viz mlflow-ui bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -81,6 +81,17 @@ serve-model: setup ## The bare MLflow model server of $(MODEL_URI) on http://$(H
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/mlflow models serve -m "$(MODEL_URI)" --env-manager local --host $(HOST) --port $(SERVE_PORT)
 
 run: setup data pipelines serve ## Quickstart: setup, demo data if needed, all pipelines, then API and dashboard
+
+# The local stack (scripts/stack, docs/deployment.md): PostgreSQL, an MLflow tracking server and two app servers
+# as local processes on 127.0.0.1, state in .stack/. Ports: STACK_POSTGRES_PORT, STACK_MLFLOW_PORT, STACK_APP_PORTS.
+stack: setup ## PostgreSQL, MLflow tracking server and two app servers on 127.0.0.1 (no Docker); prints the URLs
+	scripts/stack up
+
+stack-down: ## Stop exactly what make stack started (by process id) and its PostgreSQL cluster
+	scripts/stack down
+
+stack-train: setup ## kedro run on the current data, the model registered on the stack's tracking server
+	scripts/stack train $(if $(RUN_PARAMS),--params "$(RUN_PARAMS)")
 
 simulate: setup ## Replay 6 months of generated applicants through the API (a downturn from month 3), outcomes back, live performance
 	$(BIN)/kedro run --env simulation --pipelines traffic $(if $(SIM_PARAMS),--params "$(SIM_PARAMS)")
