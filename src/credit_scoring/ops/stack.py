@@ -213,7 +213,10 @@ def spawn(name: str, command: Sequence[str], env: Mapping[str, str], log: Path, 
 
 
 def port_is_free(port: int) -> bool:
+    """Nothing listens on ``port`` (connections of a stopped server left in TIME_WAIT do not count: the
+    servers bind with SO_REUSEADDR, and so does this probe)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((LOOPBACK, port))
         except OSError:
