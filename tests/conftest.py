@@ -12,7 +12,7 @@ import pytest
 
 pytest_plugins = ["tests.fixtures.raw_fixtures", "tests.fixtures.model_fixtures", "tests.fixtures.postgres"]
 
-SYSTEM_DEPENDENT_MARKERS = ("spark", "browser", "postgres")
+SYSTEM_DEPENDENT_MARKERS = ("spark", "browser", "postgres", "stack")
 
 
 def running_in_ci() -> bool:

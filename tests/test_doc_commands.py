@@ -40,6 +40,7 @@ NOT_RUN_HERE = {
     "Spark cluster",
     "docker build": "no Docker engine on these machines (tests/test_deployment.py checks the image's inputs)",
     "docker run": "no Docker engine on these machines (tests/test_deployment.py checks the command it runs)",
+    "gh api": "changes a GitHub repository's settings (needs a token and the internet)",
 }
 
 
