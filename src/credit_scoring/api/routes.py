@@ -347,7 +347,7 @@ def client_score(client_id: int, query: schemas.ExplainQuery) -> schemas.ClientS
         client_id=client_id,
         threshold=scorer.threshold,
         reasons=_reasons(explanation.reasons if explanation else None),
-        refusal_reasons=_reasons(refusal_reasons(explanation, score["decision"])[1] if explanation else None),
+        refusal_reasons=_reasons(refusal_reasons(explanation, score["decision"]) if explanation else None),
         language=query.lang,
         source=directory.score_source,
         model=_model_ref(services),

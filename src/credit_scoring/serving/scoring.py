@@ -119,7 +119,7 @@ class Scorer:
         scores = []
         for i, (client, is_known, probability) in enumerate(zip(ids, known, probabilities, strict=True)):
             decision = decision_label(float(probability), self.threshold)
-            told = refusal_reasons(explained[i], decision) if explained is not None else (None, None)
+            explanation = explained[i] if explained is not None else None
             scores.append(
                 Score(
                     client_id=None if client is None else int(client),
@@ -128,8 +128,8 @@ class Scorer:
                     decision=decision,
                     threshold=self.threshold,
                     risk_band=risk_band(float(probability), self.threshold, self.band_multiples),
-                    reasons=told[0],
-                    refusal_reasons=told[1],
+                    reasons=explanation.reasons if explanation else None,
+                    refusal_reasons=refusal_reasons(explanation, decision) if explanation else None,
                 )
             )
         return scores
@@ -138,6 +138,6 @@ class Scorer:
         return self.explainer.explain(frame, top_k=top_k, language=language)
 
 
-def refusal_reasons(explanation: Explanation, decision: str) -> tuple[list[Reason], list[Reason]]:
-    """The full explanation's reasons, and the reasons for refusal (none for a granted application)."""
-    return explanation.reasons, explanation.refusal_reasons if decision == REFUSED else []
+def refusal_reasons(explanation: Explanation, decision: str) -> list[Reason]:
+    """The reasons a refusal gives the client: none for a granted application."""
+    return explanation.refusal_reasons if decision == REFUSED else []
