@@ -234,6 +234,12 @@ def family_table(features: Iterable[str]) -> dict[str, str]:
     return {feature: family_of(feature).code for feature in features}
 
 
+def family_membership(features: Sequence[str]) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The 0/1 matrix (n_features, n_families) of which family each feature belongs to, and the family codes
+    of its columns (`FAMILIES` order, only families with a feature); cached per feature list, read-only."""
+    return _membership(tuple(features))
+
+
 @cache
 def _membership(features: tuple[str, ...]) -> tuple[np.ndarray, tuple[str, ...]]:
     owners = [family_code(feature) for feature in features]
@@ -260,7 +266,7 @@ def family_contributions(contributions: np.ndarray, features: Sequence[str]) -> 
         raise ValueError(
             f"Contributions must be (n_clients, {len(features)} features); got shape {values.shape}"
         )
-    membership, codes = _membership(tuple(features))
+    membership, codes = family_membership(features)
     return values @ membership, list(codes)
 
 

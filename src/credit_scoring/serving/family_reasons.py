@@ -20,7 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from credit_scoring.features.families import ReasonPolicy, family_code, family_contributions, family_label
+from credit_scoring.features.families import (
+    ReasonPolicy,
+    family_contributions,
+    family_label,
+    family_membership,
+)
 from credit_scoring.serving.reasons import (
     LOWERS,
     RAISES,
@@ -125,10 +130,9 @@ class FamilyExplainer:
         self.features = list(features)
         self.writer = writer
         self.policy = policy or ReasonPolicy()
-        _, self.codes = family_contributions(np.zeros((0, len(self.features))), self.features)
-        column = {code: j for j, code in enumerate(self.codes)}
-        owner = np.array([column[family_code(feature)] for feature in self.features], dtype=np.int64)
-        self.members = [np.flatnonzero(owner == j) for j in range(len(self.codes))]
+        membership, codes = family_membership(self.features)
+        self.codes = list(codes)
+        self.members = [np.flatnonzero(membership[:, j]) for j in range(len(codes))]
         self.allowed = np.array([self.policy.allows(code) for code in self.codes], dtype=bool)
 
     def family_matrix(self, contributions: np.ndarray) -> np.ndarray:
