@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -29,6 +30,7 @@ from typing import Any
 import mlflow
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from mlflow.exceptions import MlflowException
 from mlflow.models import ModelSignature
 from mlflow.tracking import MlflowClient
@@ -37,6 +39,7 @@ from mlflow.types.schema import ColSpec, Schema
 from credit_scoring.cost import CostDifference
 from credit_scoring.serving.loading import ModelNotAvailableError, alias_version, load_scoring_model
 from credit_scoring.serving.model import CreditScoringModel, FeatureSpec
+from credit_scoring.serving.serving_data import publish_serving_data
 
 logger = logging.getLogger(__name__)
 
@@ -193,6 +196,9 @@ class ModelRelease:
     input_example: pd.DataFrame
     metrics: dict[str, Any]
     decision: PromotionDecision
+    serving_data: Mapping[str, pa.Table] | None = None
+    """The tables the version serves with (`credit_scoring.serving.serving_data`), or None: the hosts then
+    read the project's data folder."""
 
 
 @dataclass
@@ -277,6 +283,8 @@ def publish(
     own_run = mlflow.active_run() is None
     run = mlflow.start_run(run_name="register-model") if own_run else mlflow.active_run()
     try:
+        if release.serving_data is not None:  # before registration: no alias can name a version without them
+            publish_serving_data(client, run.info.run_id, release.serving_data)
         info = mlflow.pyfunc.log_model(
             name=artifact_path,
             python_model=release.model,

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -66,6 +68,55 @@ class HistoryFeatureStore:
             ]
             self._nulls[:, j] = values.is_null().to_numpy(zero_copy_only=False)[order]
         self._any_null = self._nulls.any(axis=1)
+
+    ARRAYS = ("ids", "values", "nulls", "any_null")
+    """The store's arrays as `save_arrays` writes them (``<name>.npy``), beside ``columns.json``."""
+
+    def save_arrays(self, folder: Path) -> None:
+        """Write the prepared arrays into ``folder`` (each file written aside, then renamed into place, the
+        column list last: a reader never sees a half-written store)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        arrays = dict(zip(self.ARRAYS, (self._ids, self._values, self._nulls, self._any_null), strict=True))
+        for name, array in arrays.items():
+            part = folder / f".{name}.{os.getpid()}.npy"
+            np.save(part, np.ascontiguousarray(array))
+            part.replace(folder / f"{name}.npy")
+        part = folder / f".columns.{os.getpid()}.json"
+        part.write_text(json.dumps(list(self.columns)), encoding="utf-8")
+        part.replace(folder / "columns.json")
+
+    @classmethod
+    def load_arrays(cls, folder: Path) -> HistoryFeatureStore | None:
+        """The store `save_arrays` wrote, memory-mapped read-only (the processes of a host share its pages),
+        or None when ``folder`` holds none or one of other columns."""
+        try:
+            columns = json.loads((folder / "columns.json").read_text(encoding="utf-8"))
+            arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in cls.ARRAYS}
+        except (OSError, ValueError):
+            return None
+        if columns != history_feature_columns() or arrays["values"].shape != (
+            len(arrays["ids"]),
+            len(columns),
+        ):
+            return None
+        store = cls.__new__(cls)
+        store.columns = tuple(columns)
+        store._ids, store._values = arrays["ids"], arrays["values"]
+        store._nulls, store._any_null = arrays["nulls"], arrays["any_null"]
+        return store
+
+    @classmethod
+    def prepared(cls, path: str | Path, folder: Path) -> HistoryFeatureStore:
+        """The store of the Parquet ``path``, prepared once in ``folder`` and memory-mapped from there: the
+        first process converts it (seconds at full size), every later one and every worker of the host maps
+        the same pages instead of holding its own copy (0.5 GB at the full Kaggle size)."""
+        store = cls.load_arrays(folder)
+        if store is None:
+            cls.from_parquet(path).save_arrays(folder)
+            store = cls.load_arrays(folder)
+        if store is None:
+            raise OSError(f"the history store prepared in {folder} cannot be read back")
+        return store
 
     @classmethod
     def from_parquet(cls, path: str | Path) -> HistoryFeatureStore:

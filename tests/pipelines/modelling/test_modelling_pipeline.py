@@ -29,6 +29,7 @@ from credit_scoring.records import ModelMetrics
 from credit_scoring.registry import ModelRelease, RegisteredModel
 from credit_scoring.serving.model import CreditScoringModel, FeatureSpec
 from credit_scoring.serving.scoring import RISK_BANDS
+from credit_scoring.serving.serving_data import SERVING_TABLES, TRAINING_COLUMNS
 from tests.fixtures.model_input import synthetic_model_input
 from tests.fixtures.settings import settings_of
 
@@ -105,6 +106,22 @@ class FakeRegistry(AbstractDataset):
         return {}
 
 
+def serving_inputs(model_input: pd.DataFrame, scoring: pd.DataFrame) -> dict[str, MemoryDataset]:
+    """The data_processing tables the registration publishes with the version (`serving_data`)."""
+    training = pd.DataFrame(
+        {
+            column: model_input.get(column, pd.Series(0.0, index=model_input.index))
+            for column in TRAINING_COLUMNS
+        }
+    )
+    clients = pd.concat([model_input["SK_ID_CURR"], scoring["SK_ID_CURR"]], ignore_index=True)
+    return {
+        "staged_application_test": MemoryDataset(scoring[["SK_ID_CURR"]]),
+        "staged_application_train": MemoryDataset(training),
+        "client_history_features": MemoryDataset(pd.DataFrame({"SK_ID_CURR": clients})),
+    }
+
+
 def run_in_memory(
     params: dict,
     model_input: pd.DataFrame,
@@ -119,6 +136,7 @@ def run_in_memory(
         **{name: KeptDataset() for name in pipeline.all_outputs()},
         "model_input_table": MemoryDataset(model_input),
         "scoring_input_table": MemoryDataset(scoring),
+        **serving_inputs(model_input, scoring),
         "champion_model": FixedDataset(champion),
         "registered_model": registry,
         "params:random_state": MemoryDataset(42),
@@ -269,6 +287,10 @@ def test_first_release_is_promoted_and_published_scores_are_the_champions(
     # the input example is synthetic: no row of it is a real client's row
     real = first_run["modelling_training_table"][release.model.features].round(6)
     assert release.input_example.merge(real, how="inner").empty
+    # the tables a scoring host needs go with the release (published before any alias names it)
+    assert set(release.serving_data) == set(SERVING_TABLES)
+    assert release.serving_data["client_features"].num_rows == len(scoring_input_table)
+    assert release.serving_data["training_clients"].column_names == list(TRAINING_COLUMNS)
     predictions = first_run["scoring_predictions"]
     assert predictions["SK_ID_CURR"].tolist() == scoring_input_table["SK_ID_CURR"].tolist()
     assert set(predictions["model_version"]) == {"1"}
@@ -308,7 +330,13 @@ def gate_run(first_run: dict, params: dict, scoring: pd.DataFrame, champion: Reg
     pipeline = create_pipeline().from_nodes("evaluate_champion_node")
     inputs = {
         name: first_run[name]
-        for name in ("modelling_holdout_table", "model_metrics", "model_bundle", "modelling_training_table")
+        for name in (
+            "modelling_holdout_table",
+            "model_metrics",
+            "model_bundle",
+            "modelling_training_table",
+            "serving_data",
+        )
     }
     return run_in_memory(
         params, first_run["modelling_training_table"], scoring, champion, pipeline, **{**inputs, **given}
@@ -457,6 +485,13 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_input_table, 
     (tmp_path / "src").mkdir()  # bootstrap_project wants it; the package itself is the installed one
     model_input_table.to_parquet(tmp_path / "data/05_model_input/model_input_table.parquet")
     scoring_input_table.to_parquet(tmp_path / "data/05_model_input/scoring_input_table.parquet")
+    files = {
+        "staged_application_test": "data/02_intermediate/staged_application_test.parquet",
+        "staged_application_train": "data/02_intermediate/staged_application_train.parquet",
+        "client_history_features": "data/04_feature/client_history_features.parquet",
+    }
+    for name, dataset in serving_inputs(model_input_table, scoring_input_table).items():
+        dataset.load().to_parquet(tmp_path / files[name])
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     while mlflow.active_run():  # a run left open by an earlier test would capture this session's logging
@@ -507,6 +542,12 @@ def test_kedro_run_tracks_reports_and_registers(project: Path, modelling_params:
     points = json.loads((reporting / "scorecard_points.json").read_text())
     assert points["model_name"] == "scorecard_woe" and points["bins"]
     assert str(client.get_model_version_by_alias("credit-scoring", "champion").version) == "1"
+    # the version's run holds what a scoring host needs besides the model, with its manifest
+    published = {item.path for item in client.list_artifacts(parent.info.run_id, "serving_data")}
+    assert published == {
+        "serving_data/manifest.json",
+        *(f"serving_data/{name}.parquet" for name in SERVING_TABLES),
+    }
 
     # same data and parameters again: the same model, so the champion stays
     kedro_run(project, modelling_params)

@@ -17,6 +17,7 @@ from kedro.pipeline import Node, Pipeline
 from credit_scoring.pipelines.modelling import assessment, preparation, release, search
 from credit_scoring.pipelines.modelling.protected import protected_attribute_experiment
 from credit_scoring.pipelines.modelling.scorecard import build_scorecard_points
+from credit_scoring.serving.serving_data import serving_tables
 
 #: Optuna studies, one per entry of ``modelling.tuning`` in the parameters.
 TUNING_STUDIES = ("logreg", "lgbm")
@@ -282,6 +283,17 @@ def _release() -> list[Node]:
             holdout_table=HOLDOUT,
             settings=SETTINGS,
         ),
+        # what a scoring host needs besides the model, published with the version (docs/deployment.md)
+        _node(
+            serving_tables,
+            "serving_data",
+            name="collect_serving_data_node",
+            tags=registry,
+            clients="staged_application_test",
+            client_features="scoring_input_table",
+            training_clients="staged_application_train",
+            history_features="client_history_features",
+        ),
         _node(
             release.package_model_release,
             "registered_model",
@@ -291,6 +303,7 @@ def _release() -> list[Node]:
             model_metrics=METRICS,
             promotion_decision="promotion_decision",
             training_table=TRAINING,
+            serving_data="serving_data",
             settings=SETTINGS,
         ),
         # reads the registry after publication: the scores come from the model that serves

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from credit_scoring.cost import client_costs, paired_cost_difference, validate_probabilities
 from credit_scoring.pipelines.modelling.assessment import holdout_fingerprint
@@ -199,9 +200,11 @@ def package_model_release(
     model_metrics: dict[str, Any],
     promotion_decision: dict[str, Any],
     training_table: pd.DataFrame,
+    serving_data: dict[str, pa.Table],
     settings: ModellingSettings,
 ) -> ModelRelease:
-    """What the registry needs: model, signature, a synthetic input example, metrics and the decision."""
+    """What the registry needs: model, signature, a synthetic input example, metrics, the decision, and the
+    tables the version serves with (published before any alias can name it)."""
     decision = {key: value for key, value in promotion_decision.items() if key != "evaluation"}
     return ModelRelease(
         model=model_bundle,
@@ -211,6 +214,7 @@ def package_model_release(
         ),
         metrics=model_metrics,
         decision=PromotionDecision(**decision),
+        serving_data=serving_data,
     )
 
 
