@@ -6,11 +6,17 @@
     python -m credit_scoring.users set-role NAME --role ROLE
     python -m credit_scoring.users disable NAME
     python -m credit_scoring.users enable NAME
-    python -m credit_scoring.users ensure-admin [--name admin]
+    python -m credit_scoring.users ensure-admin [--name admin] [--wait-s SECONDS]
 
 ``ensure-admin`` (run by `scripts/serve`, hence `make run`) creates the first administrator when there is no
 enabled one: its password is ``CREDIT_SCORING_ADMIN_PASSWORD`` when set, else a random one printed once.
-There is never a default password.
+There is never a default password. With ``--wait-s`` (default ``$CREDIT_SCORING_START_WAIT_S``, else 0) it
+first waits that long at most for a database server that does not answer yet (refused or timed-out
+connections, a server starting up), logging each attempt on stderr; a server that answers but refuses the
+credentials, or has no such database, fails at once, since waiting will not change that.
+
+Exit status: 0 done, 2 an error (a wrong password, a missing database, an invalid name...), 3 the database
+did not answer within the wait.
 
 Passwords are read from the standard input (one line), never from the command line, where other users of the
 machine and the shell history would see them. The users live in the application database: ``--database-url``,
@@ -23,9 +29,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import secrets
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import TextIO
 
@@ -65,7 +73,118 @@ def _parser() -> argparse.ArgumentParser:
         help=f"create the first administrator if none (password: ${ADMIN_PASSWORD_ENV} or random)",
     )
     first.add_argument("--name", default="admin", help="its name (default: admin)")
+    first.add_argument(
+        "--wait-s",
+        type=float,
+        default=_default_wait_s(),
+        help=f"wait this long at most for the database server to answer (default: ${START_WAIT_ENV}, else 0)",
+    )
     return parser
+
+
+START_WAIT_ENV = "CREDIT_SCORING_START_WAIT_S"
+UNREACHABLE = 3
+"""The exit status when the database did not answer within the wait."""
+
+
+def _default_wait_s() -> float:
+    value = os.environ.get(START_WAIT_ENV, "").strip()
+    try:
+        return max(0.0, float(value)) if value else 0.0
+    except ValueError:
+        raise SystemExit(f"error: {START_WAIT_ENV}={value!r} is not a number of seconds") from None
+
+
+class DatabaseUnreachable(RuntimeError):
+    """The database server did not answer within the wait."""
+
+
+class DatabaseRefused(ValueError):
+    """The database server answers but will not let us in (credentials, database): waiting will not help."""
+
+
+#: What a PostgreSQL server says when waiting will not help, and what to tell the operator.
+_PERMANENT = (
+    (re.compile(r"password authentication failed|authentication failed", re.I), "it refused the password"),
+    (re.compile(r"no password supplied", re.I), "it asks for a password and the URL has none"),
+    (re.compile(r'role "[^"]*" does not exist', re.I), "it has no such user"),
+    (re.compile(r'database "[^"]*" does not exist', re.I), "it has no such database"),
+    (
+        re.compile(r"no pg_hba\.conf entry", re.I),
+        "it does not accept this user, host and database (pg_hba.conf)",
+    ),
+)
+
+
+def _where(url: sa.URL) -> str:
+    port = f":{url.port}" if url.port else ""
+    return f"user {url.username!r}, host {url.host}{port}, database {url.database!r}"
+
+
+def _one_line(error: BaseException, url: sa.URL) -> str:
+    """The driver's message on one line, the URL's password (if it slipped in) masked."""
+    text = " ".join(str(getattr(error, "orig", None) or error).split())
+    if url.password:
+        text = text.replace(str(url.password), "***")
+    return text[:300]
+
+
+def wait_for_database(
+    url: str,
+    wait_s: float,
+    log: TextIO,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> int:
+    """Connect to the database server of ``url`` (a file database: at once), retrying for ``wait_s`` at most
+    while it does not answer; returns the attempts made. Raises `DatabaseRefused` when it answers but refuses
+    (never retried) and `DatabaseUnreachable` when the wait runs out. Each attempt is logged on ``log``,
+    naming the database without its password."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return 0
+    shown = parsed.render_as_string(hide_password=True)
+    connect_args = {"connect_timeout": 5} if parsed.get_backend_name() == "postgresql" else {}
+    engine = sa.create_engine(parsed, poolclass=sa.pool.NullPool, connect_args=connect_args)
+    started, attempt, pause = clock(), 0, 1.0
+    try:
+        while True:
+            attempt += 1
+            try:
+                with engine.connect() as connection:
+                    connection.execute(sa.text("SELECT 1"))
+            except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+                text = _one_line(error, parsed)
+                for pattern, meaning in _PERMANENT:
+                    if pattern.search(text):
+                        raise DatabaseRefused(
+                            f"the application database server answers but {meaning}: {_where(parsed)} "
+                            f"({text}); waiting will not fix it: correct the URL "
+                            f"(CREDIT_SCORING_PREDICTION_LOG_URL or --database-url) or the server"
+                        ) from error
+                waited = clock() - started
+                if waited + pause > wait_s:
+                    raise DatabaseUnreachable(
+                        f"the application database {shown} did not answer within {wait_s:g} s "
+                        f"({attempt} attempts): {text}"
+                    ) from error
+                print(
+                    f"waiting for the application database {shown} (attempt {attempt}, {waited:.0f} s of "
+                    f"{wait_s:g} s): {text}",
+                    file=log,
+                    flush=True,
+                )
+                sleep(pause)
+                pause = min(pause * 2, 5.0)
+            else:
+                if attempt > 1:
+                    print(
+                        f"the application database {shown} answers (attempt {attempt})", file=log, flush=True
+                    )
+                return attempt
+    finally:
+        engine.dispose()
 
 
 def _read_password(stdin: TextIO) -> str:
@@ -155,9 +274,14 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     try:
         url = args.database_url or load_settings().sqlalchemy_url()
+        if args.command == "ensure-admin":
+            wait_for_database(url, args.wait_s, sys.stderr)
         changed = run(args, UserStore(url), stdin, stdout)
         if changed and args.command in CHANGES:
             record_change(AuditTrail(url), args)
+    except DatabaseUnreachable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return UNREACHABLE
     except (ValueError, AuditUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

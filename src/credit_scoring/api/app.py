@@ -49,7 +49,7 @@ from credit_scoring.api.routes import blueprint, operations
 from credit_scoring.api.security import API_KEY_HEADER, Authenticator, act_for, authorize
 from credit_scoring.api.services import EXTENSION, Services, build_services, current_services
 from credit_scoring.api.throttling import install_rate_limits
-from credit_scoring.serving.loading import ServedModel
+from credit_scoring.serving.loading import ServedModel, bound_registry_calls
 from credit_scoring.serving.scoring import RowBuilder
 
 API_PREFIX = "/api/v1"
@@ -235,7 +235,16 @@ def register_api(
     clock: Callable[[], datetime] | None = None,
 ) -> Services:
     """Mount the API blueprint under /api/v1 on ``app`` with its JSON error handlers, and load what it
-    serves. Works on any Flask app (the Dash server mounts it this way)."""
+    serves. Works on any Flask app (the Dash server mounts it this way).
+
+    First, MLflow's HTTP retries and timeout are bounded for this process where the operator set none
+    (`credit_scoring.serving.loading.REGISTRY_HTTP_DEFAULTS`): a tracking server that is down makes the host
+    start not ready in seconds, with the reason on /ready, instead of retrying for minutes."""
+    chosen = bound_registry_calls()
+    if chosen:
+        logger.info(
+            "MLflow HTTP client bounded for serving: %s", ", ".join(f"{k}={v}" for k, v in chosen.items())
+        )
     settings = settings or load_settings(config)
     services = build_services(settings, served=served, rows=rows, clock=clock)
     app.extensions[EXTENSION] = services

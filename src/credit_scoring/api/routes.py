@@ -24,6 +24,7 @@ from credit_scoring.raw.validation import RawDataValidationError
 from credit_scoring.raw.wording import wording_table
 from credit_scoring.serving.clients import UnknownClientError, UnknownFeatureError
 from credit_scoring.serving.decision_log import DecisionRecord, utc_timestamp
+from credit_scoring.serving.loading import public_uri
 from credit_scoring.serving.online import ApplicationFieldError
 from credit_scoring.serving.reasons import ReasonWriter, dictionary_writer
 from credit_scoring.serving.scoring import Score, refusal_reasons
@@ -64,12 +65,35 @@ def health() -> schemas.Health:
 
 @operations.route("/ready", summary="Readiness", tag="service", response=schemas.Readiness, errors=(503,))
 def ready() -> schemas.Readiness:
-    """Ready when the model and the client data are loaded; 503 with the reasons otherwise."""
+    """Ready when the model and the client data are loaded; 503 with the reasons otherwise. A registry that
+    does not answer while a model serves leaves the host ready: ``registry`` says so, as ``model_update``
+    says why the version the alias names does not serve yet."""
     services = current_services()
+    registry = _registry_status(services)
     if services.problems:
         details = [(part, problem) for part, problem in services.problems.items()]
+        if services.update_problem:
+            details.append(("model_update", services.update_problem))
+        if registry is not None and registry.problem and all(registry.problem not in p for _, p in details):
+            details.append(("registry", registry.problem))
         raise ApiError(503, "not ready: " + "; ".join(p for _, p in details), details, code="not_ready")
-    return schemas.Readiness(ready=True, model=_model_ref(services), model_update=services.update_problem)
+    return schemas.Readiness(
+        ready=True, model=_model_ref(services), model_update=services.update_problem, registry=registry
+    )
+
+
+def _registry_status(services: Services) -> schemas.RegistryStatus | None:
+    """What the alias follower last saw of the registry (None when no follower runs)."""
+    follower = services.follower
+    if follower is None:
+        return None
+    checked = follower.checked_at
+    return schemas.RegistryStatus(
+        uri=public_uri(services.settings.tracking_uri()),
+        reachable=None if checked is None else follower.registry_problem is None,
+        checked_at=checked,
+        problem=follower.registry_problem,
+    )
 
 
 @operations.route(

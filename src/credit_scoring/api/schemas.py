@@ -245,6 +245,17 @@ class ModelRef(BaseModel):
     alias: str | None = Field(default=None, description="Registry alias it was loaded through")
 
 
+class RegistryStatus(BaseModel):
+    """The MLflow registry as the alias follower last saw it."""
+
+    uri: str = Field(description="The tracking server or registry (without credentials)")
+    reachable: bool | None = Field(description="Whether it answered at the last check; null before the first")
+    checked_at: str | None = Field(default=None, description="When the alias was last checked (UTC)")
+    problem: str | None = Field(
+        default=None, description="Why it did not answer (the loaded model, if any, still serves)"
+    )
+
+
 class Readiness(BaseModel):
     ready: bool
     model: ModelRef | None = None
@@ -252,6 +263,11 @@ class Readiness(BaseModel):
     model_update: str | None = Field(
         default=None,
         description="Why the version the alias names now does not serve yet (the one in `model` still does)",
+    )
+    registry: RegistryStatus | None = Field(
+        default=None,
+        description="The registry the served model is followed in; null when it is not followed (a model "
+        "given by the process, or model.check_interval_s = 0)",
     )
 
 
