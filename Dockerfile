@@ -8,6 +8,8 @@
 # The image holds code and configuration only: the model comes from the MLflow registry
 # (MLFLOW_TRACKING_URI, alias `champion`), the clients and the history-feature store from data/ (a volume
 # written by `kedro run`), the decision log goes to CREDIT_SCORING_PREDICTION_LOG_URL. See docs/deployment.md.
+# compose.yaml runs this image three times: the app, the MLflow tracking server (`python -m mlflow server`)
+# and the monitoring job (`kedro run`, as `make monitor`).
 FROM python:3.11-slim-bookworm
 
 ENV DO_NOT_TRACK=1 \
@@ -35,9 +37,11 @@ COPY conf/base ./conf/base
 COPY conf/gunicorn.conf.py ./conf/gunicorn.conf.py
 COPY dash_app ./dash_app
 COPY scripts/serve ./scripts/serve
+# The folders a deployment mounts volumes on (compose.yaml), owned by the user that writes them: a fresh named
+# volume takes the ownership of the image's folder.
 RUN mkdir -p conf/local data/02_intermediate data/04_feature data/05_model_input data/07_model_output \
-        data/08_reporting \
-    && chown -R scoring:scoring conf/local data
+        data/08_reporting /var/lib/credit-scoring/cache /var/lib/credit-scoring/spool /var/lib/mlflow/artifacts \
+    && chown -R scoring:scoring conf/local data /var/lib/credit-scoring /var/lib/mlflow
 
 USER scoring
 ENV HOST=0.0.0.0 PORT=8050
