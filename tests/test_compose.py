@@ -212,12 +212,7 @@ def test_the_required_secrets_stop_compose_without_a_value() -> None:
                 )
 
 
-@pytest.mark.xfail(
-    not (ROOT / ".git").exists()
-    or subprocess.run(["git", "check-ignore", "-q", ".env"], cwd=ROOT, check=False).returncode != 0,
-    reason=".gitignore does not list .env yet: add the line `.env` (the file holding the compose secrets)",
-    strict=True,
-)
+@pytest.mark.skipif(not (ROOT / ".git").exists(), reason="not a git checkout")
 def test_the_env_file_with_the_secrets_is_never_committed() -> None:
     assert subprocess.run(["git", "check-ignore", "-q", ".env"], cwd=ROOT, check=False).returncode == 0
     assert (
