@@ -75,7 +75,9 @@ def test_events_come_back_whole_and_filtered_by_client_user_and_time(
         "address": "10.0.0.7",
         "request_id": "req-1",
         "detail": {"language": "fr", "top_k": 5},
+        "event_id": everything[0]["event_id"],
     }
+    assert len({row["event_id"] for row in everything}) == 3  # unique: a replayed spool never duplicates
     assert [row["actor"] for row in trail.export(client_id=100002)] == ["marie", "paul"]
     assert [row["action"] for row in trail.export(user="paul")] == [CLIENT_SCORE]
     assert [row["actor"] for row in trail.export(since="2026-12-02")] == ["paul", "scoring-service"]
@@ -145,7 +147,16 @@ def test_a_name_typed_into_a_form_is_stored_bounded_and_without_nul(trail: Audit
 
 def test_the_trail_offers_no_way_to_change_an_event() -> None:
     public = {name for name in dir(AuditTrail) if not name.startswith("_")}
-    assert public == {"record", "record_many", "export", "count", "engine", "url", "dispose"}
+    assert public == {
+        "record",
+        "record_many",
+        "export",
+        "count",
+        "engine",
+        "url",
+        "dispose",
+        "replay_spool",  # inserts spooled events, never changes one
+    }
 
 
 def test_an_unreachable_sqlite_database_raises_audit_unavailable(tmp_path: Path) -> None:

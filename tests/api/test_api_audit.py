@@ -1,12 +1,13 @@
 """Every consultation of client data and every decision served through the API is in the audit trail, with
 the key that asked, before the answer leaves; refused calls are recorded; an answer that cannot be recorded
-is withheld (503)."""
+is withheld (503) only when neither the database nor this host's spool can record it."""
 
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
-from credit_scoring.access.audit import AuditTrail, AuditUnavailable
+from credit_scoring.access.audit import AuditTrail
 from credit_scoring.access.keys import KeyStore
 from credit_scoring.api.auditing import CONSULTATIONS
 from credit_scoring.api.config import API_KEYS_ENV
@@ -130,17 +131,54 @@ def test_refused_calls_are_recorded(make_app, trail, tmp_path) -> None:
     )
 
 
-def test_an_answer_the_trail_cannot_record_is_withheld(make_app, api_project, advisers_key, monkeypatch):
-    app = make_app()
-    with app.app_context():
-        services = current_services()
+def _database_down(services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The trail's database refuses every insert, as a stopped PostgreSQL does."""
 
-    def unavailable(events):
-        raise AuditUnavailable("database down")
+    def refuse(rows):
+        raise sa.exc.OperationalError("INSERT INTO audit_events", {}, ConnectionRefusedError("server down"))
 
-    monkeypatch.setattr(services.audit, "record_many", unavailable)
+    monkeypatch.setattr(services.audit, "_insert", refuse)
+
+
+def test_an_answer_is_given_while_the_database_is_down_and_recorded_once_after(
+    make_app, api_project, advisers_key, tmp_path, monkeypatch
+):
+    """The events go to this host's audit spool (the configured folder), then into the trail, once."""
+    log_url = f"sqlite:///{tmp_path / 'prediction_log.db'}"
+    app = make_app(decision_log={"url": log_url, "spool_dir": str(tmp_path / "spool")})
+    services = current_services_of(app)
+    assert services.audit.spool.path == tmp_path / "spool" / "audit_events.spool.jsonl"
+    assert services.decision_log.spool_path == tmp_path / "spool" / "prediction_log.spool.jsonl"
+    client_id = int(api_project["predictions"]["SK_ID_CURR"].iloc[0])
+    headers = {"X-API-Key": advisers_key}
+    with monkeypatch.context() as outage:
+        _database_down(services, outage)
+        during = app.test_client().get(f"{PREFIX}/clients/{client_id}", headers=headers)
+        assert during.status_code == 200
+        assert services.audit.spool.records() == 1
+    assert services.audit.export(user="crm-service") == []  # not in the database yet
+    after = app.test_client().get(f"{PREFIX}/clients/{client_id}/score", headers=headers)
+    assert after.status_code == 200
+    events = services.audit.export(user="crm-service")
+    assert [(event["action"], event["request_id"]) for event in events] == [
+        ("client.view", during.headers["X-Request-ID"]),
+        ("client.score", after.headers["X-Request-ID"]),
+    ]
+    assert services.audit.spool.records() == 0 and services.audit.replay_spool() == 0
+
+
+def test_an_answer_the_trail_cannot_record_is_withheld(
+    make_app, api_project, advisers_key, tmp_path, monkeypatch
+):
+    """The database refuses and the spool cannot be written (a full or read-only disk): 503, reason named."""
+    (tmp_path / "a-file").write_text("not a folder")
+    log_url = f"sqlite:///{tmp_path / 'prediction_log.db'}"
+    app = make_app(decision_log={"url": log_url, "spool_dir": str(tmp_path / "a-file" / "spool")})
+    _database_down(current_services_of(app), monkeypatch)
     client_id = int(api_project["predictions"]["SK_ID_CURR"].iloc[0])
     response = app.test_client().get(f"{PREFIX}/clients/{client_id}", headers={"X-API-Key": advisers_key})
     assert response.status_code == 503
-    assert "audit trail" in response.get_json()["error"]["message"]
+    error = response.get_json()["error"]
+    assert error["code"] == "service_unavailable" and "audit trail" in error["message"]
+    assert error["details"] == [{"field": None, "problem": "audit_unavailable"}]
     assert "income" not in response.get_data(as_text=True)

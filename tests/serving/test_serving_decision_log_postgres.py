@@ -79,7 +79,13 @@ WORKERS, PER_WORKER, SHARED = 4, 30, 10
 
 
 def run_workers(target: Callable[..., None], *args: object, count: int = WORKERS) -> None:
-    """``target(*args, worker)`` in ``count`` processes forked like gunicorn's workers, bounded in time."""
+    """``target(*args, worker)`` in ``count`` processes forked like gunicorn's workers, bounded in time.
+
+    The process that forks must have no other thread, as gunicorn's master has none: a thread holding a lock
+    at the moment of the fork leaves that lock held forever in the child, which then hangs when it needs it.
+    pytest's own process is not such a process once other tests ran (the API tests leave alias-follower and
+    MLflow threads running): the tests below fork from a master process of their own (`in_master`).
+    """
     context = multiprocessing.get_context("fork")
     workers = [context.Process(target=target, args=(*args, w)) for w in range(count)]
     for process in workers:
@@ -94,6 +100,18 @@ def run_workers(target: Callable[..., None], *args: object, count: int = WORKERS
                 process.kill()
 
 
+def in_master(scenario: Callable[..., None], *args: object) -> None:
+    """``scenario(*args)`` in a master process started clean (spawned: no thread of pytest's process in it),
+    from which it forks its workers (`run_workers`); fails if it fails or runs over 5 minutes."""
+    master = multiprocessing.get_context("spawn").Process(target=scenario, args=args)
+    master.start()
+    master.join(timeout=300)
+    if master.is_alive():
+        master.kill()
+        pytest.fail("the master process of the workers did not finish within 300 s")
+    assert master.exitcode == 0
+
+
 def _write_many(log: DecisionLog, worker: int) -> None:
     """One API worker; some decisions are written by every worker (a retry reaching another worker)."""
     for i in range(PER_WORKER):
@@ -102,11 +120,14 @@ def _write_many(log: DecisionLog, worker: int) -> None:
             assert log.write([decision_record(f"shared-{i}"), decision_record(f"w{worker}-batch-{i}")])
 
 
+def _many_writers(url: str, spool: Path) -> None:
+    run_workers(_write_many, DecisionLog(url, spool_path=spool))
+
+
 def test_concurrent_processes_lose_nothing_and_duplicate_nothing(postgres_url: str, tmp_path: Path) -> None:
     """Worker processes start on an empty database: they race to create the table, then to insert."""
-    log = open_log(postgres_url, tmp_path)
-    spool = log.spool_path
-    run_workers(_write_many, log)
+    spool = tmp_path / "spool.jsonl"
+    in_master(_many_writers, postgres_url, spool)
     ids = stored_ids(postgres_url)
     expected = {f"w{w}-{i}" for w in range(WORKERS) for i in range(PER_WORKER)}
     expected |= {f"w{w}-batch-{i}" for w in range(WORKERS) for i in range(SHARED)}
@@ -119,15 +140,19 @@ def _write_a_few(log: DecisionLog, worker: int) -> None:
     assert all(log.write([decision_record(f"child{worker}-{i}")]) for i in range(5))
 
 
-def test_workers_forked_from_a_process_that_wrote_leave_its_connection_alone(
-    postgres_url: str, tmp_path: Path
-) -> None:
-    log = open_log(postgres_url, tmp_path)
+def _parent_and_children(url: str, spool: Path) -> None:
+    log = DecisionLog(url, spool_path=spool)
     assert log.write([decision_record("parent-before")])  # the parent holds a pooled connection
     run_workers(_write_a_few, log, count=2)  # each child opens its own
     assert log.write([decision_record("parent-after")])  # the parent's connection still works
+    assert not spool.exists()
+
+
+def test_workers_forked_from_a_process_that_wrote_leave_its_connection_alone(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    in_master(_parent_and_children, postgres_url, tmp_path / "spool.jsonl")
     assert len(stored_ids(postgres_url)) == 2 + 2 * 5
-    assert not log.spool_path.exists()
 
 
 def test_threads_sharing_one_log_lose_nothing(postgres_url: str, tmp_path: Path) -> None:
@@ -191,3 +216,31 @@ def test_a_refused_value_is_kept_aside_and_blocks_nothing(postgres_url: str, tmp
     kept = [json.loads(line) for line in log.rejected_path.read_text().splitlines()]
     assert [entry["record"] for entry in kept] == [asdict(refused)]
     assert "NUL" in kept[0]["error"]
+
+
+def test_every_wait_of_a_session_is_bounded(postgres_url: str, tmp_path: Path) -> None:
+    log = open_log(postgres_url, tmp_path, busy_timeout_ms=2_000)
+    with log.engine.connect() as connection:
+        shown = {
+            name: connection.exec_driver_sql(f"SHOW {name}").scalar()
+            for name in ("lock_timeout", "statement_timeout", "idle_in_transaction_session_timeout")
+        }
+    assert shown == {
+        "lock_timeout": "2s",
+        "statement_timeout": "30s",
+        "idle_in_transaction_session_timeout": "1min",
+    }
+
+
+def test_a_lock_held_too_long_spools_instead_of_hanging(postgres_url: str, tmp_path: Path) -> None:
+    """A session that holds the table (a migration, a leaked transaction) makes a write give up after the
+    busy timeout and spool its record; the next write after the lock is released inserts it."""
+    log = open_log(postgres_url, tmp_path, busy_timeout_ms=300, attempts=2)
+    assert log.write([decision_record("before")]) is True
+    plain_url = sa.make_url(postgres_url).set(drivername="postgresql").render_as_string(False)
+    with psycopg.connect(plain_url) as holder:
+        holder.execute("LOCK TABLE prediction_log IN ACCESS EXCLUSIVE MODE")
+        assert log.write([decision_record("while-locked")]) is False  # no hang, no exception
+        assert log.spool.records() == 1
+    assert log.write([decision_record("after")]) is True
+    assert sorted(stored_ids(postgres_url)) == ["after", "before", "while-locked"]

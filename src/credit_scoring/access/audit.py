@@ -3,8 +3,14 @@
 
 It is append-only from the application's side: `AuditTrail` inserts and reads, it never updates; the only
 deletion is the retention command's (`credit_scoring.access.privacy.apply_retention`), itself recorded.
-A look at personal data that cannot be recorded must not happen: `AuditTrail.record` retries briefly, then
-raises `AuditUnavailable`, and the caller refuses to show the data.
+A look at personal data that cannot be recorded must not happen: `AuditTrail.record` retries briefly; then,
+given a spool (the API's trail: ``spool_path``), it appends the events durably to this host's spool file
+(`credit_scoring.spool`: JSON lines, locked, synced) and they count as recorded, to be inserted by the next
+write that succeeds or by the spool's background flusher. Only when there is no spool, or the spool itself
+cannot be written (a full or read-only disk), does it raise `AuditUnavailable`, and the caller refuses to show
+the data. Every event gets a unique ``event_id`` when it is recorded, and rows are inserted with "on conflict
+do nothing" on it: a replay after a crash between the insert's commit and the spool's truncation stores no
+event twice. An event the database can never store goes to the spool's ``.rejected.jsonl`` file.
 
 Actions (the ``action`` column; the constants below):
 
@@ -41,19 +47,27 @@ from __future__ import annotations
 import contextlib
 import getpass
 import json
+import logging
 import time
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from credit_scoring.access.tables import audit_events, metadata
 from credit_scoring.database import ProcessDatabase
 from credit_scoring.records import utc_timestamp
+from credit_scoring.spool import Spool
+
+logger = logging.getLogger(__name__)
+SPOOL_NAME = "audit_events.spool.jsonl"
 
 ActorKind = Literal["user", "key", "system", "anonymous"]
 Outcome = Literal["ok", "denied", "failed"]
@@ -254,12 +268,44 @@ def _exported(row: Mapping[str, Any]) -> dict[str, Any]:
 # --- the store ------------------------------------------------------------------------------------------
 
 
-class AuditTrail:
-    """The audit trail in the application database at ``url``; see the module docstring."""
+def new_event_id() -> str:
+    """A unique id for one event (128 random bits, hex)."""
+    return uuid.uuid4().hex
 
-    def __init__(self, url: str | sa.URL, *, busy_timeout_ms: int = 10_000, attempts: int = 3) -> None:
+
+def _insert_statement(connection: Connection) -> sa.Insert:
+    """An insert that skips an event already stored (same ``event_id``) where the database can say so."""
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(audit_events).on_conflict_do_nothing(index_elements=["event_id"])
+    if dialect == "sqlite":
+        return sqlite.insert(audit_events).on_conflict_do_nothing(index_elements=["event_id"])
+    return audit_events.insert()  # elsewhere a duplicate raises IntegrityError: inserted one by one then
+
+
+class AuditTrail:
+    """The audit trail in the application database at ``url``; see the module docstring.
+
+    ``spool_path``: this host's spool file (`credit_scoring.spool`); without one, an event the database
+    refuses raises `AuditUnavailable` at once.
+    """
+
+    def __init__(
+        self,
+        url: str | sa.URL,
+        *,
+        busy_timeout_ms: int = 10_000,
+        attempts: int = 3,
+        spool_path: str | Path | None = None,
+        flush_interval_s: float = 5.0,
+    ) -> None:
         self.attempts = max(1, attempts)
         self._database = ProcessDatabase(url, metadata, busy_timeout_ms=busy_timeout_ms, attempts=attempts)
+        self.spool = (
+            Spool(spool_path, "Audit trail", flush=self.replay_spool, flush_interval_s=flush_interval_s)
+            if spool_path
+            else None
+        )
 
     @property
     def url(self) -> sa.URL:
@@ -273,31 +319,113 @@ class AuditTrail:
     def dispose(self) -> None:
         self._database.dispose()
 
-    def record(self, event: AuditEvent) -> None:
-        """Insert ``event`` (ValueError: the event is wrong; AuditUnavailable: the database refuses)."""
-        self.record_many([event])
+    def record(self, event: AuditEvent) -> bool:
+        """Insert ``event`` (True), or spool it (False); see `record_many` for the errors."""
+        return self.record_many([event])
 
-    def record_many(self, events: Iterable[AuditEvent]) -> None:
-        """Insert all ``events`` in one transaction, or none of them (same errors as `record`)."""
+    def record_many(self, events: Iterable[AuditEvent]) -> bool:
+        """Insert all ``events`` in one transaction (True), or spool them all when the database refuses
+        (False). ValueError: an event is wrong (nothing recorded); AuditUnavailable: neither the database nor
+        the spool can record them."""
         at = utc_timestamp()
-        rows = [event_row(event, at) for event in events]  # every event checked before any is written
+        # every event checked before any is written
+        rows = [{**event_row(event, at), "event_id": new_event_id()} for event in events]
         if not rows:
-            return
+            return True
         error: Exception | None = None
         for attempt in range(self.attempts):
             try:
-                with self.engine.begin() as connection:
-                    connection.execute(audit_events.insert(), rows)
-                return
+                self._insert(rows)
+                error = None
+                break
+            except DataError as failure:  # the same again would be refused again: the replay sets it aside
+                error = failure
+                break
             except (SQLAlchemyError, OSError) as failure:  # OSError: the SQLite folder cannot be made
                 error = failure
                 if attempt + 1 < self.attempts:
                     time.sleep(0.05 * 2**attempt)
+        if error is None:
+            if self.spool is not None and self.spool.pending():
+                self.replay_spool()
+            return True
         where = self.url.render_as_string(hide_password=True)
-        raise AuditUnavailable(
-            f"the audit trail at {where} cannot record {len(rows)} event(s) after {self.attempts} attempts "
-            f"({type(error).__name__}: {_first_line(error)}); refuse what was to be recorded"
-        ) from error
+        failure_text = f"{type(error).__name__}: {_first_line(error)}"
+        if self.spool is None:
+            raise AuditUnavailable(
+                f"the audit trail at {where} cannot record {len(rows)} event(s) after {self.attempts} "
+                f"attempts ({failure_text}); refuse what was to be recorded"
+            ) from error
+        try:
+            self.spool.add(rows)
+        except OSError as spool_error:
+            raise AuditUnavailable(
+                f"the audit trail at {where} cannot record {len(rows)} event(s) ({failure_text}) and its "
+                f"spool {self.spool.path} cannot be written ({spool_error}); refuse what was to be recorded"
+            ) from error
+        logger.error(
+            "Audit trail at %s unavailable (%s): %d event(s) spooled to %s",
+            where,
+            failure_text,
+            len(rows),
+            self.spool.path,
+        )
+        return False
+
+    def _insert(self, rows: list[dict[str, Any]]) -> int:
+        """The rows in one transaction, those already stored skipped (their ``event_id``)."""
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(_insert_statement(connection), rows)
+            return len(rows)
+        except IntegrityError:  # a database without "on conflict do nothing": one by one
+            return self._insert_one_by_one(rows, reject=False)
+
+    def _insert_one_by_one(self, rows: Iterable[dict[str, Any]], *, reject: bool) -> int:
+        """Each row in its own transaction, those already stored skipped; with ``reject``, a row the
+        database refuses is kept in the rejected file instead of blocking the others."""
+        inserted = 0
+        with self.engine.connect() as connection:
+            for row in rows:
+                try:
+                    with connection.begin():
+                        connection.execute(_insert_statement(connection), [row])
+                    inserted += 1
+                except IntegrityError:
+                    logger.warning("Audit trail: event %s already recorded", row.get("event_id"))
+                except DataError as error:
+                    if not reject or self.spool is None:
+                        raise
+                    reason = _first_line(error)
+                    logger.critical(
+                        "Audit trail: the database refuses event %s (%s); kept in %s",
+                        row.get("event_id"),
+                        reason,
+                        self.spool.rejected_path,
+                    )
+                    self.spool.set_aside(
+                        {"error": reason, "record": row}, f"audit event {row.get('event_id')}"
+                    )
+        return inserted
+
+    def _replay_rows(self, rows: list[dict[str, Any]]) -> int:
+        try:
+            return self._insert(rows)
+        except DataError:  # one of them can never be stored: the others one by one
+            return self._insert_one_by_one(rows, reject=True)
+
+    def replay_spool(self) -> int:
+        """Insert the spooled events (idempotent: events already stored are skipped); how many rows were
+        given to the database (0: nothing spooled, or the database still refuses: the spool stays)."""
+        if self.spool is None:
+            return 0
+        try:
+            return self.spool.replay(self._replay_rows)
+        except (SQLAlchemyError, OSError) as error:
+            logger.warning(
+                "Audit trail: spool not replayed yet (%s: %s)", type(error).__name__, _first_line(error)
+            )
+            return 0
 
     def export(
         self,

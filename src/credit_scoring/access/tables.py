@@ -6,7 +6,8 @@ application database beside the decision log.
 - ``api_keys``: one row per service key; only a SHA-256 hash of the key is stored (a key is 256 random bits,
   so a fast hash is enough: nothing to guess), with its scopes and expiry (`credit_scoring.access.keys`).
 - ``audit_events``: append-only from the application's side (`credit_scoring.access.audit`): who did what,
-  to which client, when, from where.
+  to which client, when, from where; ``event_id`` (added after the first release: nullable, added to an
+  existing table by `credit_scoring.database.create_tables`) makes a replay of the audit spool idempotent.
 
 Times are ISO-8601 UTC text with milliseconds (`credit_scoring.records.utc_timestamp`), which sorts as time.
 """
@@ -59,7 +60,14 @@ audit_events = sa.Table(
     sa.Column("address", sa.Text, nullable=True, doc="the caller's IP address"),
     sa.Column("request_id", sa.Text, nullable=True),
     sa.Column("detail", sa.Text, nullable=True, doc="JSON object: what else identifies the event"),
+    sa.Column(
+        "event_id",
+        sa.Text,
+        nullable=True,
+        doc="unique, given when the event is recorded: a spool replayed twice never stores an event twice",
+    ),
     sa.Index("ix_audit_events_client", "client_id"),
+    sa.Index("ux_audit_events_event_id", "event_id", unique=True),
     sa.Index("ix_audit_events_actor", "actor"),
     sa.Index("ix_audit_events_at", "at"),
 )

@@ -1,8 +1,10 @@
 """The API's part of the audit trail: every consultation of client data and every decision served is
 recorded (who: the key's name, or the person the dashboard acts for; what; which client; from which address;
-the request id) before the answer leaves. When the trail cannot record it, the answer is withheld (503): data
-nobody can account for is not shown. A refused call (401, 403) is recorded as ``access.denied``; if that
-record fails, the refusal still goes out.
+the request id) before the answer leaves. While the database is down, the events go to this host's audit
+spool (synced to disk, inserted once the database is back: `credit_scoring.access.audit`) and the answer goes
+out. When neither the database nor the spool can record them, the answer is withheld (503, its details name
+``audit_unavailable``): data nobody can account for is not shown. A refused call (401, 403) is recorded as
+``access.denied``; if that record fails, the refusal still goes out.
 
 What a route consulted is noted by the route itself (`note_clients`), since only it knows which clients a
 prediction or a search concerned; the rest comes from the request.
@@ -130,5 +132,10 @@ def record_answer(response: Response, trail: AuditTrail) -> Response:
         trail.record_many(events)
     except AuditUnavailable as error:
         logger.error("Answer withheld: the audit trail cannot record it (%s)", error)
-        return json_error(503, "the audit trail cannot record this consultation: the answer is withheld")
+        return json_error(
+            503,
+            "the audit trail cannot record this consultation (its database and its spool refuse): "
+            "the answer is withheld",
+            [{"field": None, "problem": "audit_unavailable"}],
+        )
     return response

@@ -6,7 +6,7 @@
 Environment: ``CREDIT_SCORING_ROOT`` (project root, default: the working directory),
 ``CREDIT_SCORING_API_KEYS`` (comma-separated keys; when set, the only keys accepted: those of the
 credentials files and of the database are ignored), ``CREDIT_SCORING_PREDICTION_LOG_URL``,
-``MLFLOW_TRACKING_URI``.
+``CREDIT_SCORING_SPOOL_DIR`` (this host's spool folder: ``decision_log.spool_dir``), ``MLFLOW_TRACKING_URI``.
 """
 
 from __future__ import annotations
@@ -17,15 +17,18 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+import sqlalchemy as sa
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from credit_scoring.access.acting import ACTING_USER_HEADER, MIN_SECRET_LENGTH
 from credit_scoring.access.privacy import DEFAULT_AUDIT_RETENTION_DAYS, DEFAULT_DECISION_LOG_RETENTION_DAYS
 from credit_scoring.access.sign_in import IdentityProviderSettings, SignInSettings, parsable_rates
+from credit_scoring.database import sqlite_path
 from credit_scoring.features.families import REASON_POLICY, ReasonPolicy
 from credit_scoring.project_config import LOCAL_CREDENTIALS, read_config
 from credit_scoring.records import DEFAULT_BAND_MULTIPLES
+from credit_scoring.spool import SPOOL_DIR_ENV, SPOOL_PARENT, host_id
 
 API_KEYS_ENV = "CREDIT_SCORING_API_KEYS"
 LOG_URL_ENV = "CREDIT_SCORING_PREDICTION_LOG_URL"
@@ -61,6 +64,12 @@ class DataSettings(_Section):
 class DecisionLogSettings(_Section):
     url: str = "sqlite:///data/07_model_output/prediction_log.db"
     busy_timeout_ms: int = Field(default=10_000, ge=0)
+    spool_dir: Path | None = Field(
+        default=None,
+        description=f"this host's spool folder (decisions and audit events the database refused, until they "
+        f"are inserted), relative to the root; {SPOOL_DIR_ENV} wins. Default: beside a SQLite database, else "
+        f"{SPOOL_PARENT}/<host name>[-<PORT>], one per host and port. Never share it between hosts",
+    )
 
 
 class RequestSettings(_Section):
@@ -166,6 +175,19 @@ class ApiSettings(_Section):
             return prefix + str(self.root / url[len(prefix) :])
         return url
 
+    def spool_path(self, store: Literal["prediction_log", "audit_events"]) -> Path:
+        """This host's spool file of ``store`` (`credit_scoring.spool`), absolute: ``<store>.spool.jsonl`` in
+        ``decision_log.spool_dir`` when set; else beside a SQLite database (one machine's file:
+        ``prediction_log.db.spool.jsonl``, ``prediction_log.db.audit_events.spool.jsonl``); else in
+        ``data/07_model_output/spool/<host id>`` under the root."""
+        if self.decision_log.spool_dir is not None:
+            return self.root / self.decision_log.spool_dir.expanduser() / f"{store}.spool.jsonl"
+        sqlite_file = sqlite_path(sa.make_url(self.sqlalchemy_url()))
+        if sqlite_file is not None:
+            middle = "" if store == "prediction_log" else f".{store}"
+            return sqlite_file.with_name(f"{sqlite_file.name}{middle}.spool.jsonl")
+        return self.root / SPOOL_PARENT / host_id() / f"{store}.spool.jsonl"
+
     def tracking_uri(self) -> str:
         uri = self.model.tracking_uri
         prefix = "sqlite:///"
@@ -224,6 +246,8 @@ def _secrets(root: Path) -> dict[str, Any]:
     log_url = os.environ.get(LOG_URL_ENV) or (credentials.get("prediction_log") or {}).get("url")
     if log_url:
         found["decision_log"] = {"url": log_url}
+    if os.environ.get(SPOOL_DIR_ENV, "").strip():
+        found.setdefault("decision_log", {})["spool_dir"] = os.environ[SPOOL_DIR_ENV].strip()
     tracking_uri = os.environ.get("MLFLOW_TRACKING_URI") or (credentials.get("mlflow") or {}).get(
         "tracking_uri"
     )

@@ -5,23 +5,25 @@ The table is declared once, in `credit_scoring.records` (the drift pipeline read
 Writes are synchronous (a record is committed before the answer leaves) and never fail a request: SQLite
 waits for a busy database (``busy_timeout``) and a write is retried; if the database still refuses, the
 records are appended to a spool file (JSON lines, under a file lock) and inserted by the next write that
-succeeds, so nothing is lost. A record the database can never store (a value it rejects) goes to a
-``.rejected.jsonl`` file beside the spool instead of blocking it. The engine is created lazily in each
-process, so gunicorn workers forked from one master never share a connection.
+succeeds (or by the spool's background flusher), so nothing is lost: `credit_scoring.spool`, shared with the
+audit trail. The request id is the key that makes a replay idempotent. A record the database can never store
+(a value it rejects) goes to a ``.rejected.jsonl`` file beside the spool instead of blocking it. The spool of
+a SQLite file is beside it; the spool of a server database is in this host's spool folder
+(`credit_scoring.spool.spool_dir`: ``$CREDIT_SCORING_SPOOL_DIR``, else one folder per host and port under
+``data/07_model_output/spool/``). The engine is created lazily in each process, so gunicorn workers forked
+from one master never share a connection.
 
 On PostgreSQL (``postgresql+psycopg://user:password@host:5432/db``) the same table is created with three
 differences that keep it equal to SQLite's: ``client_id`` is BIGINT (SQLite's INTEGER holds 64 bits and the
 API accepts ids up to 2**53), ``request_id`` and ``created_at`` sort bytewise (``COLLATE "C"``, whatever the
 database's collation), and floats are double precision. Connections are checked before use (a restarted
-server is noticed) and a connection attempt gives up after a bounded time.
+server is noticed), and a connection attempt, a lock wait and a statement give up after a bounded time
+(`credit_scoring.database.create_engine`): a write then fails into the spool instead of hanging.
 """
 
 from __future__ import annotations
 
-import fcntl
-import json
 import logging
-import os
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -33,23 +35,14 @@ from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from credit_scoring.database import ProcessDatabase, sqlite_path
 from credit_scoring.records import TABLE_NAME, DecisionRecord, metadata, prediction_log, utc_timestamp
+from credit_scoring.spool import Spool, spool_dir
 
 logger = logging.getLogger(__name__)
 DEFAULT_URL = "sqlite:///data/07_model_output/prediction_log.db"
 __all__ = ["TABLE_NAME", "DecisionLog", "DecisionRecord", "metadata", "prediction_log", "utc_timestamp"]
 
 
-def _append_json_lines(path: Path, objects: Iterable[dict[str, Any]]) -> None:
-    """One JSON line per object, appended under an exclusive lock (other workers append too) and synced."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as file:
-        fcntl.flock(file, fcntl.LOCK_EX)
-        try:
-            file.write("".join(json.dumps(item) + "\n" for item in objects))
-            file.flush()
-            os.fsync(file.fileno())
-        finally:
-            fcntl.flock(file, fcntl.LOCK_UN)
+SPOOL_NAME = "prediction_log.spool.jsonl"
 
 
 class DecisionLog:
@@ -62,15 +55,21 @@ class DecisionLog:
         spool_path: str | Path | None = None,
         busy_timeout_ms: int = 10_000,
         attempts: int = 4,
+        flush_interval_s: float = 5.0,
     ) -> None:
         self.url = sa.make_url(url)
         sqlite_file = sqlite_path(self.url)
         default_spool = (
             sqlite_file.with_name(sqlite_file.name + ".spool.jsonl")
             if sqlite_file
-            else Path("data/07_model_output/prediction_log.spool.jsonl")
+            else spool_dir() / SPOOL_NAME
         )
-        self.spool_path = Path(spool_path) if spool_path else default_spool
+        self.spool = Spool(
+            Path(spool_path) if spool_path else default_spool,
+            "Decision log",
+            flush=self.replay_spool,
+            flush_interval_s=flush_interval_s,
+        )
         self.busy_timeout_ms = busy_timeout_ms
         self.attempts = attempts
         self._database = ProcessDatabase(
@@ -86,6 +85,14 @@ class DecisionLog:
 
     def dispose(self) -> None:
         self._database.dispose()
+
+    @property
+    def spool_path(self) -> Path:
+        return self.spool.path
+
+    @property
+    def rejected_path(self) -> Path:
+        return self.spool.rejected_path
 
     # --- writing -------------------------------------------------------------------------------------
 
@@ -115,15 +122,9 @@ class DecisionLog:
             )
             self._spool(rows)
             return False
-        if self._spool_pending():
+        if self.spool.pending():
             self.replay_spool()
         return True
-
-    def _spool_pending(self) -> bool:
-        try:
-            return self.spool_path.stat().st_size > 0
-        except FileNotFoundError:
-            return False
 
     def _insert(self, rows: list[dict[str, Any]]) -> None:
         """All rows in one transaction; if a request id is already there or a value is refused, row by row,
@@ -148,10 +149,6 @@ class DecisionLog:
                     self._reject(row, error)
         return inserted
 
-    @property
-    def rejected_path(self) -> Path:
-        return self.spool_path.with_suffix(".rejected.jsonl")
-
     def _reject(self, row: dict[str, Any], error: DataError) -> None:
         reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
         logger.critical(
@@ -160,32 +157,11 @@ class DecisionLog:
             reason,
             self.rejected_path,
         )
-        self._set_aside({"error": reason, "record": row}, str(row["request_id"]))
-
-    def _set_aside(self, entry: dict[str, Any], what: str) -> None:
-        try:
-            _append_json_lines(self.rejected_path, [entry])
-        except OSError as failure:
-            logger.critical("Decision log: %s NOT recorded (%s)", what, failure)
-
-    def _spooled_rows(self, lines: Iterable[str]) -> list[dict[str, Any]]:
-        """The spool's records; a line torn by a crash in the middle of a write is set aside, not fatal."""
-        rows = []
-        for line in lines:
-            if not line.strip():
-                continue
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as error:
-                logger.critical(
-                    "Decision log: unreadable spool line (%s); kept in %s", error, self.rejected_path
-                )
-                self._set_aside({"error": f"unreadable spool line: {error}", "line": line}, "a spool line")
-        return rows
+        self.spool.set_aside({"error": reason, "record": row}, str(row["request_id"]))
 
     def _spool(self, rows: Sequence[dict[str, Any]]) -> None:
         try:
-            _append_json_lines(self.spool_path, rows)
+            self.spool.add(rows)
         except OSError as error:  # nowhere left to write: say which decisions are missing, loudly
             logger.critical(
                 "Decision log and spool unavailable (%s): records %s NOT recorded",
@@ -194,24 +170,14 @@ class DecisionLog:
             )
 
     def replay_spool(self) -> int:
-        """Insert the spooled records (idempotent: ids already present are skipped); returns how many."""
+        """Insert the spooled records (idempotent: ids already present are skipped); returns how many.
+
+        Never raises for a database problem: the spool then stays for the next attempt.
+        """
         try:
-            spool = open(self.spool_path, "r+", encoding="utf-8")  # noqa: SIM115 - held under the lock
-        except FileNotFoundError:
-            return 0
-        with spool:
-            fcntl.flock(spool, fcntl.LOCK_EX)
-            try:
-                inserted = self._insert_one_by_one(self._spooled_rows(spool))
-                # truncated, never unlinked: a writer waiting for the lock holds this very file open
-                spool.seek(0)
-                spool.truncate()
-            except (SQLAlchemyError, OSError):
-                return 0  # still unavailable: the spool stays for the next attempt
-            finally:
-                fcntl.flock(spool, fcntl.LOCK_UN)
-        logger.info("Decision log: %d spooled record(s) inserted", inserted)
-        return inserted
+            return self.spool.replay(self._insert_one_by_one)
+        except (SQLAlchemyError, OSError):
+            return 0  # still unavailable: the spool stays for the next attempt
 
     # --- reading (tests, operations; the drift pipeline has its own reader) --------------------------
 
