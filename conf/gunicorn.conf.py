@@ -13,9 +13,12 @@ has its own, named after the address it listens on (``gunicorn-127.0.0.1-8050.ct
 folder, ``$XDG_RUNTIME_DIR`` or ``~/.gunicorn``); ``--control-socket PATH`` still chooses another.
 """
 
+import importlib
+import logging
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 # Set in the master before the workers fork and import prometheus_client: each one writes its metrics there.
@@ -29,7 +32,8 @@ workers = int(os.environ.get("API_WORKERS", "2"))
 # Scoring is CPU-bound and short: one synchronous request at a time per worker process.
 worker_class = "sync"
 threads = 1
-# Each worker loads the model after the fork: LightGBM's OpenMP runtime is not fork-safe once used.
+# Each worker loads the model after the fork: LightGBM's OpenMP runtime is not fork-safe once used. The code
+# itself is imported once, in the master (on_starting: preload_code).
 preload_app = False
 timeout = 120  # a worker loads the model and the client data on start-up (a few seconds)
 graceful_timeout = 30  # finish the requests in flight (their decisions are logged before they answer)
@@ -59,6 +63,23 @@ def on_starting(server) -> None:
             stale.unlink()
     if server.cfg.control_socket == server.cfg.settings["control_socket"].default:
         server.cfg.set("control_socket", control_socket_path(server.cfg.control_socket, server.cfg.address))
+    preload_code(getattr(server.app, "app_uri", None))
+
+
+def preload_code(app_uri: str | None) -> None:
+    """Import the application's modules and compile the online feature programs in the master, once: the
+    workers it forks, and every worker it restarts, inherit them instead of spending seconds on each. What
+    runs OpenMP (LightGBM predicting) or opens connections stays in the workers (``preload_app`` is off)."""
+    if not app_uri:
+        return
+    began = time.monotonic()
+    importlib.import_module(app_uri.split(":", 1)[0])
+    from credit_scoring.serving.rows import ModelInputRowBuilder  # noqa: PLC0415 - after the metrics folder
+
+    ModelInputRowBuilder.compile_programs()
+    logging.getLogger("gunicorn.error").info(
+        "Preloaded %s and the feature programs in %.1f s", app_uri, time.monotonic() - began
+    )
 
 
 def control_socket_path(default: str, addresses) -> str:
@@ -68,6 +89,17 @@ def control_socket_path(default: str, addresses) -> str:
         name = "-".join(str(part) for part in address) if isinstance(address, tuple) else str(address)
         names.append("".join(c if c.isalnum() or c in ".-" else "_" for c in name.strip("/")))
     return str(Path(default).parent / f"gunicorn-{'_'.join(names)}.ctl")
+
+
+def post_fork(server, worker) -> None:
+    """The worker's clock starts when it is forked (`post_worker_init` logs how long loading took)."""
+    worker.forked_at = time.monotonic()
+
+
+def post_worker_init(worker) -> None:
+    """One line per worker once the application is loaded (model, clients, history store): how long a
+    (re)started worker takes to serve (benchmarks/bench_host_start.py reads it)."""
+    worker.log.info("Worker %s ready in %.2f s", worker.pid, time.monotonic() - worker.forked_at)
 
 
 def child_exit(server, worker) -> None:

@@ -71,6 +71,7 @@ def test_a_bare_host_is_ready_on_the_registrys_tables(hosts) -> None:
         app = hosts[source]
         answer = app.test_client().get(f"{PREFIX}/ready", headers=HEADERS)
         assert answer.status_code == 200, answer.get_json()
+        assert answer.get_json()["data_source"] == source
         with app.app_context():
             assert current_services().state.data_source == source
     prepared = list(hosts["cache"].glob(f"{MODEL_NAME}-v*/history_store/values.npy"))

@@ -78,7 +78,11 @@ def ready() -> schemas.Readiness:
             details.append(("registry", registry.problem))
         raise ApiError(503, "not ready: " + "; ".join(p for _, p in details), details, code="not_ready")
     return schemas.Readiness(
-        ready=True, model=_model_ref(services), model_update=services.update_problem, registry=registry
+        ready=True,
+        model=_model_ref(services),
+        model_update=services.update_problem,
+        registry=registry,
+        data_source=services.current().data_source,
     )
 
 

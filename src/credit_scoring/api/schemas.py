@@ -269,6 +269,11 @@ class Readiness(BaseModel):
         description="The registry the served model is followed in; null when it is not followed (a model "
         "given by the process, or model.check_interval_s = 0)",
     )
+    data_source: Literal["registry", "data folder"] | None = Field(
+        default=None,
+        description="Where the clients and the history store come from: published with the served version "
+        "(`registry`), or the project's batch outputs (`data folder`: the version published none)",
+    )
 
 
 REFUSAL_REASONS_DESCRIPTION = (

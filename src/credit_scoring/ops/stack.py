@@ -14,7 +14,8 @@ What ``up`` starts, each process in its own session (its process group is what `
   ``.stack/artifacts`` (``--serve-artifacts``): clients read and write them over HTTP;
 - two app servers (``scripts/serve``, the deployed command) on two ports, as two hosts would, with
   ``MLFLOW_TRACKING_URI`` the tracking server and ``CREDIT_SCORING_PREDICTION_LOG_URL`` the application
-  database.
+  database. Each loads the champion and the tables published with its version from the tracking server, and
+  keeps its own cache and spool under ``.stack/hosts/<a|b>`` (`host_folders`): no ``data/`` folder is shared.
 
 ``.stack/stack.json`` records ports, URLs, process ids (with each process's start time, so that ``down`` never
 signals a process that merely reuses a recorded id) and log files; ``.stack/secrets.json`` (mode 600) the API
@@ -23,7 +24,8 @@ key, the session secret and the first administrator's password, kept across rest
 Environment (defaults in brackets): ``STACK_DIR`` [<project>/.stack], ``STACK_POSTGRES_PORT`` [55432],
 ``STACK_MLFLOW_PORT`` [5050], ``STACK_APP_PORTS`` [8061,8062], ``STACK_WORKERS`` [1: gunicorn workers per app
 server], ``STACK_TIMEOUT`` [300: seconds to wait for a service], ``CREDIT_SCORING_ROOT`` [the working
-directory: the project whose ``conf/`` and ``data/`` the app servers read].
+directory: the project whose ``conf/`` the app servers read, and whose ``data/`` serves only a version that
+published no serving data].
 """
 
 from __future__ import annotations
@@ -310,6 +312,13 @@ def app_environment(config: StackConfig, postgres: PostgresServer, made: Mapping
     }
 
 
+def host_folders(config: StackConfig, name: str) -> dict[str, str]:
+    """An app server's own folders, as on a host of its own: the cache of the serving data it fetches from
+    the registry, and the spool of the records the database could not take yet."""
+    host = config.state_dir / "hosts" / name
+    return {"CREDIT_SCORING_CACHE_DIR": str(host / "cache"), "CREDIT_SCORING_SPOOL_DIR": str(host / "spool")}
+
+
 # --- up / down ------------------------------------------------------------------------------------------
 
 
@@ -405,7 +414,7 @@ def _start_services(config: StackConfig, state: dict[str, Any], echo: Any) -> No
     env = app_environment(config, postgres, made)
     # the first administrator once, before two servers would both try to create it
     subprocess.run(
-        [config.python, "-m", "credit_scoring.users", "ensure-admin"],
+        [config.python, "-m", "credit_scoring.users", "ensure-admin", "--wait-s", "60"],
         env=env, cwd=config.code_root, check=True, capture_output=True, timeout=config.timeout_s,
     )  # fmt: skip
     started = []
@@ -413,7 +422,7 @@ def _start_services(config: StackConfig, state: dict[str, Any], echo: Any) -> No
         process = spawn(
             f"app-{name}",
             [str(config.code_root / "scripts" / "serve")],
-            {**env, "PORT": str(port)},
+            {**env, **host_folders(config, name), "PORT": str(port)},
             logs / f"app-{name}.log",
             config.code_root,
         )

@@ -122,6 +122,12 @@ class ModelInputRowBuilder:
         """
         return cls(HistoryFeatureStore.from_parquet(history_features_path), validation_settings)
 
+    @staticmethod
+    def compile_programs() -> None:
+        """Compile the validation and feature functions now (a few seconds, once per process): a server's
+        master does it before forking, so that every worker, and every worker restarted, inherits them."""
+        _programs()
+
     @property
     def columns(self) -> list[str]:
         """SK_ID_CURR then `feature_columns()`: the columns of ``scoring_input_table``."""

@@ -14,13 +14,15 @@ data folder instead and says so (`ServingFiles.source`, on ``/ready``).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +81,8 @@ class ServingFiles:
     """``registry`` (published with the version) or ``data folder`` (the project's batch outputs)."""
     prepared: Path
     """The folder where the history store's memory-mapped arrays are prepared for these files."""
+    computed_scores: Path | None = None
+    """Where the host keeps the clients' scores it computed with the version (registry data only)."""
 
 
 def as_arrow(table: Any, columns: tuple[str, ...] | None = None) -> pa.Table:
@@ -132,10 +136,33 @@ def publish_serving_data(client: MlflowClient, run_id: str, tables: Mapping[str,
     return manifest
 
 
+@contextmanager
+def host_lock(cache: Path, key: str) -> Iterator[None]:
+    """One process of the host at a time for ``key``: the first worker fetches and prepares a version's data,
+    the others wait and then map what it made (instead of each downloading and converting it again)."""
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        lock = open(cache / f".{key}.lock", "a")  # noqa: SIM115 - held for the block
+    except OSError as error:
+        raise ServingDataError(f"the serving data cache {cache} cannot be written: {error}") from error
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def cache_dir(root: Path, environ: Mapping[str, str] | None = None) -> Path:
     """The host's cache folder: ``$CREDIT_SCORING_CACHE_DIR``, else ``data/serving_cache`` of the project."""
     configured = (environ if environ is not None else os.environ).get(CACHE_ENV, "").strip()
     return Path(configured) if configured else root / DEFAULT_CACHE_DIR
+
+
+def version_key(name: str, version: str, run_id: str) -> str:
+    """A version's folder in the host's cache: its name, number and run (two registries may both have a
+    version 1)."""
+    return f"{name}-v{version}-{run_id[:12]}"
 
 
 def published_files(client: MlflowClient, run_id: str, cache: Path, version_key: str) -> ServingFiles | None:
@@ -167,13 +194,16 @@ def data_folder_files(paths: Any, cache: Path) -> ServingFiles:
         ]
     except OSError:
         key = "missing"
+    prepared = cache / "data-folder" / key
+    if prepared.parent.is_dir():
+        _prune(prepared.parent, keep=prepared)  # stores of earlier data_processing runs
     return ServingFiles(
         clients=Path(paths.staged_application_test),
         client_features=Path(paths.scoring_input_table),
         training_clients=Path(paths.staged_application_train),
         history_features=history,
         source="data folder",
-        prepared=cache / "data-folder" / key,
+        prepared=prepared,
     )
 
 
@@ -182,6 +212,7 @@ def _files(folder: Path, source: str) -> ServingFiles:
         **{name: folder / f"{name}.parquet" for name in SERVING_TABLES},
         source=source,
         prepared=folder / "history_store",
+        computed_scores=folder / "scores.parquet",
     )
 
 
