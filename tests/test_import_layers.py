@@ -14,6 +14,7 @@ LAYERS = {
     "cost": 0,
     "ibis_helpers": 0,
     "database": 0,
+    "spool": 0,
     "settings": 1,
     "project_config": 2,
     "records": 2,
