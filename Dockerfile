@@ -3,11 +3,11 @@
 #
 #   docker build -t credit-scoring .
 #   docker run -p 8050:8050 -e CREDIT_SCORING_API_KEYS=... -e MLFLOW_TRACKING_URI=... \
-#       -v "$PWD/data:/app/data" credit-scoring
+#       -v credit-scoring-cache:/app/data/serving_cache credit-scoring
 #
-# The image holds code and configuration only: the model comes from the MLflow registry
-# (MLFLOW_TRACKING_URI, alias `champion`), the clients and the history-feature store from data/ (a volume
-# written by `kedro run`), the decision log goes to CREDIT_SCORING_PREDICTION_LOG_URL. See docs/deployment.md.
+# The image holds code and configuration only: the model and the tables it serves with (clients, history-feature
+# store: published with the version) come from the MLflow registry (MLFLOW_TRACKING_URI, alias `champion`),
+# cached per host; the decision log goes to CREDIT_SCORING_PREDICTION_LOG_URL. See docs/deployment.md.
 # compose.yaml runs this image three times: the app, the MLflow tracking server (`python -m mlflow server`)
 # and the monitoring job (`kedro run`, as `make monitor`).
 FROM python:3.11-slim-bookworm
