@@ -17,6 +17,8 @@ import pytest
 
 from credit_scoring.api.schemas import ApplicationIn
 from credit_scoring.features.families import FAMILY_BY_CODE, family_code, family_of
+from credit_scoring.pipelines.demo_data.amounts import TERMS_MONTHS as DEMO_TERMS
+from credit_scoring.raw.loans import TERMS_MONTHS, format_money
 from credit_scoring.raw.tables import RAW_TABLES
 from credit_scoring.serving.counterfactual import (
     ACTIONABLE_FIELDS,
@@ -40,7 +42,6 @@ from credit_scoring.serving.counterfactual import (
 )
 from credit_scoring.serving.loading import ServedModel
 from credit_scoring.serving.model import GRANTED, REFUSED, CreditScoringModel
-from credit_scoring.serving.reasons import format_number
 from credit_scoring.serving.rows import ModelInputRowBuilder
 from credit_scoring.serving.scoring import Score, Scorer, decision_label
 from tests.api.project import MODEL_NAME, train_model, write_batch_outputs
@@ -198,9 +199,19 @@ def test_sentences_say_the_new_amount_and_term_in_both_languages(found, applicat
             assert f"co-emprunteur gagnant {money(added, 'fr')} par an" in fr
 
 
-def test_money_is_written_as_the_reasons_write_numbers():
-    assert money(420_000, "en") == "€420,000"
-    assert money(420_000, "fr") == f"{format_number(420_000, 0, 'fr')}\u00a0€" == "420\u00a0000\u00a0€"
+def test_money_is_written_as_the_dashboard_writes_it():
+    """One formatter (`credit_scoring.raw.loans.format_money`): narrow no-break spaces between the groups
+    of thousands in French, a no-break space before the symbol."""
+    assert money(420_000, "en") == format_money(420_000, "en") == "€420,000"
+    assert money(420_000, "fr") == format_money(420_000, "fr") == "420\u202f000\u00a0€"
+    assert money(-0.4, "en") == "€0"
+
+
+def test_the_default_term_grid_is_the_raw_contract_s():
+    assert CounterfactualPolicy().terms == TERMS_MONTHS
+    assert tuple(DEMO_TERMS.tolist()) == TERMS_MONTHS
+    with pytest.raises(ValueError, match="terms"):
+        CounterfactualPolicy(terms=(0, 12))
 
 
 def test_a_granted_application_is_an_error(scorer_at, application):

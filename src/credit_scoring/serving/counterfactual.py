@@ -31,20 +31,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from credit_scoring.raw.loans import TERMS_MONTHS, format_money, group_digits
 from credit_scoring.raw.schema import PLAUSIBLE_RANGES
 from credit_scoring.serving.model import GRANTED
-from credit_scoring.serving.reasons import format_number
 from credit_scoring.serving.scoring import Scorer
 
 APPLICATION_TABLE = "application_test"
 CREDIT, ANNUITY, GOODS, INCOME = "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE", "AMT_INCOME_TOTAL"
 CONTRACT_TYPE, REVOLVING = "NAME_CONTRACT_TYPE", "Revolving loans"
-CURRENCY_SYMBOL = "€"
 #: Families whose fields are never a lever: grounds of discrimination (besides the protected ones).
 FORBIDDEN_FAMILIES = ("age_family", "region_address")
 
@@ -79,9 +78,11 @@ class CounterfactualPolicy(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    # no application field holds the term in the raw-data contract: the grid is the lender's (the demo
-    # data's terms, `pipelines.demo_data.amounts.TERMS_MONTHS`)
-    terms: tuple[int, ...] = Field((6, 10, 12, 18, 24, 30, 36, 42, 48, 54, 60), min_length=1)
+    # no application field holds the term in the raw-data contract: the grid is the lender's
+    # (`credit_scoring.raw.loans.TERMS_MONTHS`, the demo data's terms too)
+    terms: tuple[Annotated[int, Field(ge=1, le=600)], ...] = Field(
+        TERMS_MONTHS, min_length=1, description="Numbers of monthly annuities the lender may propose"
+    )
     monthly_rate: float = Field(0.0, ge=0.0, lt=0.2, description="0: the annuity is credit / term")
     min_amount_share: float = Field(0.2, gt=0.0, lt=1.0, description="Lowest credit or price, as a share")
     amount_step: float = Field(500.0, gt=0.0, description="Amounts proposed are multiples of this")
@@ -189,13 +190,13 @@ def _number(value: Any) -> float | None:
 
 
 def money(amount: float, language: str) -> str:
-    """``€420,000`` in English, ``420 000 €`` in French (the reasons' number format)."""
-    number = format_number(amount, 0, language)
-    return f"{number}\u00a0{CURRENCY_SYMBOL}" if language == "fr" else f"{CURRENCY_SYMBOL}{number}"
+    """``€420,000`` in English, ``420 000 €`` in French: `credit_scoring.raw.loans.format_money`, the
+    dashboard's and the letter's format."""
+    return format_money(amount, language)
 
 
 def _term_text(term: float, language: str) -> str:
-    return format_number(term, 0 if abs(term - round(term)) < 0.05 else 1, language)
+    return group_digits(term, 0 if abs(term - round(term)) < 0.05 else 1, language)
 
 
 # --- the search ------------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit, ndtri
 
+from credit_scoring.raw.loans import TERMS_MONTHS as LOAN_TERMS_MONTHS
+
 from .copula import ColumnSampler
 from .marginals import inverse_cdf, uniform
 
@@ -14,7 +16,7 @@ REVOLVING_LIMITS = np.array(
      405_000, 450_000, 540_000, 675_000, 810_000, 900_000, 1_125_000, 1_350_000],
     dtype=float,
 )  # fmt: skip
-TERMS_MONTHS = np.array([6, 10, 12, 18, 24, 30, 36, 42, 48, 54, 60])
+TERMS_MONTHS = np.array(LOAN_TERMS_MONTHS)  # the lender's grid (the raw-data contract's)
 
 
 def annuity(principal: np.ndarray, monthly_rate: np.ndarray, months: np.ndarray) -> np.ndarray:
