@@ -141,6 +141,19 @@ class ApiClient:
         version, the estimated and realised cost and AUC, the approval rate, the drift and the alerts."""
         return self.get("performance")
 
+    def counterfactual(self, application: dict[str, Any], lang: str = "en") -> dict[str, Any]:
+        """What would change a refused application's decision: alternatives the model grants, each with its
+        sentence, new probability and changed ``application`` (or ``none_reason``); a granted application is
+        an :class:`ApiError` with code ``already_granted``."""
+        return self.post("counterfactual", application, lang=lang)
+
+    def letter(self, application: dict[str, Any], lang: str = "en", fmt: str = "html") -> str | bytes:
+        """The decision letter of ``application`` for the client: HTML text, or PDF bytes (``fmt="pdf"``)."""
+        response = self._request(
+            "POST", "letter", json=application, params={"lang": lang, "format": fmt}
+        )
+        return response.content if fmt == "pdf" else response.text
+
 
 def _error_from(response: requests.Response) -> ApiError:
     """An :class:`ApiError` from the API's JSON error body (``{"error": {"code", "message", ...}}``)."""

@@ -405,6 +405,90 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{field}: enter a positive number.",
         "fr": "{field} : saisissez un nombre positif.",
     },
+    # --- new application (dash_app/pages/new_application.py): form, score, alternatives, letter --------------
+    "nav.new_application": {"en": "New application", "fr": "Nouvelle demande"},
+    "title.new_application": {
+        "en": "New application — Credit scoring",
+        "fr": "Nouvelle demande — Score de crédit",
+    },
+    "newapp.heading": {"en": "A new application", "fr": "Une nouvelle demande"},
+    "newapp.intro": {
+        "en": "Enter the application of a new applicant and score it. The score is a real decision: it is recorded.",
+        "fr": "Saisissez la demande d'un nouveau demandeur et calculez son score. Le score est une vraie décision : il est enregistré.",
+    },
+    "newapp.no_history": {
+        "en": "A new applicant has no history with us: the score uses the application alone, and the model treats the missing history as it treats any applicant without one.",
+        "fr": "Un nouveau demandeur n'a pas d'historique chez nous : le score repose sur la seule demande, et le modèle traite l'historique manquant comme pour tout demandeur qui n'en a pas.",
+    },
+    "newapp.required_note": {
+        "en": "Fields marked * are required; the others may be left empty.",
+        "fr": "Les champs marqués * sont obligatoires ; les autres peuvent rester vides.",
+    },
+    "newapp.required_mark": {"en": "{label} *", "fr": "{label} *"},
+    "newapp.unit_years": {"en": "{label} (years)", "fr": "{label} (années)"},
+    "newapp.unit_currency": {"en": "{label} ({symbol})", "fr": "{label} ({symbol})"},
+    "newapp.choose": {"en": "Not given", "fr": "Non renseigné"},
+    "newapp.employment_help": {
+        "en": "Leave empty when not employed (pension or other).",
+        "fr": "Laisser vide en l'absence d'emploi (retraite ou autre).",
+    },
+    "newapp.submit": {"en": "Score this application", "fr": "Calculer le score de cette demande"},
+    "newapp.clear": {"en": "Clear the form", "fr": "Vider le formulaire"},
+    "newapp.error_empty": {
+        "en": "The form is empty: enter at least {fields}.",
+        "fr": "Le formulaire est vide : saisissez au moins {fields}.",
+    },
+    "newapp.error_summary": {
+        "en": "{n} field(s) need attention: see the messages next to them.",
+        "fr": "{n} champ(s) à corriger : voir les messages à côté.",
+    },
+    "newapp.error_required": {"en": "{field}: required.", "fr": "{field} : obligatoire."},
+    "newapp.error_number": {"en": "{field}: enter a number.", "fr": "{field} : saisissez un nombre."},
+    "newapp.error_whole": {
+        "en": "{field}: enter a whole number.",
+        "fr": "{field} : saisissez un nombre entier.",
+    },
+    "newapp.error_range": {
+        "en": "{field}: enter a value from {low} to {high}.",
+        "fr": "{field} : saisissez une valeur de {low} à {high}.",
+    },
+    "newapp.error_min": {
+        "en": "{field}: enter {low} or more.",
+        "fr": "{field} : saisissez {low} ou plus.",
+    },
+    "newapp.error_category": {
+        "en": "{field}: choose one of the listed values.",
+        "fr": "{field} : choisissez l'une des valeurs proposées.",
+    },
+    "newapp.result_heading": {"en": "The decision", "fr": "La décision"},
+    "newapp.known_client": {
+        "en": "The scoring service matched a known client's history.",
+        "fr": "Le service de score a reconnu l'historique d'un client connu.",
+    },
+    "newapp.alternatives_heading": {
+        "en": "What would change the decision",
+        "fr": "Ce qui changerait la décision",
+    },
+    "newapp.alternatives_intro": {
+        "en": "The smallest changes the client can make that would be granted, each checked by scoring it:",
+        "fr": "Les plus petites modifications que le client peut faire et qui seraient accordées, chacune vérifiée en calculant son score :",
+    },
+    "newapp.alternative_score": {"en": "Estimated risk {probability}:", "fr": "Risque estimé {probability} :"},
+    "newapp.use": {"en": "Use this alternative", "fr": "Utiliser cette solution"},
+    "newapp.used": {
+        "en": "The form now holds the alternative: check it, then score it to record the decision.",
+        "fr": "Le formulaire contient maintenant la solution : vérifiez-la, puis calculez son score pour enregistrer la décision.",
+    },
+    "newapp.letter_heading": {"en": "Decision letter", "fr": "Lettre de décision"},
+    "newapp.letter_intro": {
+        "en": "A letter for the client about this decision: its reasons in plain words, the alternatives and the right to ask for a human review.",
+        "fr": "Une lettre au client sur cette décision : ses motifs en termes simples, les solutions possibles et le droit de demander un réexamen par une personne.",
+    },
+    "newapp.letter_show": {"en": "Show the letter", "fr": "Afficher la lettre"},
+    "newapp.letter_print": {"en": "Print the letter", "fr": "Imprimer la lettre"},
+    "newapp.letter_pdf": {"en": "Download the letter (PDF)", "fr": "Télécharger la lettre (PDF)"},
+    "newapp.letter_frame": {"en": "Decision letter", "fr": "Lettre de décision"},
+    "newapp.letter_file": {"en": "decision-letter", "fr": "lettre-de-decision"},
     # --- model --------------------------------------------------------------------------------------------------
     "model.heading": {"en": "The model", "fr": "Le modèle"},
     "model.identity": {

@@ -16,6 +16,7 @@ NAV_ITEMS = (
     ("/client", "nav.client", True),
     ("/compare", "nav.compare", True),
     ("/what-if", "nav.whatif", True),
+    ("/new-application", "nav.new_application", False),
     ("/model", "nav.model", False),
     ("/monitoring", "nav.monitoring", False),
     ("/admin", "nav.admin", False),

@@ -10,9 +10,29 @@ from types import ModuleType
 
 from dash import Dash
 
-from dash_app.callbacks import admin, client, compare, model, monitoring, search, shell, whatif
+from dash_app.callbacks import (
+    admin,
+    client,
+    compare,
+    model,
+    monitoring,
+    new_application,
+    search,
+    shell,
+    whatif,
+)
 
-MODULES: tuple[ModuleType, ...] = (shell, search, client, compare, whatif, model, monitoring, admin)
+MODULES: tuple[ModuleType, ...] = (
+    shell,
+    search,
+    client,
+    compare,
+    whatif,
+    new_application,
+    model,
+    monitoring,
+    admin,
+)
 
 
 def register_all(app: Dash) -> list[tuple[ModuleType, list[str]]]:

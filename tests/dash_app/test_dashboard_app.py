@@ -15,7 +15,7 @@ from tests.dash_app.components_text import text_of
 from tests.dash_app.signing import open_access, signed_in_client
 
 DASH_APP = Path(__file__).resolve().parents[2] / "dash_app"
-ALLOWED = "project_config|records|access"
+ALLOWED = "project_config|records|access|raw"
 FORBIDDEN_IMPORTS = rf"^\s*(from|import)\s+(credit_scoring(?!\.({ALLOWED})\b)|mlflow|lightgbm|shap)\b"
 
 
