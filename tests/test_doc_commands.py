@@ -17,6 +17,10 @@ KEYS_CLI_TEST = "tests/api/test_api_key_scopes.py::test_the_command_line_creates
 USERS_CLI_TEST = "tests/access/test_users.py::test_the_command_line_manages_users"
 AUDIT_CLI_TEST = "tests/access/test_audit_cli.py::test_erase_and_retention_print_their_counts"
 EXPORT_CLI_TEST = "tests/access/test_audit_cli.py::test_export_prints_json_lines_and_is_recorded"
+SPARK_RUN_TEST = (
+    "tests/pipelines/data_processing/test_data_processing_engines.py::"
+    "test_duckdb_and_spark_give_the_same_model_inputs"
+)
 TESTED_ELSEWHERE = {
     "python -m credit_scoring.registry promote": REGISTRY_CLI_TEST,
     "python -m credit_scoring.registry rollback": REGISTRY_CLI_TEST,
@@ -25,6 +29,7 @@ TESTED_ELSEWHERE = {
     "python -m credit_scoring.audit export": EXPORT_CLI_TEST,
     "python -m credit_scoring.audit retention": AUDIT_CLI_TEST,
     "python -m credit_scoring.audit erase": AUDIT_CLI_TEST,
+    "kedro run --env spark --pipelines data_processing": SPARK_RUN_TEST,
 }
 #: Commands no test runs here: start of the command -> why.
 NOT_RUN_HERE = {

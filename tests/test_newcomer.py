@@ -40,7 +40,7 @@ from credit_scoring.api.config import local_api_key
 from credit_scoring.pipelines.reporting.nodes import document_context
 from credit_scoring.pipelines.reporting.pipeline import DOCUMENT_INPUTS
 from credit_scoring.reporting.documents import number
-from tests.doc_commands import PROJECT_ROOT, doc_command, doc_commands
+from tests.doc_commands import PROJECT_ROOT, doc_command
 from tests.e2e.served import sign_in
 from tests.fixtures.document_truth import untraced_numbers
 
@@ -85,7 +85,6 @@ NEWCOMER_COMMANDS = (
     "make serve-model",
     "curl -s -X POST http://127.0.0.1:5001/invocations",
     "cp conf/credentials.example.yml conf/local/credentials.yml",
-    "kedro run --env spark --pipelines data_processing",
 )
 
 
@@ -294,19 +293,6 @@ def test_the_readme_sequence_after_make_run(project: Path) -> None:
         "api_keys"
     ]
     run(project, "source .venv/bin/activate && kedro run --pipelines reporting")
-
-
-@pytest.mark.spark
-def test_data_processing_runs_on_spark_as_docs_spark_md_says(project: Path) -> None:
-    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install '.[spark]')")
-    if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
-        pytest.skip("Java is not installed (Spark needs a JDK 17)")
-    batch = pd.read_parquet(project / "data" / "05_model_input" / "model_input_table.parquet")
-    command = ".venv/bin/kedro run --env spark --pipelines data_processing"
-    assert command in [c.text for c in doc_commands() if c.document == "docs/spark.md"]
-    run(project, command)
-    on_spark = pd.read_parquet(project / "data" / "05_model_input" / "model_input_table.parquet")
-    assert on_spark.shape == batch.shape and set(on_spark.columns) == set(batch.columns)
 
 
 def test_documents_carry_the_runs_figures(project: Path) -> None:
