@@ -20,6 +20,9 @@ decision        TEXT     ``granted`` / ``refused``
 threshold       REAL     the decision threshold
 latency_ms      REAL     server-side latency of the request
 ==============  =======  ==========================================================================
+
+Beside it, in the same database, the human reviews of decisions: ``decision_reviews`` and
+``decision_review_approvals`` (append-only; see their declaration below and `credit_scoring.serving.reviews`).
 """
 
 from __future__ import annotations
@@ -51,6 +54,57 @@ prediction_log = sa.Table(
     sa.Column("threshold", sa.Float(precision=53), nullable=False),
     sa.Column("latency_ms", sa.Float(precision=53), nullable=False),
     sa.Index("ix_prediction_log_created_at", "created_at"),
+)
+
+
+# --- the human review of decisions (``credit_scoring.serving.reviews``), beside the decision log ----------
+#
+# Append-only: a review is one row of ``decision_reviews`` (who confirmed or overrode which decision, from
+# what to what, why), never updated; the approval of an override is one row of ``decision_review_approvals``
+# whose primary key is the review's id, so an override is approved or rejected once, whatever the database
+# (two risk users approving at the same moment: the second insert fails on the key). A review's status is
+# derived: ``confirmed`` (a confirmation), ``pending_approval`` (an override without an approval row),
+# ``approved`` / ``rejected`` (the approval's outcome).
+
+#: To review: 0.8 t <= p < 1.25 t (t: the decision threshold), the default of the API's
+#: ``review.band_multiples`` (`credit_scoring.serving.reviews.in_review_band`); here for the same reason as
+#: `DEFAULT_BAND_MULTIPLES`: the settings import it without the serving stack.
+DEFAULT_REVIEW_BAND: tuple[float, float] = (0.8, 1.25)
+
+REVIEWS_TABLE = "decision_reviews"
+APPROVALS_TABLE = "decision_review_approvals"
+decision_reviews = sa.Table(
+    REVIEWS_TABLE,
+    metadata,
+    sa.Column("review_id", _BytewiseText, primary_key=True),
+    sa.Column("subject", _BytewiseText, nullable=False, doc="decision-log request id, or client:<id>"),
+    sa.Column("subject_kind", sa.Text, nullable=False, doc="decision (POST /predict) or client (batch)"),
+    sa.Column("client_id", sa.Integer().with_variant(sa.BigInteger(), "postgresql"), nullable=True),
+    sa.Column("model_version", sa.Text, nullable=True),
+    sa.Column("probability", sa.Float(precision=53), nullable=False),
+    sa.Column("threshold", sa.Float(precision=53), nullable=False),
+    sa.Column("risk_band", sa.Text, nullable=False),
+    sa.Column("in_review_band", sa.Boolean, nullable=False),
+    sa.Column("automated_decision", sa.Text, nullable=False),
+    sa.Column("reviewed_decision", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False, doc="confirm or override"),
+    sa.Column("justification", sa.Text, nullable=False),
+    sa.Column("reviewer", sa.Text, nullable=False),
+    sa.Column("reviewer_role", sa.Text, nullable=False),
+    sa.Column("reviewed_at", _BytewiseText, nullable=False),
+    sa.Index("ix_decision_reviews_subject", "subject"),
+    sa.Index("ix_decision_reviews_client", "client_id"),
+    sa.Index("ix_decision_reviews_reviewed_at", "reviewed_at"),
+)
+decision_review_approvals = sa.Table(
+    APPROVALS_TABLE,
+    metadata,
+    sa.Column("review_id", _BytewiseText, primary_key=True, doc="the override's review id: one approval"),
+    sa.Column("outcome", sa.Text, nullable=False, doc="approved or rejected"),
+    sa.Column("approver", sa.Text, nullable=False),
+    sa.Column("approver_role", sa.Text, nullable=False),
+    sa.Column("approved_at", _BytewiseText, nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
 )
 
 

@@ -36,6 +36,9 @@ key.revoke             an API key was revoked
 client.erased          a client's decision-log records were erased (detail: the counts)
 retention.applied      the retention command reduced old decision-log rows and deleted old audit rows
 audit.export           someone exported audit events (detail: the filters and the number of rows)
+decision.review        a person confirmed an automated decision (detail: review id, from, to, why)
+decision.override      a person overrode an automated decision (detail: review id, from, to, why)
+override.approval      a risk user approved or rejected an override (detail: review id, outcome, note)
 =====================  ==================================================================================
 
 ``detail`` is a small JSON object; it must never hold a password, a key or a client's raw application input,
@@ -96,6 +99,9 @@ KEY_REVOKE = "key.revoke"
 CLIENT_ERASED = "client.erased"
 RETENTION_APPLIED = "retention.applied"
 AUDIT_EXPORT = "audit.export"
+DECISION_REVIEW = "decision.review"
+DECISION_OVERRIDE = "decision.override"
+OVERRIDE_APPROVAL = "override.approval"
 
 ACTIONS: frozenset[str] = frozenset(
     {
@@ -120,6 +126,9 @@ ACTIONS: frozenset[str] = frozenset(
         CLIENT_ERASED,
         RETENTION_APPLIED,
         AUDIT_EXPORT,
+        DECISION_REVIEW,
+        DECISION_OVERRIDE,
+        OVERRIDE_APPROVAL,
     }
 )
 

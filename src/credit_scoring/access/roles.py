@@ -5,7 +5,10 @@ page) < ``risk`` (plus monitoring and the drift report) < ``admin`` (plus users 
 
 A scope is what a service key may call: ``score`` (POST /predict, /predict/batch), ``clients`` (the clients
 and the population), ``model`` (the model and the wording), ``drift`` (the drift summary and report),
-``metrics`` (the operators' Prometheus metrics; no role grants it: a monitoring system's key, not a person's).
+``metrics`` (the operators' Prometheus metrics; no role grants it: a monitoring system's key, not a person's),
+``review`` (the human review of decisions: every role holds it, and the acting person's role decides the rest:
+an adviser confirms or overrides a decision, a risk user approves overrides; a key without a person may read
+the reviews, never make one).
 """
 
 from __future__ import annotations
@@ -16,14 +19,14 @@ from typing import Literal
 Role = Literal["adviser", "risk", "admin"]
 ROLES: tuple[Role, ...] = ("adviser", "risk", "admin")
 
-Scope = Literal["score", "clients", "model", "drift", "metrics"]
-SCOPES: tuple[Scope, ...] = ("score", "clients", "model", "drift", "metrics")
+Scope = Literal["score", "clients", "model", "drift", "metrics", "review"]
+SCOPES: tuple[Scope, ...] = ("score", "clients", "model", "drift", "metrics", "review")
 
 #: The API scopes a signed-in person's role grants when the dashboard calls the API on their behalf.
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
-    "adviser": frozenset({"score", "clients", "model"}),
-    "risk": frozenset({"score", "clients", "model", "drift"}),
-    "admin": frozenset({"score", "clients", "model", "drift"}),
+    "adviser": frozenset({"score", "clients", "model", "review"}),
+    "risk": frozenset({"score", "clients", "model", "drift", "review"}),
+    "admin": frozenset({"score", "clients", "model", "drift", "review"}),
 }
 
 

@@ -27,6 +27,7 @@ from werkzeug.routing import Map, Rule
 
 from credit_scoring.access.acting import ACTING_USER_HEADER
 from credit_scoring.access.keys import KeyStore
+from credit_scoring.api import review_routes  # noqa: F401 - registers the review routes on `operations`
 from credit_scoring.api.auditing import record_answer
 from credit_scoring.api.config import API_KEYS_ENV, ApiSettings, ignored_key_sources, load_settings
 from credit_scoring.api.errors import ApiError, logger, register_error_handlers

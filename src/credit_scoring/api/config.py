@@ -27,7 +27,7 @@ from credit_scoring.access.sign_in import IdentityProviderSettings, SignInSettin
 from credit_scoring.database import sqlite_path
 from credit_scoring.features.families import REASON_POLICY, ReasonPolicy
 from credit_scoring.project_config import LOCAL_CREDENTIALS, read_config
-from credit_scoring.records import DEFAULT_BAND_MULTIPLES
+from credit_scoring.records import DEFAULT_BAND_MULTIPLES, DEFAULT_REVIEW_BAND
 from credit_scoring.spool import SPOOL_DIR_ENV, SPOOL_PARENT, host_id
 
 API_KEYS_ENV = "CREDIT_SCORING_API_KEYS"
@@ -87,6 +87,21 @@ class ScoringSettings(_Section):
     def _increasing(cls, value: tuple[float, float, float]) -> tuple[float, float, float]:
         if not 0 < value[0] < value[1] < value[2]:
             raise ValueError("risk_band_multiples must be positive and increasing")
+        return value
+
+
+class ReviewSettings(_Section):
+    """The human review of decisions (`credit_scoring.serving.reviews`): a score is marked "to review" when
+    ``band_multiples[0] * t <= p < band_multiples[1] * t`` (t: the threshold; multiples, as the risk bands,
+    so that the band follows the threshold of whichever model serves)."""
+
+    band_multiples: tuple[float, float] = DEFAULT_REVIEW_BAND
+
+    @field_validator("band_multiples")
+    @classmethod
+    def _around_threshold(cls, value: tuple[float, float]) -> tuple[float, float]:
+        if not 0 <= value[0] <= 1 <= value[1]:
+            raise ValueError("review.band_multiples must hold the threshold: 0 <= low <= 1 <= high")
         return value
 
 
@@ -150,6 +165,7 @@ class ApiSettings(_Section):
     decision_log: DecisionLogSettings = Field(default_factory=DecisionLogSettings)
     requests: RequestSettings = Field(default_factory=RequestSettings)
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     reasons: ReasonPolicy = Field(

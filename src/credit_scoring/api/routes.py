@@ -27,6 +27,7 @@ from credit_scoring.serving.decision_log import DecisionRecord, utc_timestamp
 from credit_scoring.serving.loading import public_uri
 from credit_scoring.serving.online import ApplicationFieldError
 from credit_scoring.serving.reasons import ReasonWriter, dictionary_writer
+from credit_scoring.serving.reviews import in_review_band
 from credit_scoring.serving.scoring import Score, refusal_reasons
 
 blueprint = Blueprint("credit_scoring_api", __name__)
@@ -170,6 +171,7 @@ def _prediction(
         decision=score.decision,
         threshold=score.threshold,
         risk_band=score.risk_band,
+        to_review=in_review_band(score.probability, score.threshold, services.settings.review.band_multiples),
         reasons=_reasons(score.reasons),
         refusal_reasons=_reasons(score.refusal_reasons),
         language=language,
@@ -374,6 +376,9 @@ def client_score(client_id: int, query: schemas.ExplainQuery) -> schemas.ClientS
     return schemas.ClientScore(
         client_id=client_id,
         threshold=scorer.threshold,
+        to_review=in_review_band(
+            score["probability"], scorer.threshold, services.settings.review.band_multiples
+        ),
         reasons=_reasons(explanation.reasons if explanation else None),
         refusal_reasons=_reasons(refusal_reasons(explanation, score["decision"]) if explanation else None),
         language=query.lang,

@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     WithJsonSchema,
     create_model,
+    model_validator,
 )
 
 from credit_scoring import records
@@ -314,6 +315,12 @@ class ReasonOut(BaseModel):
     value: FieldValue = Field(description="That feature's value")
 
 
+TO_REVIEW_DESCRIPTION = (
+    "The probability lies in the review band around the threshold (review.band_multiples): a close call a "
+    "person should confirm or override (POST /api/v1/reviews)"
+)
+
+
 class PredictionOut(BaseModel):
     request_id: str
     client_id: int | None = Field(description="SK_ID_CURR when given")
@@ -322,6 +329,7 @@ class PredictionOut(BaseModel):
     decision: Decision
     threshold: float = Field(description="Probabilities at or above it are refused")
     risk_band: RiskBand
+    to_review: bool = Field(description=TO_REVIEW_DESCRIPTION)
     reasons: list[ReasonOut] | None = Field(
         description="Top reasons, most influential first, each a different family; null if not asked"
     )
@@ -439,6 +447,7 @@ class ClientScore(BaseModel):
     decision: Decision
     threshold: float
     risk_band: RiskBand
+    to_review: bool = Field(description=TO_REVIEW_DESCRIPTION)
     reasons: list[ReasonOut] | None
     refusal_reasons: list[ReasonOut] | None = Field(description=REFUSAL_REASONS_DESCRIPTION)
     language: Language
@@ -539,3 +548,139 @@ class PerformanceSummary(records.PerformanceSummary):
     """The latest live-performance summary written by the performance pipeline: per period and model
     version, the decisions, the estimated (CBPE) and realised cost and AUC, the input drift and the cost
     alert; realised figures cover granted loans only (refused applicants have no outcome)."""
+
+
+# --- the human review of decisions (`credit_scoring.serving.reviews`, api/review_routes.py) ---------------
+
+ReviewStatus = Literal["confirmed", "pending_approval", "approved", "rejected"]
+ReviewAction = Literal["confirm", "override"]
+
+
+class ReviewIn(StrictModel):
+    """A person confirms or overrides one automated decision: a decision of the decision log (``request_id``
+    of POST /predict) or a production client's current score (``client_id``), exactly one of them."""
+
+    request_id: str | None = Field(
+        default=None, min_length=1, max_length=200, description="The decision's request id (POST /predict)"
+    )
+    client_id: int | None = Field(
+        default=None, ge=0, le=2**53, description="A production client (SK_ID_CURR): its current score"
+    )
+    decision: Decision = Field(
+        description="The decision the person stands by: the automated one (confirm) or not"
+    )
+    justification: str = Field(
+        max_length=2000, description="Why, in words: required, at least 15 characters (trimmed), at most 1000"
+    )
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> ReviewIn:
+        if (self.request_id is None) == (self.client_id is None):
+            raise ValueError("give exactly one of request_id (a decision) and client_id (a client's score)")
+        return self
+
+
+class ApprovalIn(StrictModel):
+    """A risk user approves or rejects an override (never their own); a rejection says why in ``note``."""
+
+    outcome: Literal["approved", "rejected"]
+    note: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Optional for an approval, required (15+ characters) to reject",
+    )
+
+
+class ReviewQuery(StrictModel):
+    status: ReviewStatus | None = Field(default=None, description="Only the reviews in this status")
+    page: int = Field(default=1, ge=1)
+    page_size: int = Field(default=20, ge=1, le=200)
+
+
+class PageQuery(StrictModel):
+    page: int = Field(default=1, ge=1)
+    page_size: int = Field(default=20, ge=1, le=200)
+
+
+class ReviewOut(BaseModel):
+    review_id: str
+    subject: str = Field(description="The decision's request id, or client:<id> for a client's score")
+    subject_kind: Literal["decision", "client"]
+    client_id: int | None
+    model_version: str | None
+    probability: float
+    threshold: float
+    risk_band: RiskBand
+    in_review_band: bool = Field(description="The score was in the review band when it was reviewed")
+    automated_decision: Decision
+    reviewed_decision: Decision
+    action: ReviewAction
+    justification: str
+    reviewer: str
+    reviewer_role: str
+    reviewed_at: str = Field(description="ISO-8601 UTC")
+    status: ReviewStatus = Field(
+        description="confirmed; an override is pending_approval until a risk user approves or rejects it"
+    )
+    approver: str | None
+    approved_at: str | None
+    approval_note: str | None
+
+
+class ReviewPage(BaseModel):
+    items: list[ReviewOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class ToReviewItem(BaseModel):
+    """A decision of the decision log in the review band that nobody reviewed yet."""
+
+    request_id: str
+    created_at: str
+    client_id: int | None
+    model_version: str
+    probability: float
+    threshold: float
+    decision: Decision
+
+
+class ToReviewPage(BaseModel):
+    items: list[ToReviewItem]
+    total: int
+    page: int
+    page_size: int
+    band_multiples: tuple[float, float]
+
+
+class OverrideCount(BaseModel):
+    reviews: int
+    overrides: int
+    override_rate: float | None = Field(description="overrides / reviews (null: no review)")
+
+
+class ReviewerCount(OverrideCount):
+    reviewer: str
+
+
+class BandCount(OverrideCount):
+    band: RiskBand
+
+
+class ReviewBandCount(OverrideCount):
+    in_review_band: bool
+
+
+class ReviewSummary(BaseModel):
+    """Override rates: a high rate, for one adviser or one band, says the model (or the adviser) needs a
+    look."""
+
+    reviews: int
+    overrides: int
+    override_rate: float | None
+    by_status: dict[ReviewStatus, int]
+    by_reviewer: list[ReviewerCount]
+    by_band: list[BandCount] = Field(description="Per risk band of the reviewed score")
+    by_review_band: list[ReviewBandCount] = Field(description="Inside and outside the review band")
+    band_multiples: tuple[float, float]
