@@ -21,6 +21,8 @@ client.score           a client's score and its reasons were shown
 client.similar         the clients similar to one client were shown
 client.compare         a population query placed one client in a distribution
 client.whatif          a what-if simulation on one client's application
+client.counterfactual  the changes that would grant a refused application were searched (not a decision)
+client.letter          a decision letter for a client or a new applicant was printed (HTML or PDF)
 decision.served        a decision answered to POST /predict (or one item of a batch)
 sign_in.success        a person signed in (actor: the user)
 sign_in.failure        a sign-in was refused (actor: the name typed, kind ``anonymous``)
@@ -84,6 +86,8 @@ CLIENT_SCORE = "client.score"
 CLIENT_SIMILAR = "client.similar"
 CLIENT_COMPARE = "client.compare"
 CLIENT_WHATIF = "client.whatif"
+CLIENT_COUNTERFACTUAL = "client.counterfactual"
+CLIENT_LETTER = "client.letter"
 DECISION_SERVED = "decision.served"
 SIGN_IN_SUCCESS = "sign_in.success"
 SIGN_IN_FAILURE = "sign_in.failure"
@@ -111,6 +115,8 @@ ACTIONS: frozenset[str] = frozenset(
         CLIENT_SIMILAR,
         CLIENT_COMPARE,
         CLIENT_WHATIF,
+        CLIENT_COUNTERFACTUAL,
+        CLIENT_LETTER,
         DECISION_SERVED,
         SIGN_IN_SUCCESS,
         SIGN_IN_FAILURE,

@@ -25,6 +25,7 @@ from flask import (
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
+import credit_scoring.api.adviser_routes  # noqa: F401 - registers the adviser's routes on `operations`
 from credit_scoring.access.acting import ACTING_USER_HEADER
 from credit_scoring.access.keys import KeyStore
 from credit_scoring.api import review_routes  # noqa: F401 - registers the review routes on `operations`

@@ -34,6 +34,9 @@ CONSULTATIONS: dict[str, str] = {
     "feature_scatter": audit.CLIENT_COMPARE,
     "predict": audit.DECISION_SERVED,
     "predict_batch": audit.DECISION_SERVED,
+    "counterfactual": audit.CLIENT_COUNTERFACTUAL,
+    "client_letter": audit.CLIENT_LETTER,
+    "application_letter": audit.CLIENT_LETTER,
 }
 _NOTED = "audit_noted"
 _ACTION = "audit_action"

@@ -28,6 +28,8 @@ from credit_scoring.database import sqlite_path
 from credit_scoring.features.families import REASON_POLICY, ReasonPolicy
 from credit_scoring.project_config import LOCAL_CREDENTIALS, read_config
 from credit_scoring.records import DEFAULT_BAND_MULTIPLES, DEFAULT_REVIEW_BAND
+from credit_scoring.serving.counterfactual import CounterfactualPolicy
+from credit_scoring.serving.letter import LetterSettings
 from credit_scoring.spool import SPOOL_DIR_ENV, SPOOL_PARENT, host_id
 
 API_KEYS_ENV = "CREDIT_SCORING_API_KEYS"
@@ -173,6 +175,14 @@ class ApiSettings(_Section):
         description="what a client may be told: reason_policy of the parameters (parameters_reasons.yml)",
     )
     sign_in: SignInSettings = Field(default_factory=SignInSettings)
+    counterfactual: CounterfactualPolicy = Field(
+        default_factory=CounterfactualPolicy,
+        description="the lender's bounds on what POST /counterfactual and the letters propose",
+    )
+    letter: LetterSettings = Field(
+        default_factory=LetterSettings,
+        description="the lender's name, address and review contact printed on the decision letters",
+    )
     identity_provider: IdentityProviderSettings | None = Field(
         default=None, description="sign-in through the lender's OpenID Connect provider (credentials only)"
     )
