@@ -20,9 +20,10 @@ ENV DO_NOT_TRACK=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1
 
-# libgomp1: LightGBM's OpenMP runtime
+# libgomp1: LightGBM's OpenMP runtime; libpango-1.0-0, libpangoft2-1.0-0: WeasyPrint's text layout (the decision
+# letter's PDF); fonts-dejavu-core: a font with €, accents and the narrow no-break space of French amounts
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libgomp1 \
+    && apt-get install -y --no-install-recommends libgomp1 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 scoring
 
