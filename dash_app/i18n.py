@@ -875,16 +875,15 @@ def t_or(key: str, lang: str | None, fallback: str) -> str:
     return t(key, lang) if key in TEXTS else fallback
 
 
-def _group(number_text: str, lang: str) -> str:
-    return number_text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else number_text
-
-
 def format_number(value: float | None, lang: str | None, digits: int = 0) -> str:
-    """``1,234.5`` in English, ``1 234,5`` in French; a missing value says so."""
+    """``1,234.5`` in English, ``1 234,5`` in French (`credit_scoring.raw.loans.group_digits`, the API's
+    letters and sentences' format); a missing value says so."""
+    from credit_scoring.raw.loans import group_digits  # noqa: PLC0415 - the one number format
+
     lang = normalise_language(lang)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return t("common.missing", lang)
-    return _group(f"{value:,.{digits}f}", lang)
+    return group_digits(value, digits, lang)
 
 
 def format_percent(value: float | None, lang: str | None, digits: int = 0) -> str:
@@ -900,10 +899,11 @@ CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 
 
 def format_currency(value: float | None, lang: str | None, currency: str = "EUR") -> str:
-    """``€12,500`` in English, ``12 500 €`` in French."""
+    """``€12,500`` in English, ``12 500 €`` in French: `credit_scoring.raw.loans.format_money`, as the API's
+    counterfactual sentences and decision letters write amounts."""
+    from credit_scoring.raw.loans import format_money  # noqa: PLC0415 - the one money format
+
     lang = normalise_language(lang)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return t("common.missing", lang)
-    symbol = CURRENCY_SYMBOLS.get(currency, currency)
-    number = format_number(value, lang, 0)
-    return f"{number}\u00a0{symbol}" if lang == "fr" else f"{symbol}{number}"
+    return format_money(value, lang, currency)

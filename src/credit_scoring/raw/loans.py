@@ -6,8 +6,6 @@ dashboard format money with `format_money`.
 
 from __future__ import annotations
 
-import math
-
 TERMS_MONTHS: tuple[int, ...] = (6, 10, 12, 18, 24, 30, 36, 42, 48, 54, 60)
 """Numbers of monthly annuities a cash loan may be repaid over (no application field holds the term: it is
 the credit over the annuity at a zero rate)."""
@@ -29,8 +27,6 @@ def group_digits(number: float, decimals: int, language: str) -> str:
 
 def format_money(amount: float, language: str, currency: str = "EUR", decimals: int = 0) -> str:
     """``€420,000`` in English, ``420 000 €`` in French (a no-break space before the symbol)."""
-    if not math.isfinite(amount):
-        raise ValueError(f"not an amount: {amount!r}")
     symbol = CURRENCY_SYMBOLS.get(currency, currency)
     number = group_digits(amount, decimals, language)
     return f"{number}{FRENCH_UNIT}{symbol}" if language == "fr" else f"{symbol}{number}"
