@@ -15,6 +15,7 @@ from credit_scoring.pipelines.traffic.applicants import (
     APPLICANT_MIXES,
     history_aggregates,
     month_applicants,
+    months_history_aggregates,
     scenario_names,
 )
 from credit_scoring.pipelines.traffic.feed import FEED_COLUMNS, arriving_outcomes
@@ -169,3 +170,14 @@ def test_the_applicants_aggregates_are_what_data_processing_stores(generator_mod
         equal_nan=True,
         rtol=1e-12,
     )
+
+
+def test_the_months_aggregates_in_one_batch_equal_them_month_by_month(generator_model) -> None:
+    months = [
+        month_applicants(generator_model, month_index=k, n_applicants=40, seed=5, scenario="none")
+        for k in range(3)
+    ]
+    # each month's generator numbers its history records afresh: the batch must not mix them up
+    assert set(months[0].history["bureau"]["SK_ID_BUREAU"]) & set(months[1].history["bureau"]["SK_ID_BUREAU"])
+    one_by_one = pd.concat([history_aggregates(m.applications, m.history) for m in months], ignore_index=True)
+    pd.testing.assert_frame_equal(months_history_aggregates(months), one_by_one)

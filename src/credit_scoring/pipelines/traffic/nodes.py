@@ -23,7 +23,7 @@ from credit_scoring.pipelines.demo_data.config import DemoDataParams, packaged_p
 from credit_scoring.pipelines.demo_data.generator import fit_generator
 from credit_scoring.records import TABLE_NAME, prediction_log, utc_timestamp
 
-from .applicants import MonthApplicants, history_aggregates, month_applicants, scenario_names
+from .applicants import MonthApplicants, month_applicants, months_history_aggregates, scenario_names
 from .feed import arriving_outcomes
 from .replay import check_ready, replay_batch, served_api
 
@@ -91,9 +91,7 @@ def _simulated_store(production_store: Path, months: list[MonthApplicants], targ
     """The production history store with the simulated applicants' aggregates appended (cast to the store's
     Arrow schema), written to ``target`` for the simulation's API."""
     store = pq.read_table(production_store)
-    added = pd.concat(
-        [history_aggregates(month.applications, month.history) for month in months], ignore_index=True
-    )
+    added = months_history_aggregates(months)
     added_table = pa.Table.from_pandas(added[store.column_names], preserve_index=False).cast(store.schema)
     combined = pa.concat_tables([store, added_table]).sort_by("SK_ID_CURR")
     target.parent.mkdir(parents=True, exist_ok=True)
