@@ -45,6 +45,7 @@ from credit_scoring.serving.model import GRANTED, REFUSED
 from credit_scoring.serving.online import ApplicationFieldError
 
 CLIENT_ID = "SK_ID_CURR"
+LETTER_MEDIA_TYPES = ("text/html", "application/pdf")  # format=html, format=pdf
 REASONS_ASKED = 5  # the reasons explained before the letter keeps its ``letter.max_reasons``
 
 
@@ -223,7 +224,7 @@ def _signer() -> str | None:
     tag="clients",
     query=schemas.LetterQuery,
     errors=(404, 503),
-    media_type="text/html",
+    media_type=LETTER_MEDIA_TYPES,
     scope="clients",
 )
 def client_letter(client_id: int, query: schemas.LetterQuery) -> Response:
@@ -268,7 +269,7 @@ def client_letter(client_id: int, query: schemas.LetterQuery) -> Response:
     query=schemas.LetterQuery,
     body=lambda: current_services().application_model,
     errors=(400, 413, 415, 503),
-    media_type="text/html",
+    media_type=LETTER_MEDIA_TYPES,
     scope="score",
 )
 def application_letter(query: schemas.LetterQuery, body: BaseModel) -> Response:

@@ -40,7 +40,8 @@ class Operation:
     response: type[BaseModel] | None
     errors: tuple[int, ...]
     auth: bool
-    media_type: str = JSON
+    media_type: str | tuple[str, ...] = JSON
+    """What a 200 without a response model is: one media type, or several (e.g. a letter in HTML or PDF)."""
     scope: Scope | None = None
     """What a key needs to call it; None: any valid key (or none at all when ``auth`` is false)."""
 
@@ -69,7 +70,7 @@ class Operations:
         body: Callable[[], type[BaseModel]] | type[BaseModel] | None = None,
         errors: Sequence[int] = (),
         auth: bool = True,
-        media_type: str = JSON,
+        media_type: str | tuple[str, ...] = JSON,
         scope: Scope | None = None,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         if scope is not None and (scope not in SCOPES or not auth):
@@ -152,6 +153,8 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
 # --- OpenAPI -------------------------------------------------------------------------------------------
 
 _PATH_PARAMETER = re.compile(r"<(?:(?P<converter>[a-z]+):)?(?P<name>\w+)>")
+_TEXT_SCHEMA = {"type": "string"}
+_BINARY_SCHEMA = {"type": "string", "format": "binary"}
 _CONVERTER_SCHEMAS = {"int": {"type": "integer", "minimum": 0}, "float": {"type": "number"}}
 
 
@@ -228,7 +231,13 @@ def openapi_document(operations: Operations, prefix: str, title: str, version: s
         if operation.response is not None:
             success = {JSON: {"schema": refs[(operation.response, "serialization")]}}
         else:
-            success = {operation.media_type: {"schema": {"type": "string"}}}
+            media_types = (
+                (operation.media_type,) if isinstance(operation.media_type, str) else operation.media_type
+            )
+            success = {
+                media_type: {"schema": _TEXT_SCHEMA if media_type.startswith("text/") else _BINARY_SCHEMA}
+                for media_type in media_types
+            }
         entry["responses"]["200"] = {"description": "OK", "content": success}
         for status in operation.errors:
             entry["responses"][str(status)] = {
