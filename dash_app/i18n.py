@@ -432,6 +432,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Leave empty when not employed (pension or other).",
         "fr": "Laisser vide en l'absence d'emploi (retraite ou autre).",
     },
+    "newapp.group_scores": {"en": "External credit scores", "fr": "Scores de crédit externes"},
+    "newapp.score_help": {
+        "en": "From 0 to 1, as the external source gives it; leave empty when not known.",
+        "fr": "De 0 à 1, tel que fourni par la source externe ; laisser vide s'il n'est pas connu.",
+    },
     "newapp.submit": {"en": "Score this application", "fr": "Calculer le score de cette demande"},
     "newapp.clear": {"en": "Clear the form", "fr": "Vider le formulaire"},
     "newapp.error_empty": {
@@ -618,6 +623,146 @@ TEXTS: dict[str, dict[str, str]] = {
     "segment.thin_file": {"en": "Thin file", "fr": "Dossier mince"},
     "segment.no_bureau_record": {"en": "Unknown to the credit bureau", "fr": "Inconnus du bureau de crédit"},
     "segment.others": {"en": "Other clients", "fr": "Autres clients"},
+    # --- human review (dash_app/review_panel.py, pages/reviews.py, the monitoring page's override counts) -------
+    "nav.reviews": {"en": "Reviews", "fr": "Révisions"},
+    "title.reviews": {"en": "Reviews — Credit scoring", "fr": "Révisions — Score de crédit"},
+    "review.heading": {"en": "Human review", "fr": "Révision humaine"},
+    "review.to_review": {
+        "en": "To review: the probability is close to the threshold. A person should confirm or override this decision.",
+        "fr": "À réviser : la probabilité est proche du seuil. Une personne doit confirmer ou modifier cette décision.",
+    },
+    "review.not_to_review": {
+        "en": "Not a close call. A person may still review the decision, for instance at the client's request.",
+        "fr": "Décision nette. Une personne peut tout de même la réviser, par exemple à la demande du client.",
+    },
+    "review.automated": {"en": "Automated decision: {decision}", "fr": "Décision automatique : {decision}"},
+    "review.choice_legend": {"en": "Your decision", "fr": "Votre décision"},
+    "review.confirm": {"en": "Confirm: {decision}", "fr": "Confirmer : {decision}"},
+    "review.override": {"en": "Override: {decision}", "fr": "Modifier : {decision}"},
+    "review.justification": {
+        "en": "Justification (required, at least {min} characters)",
+        "fr": "Justification (obligatoire, au moins {min} caractères)",
+    },
+    "review.justification_help": {
+        "en": "Say why, in words the client and a risk reviewer can check. An override is approved by a risk user.",
+        "fr": "Expliquez pourquoi, en termes vérifiables par le client et par l'équipe risques. Une modification est validée par l'équipe risques.",
+    },
+    "review.submit": {"en": "Record the review", "fr": "Enregistrer la révision"},
+    "review.error_required": {
+        "en": "Write a justification: it is required.",
+        "fr": "Rédigez une justification : elle est obligatoire.",
+    },
+    "review.error_short": {
+        "en": "The justification is too short: write at least {min} characters.",
+        "fr": "La justification est trop courte : au moins {min} caractères.",
+    },
+    "review.error_long": {
+        "en": "The justification is too long: at most {max} characters.",
+        "fr": "La justification est trop longue : au plus {max} caractères.",
+    },
+    "review.error_choice": {
+        "en": "Choose to confirm or to override the decision.",
+        "fr": "Choisissez de confirmer ou de modifier la décision.",
+    },
+    "review.saved_confirm": {
+        "en": "Review recorded: the decision ({decision}) is confirmed.",
+        "fr": "Révision enregistrée : la décision ({decision}) est confirmée.",
+    },
+    "review.saved_override": {
+        "en": "Override recorded: {before} → {after}. It awaits a risk user's approval.",
+        "fr": "Modification enregistrée : {before} → {after}. Elle attend la validation de l'équipe risques.",
+    },
+    "review.history_heading": {"en": "Past reviews", "fr": "Révisions précédentes"},
+    "review.history_none": {"en": "No review yet.", "fr": "Aucune révision pour l'instant."},
+    "review.col_when": {"en": "When (UTC)", "fr": "Quand (UTC)"},
+    "review.col_who": {"en": "Who", "fr": "Qui"},
+    "review.col_from": {"en": "From", "fr": "De"},
+    "review.col_to": {"en": "To", "fr": "À"},
+    "review.col_why": {"en": "Why", "fr": "Pourquoi"},
+    "review.col_status": {"en": "Status", "fr": "Statut"},
+    "review.status_confirmed": {"en": "confirmed", "fr": "confirmée"},
+    "review.status_pending_approval": {"en": "awaiting approval", "fr": "en attente de validation"},
+    "review.status_approved": {"en": "approved by {who}", "fr": "validée par {who}"},
+    "review.status_rejected": {"en": "rejected by {who}", "fr": "rejetée par {who}"},
+    "review.refused_person_required": {
+        "en": "Only a signed-in person may review a decision.",
+        "fr": "Seule une personne connectée peut réviser une décision.",
+    },
+    "review.refused_insufficient_role": {
+        "en": "Your role may not do this.",
+        "fr": "Votre rôle ne le permet pas.",
+    },
+    "review.refused_own_override": {
+        "en": "You may not approve your own override: another risk user must.",
+        "fr": "Vous ne pouvez pas valider votre propre modification : un autre membre de l'équipe risques doit le faire.",
+    },
+    "review.refused_already_decided": {
+        "en": "This override was already approved or rejected.",
+        "fr": "Cette modification a déjà été validée ou rejetée.",
+    },
+    "review.refused_pending_approval": {
+        "en": "An override of this decision awaits approval: a risk user decides it first.",
+        "fr": "Une modification de cette décision attend sa validation : l'équipe risques la traite d'abord.",
+    },
+    "review.refused_other": {
+        "en": "Nothing was recorded: {message}",
+        "fr": "Rien n'a été enregistré : {message}",
+    },
+    "reviews.heading": {"en": "Overrides awaiting approval", "fr": "Modifications à valider"},
+    "reviews.intro": {
+        "en": "An adviser changed these automated decisions. Approve or reject each one; a rejection says why.",
+        "fr": "Un conseiller a modifié ces décisions automatiques. Validez ou rejetez chacune ; un rejet est motivé.",
+    },
+    "reviews.none": {"en": "No override awaits approval.", "fr": "Aucune modification n'attend de validation."},
+    "reviews.item": {
+        "en": "{subject}: {before} → {after}, by {who} on {when}. Probability {probability} (threshold {threshold}).",
+        "fr": "{subject} : {before} → {after}, par {who} le {when}. Probabilité {probability} (seuil {threshold}).",
+    },
+    "reviews.why": {"en": "Justification: {why}", "fr": "Justification : {why}"},
+    "reviews.choose": {"en": "Override to decide", "fr": "Modification à traiter"},
+    "reviews.note": {
+        "en": "Note (required to reject, at least {min} characters)",
+        "fr": "Note (obligatoire pour rejeter, au moins {min} caractères)",
+    },
+    "reviews.approve": {"en": "Approve", "fr": "Valider"},
+    "reviews.reject": {"en": "Reject", "fr": "Rejeter"},
+    "reviews.error_choose": {
+        "en": "Choose the override to decide.",
+        "fr": "Choisissez la modification à traiter.",
+    },
+    "reviews.error_note": {
+        "en": "Write a note of at least {min} characters to reject an override.",
+        "fr": "Rédigez une note d'au moins {min} caractères pour rejeter une modification.",
+    },
+    "reviews.done_approved": {"en": "Override approved.", "fr": "Modification validée."},
+    "reviews.done_rejected": {"en": "Override rejected.", "fr": "Modification rejetée."},
+    "reviews.subject_client": {"en": "Client {client_id}", "fr": "Client {client_id}"},
+    "reviews.subject_decision": {"en": "Application {request_id}", "fr": "Demande {request_id}"},
+    "reviews.to_review_heading": {
+        "en": "New applications to review (close calls nobody reviewed)",
+        "fr": "Nouvelles demandes à réviser (décisions proches du seuil non révisées)",
+    },
+    "reviews.to_review_none": {"en": "No close call awaits a review.", "fr": "Aucune décision proche du seuil n'attend de révision."},
+    "reviews.summary_heading": {"en": "Human reviews and overrides", "fr": "Révisions humaines et modifications"},
+    "reviews.summary_text": {
+        "en": "{reviews} reviews, {overrides} overrides (override rate {rate}); {pending} awaiting approval.",
+        "fr": "{reviews} révisions, {overrides} modifications (taux de modification {rate}) ; {pending} en attente de validation.",
+    },
+    "reviews.summary_intro": {
+        "en": "A high override rate is a model problem: the model misjudges these cases (or one adviser overrides too easily).",
+        "fr": "Un taux de modification élevé signale un problème du modèle : il juge mal ces cas (ou un conseiller modifie trop facilement).",
+    },
+    "reviews.summary_none": {"en": "No review recorded yet.", "fr": "Aucune révision enregistrée pour l'instant."},
+    "reviews.by_reviewer": {"en": "Override rate per adviser", "fr": "Taux de modification par conseiller"},
+    "reviews.by_band": {"en": "Override rate per risk band", "fr": "Taux de modification par classe de risque"},
+    "reviews.col_reviewer": {"en": "Adviser", "fr": "Conseiller"},
+    "reviews.col_band": {"en": "Risk band", "fr": "Classe de risque"},
+    "reviews.col_reviews": {"en": "Reviews", "fr": "Révisions"},
+    "reviews.col_overrides": {"en": "Overrides", "fr": "Modifications"},
+    "reviews.col_rate": {"en": "Override rate", "fr": "Taux de modification"},
+    "reviews.col_application": {"en": "Application (request id)", "fr": "Demande (identifiant)"},
+    "reviews.col_decision": {"en": "Automated decision", "fr": "Décision automatique"},
+    "reviews.col_probability": {"en": "Probability / threshold", "fr": "Probabilité / seuil"},
     # --- monitoring ---------------------------------------------------------------------------------------------
     "drift.heading": {"en": "Monitoring", "fr": "Surveillance"},
     "drift.summary": {

@@ -28,7 +28,7 @@ annuity (the alternatives and the letter work on the amounts)."""
 @dataclass(frozen=True)
 class FormField:
     column: str  # the application column (raw-data contract)
-    kind: str  # "years" (age), "employment" (years in job), "currency", "count", or CATEGORY
+    kind: str  # "years" (age), "employment" (years in job), "currency", "count", "score" (0-1) or CATEGORY
     group: str  # the client page's group title key
 
     @property
@@ -61,11 +61,19 @@ def _kind(kind: str) -> str:
     return kind if kind in {"years", "employment", "currency", "count"} else CATEGORY
 
 
-FORM_FIELDS: tuple[FormField, ...] = tuple(
-    FormField(column, _kind(kind), group)
-    for group, fields in FIELD_GROUPS.items()
-    for _, column, kind in fields
-    if column in RAW_TABLES[APPLICATION_TABLE]  # derived values (term, ratios) are not application fields
+SCORE_GROUP = "newapp.group_scores"
+SCORE_COLUMNS = ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3")
+"""The external data sources' scores (0 to 1): not on the client page, but among what weighs most in the
+model; an adviser who has them enters them, else they stay missing, as for any applicant without them."""
+
+FORM_FIELDS: tuple[FormField, ...] = (
+    *(
+        FormField(column, _kind(kind), group)
+        for group, fields in FIELD_GROUPS.items()
+        for _, column, kind in fields
+        if column in RAW_TABLES[APPLICATION_TABLE]  # derived values (term, ratios) are not application fields
+    ),
+    *(FormField(column, "score", SCORE_GROUP) for column in SCORE_COLUMNS),
 )
 FIELDS_BY_COLUMN = {field.column: field for field in FORM_FIELDS}
 GROUPS: tuple[str, ...] = tuple(dict.fromkeys(field.group for field in FORM_FIELDS))
@@ -95,7 +103,7 @@ def from_raw(field: FormField, value: Any) -> Any:
         return round(-float(value) / DAYS_PER_YEAR, 1)
     if field.integer:
         return int(value)
-    return round(float(value), 2)
+    return round(float(value), 6 if field.kind == "score" else 2)  # amounts: to the cent
 
 
 def form_values(application: dict[str, Any]) -> dict[str, Any]:
@@ -137,7 +145,7 @@ def options(field: FormField, lang: str) -> list[dict[str, str]]:
 
 
 def _bound_text(value: float, lang: str) -> str:
-    return format_number(value, lang, 0)
+    return format_number(value, lang, 0 if float(value).is_integer() or abs(value) > 1 else 2)
 
 
 def range_message(field: FormField, lang: str, currency: str = "EUR") -> str:
@@ -241,7 +249,7 @@ def aria_state(errors: dict[str, str], focus: bool = False) -> dict[str, Any]:
     invalid one."""
     fields = []
     for field in FORM_FIELDS:
-        described = [f"{field.id}-help"] if field.kind == "employment" else []
+        described = [f"{field.id}-help"] if field.kind in ("employment", "score") else []
         invalid = field.column in errors
         if invalid:
             described.append(field.feedback_id)

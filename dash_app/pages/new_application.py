@@ -29,6 +29,9 @@ dash.register_page(
 )
 
 
+HELP = {"employment": "newapp.employment_help", "score": "newapp.score_help"}
+
+
 def field_control(field: FormField, lang: str, currency: str) -> dbc.Col:
     """Label, control and the feedback next to it (aria-describedby and aria-invalid are set by a clientside
     callback: dbc controls take no aria attributes)."""

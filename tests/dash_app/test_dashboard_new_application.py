@@ -58,6 +58,9 @@ ENTERED = {  # an applicant as an adviser types it: years, euros, recorded categ
     "AMT_CREDIT": 450000,
     "AMT_ANNUITY": 22500,
     "AMT_GOODS_PRICE": 400000,
+    "EXT_SOURCE_1": 0.5,
+    "EXT_SOURCE_2": 0.61,
+    "EXT_SOURCE_3": None,
 }
 """The fake API refuses a credit of 200,000 or more (`fakes.FakeApiClient.predict`)."""
 
@@ -136,7 +139,7 @@ def api() -> NewApplicationApi:
 
 
 def test_the_form_holds_the_client_pages_application_fields_in_its_groups() -> None:
-    assert GROUPS == ("info.group_person", "info.group_work", "info.group_loan")
+    assert GROUPS == ("info.group_person", "info.group_work", "info.group_loan", "newapp.group_scores")
     assert set(ENTERED) == {field.column for field in FORM_FIELDS}
     assert set(FIELDS_BY_COLUMN) >= REQUIRED
 
@@ -215,6 +218,9 @@ NUMBER_CASES = {  # column: (values out of range, the bounds as the message says
     "AMT_CREDIT": ((-0.5,), ("0", None)),
     "AMT_ANNUITY": ((-100,), ("0", None)),
     "AMT_GOODS_PRICE": ((-1,), ("0", None)),
+    "EXT_SOURCE_1": ((-0.1, 1.01), ("0", "1")),
+    "EXT_SOURCE_2": ((2,), ("0", "1")),
+    "EXT_SOURCE_3": ((-1,), ("0", "1")),
 }
 
 
