@@ -193,6 +193,10 @@ def test_sentences_say_the_new_amount_and_term_in_both_languages(found, applicat
         if alternative.lever in {"term", "credit_term"}:
             assert f"over {alternative.term:.0f} annuities" in en
             assert f"en {alternative.term:.0f} échéances" in fr
+        if alternative.lever == "credit":  # the application's term, 23.6 annuities: not said as such
+            annuity = alternative.application[ANNUITY]
+            assert f"with annuities of {money(annuity, 'en')}" in en and "over" not in en
+            assert f"avec des échéances de {money(annuity, 'fr')}" in fr
         if alternative.lever == "co_borrower":
             added = alternative.application[INCOME] - application[INCOME]
             assert f"co-borrower earning {money(added, 'en')} a year" in en

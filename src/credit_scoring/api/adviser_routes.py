@@ -71,7 +71,8 @@ def _counterfactuals(services: Services, application: Mapping[str, Any]) -> Coun
         except AlreadyGrantedError as error:
             raise ApiError(
                 422,
-                f"nothing to change: {error}. Ask POST /counterfactual for a refused application only",
+                f"nothing to change: {str(error)[:1].lower()}{str(error)[1:]}; ask POST /counterfactual for "
+                "a refused application only",
                 [(None, "the application is granted")],
                 code="already_granted",
             ) from None

@@ -195,8 +195,12 @@ def money(amount: float, language: str) -> str:
     return format_money(amount, language)
 
 
+def _whole(term: float) -> bool:
+    return abs(term - round(term)) < 0.05
+
+
 def _term_text(term: float, language: str) -> str:
-    return group_digits(term, 0 if abs(term - round(term)) < 0.05 else 1, language)
+    return group_digits(term, 0 if _whole(term) else 1, language)
 
 
 # --- the search ------------------------------------------------------------------------------------------
@@ -284,12 +288,18 @@ def _sentences(
             if language == "en"
             else f"un crédit de {money(credit, 'fr')}"
         )
-        if annuity and term and math.isfinite(term):
+        if annuity and term and math.isfinite(term) and _whole(term):
             term_text = _term_text(term, language)
             loan += (
                 f" over {term_text} annuities of {money(annuity, 'en')}"
                 if language == "en"
                 else f" en {term_text} échéances de {money(annuity, 'fr')}"
+            )
+        elif annuity:  # a term of the application that is no whole number of annuities is not said
+            loan += (
+                f" with annuities of {money(annuity, 'en')}"
+                if language == "en"
+                else f" avec des échéances de {money(annuity, 'fr')}"
             )
         if lever == "goods":
             goods = money(_number(app.get(GOODS)) or 0.0, language)
