@@ -149,10 +149,46 @@ class ApiClient:
 
     def letter(self, application: dict[str, Any], lang: str = "en", fmt: str = "html") -> str | bytes:
         """The decision letter of ``application`` for the client: HTML text, or PDF bytes (``fmt="pdf"``)."""
-        response = self._request(
-            "POST", "letter", json=application, params={"lang": lang, "format": fmt}
-        )
+        response = self._request("POST", "letter", json=application, params={"lang": lang, "format": fmt})
         return response.content if fmt == "pdf" else response.text
+
+    # human review (credit_scoring.api.review_routes): the signed-in person is the reviewer / approver
+
+    def review(
+        self,
+        decision: str,
+        justification: str,
+        *,
+        client_id: int | None = None,
+        request_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Confirm or override the decision of a production client's score (``client_id``) or of a decision
+        of the decision log (``request_id``, a POST /predict answer's): the stored review (``ReviewOut``)."""
+        subject = {"client_id": int(client_id)} if client_id is not None else {"request_id": request_id}
+        return self.post("reviews", {**subject, "decision": decision, "justification": justification})
+
+    def approve_review(self, review_id: str, outcome: str, note: str | None = None) -> dict[str, Any]:
+        """Approve or reject an override (``outcome``: approved / rejected): the review as it now stands."""
+        return self.post(f"reviews/{review_id}/approval", {"outcome": outcome, "note": note or None})
+
+    def reviews(self, status: str | None = None, page: int = 1, page_size: int = 20) -> dict[str, Any]:
+        """The recorded reviews, most recent first (``status=pending_approval``: the approval queue)."""
+        return self.get("reviews", status=status, page=page, page_size=page_size)
+
+    def decisions_to_review(self, page: int = 1, page_size: int = 20) -> dict[str, Any]:
+        """The decision log's decisions in the review band that nobody reviewed yet."""
+        return self.get("reviews/to-review", page=page, page_size=page_size)
+
+    def client_decision(self, client_id: int) -> dict[str, Any]:
+        """A client's score without its reasons (probability, decision, ``to_review``): the review panel's."""
+        return self.get(f"clients/{int(client_id)}/score", reasons="false")
+
+    def client_reviews(self, client_id: int) -> dict[str, Any]:
+        return self.get(f"clients/{int(client_id)}/reviews", page_size=50)
+
+    def review_summary(self) -> dict[str, Any]:
+        """Override counts and rates per reviewer and per risk band (``ReviewSummary``)."""
+        return self.get("reviews/summary")
 
 
 def _error_from(response: requests.Response) -> ApiError:

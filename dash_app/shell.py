@@ -19,6 +19,7 @@ NAV_ITEMS = (
     ("/new-application", "nav.new_application", False),
     ("/model", "nav.model", False),
     ("/monitoring", "nav.monitoring", False),
+    ("/reviews", "nav.reviews", False),  # the risk team's approvals (dash_app/pages/reviews.py)
     ("/admin", "nav.admin", False),
 )
 """(path, text key, whether the link carries the selected client)."""

@@ -17,6 +17,7 @@ from dash_app.callbacks import (
     model,
     monitoring,
     new_application,
+    reviews,
     search,
     shell,
     whatif,
@@ -31,6 +32,7 @@ MODULES: tuple[ModuleType, ...] = (
     new_application,
     model,
     monitoring,
+    reviews,
     admin,
 )
 

@@ -8,7 +8,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, html, no_update
 
-from dash_app import alternatives, figures, theme
+from dash_app import alternatives, figures, review_panel, theme
 from dash_app.api_client import ApiClient, ApiError, get_client
 from dash_app.client_fields import readable_fields
 from dash_app.components import chart_block, decision_badge, error_alert
@@ -160,7 +160,26 @@ def info_section(client: ApiClient, client_id: int, lang: str) -> html.Div | dbc
     return dbc.Row(cards)
 
 
+def review_section(client: ApiClient, client_id: int, lang: str) -> html.Section | dbc.Alert:
+    """The human review panel of the client's current score: its mark, the form and the past reviews."""
+    try:
+        score = client.client_decision(client_id)
+    except ApiError as error:
+        return error_alert(error.message, lang)
+    subject = {"client_id": client_id, "decision": score["decision"], "to_review": score.get("to_review")}
+    history = review_panel.history_for(client, subject, lang, "review-history-heading")
+    return review_panel.review_panel(subject, lang, prefix="review", history=history)
+
+
 def register(app: Dash) -> None:
+    review_panel.register_panel(app, "review")
+
+    @app.callback(Output("review-section", "children"), Input("client-request", "data"))
+    def render_review(request):
+        return review_section(
+            get_client(), int(request["client_id"]), normalise_language(request.get("lang"))
+        )
+
     @app.callback(
         Output("score-section", "children"),
         Output("selected-client", "data"),

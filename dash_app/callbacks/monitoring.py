@@ -283,6 +283,47 @@ def performance_section(client: ApiClient, lang: str) -> html.Div | dbc.Alert:
     return html.Div(parts)
 
 
+def review_summary_section(client: ApiClient, lang: str) -> html.Div | dbc.Alert:
+    """The human reviews' counts: overrides and their rate per adviser and per risk band (``ReviewSummary``).
+    A high override rate is a model problem: the model misjudges the cases advisers keep overriding."""
+    try:
+        summary = client.review_summary()
+    except ApiError as error:
+        return error_alert(error.message, lang)
+    if not summary["reviews"]:
+        return html.P(t("reviews.summary_none", lang), id="review-summary-none")
+    counts = [t("reviews.col_reviews", lang), t("reviews.col_overrides", lang), t("reviews.col_rate", lang)]
+
+    def cells(row: dict[str, Any]) -> list[str]:
+        return [
+            format_number(row["reviews"], lang),
+            format_number(row["overrides"], lang),
+            format_percent(row["override_rate"], lang),
+        ]
+
+    advisers = [[row["reviewer"], *cells(row)] for row in summary["by_reviewer"]]
+    bands = [[t(f"band.{row['band']}", lang), *cells(row)] for row in summary["by_band"] if row["reviews"]]
+    return html.Div(
+        [
+            html.P(
+                t(
+                    "reviews.summary_text",
+                    lang,
+                    reviews=format_number(summary["reviews"], lang),
+                    overrides=format_number(summary["overrides"], lang),
+                    rate=format_percent(summary["override_rate"], lang),
+                    pending=format_number(summary["by_status"].get("pending_approval", 0), lang),
+                ),
+                id="review-summary-text",
+            ),
+            html.P(t("reviews.summary_intro", lang)),
+            wide_table([t("reviews.col_reviewer", lang), *counts], advisers, t("reviews.by_reviewer", lang)),
+            wide_table([t("reviews.col_band", lang), *counts], bands, t("reviews.by_band", lang)),
+        ],
+        id="review-summary",
+    )
+
+
 def _moment(timestamp: str) -> str:
     """``2027-07-10T06:00:00Z`` as ``2027-07-10 06:00`` (UTC), as the drift report's date is written."""
     return timestamp[:16].replace("T", " ")
@@ -296,3 +337,7 @@ def register(app: Dash) -> None:
     @app.callback(Output("performance-section", "children"), Input("monitoring-request", "data"))
     def render_performance(request):
         return performance_section(get_client(), normalise_language(request.get("lang")))
+
+    @app.callback(Output("review-summary-section", "children"), Input("monitoring-request", "data"))
+    def render_review_summary(request):
+        return review_summary_section(get_client(), normalise_language(request.get("lang")))

@@ -35,5 +35,7 @@ def layout(
                 ],
                 className="mb-4",
             ),
+            # the human review: the "to review" mark, the form and the past reviews (dash_app.review_panel)
+            dcc.Loading(html.Div(id="review-section")),
         ]
     )

@@ -33,5 +33,14 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                 ],
                 **{"aria-labelledby": "performance-heading"},
             ),
+            html.Section(
+                [
+                    html.H2(
+                        t("reviews.summary_heading", lang), className="h3 mt-4", id="review-summary-heading"
+                    ),
+                    dcc.Loading(html.Div(id="review-summary-section", **{"aria-live": "polite"})),
+                ],
+                **{"aria-labelledby": "review-summary-heading"},
+            ),
         ]
     )

@@ -70,6 +70,10 @@ prediction_log = sa.Table(
 #: ``review.band_multiples`` (`credit_scoring.serving.reviews.in_review_band`); here for the same reason as
 #: `DEFAULT_BAND_MULTIPLES`: the settings import it without the serving stack.
 DEFAULT_REVIEW_BAND: tuple[float, float] = (0.8, 1.25)
+#: A review's justification, trimmed: required, this many characters at least and at most (the API checks it,
+#: the dashboard says it next to the field before sending).
+MIN_JUSTIFICATION = 15
+MAX_JUSTIFICATION = 1000
 
 REVIEWS_TABLE = "decision_reviews"
 APPROVALS_TABLE = "decision_review_approvals"

@@ -70,6 +70,7 @@ def score(client_id: int, probability: float, lang: str = "en") -> dict[str, Any
         "decision": decision,
         "threshold": THRESHOLD,
         "risk_band": "high" if decision == "refused" else "low",
+        "to_review": 0.8 * THRESHOLD <= probability < 1.25 * THRESHOLD,  # review.band_multiples' default
         "reasons": reasons,
         "refusal_reasons": refusal_reasons if decision == "refused" else [],
         "language": lang,

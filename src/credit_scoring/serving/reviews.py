@@ -29,6 +29,8 @@ from sqlalchemy.exc import IntegrityError
 from credit_scoring.records import (
     DEFAULT_BAND_MULTIPLES,
     DEFAULT_REVIEW_BAND,
+    MAX_JUSTIFICATION,
+    MIN_JUSTIFICATION,
     decision_review_approvals,
     decision_reviews,
     prediction_log,
@@ -36,8 +38,6 @@ from credit_scoring.records import (
 )
 from credit_scoring.serving.scoring import RISK_BANDS, risk_band
 
-MIN_JUSTIFICATION = 15
-MAX_JUSTIFICATION = 1000
 MAX_NOTE = 1000
 CLIENT_SUBJECT = "client:"
 DECISIONS = ("granted", "refused")
