@@ -123,6 +123,7 @@ def register(app: Dash) -> None:
         Output("approval-choice", "options"),
         Output("approval-choice", "value"),
         Output("reviews-to-review", "children"),
+        Output("approval-choices", "hidden"),
         Input("reviews-request", "data"),
         Input("reviews-refresh", "data"),
     )
@@ -130,7 +131,8 @@ def register(app: Dash) -> None:
         lang = normalise_language((request or {}).get("lang"))
         client = get_client()
         listing, options = queue_section(client, lang)
-        return listing, options, None, to_review_section(client, lang)
+        # nothing to decide: no form (the result of the last decision stays below)
+        return listing, options, None, to_review_section(client, lang), not options
 
     @app.callback(
         Output("approval-note-error", "children"),

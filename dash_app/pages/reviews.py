@@ -27,27 +27,39 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             dcc.Loading(html.Div(id="reviews-queue", **{"aria-live": "polite"})),
             html.Div(
                 [
-                    html.Fieldset(
-                        [
-                            html.Legend(t("reviews.choose", lang), className="h6"),
-                            dbc.RadioItems(id="approval-choice", options=[], value=None),
-                        ],
-                        className="mb-2",
-                    ),
-                    dbc.Label(t("reviews.note", lang, min=MIN_JUSTIFICATION), html_for="approval-note"),
-                    dbc.Textarea(id="approval-note", rows=2),
-                    html.Div(id="approval-note-error", className="invalid-feedback d-block", role="alert"),
                     html.Div(
                         [
-                            dbc.Button(t("reviews.approve", lang), id="approval-approve", color="success"),
-                            dbc.Button(
-                                t("reviews.reject", lang),
-                                id="approval-reject",
-                                color="danger",
-                                className="ms-2",
+                            html.Fieldset(
+                                [
+                                    html.Legend(t("reviews.choose", lang), className="h6"),
+                                    dbc.RadioItems(id="approval-choice", options=[], value=None),
+                                ],
+                                className="mb-2",
+                            ),
+                            dbc.Label(
+                                t("reviews.note", lang, min=MIN_JUSTIFICATION), html_for="approval-note"
+                            ),
+                            dbc.Textarea(id="approval-note", rows=2),
+                            html.Div(
+                                id="approval-note-error", className="invalid-feedback d-block", role="alert"
+                            ),
+                            html.Div(
+                                [
+                                    dbc.Button(
+                                        t("reviews.approve", lang), id="approval-approve", color="success"
+                                    ),
+                                    dbc.Button(
+                                        t("reviews.reject", lang),
+                                        id="approval-reject",
+                                        color="danger",
+                                        className="ms-2",
+                                    ),
+                                ],
+                                className="mt-2",
                             ),
                         ],
-                        className="mt-2",
+                        id="approval-choices",
+                        hidden=True,
                     ),
                     html.Div(id="approval-result", className="mt-2", **{"aria-live": "polite"}),
                 ],
