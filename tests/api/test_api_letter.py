@@ -173,14 +173,21 @@ def pdf_letter(api_project, burden, row_builder, tmp_path_factory) -> dict[str, 
     return {"status": response.status_code, "headers": dict(response.headers), "body": response.get_data()}
 
 
-def pdf_strings(pdf: bytes) -> list[str]:
-    """The PDF's text strings written as UTF-16 (its title, its outline of headings), from every stream."""
+def pdf_streams(pdf: bytes) -> list[bytes]:
+    """The PDF's streams, inflated (objects and object streams alike)."""
     found = []
     for match in re.finditer(rb"stream\r?\n", pdf):
         try:
-            data = zlib.decompressobj().decompress(pdf[match.end() :])
+            found.append(zlib.decompressobj().decompress(pdf[match.end() :]))
         except zlib.error:
             continue
+    return found
+
+
+def pdf_strings(pdf: bytes) -> list[str]:
+    """The PDF's text strings written as UTF-16 (its title, its outline of headings), from every stream."""
+    found = []
+    for data in pdf_streams(pdf):
         found += [
             bytes.fromhex(h.decode()).decode("utf-16-be") for h in re.findall(rb"<feff([0-9a-f]+)>", data)
         ]
@@ -197,6 +204,7 @@ def test_the_pdf_is_the_same_letter(pdf_letter) -> None:
     words = TEXTS["fr"]
     assert f"{words['title']} — Refusé" in strings  # the document's title: the decision
     assert {words["decision_heading"], words["reasons_heading"], words["review_heading"]} <= set(strings)
+    assert any(b"/StructTreeRoot" in stream for stream in pdf_streams(body))  # tagged, for screen readers
 
 
 def test_a_known_client_s_pdf_is_named_after_the_client(letter_app, monkeypatch) -> None:

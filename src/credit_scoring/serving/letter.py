@@ -226,10 +226,12 @@ def letter_html(letter: Letter, settings: LetterSettings) -> str:
 
 
 def letter_pdf(html: str) -> bytes:
-    """The PDF of the letter's HTML page, rendered by WeasyPrint (no network: the page references nothing)."""
+    """The PDF of the letter's HTML page, rendered by WeasyPrint (no network: the page references nothing).
+    Tagged (headings, paragraphs and lists in a structure tree, the page's language), so that a screen reader
+    reads it as the HTML page: about 20 ms more than untagged (PDF/UA-1 would triple the render time)."""
     from weasyprint import HTML  # noqa: PLC0415 - heavy (Pango); only the PDF route needs it
 
-    return HTML(string=html, base_url=None).write_pdf()
+    return HTML(string=html, base_url=None).write_pdf(pdf_tags=True)
 
 
 def letter_filename(client_id: int | None, language: str) -> str:
