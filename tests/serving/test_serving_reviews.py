@@ -1,5 +1,6 @@
 """The review store beside the decision log: its tables are created with the log's (also in a database an
-earlier release made), reviews are append-only, an override is approved once."""
+earlier release made), reviews are append-only, an override is approved once; on SQLite and on PostgreSQL
+(marker ``postgres``: the throw-away cluster of tests/fixtures/postgres.py)."""
 
 from __future__ import annotations
 
@@ -34,9 +35,16 @@ def record(request_id: str = "r-1", probability: float = 0.3, decision: str = "r
     )
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def url(request: pytest.FixtureRequest, tmp_path) -> str:
+    if request.param == "postgres":
+        return request.getfixturevalue("postgres_url")
+    return f"sqlite:///{tmp_path / 'log.db'}"
+
+
 @pytest.fixture
-def log(tmp_path) -> DecisionLog:
-    log = DecisionLog(f"sqlite:///{tmp_path / 'log.db'}")
+def log(url: str, tmp_path) -> DecisionLog:
+    log = DecisionLog(url, spool_path=tmp_path / "spool.jsonl")
     yield log
     log.dispose()
 
@@ -55,12 +63,11 @@ def test_a_justification_is_required_and_bounded(text) -> None:
     assert check_justification(f"  {WHY}\n") == WHY
 
 
-def test_an_earlier_decision_log_gets_the_review_tables(tmp_path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+def test_an_earlier_decision_log_gets_the_review_tables(url: str, tmp_path) -> None:
     engine = sa.create_engine(url)
     prediction_log.create(engine)  # a database made before the reviews existed
     engine.dispose()
-    log = DecisionLog(url)
+    log = DecisionLog(url, spool_path=tmp_path / "spool.jsonl")
     log.write([record()])
     names = set(sa.inspect(log.engine).get_table_names())
     assert {"prediction_log", "decision_reviews", "decision_review_approvals"} <= names
@@ -105,6 +112,11 @@ def test_an_override_is_appended_then_approved_once(log) -> None:
         approvals = connection.execute(sa.select(decision_review_approvals)).all()
     assert len(rows) == 1 and len(approvals) == 1 and approvals[0].approver == "rita"
     assert store.review(review["review_id"])["status"] == "approved"
-    assert store.summary()["by_reviewer"] == [
+    summary = store.summary()
+    assert summary["by_reviewer"] == [
         {"reviewer": "marie", "reviews": 1, "overrides": 1, "override_rate": 1.0}
     ]
+    assert summary["by_status"]["approved"] == 1 and summary["by_review_band"][0]["reviews"] == 1
+    assert store.to_review() == ([], 0)  # reviewed: out of the queue
+    rows, total = store.reviews(client_id=100001, status="approved")
+    assert total == 1 and rows[0]["approver"] == "rita"
