@@ -25,8 +25,10 @@ Usage (from the project root): ``python benchmarks/bench_new_application.py [--r
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -84,7 +86,7 @@ def demo_project_ready() -> bool:
 @contextmanager
 def served_demo(folder: Path):
     """``scripts/serve`` on the demo project, with a throw-away application database, cache and spool."""
-    from tests.e2e.served import _wait_ready, free_port  # noqa: PLC0415
+    from tests.e2e.served import free_port  # noqa: PLC0415
 
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -110,7 +112,7 @@ def served_demo(folder: Path):
             cwd=PROJECT_ROOT, start_new_session=True,
         )  # fmt: skip
     try:
-        _wait_ready(base_url, process, log, 900)
+        wait_ready(base_url, process, log, 900)
         yield base_url
     finally:
         process.terminate()
@@ -121,10 +123,28 @@ def served_demo(folder: Path):
             process.wait(timeout=10)
 
 
+def wait_ready(base_url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server stopped (exit {process.returncode}):\n{log.read_text()[-4000:]}")
+        try:
+            ready = requests.get(f"{base_url}/api/v1/ready", headers={"X-API-Key": BENCH_KEY}, timeout=2)
+            if ready.status_code == 200 and requests.get(f"{base_url}/login", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"the server was not ready within {timeout} s:\n{log.read_text()[-4000:]}")
+
+
 def applicants(base_url: str, headers: dict[str, str], n: int) -> list[tuple[dict, dict]]:
-    """(form values, sent application) of the first production clients, half refused when there are."""
-    chosen: list[tuple[dict, dict]] = []
+    """(form values, sent application) of the first production clients, refused and granted in turn (as
+    the batch scored them with their history: as new applicants, the model may decide otherwise)."""
+    by_decision: list[list[tuple[dict, dict]]] = []
     for decision in ("refused", "granted"):
+        chosen: list[tuple[dict, dict]] = []
+        by_decision.append(chosen)
         answer = requests.get(
             f"{base_url}/api/v1/clients",
             params={"page_size": n, "decision": decision},
@@ -138,7 +158,8 @@ def applicants(base_url: str, headers: dict[str, str], n: int) -> list[tuple[dic
             sent, errors, _ = application_from_form(values, "en")
             if not errors and all(sent.get(column) is not None for column in REQUIRED):
                 chosen.append((values, sent))
-    return chosen
+    turns = itertools.zip_longest(*by_decision)
+    return [person for pair in turns for person in pair if person is not None]
 
 
 def fill(driver, values: dict[str, Any]) -> None:
@@ -220,6 +241,7 @@ def measure(base_url: str, api_key: str, repeats: int, user: tuple[str, str]) ->
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: still stop the server it started
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--tiny", action="store_true", help="serve the tests' tiny project, not the demo")
