@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 
 ADVISER_PAGES = ("/", "/client?client={client}", "/compare?client={client}", "/what-if?client={client}",
                  "/model", "/no-such-page")  # fmt: skip
-RISK_PAGES = ("/monitoring",)
+RISK_PAGES = ("/monitoring", "/reviews")
 ADMIN_PAGES = ("/admin",)
 PAGES = ADVISER_PAGES + RISK_PAGES + ADMIN_PAGES
 """Every page of the dashboard (the administrator opens them all)."""
