@@ -17,7 +17,13 @@ from dash_app.api_client import ApiClient, ApiError, get_client
 from dash_app.callbacks.client import reasons_block, refusal_block, score_summary
 from dash_app.components import decision_badge, error_alert
 from dash_app.i18n import format_percent, normalise_language, t
-from dash_app.new_application_fields import FORM_FIELDS, application_from_form, aria_state, form_values
+from dash_app.new_application_fields import (
+    CATEGORY,
+    FORM_FIELDS,
+    application_from_form,
+    aria_state,
+    form_values,
+)
 
 GRANTED, REFUSED = "granted", "refused"
 
@@ -140,6 +146,26 @@ def alternatives_view(client: ApiClient, scored: dict[str, Any] | None, lang: st
     return section, [alt.get("application") or {} for alt in alternatives]
 
 
+def filled_form(
+    trigger: Any, used: list[int | None], applications: list[dict[str, Any]] | None, lang: str
+) -> tuple[str, list[Any]] | None:
+    """The form's status message and values after "Clear the form" (empty) or "Use this alternative"
+    (the alternative's application in the form's units); None when nothing was asked."""
+    if trigger == "newapp-clear":
+        return "", [None if field.kind != CATEGORY else "" for field in FORM_FIELDS]
+    if not isinstance(trigger, dict) or not any(used or []) or not applications:
+        return None
+    index = int(trigger.get("index", -1))
+    if not 0 <= index < len(applications):
+        return None
+    values = form_values(applications[index])
+    shown = [
+        values[field.column] if values[field.column] is not None else ("" if field.kind == CATEGORY else None)
+        for field in FORM_FIELDS
+    ]
+    return t("newapp.used", lang), shown
+
+
 # --- the letter --------------------------------------------------------------------------------------------
 
 
@@ -228,6 +254,10 @@ def register(app: Dash) -> None:
     @app.callback(
         Output("newapp-status", "children"),
         *[Output(field.id, "value") for field in FORM_FIELDS],
+        Output("newapp-feedback", "children", allow_duplicate=True),
+        Output("newapp-invalid", "data", allow_duplicate=True),
+        *[Output(field.id, "invalid", allow_duplicate=True) for field in FORM_FIELDS],
+        *[Output(field.feedback_id, "children", allow_duplicate=True) for field in FORM_FIELDS],
         Input({"type": "newapp-use", "index": ALL}, "n_clicks"),
         Input("newapp-clear", "n_clicks"),
         State("newapp-alternatives-data", "data"),
@@ -236,21 +266,12 @@ def register(app: Dash) -> None:
     )
     def fill_form(used, _cleared, applications, request):
         lang = normalise_language((request or {}).get("lang"))
-        trigger = ctx.triggered_id
-        if trigger == "newapp-clear":
-            return "", *[None if field.kind != "category" else "" for field in FORM_FIELDS]
-        if not isinstance(trigger, dict) or not any(used) or not applications:
-            return (no_update,) * (1 + len(FORM_FIELDS))
-        index = int(trigger["index"])
-        if index >= len(applications):
-            return (no_update,) * (1 + len(FORM_FIELDS))
-        filled = form_values(applications[index])
-        return t("newapp.used", lang), *[
-            filled[field.column]
-            if filled[field.column] is not None
-            else ("" if field.kind == "category" else None)
-            for field in FORM_FIELDS
-        ]
+        filled = filled_form(ctx.triggered_id, used, applications, lang)
+        if filled is None:
+            return (no_update,) * (3 + 3 * len(FORM_FIELDS))
+        status, values = filled
+        no_errors = [False] * len(FORM_FIELDS), [""] * len(FORM_FIELDS)  # a new form: no old message
+        return status, *values, "", aria_state({}), *no_errors[0], *no_errors[1]
 
     @app.callback(
         Output("newapp-letter-view", "children"),

@@ -398,11 +398,21 @@ def test_a_refusal_shows_its_alternatives_in_plain_words(api: NewApplicationApi,
 def test_using_an_alternative_fills_the_form_with_its_application(api: NewApplicationApi) -> None:
     scored = callbacks.submit_application(api, ENTERED, "en")["scored"]
     _, applications = callbacks.alternatives_view(api, scored, "en")
-    filled = form_values(applications[0])
-    assert filled["AMT_CREDIT"] == 150000.0 and filled["AMT_ANNUITY"] == 7500.0
+    status, shown = callbacks.filled_form({"type": "newapp-use", "index": 1}, [None, 1], applications, "fr")
+    assert status == t("newapp.used", "fr")
+    filled = dict(zip([field.column for field in FORM_FIELDS], shown, strict=True))
+    assert filled["AMT_CREDIT"] == 190000.0 and filled["AMT_ANNUITY"] == 3958.33
     assert filled["DAYS_BIRTH"] == 35.0 and filled["NAME_CONTRACT_TYPE"] == "Cash loans"
+    assert filled["EXT_SOURCE_3"] is None and filled["EXT_SOURCE_1"] == 0.5
     application, errors, _ = application_from_form(filled, "en")
-    assert not errors and application == applications[0]
+    assert not errors and application == applications[1]
+
+
+def test_clearing_empties_the_form_and_nothing_asked_changes_nothing() -> None:
+    status, shown = callbacks.filled_form("newapp-clear", [], None, "en")
+    assert status == "" and all(value in (None, "") for value in shown)
+    assert callbacks.filled_form({"type": "newapp-use", "index": 0}, [None], [{}], "en") is None
+    assert callbacks.filled_form({"type": "newapp-use", "index": 3}, [1], [{}], "en") is None
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

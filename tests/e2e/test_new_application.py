@@ -132,6 +132,9 @@ def test_a_new_applicant_is_scored_from_the_form(page, served) -> None:
     assert credit.get_attribute("aria-describedby") == "newapp-amt-credit-feedback"
     assert "required" in page.find_element(By.ID, "newapp-amt-credit-feedback").text
     assert page.switch_to.active_element.get_attribute("id") == "newapp-days-birth"  # the first invalid
+    click(page, page.find_element(By.ID, "newapp-clear"))  # a new form: the old messages go
+    wait_for(lambda: credit.get_attribute("aria-invalid") == "false")
+    assert page.find_element(By.ID, "newapp-feedback").text == ""
     # out of range: the message next to the field, nothing scored
     values, _, score = find_applicant(served, "granted")
     fill(page, {**values, "DAYS_BIRTH": 12})
