@@ -4,6 +4,8 @@ earlier release made), reviews are append-only, an override is approved once; on
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import sqlalchemy as sa
 
@@ -120,3 +122,29 @@ def test_an_override_is_appended_then_approved_once(log) -> None:
     assert store.to_review() == ([], 0)  # reviewed: out of the queue
     rows, total = store.reviews(client_id=100001, status="approved")
     assert total == 1 and rows[0]["approver"] == "rita"
+
+
+def test_two_overrides_of_one_decision_at_once_store_one(log) -> None:
+    log.write([record()])
+    store = ReviewStore(lambda: log.engine)
+    subject = store.decision("r-1")
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def override(name: str) -> None:
+        barrier.wait()
+        try:
+            store.add(subject, "granted", WHY, reviewer=name, reviewer_role="adviser")
+            outcomes.append("stored")
+        except ReviewRefused as refused:
+            outcomes.append(refused.code or "refused")
+        except sa.exc.OperationalError:  # SQLite: a writer whose snapshot is stale is refused
+            outcomes.append("busy")
+
+    threads = [threading.Thread(target=override, args=(f"adviser{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("stored") == 1, outcomes
+    assert store.reviews(subject="r-1")[1] == 1

@@ -124,6 +124,17 @@ def _review(row: Any) -> dict[str, Any]:
     return review
 
 
+def _lock_subject(connection: sa.Connection, subject: str) -> None:
+    """Two reviews of one subject at the same moment: the second waits for the first's transaction, then sees
+    its pending override. PostgreSQL: a transaction-scoped advisory lock on the subject. SQLite: the
+    database's write lock, taken before the check by a statement that writes nothing (the driver starts a
+    transaction only at a write, and SQLite has one writer at a time)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(subject))))
+    elif connection.dialect.name == "sqlite":
+        connection.execute(decision_reviews.update().where(sa.false()).values(subject=subject))
+
+
 def _rate(overrides: int, reviews: int) -> float | None:
     return overrides / reviews if reviews else None
 
@@ -203,6 +214,7 @@ class ReviewStore:
         same_subject = _joined().where(decision_reviews.c.subject == subject.subject).subquery()
         pending = sa.select(sa.func.count()).where(same_subject.c.status == "pending_approval")
         with self.engine.begin() as connection:
+            _lock_subject(connection, subject.subject)
             if connection.execute(pending).scalar():
                 raise ReviewRefused(
                     409,
