@@ -210,9 +210,12 @@ def test_the_decision_letter_is_shown_and_downloaded_as_pdf(page, served, tmp_pa
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_the_new_application_page_has_zero_axe_violations(page, served, lang: str) -> None:
-    """The page empty, with its errors shown, and with a refusal, its alternatives and the letter."""
-    values, _, _ = find_applicant(served, "refused")
+@pytest.mark.parametrize("width", [1366, 768])
+def test_the_new_application_page_has_zero_axe_violations(page, served, lang: str, width: int) -> None:
+    """The page empty, with its errors shown, and with a refusal, its alternatives and the letter, at
+    laptop and tablet widths."""
+    values, _, _ = find_applicant(served, "refused", with_alternatives=True)
+    page.set_window_size(width, 900)
     open_form(page, served)
     if lang == "fr":
         click(page, page.find_element(By.CSS_SELECTOR, FRENCH))
@@ -237,7 +240,7 @@ def test_the_new_application_page_has_zero_axe_violations(page, served, lang: st
     wait_for(lambda: page.find_element(By.ID, "newapp-letter-frame"), 30)
     wait_until_idle(page)
     violations = axe_violations(page)
-    screenshot(page, f"axe_{lang}_new_application")
+    screenshot(page, f"axe_{lang}_{width}_new_application")
     if violations:
         failures.append(f"scored:\n{describe_violations(violations)}")
     assert not failures, "\n".join(failures)
