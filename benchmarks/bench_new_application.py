@@ -52,6 +52,7 @@ from selenium.webdriver.support.select import Select  # noqa: E402
 from dash_app.new_application_fields import (  # noqa: E402
     CATEGORY,
     FORM_FIELDS,
+    NOT_GIVEN,
     REQUIRED,
     application_from_form,
     form_values,
@@ -167,7 +168,7 @@ def fill(driver, values: dict[str, Any]) -> None:
         element = driver.find_element(By.ID, field.id)
         value = values.get(field.column)
         if field.kind == CATEGORY:
-            Select(element).select_by_value(value or "")
+            Select(element).select_by_value(value or NOT_GIVEN)
         else:
             element.clear()
             if value is not None:

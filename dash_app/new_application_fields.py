@@ -20,6 +20,8 @@ from dash_app.wording import level_text
 APPLICATION_TABLE = "application_test"  # what POST /predict takes: an application without its outcome
 DAYS_PER_YEAR = 365.25
 CATEGORY = "category"
+NOT_GIVEN = "not-given"
+"""A category's choice "not given" (dbc.Select keeps the value "" for its own hidden placeholder)."""
 REQUIRED = frozenset({"DAYS_BIRTH", "AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY"})
 """What a new application cannot be scored without: the applicant's age and income, the credit and its
 annuity (the alternatives and the letter work on the amounts)."""
@@ -76,6 +78,8 @@ FORM_FIELDS: tuple[FormField, ...] = (
     *(FormField(column, "score", SCORE_GROUP) for column in SCORE_COLUMNS),
 )
 FIELDS_BY_COLUMN = {field.column: field for field in FORM_FIELDS}
+if any(NOT_GIVEN in field.levels for field in FORM_FIELDS):  # pragma: no cover - a contract change
+    raise ValueError(f"{NOT_GIVEN!r} is a recorded level: choose another value for 'not given'")
 GROUPS: tuple[str, ...] = tuple(dict.fromkeys(field.group for field in FORM_FIELDS))
 
 
@@ -94,9 +98,9 @@ def to_raw(field: FormField, value: float) -> float | int:
 def from_raw(field: FormField, value: Any) -> Any:
     """A contract value as the form shows it (negative days -> years; "no date" -> empty)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
+        return NOT_GIVEN if field.kind == CATEGORY else None
     if field.kind == CATEGORY:
-        return value if isinstance(value, str) else None
+        return value if isinstance(value, str) else NOT_GIVEN
     if field.kind in ("years", "employment"):
         if value == DAYS_SENTINEL:
             return None
@@ -135,11 +139,11 @@ def label(field: FormField, lang: str, currency: str = "EUR") -> str:
 
 def options(field: FormField, lang: str) -> list[dict[str, str]]:
     """A category's known levels (no "not available" codes), worded by the API, alphabetically; first the
-    empty choice (not given)."""
+    choice "not given"."""
     levels = sorted(
         (level_text(field.column, level, lang), level) for level in field.levels if level not in NULL_CODES
     )
-    return [{"label": t("newapp.choose", lang), "value": ""}] + [
+    return [{"label": t("newapp.choose", lang), "value": NOT_GIVEN}] + [
         {"label": words, "value": level} for words, level in levels
     ]
 
@@ -181,6 +185,10 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _empty(value: Any) -> bool:
+    return value is None or value == NOT_GIVEN or (isinstance(value, str) and not value.strip())
+
+
 def _in_bounds(field: FormField, raw: float) -> bool:
     low, high = field.bounds
     return (low is None or raw >= low) and (high is None or raw <= high)
@@ -189,7 +197,7 @@ def _in_bounds(field: FormField, raw: float) -> bool:
 def parse_field(field: FormField, value: Any, lang: str, currency: str = "EUR") -> tuple[Any, str | None]:
     """The contract value of one entry (None: not given) and the problem found, in words."""
     name = label(field, lang, currency)
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if _empty(value):
         if field.required:
             return None, t("newapp.error_required", lang, field=name)
         if field.column in DAYS_SENTINEL_COLUMNS.get(APPLICATION_TABLE, ()):
@@ -218,7 +226,7 @@ def application_from_form(
 ) -> tuple[dict[str, Any], dict[str, str], str | None]:
     """The application to score (no SK_ID_CURR: a new applicant, no history), the problem of each field
     (column -> words) and the form's own message (an empty form, or how many fields need attention)."""
-    if all(value is None or (isinstance(value, str) and not value.strip()) for value in entered.values()):
+    if all(_empty(value) for value in entered.values()):
         required = ", ".join(label(FIELDS_BY_COLUMN[c], lang, currency) for c in _required_in_order())
         errors = {
             field.column: t("newapp.error_required", lang, field=label(field, lang, currency))

@@ -20,6 +20,7 @@ from dash_app.i18n import format_percent, normalise_language, t
 from dash_app.new_application_fields import (
     CATEGORY,
     FORM_FIELDS,
+    NOT_GIVEN,
     application_from_form,
     aria_state,
     form_values,
@@ -152,18 +153,14 @@ def filled_form(
     """The form's status message and values after "Clear the form" (empty) or "Use this alternative"
     (the alternative's application in the form's units); None when nothing was asked."""
     if trigger == "newapp-clear":
-        return "", [None if field.kind != CATEGORY else "" for field in FORM_FIELDS]
+        return "", [NOT_GIVEN if field.kind == CATEGORY else None for field in FORM_FIELDS]
     if not isinstance(trigger, dict) or not any(used or []) or not applications:
         return None
     index = int(trigger.get("index", -1))
     if not 0 <= index < len(applications):
         return None
     values = form_values(applications[index])
-    shown = [
-        values[field.column] if values[field.column] is not None else ("" if field.kind == CATEGORY else None)
-        for field in FORM_FIELDS
-    ]
-    return t("newapp.used", lang), shown
+    return t("newapp.used", lang), [values[field.column] for field in FORM_FIELDS]
 
 
 # --- the letter --------------------------------------------------------------------------------------------

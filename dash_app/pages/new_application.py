@@ -14,6 +14,7 @@ from dash_app.new_application_fields import (
     CATEGORY,
     FORM_FIELDS,
     GROUPS,
+    NOT_GIVEN,
     FormField,
     aria_state,
     label,
@@ -39,7 +40,9 @@ def field_control(field: FormField, lang: str, currency: str) -> dbc.Col:
     if field.required:
         text = t("newapp.required_mark", lang, label=text)
     if field.kind == CATEGORY:
-        control = dbc.Select(id=field.id, options=options(field, lang), value="")
+        control = dbc.Select(
+            id=field.id, options=options(field, lang), value=NOT_GIVEN, placeholder=t("newapp.choose", lang)
+        )
     else:
         control = dbc.Input(
             id=field.id,

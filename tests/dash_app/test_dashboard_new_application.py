@@ -24,6 +24,7 @@ from dash_app.new_application_fields import (
     FIELDS_BY_COLUMN,
     FORM_FIELDS,
     GROUPS,
+    NOT_GIVEN,
     REQUIRED,
     application_from_form,
     aria_state,
@@ -196,7 +197,7 @@ def test_ranges_and_categories_are_the_contracts() -> None:
     assert readable_bounds(age) == pytest.approx((-high / 365.25, -low / 365.25))
     for field in FORM_FIELDS:
         if field.kind == CATEGORY:
-            offered = {option["value"] for option in options(field, "en")} - {""}
+            offered = {option["value"] for option in options(field, "en")} - {NOT_GIVEN}
             assert offered == set(KNOWN_CATEGORIES[APPLICATION_TABLE][field.column]) - set(NULL_CODES)
 
 
@@ -276,7 +277,7 @@ def test_an_unknown_category_is_refused(column: str, lang: str) -> None:
     assert parse_field(field, "Martian", lang) == expected
     assert parse_field(field, 3, lang) == expected
     assert parse_field(field, sorted(field.levels)[0], lang) == (sorted(field.levels)[0], None)
-    assert parse_field(field, "", lang) == (None, None)  # not given
+    assert parse_field(field, NOT_GIVEN, lang) == parse_field(field, "", lang) == (None, None)  # not given
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -410,7 +411,7 @@ def test_using_an_alternative_fills_the_form_with_its_application(api: NewApplic
 
 def test_clearing_empties_the_form_and_nothing_asked_changes_nothing() -> None:
     status, shown = callbacks.filled_form("newapp-clear", [], None, "en")
-    assert status == "" and all(value in (None, "") for value in shown)
+    assert status == "" and all(value in (None, NOT_GIVEN) for value in shown)
     assert callbacks.filled_form({"type": "newapp-use", "index": 0}, [None], [{}], "en") is None
     assert callbacks.filled_form({"type": "newapp-use", "index": 3}, [1], [{}], "en") is None
 

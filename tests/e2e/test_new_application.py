@@ -17,6 +17,7 @@ from dash_app.i18n import format_percent, t
 from dash_app.new_application_fields import (
     CATEGORY,
     FORM_FIELDS,
+    NOT_GIVEN,
     REQUIRED,
     application_from_form,
     form_values,
@@ -94,7 +95,7 @@ def fill(driver, values: dict[str, Any]) -> None:
         value = values.get(field.column)
         element = driver.find_element(By.ID, field.id)
         if field.kind == CATEGORY:
-            Select(element).select_by_value(value or "")
+            Select(element).select_by_value(value or NOT_GIVEN)
         else:
             element.clear()
             if value is not None:
