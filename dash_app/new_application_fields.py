@@ -107,7 +107,8 @@ def from_raw(field: FormField, value: Any) -> Any:
         return round(-float(value) / DAYS_PER_YEAR, 1)
     if field.integer:
         return int(value)
-    return round(float(value), 6 if field.kind == "score" else 2)  # amounts: to the cent
+    number = round(float(value), 6 if field.kind == "score" else 2)  # amounts: to the cent
+    return int(number) if field.kind == "currency" and number.is_integer() else number  # 402500, not 402500.0
 
 
 def form_values(application: dict[str, Any]) -> dict[str, Any]:
