@@ -26,7 +26,7 @@ from dash_app.new_application_fields import (
     form_values,
 )
 
-GRANTED, REFUSED = "granted", "refused"
+REFUSED = "refused"
 
 
 # --- the score ---------------------------------------------------------------------------------------------
