@@ -179,11 +179,8 @@ class ApiClient:
         """The decision log's decisions in the review band that nobody reviewed yet."""
         return self.get("reviews/to-review", page=page, page_size=page_size)
 
-    def client_decision(self, client_id: int) -> dict[str, Any]:
-        """A client's score without its reasons (probability, decision, ``to_review``): the review panel's."""
-        return self.get(f"clients/{int(client_id)}/score", reasons="false")
-
     def client_reviews(self, client_id: int) -> dict[str, Any]:
+        """A client's current decision (``decision``, ``to_review``) and reviews (``items``)."""
         return self.get(f"clients/{int(client_id)}/reviews", page_size=50)
 
     def review_summary(self) -> dict[str, Any]:

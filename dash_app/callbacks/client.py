@@ -163,11 +163,11 @@ def info_section(client: ApiClient, client_id: int, lang: str) -> html.Div | dbc
 def review_section(client: ApiClient, client_id: int, lang: str) -> html.Section | dbc.Alert:
     """The human review panel of the client's current score: its mark, the form and the past reviews."""
     try:
-        score = client.client_decision(client_id)
+        reviews = client.client_reviews(client_id)  # the current decision and the past reviews, in one call
     except ApiError as error:
         return error_alert(error.message, lang)
-    subject = {"client_id": client_id, "decision": score["decision"], "to_review": score.get("to_review")}
-    history = review_panel.history_for(client, subject, lang, "review-history-heading")
+    subject = {"client_id": client_id, "decision": reviews["decision"], "to_review": reviews["to_review"]}
+    history = review_panel.history_block(reviews["items"], lang, "review-history-heading")
     return review_panel.review_panel(subject, lang, prefix="review", history=history)
 
 

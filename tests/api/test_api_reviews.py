@@ -124,6 +124,7 @@ def test_an_override_is_recorded_audited_and_approved_by_risk(client, client_id,
         f"{PREFIX}/clients/{client_id}/reviews", headers=as_person("marie", "adviser")
     ).get_json()
     assert [item["status"] for item in history["items"]] == ["approved"]
+    assert history["decision"] == before and isinstance(history["to_review"], bool)
     assert stored(tmp_path) == (1, 1)
 
 
@@ -211,6 +212,7 @@ def test_unknown_decisions_and_clients_are_404(client, tmp_path) -> None:
         headers=person,
     )
     assert missing.status_code == 404
+    assert client.get(f"{PREFIX}/clients/999999999/reviews", headers=person).status_code == 404
     approval = client.post(
         f"{PREFIX}/reviews/nope/approval", json={"outcome": "approved"}, headers=as_person("r", "risk")
     )

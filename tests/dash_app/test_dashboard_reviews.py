@@ -75,14 +75,21 @@ class ReviewingFake(FakeApiClient):
         self.refuse = refuse
         self.stored: list[dict[str, Any]] = []
 
-    def client_decision(self, client_id: int) -> dict[str, Any]:
-        self._record("client_decision", client_id)
-        return {**score(client_id, 0.1), "reasons": None, "to_review": True}
-
     def client_reviews(self, client_id: int) -> dict[str, Any]:
         self._record("client_reviews", client_id)
         items = [review for review in self.stored if review["client_id"] == client_id]
-        return {"items": items, "total": len(items), "page": 1, "page_size": 50}
+        current = score(client_id, 0.1)
+        return {
+            "items": items,
+            "total": len(items),
+            "page": 1,
+            "page_size": 50,
+            "client_id": client_id,
+            "probability": current["probability"],
+            "decision": current["decision"],
+            "threshold": current["threshold"],
+            "to_review": True,
+        }
 
     def review(self, decision, justification, *, client_id=None, request_id=None) -> dict[str, Any]:
         self._record("review", decision, justification, client_id=client_id, request_id=request_id)
@@ -144,6 +151,8 @@ def test_the_fake_answers_have_the_api_schemas(fake: ReviewingFake) -> None:
     schemas.ReviewOut.model_validate(REVIEW)
     schemas.ReviewSummary.model_validate(SUMMARY)
     schemas.ToReviewPage.model_validate(fake.decisions_to_review())
+    fake.stored.append(copy.deepcopy(REVIEW))
+    schemas.ClientReviews.model_validate(fake.client_reviews(100002))
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

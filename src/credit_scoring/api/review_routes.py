@@ -25,7 +25,13 @@ from credit_scoring.api.errors import ApiError
 from credit_scoring.api.routes import operations
 from credit_scoring.api.services import current_services
 from credit_scoring.serving.clients import UnknownClientError
-from credit_scoring.serving.reviews import ReviewRefused, ReviewStore, Subject, client_subject
+from credit_scoring.serving.reviews import (
+    ReviewRefused,
+    ReviewStore,
+    Subject,
+    client_subject,
+    in_review_band,
+)
 
 REVIEWS_EXTENSION = "credit_scoring_reviews"
 
@@ -264,19 +270,31 @@ def review_summary() -> schemas.ReviewSummary:
     summary="A client's reviews",
     tag="review",
     query=schemas.PageQuery,
-    response=schemas.ReviewPage,
-    errors=(503,),
+    response=schemas.ClientReviews,
+    errors=(404, 503),
     scope="review",
 )
-def client_reviews(client_id: int, query: schemas.PageQuery) -> schemas.ReviewPage:
-    """The reviews of the client's decisions and scores, most recent first: who, when, from what to what,
-    why, and the approval."""
+def client_reviews(client_id: int, query: schemas.PageQuery) -> schemas.ClientReviews:
+    """The client's current automated decision (and whether it is to review), then the reviews of the
+    client's decisions and scores, most recent first: who, when, from what to what, why, and the approval."""
+    subject = _client_score(client_id)
+    store = review_store()
     try:
-        rows, total = review_store().reviews(
+        rows, total = store.reviews(
             client_id=client_id, limit=query.page_size, offset=(query.page - 1) * query.page_size
         )
     except sa.exc.SQLAlchemyError as error:
         raise _unavailable(error) from None
     note_action(audit.CLIENT_VIEW)
     note_clients([(client_id, None, {"reviews": len(rows)})])
-    return _page(rows, total, query.page, query.page_size)
+    return schemas.ClientReviews(
+        items=[schemas.ReviewOut(**row) for row in rows],
+        total=total,
+        page=query.page,
+        page_size=query.page_size,
+        client_id=client_id,
+        probability=subject.probability,
+        decision=subject.decision,
+        threshold=subject.threshold,
+        to_review=in_review_band(subject.probability, subject.threshold, store.band_multiples),
+    )

@@ -634,6 +634,16 @@ class ReviewPage(BaseModel):
     page_size: int
 
 
+class ClientReviews(ReviewPage):
+    """A production client's reviews, with the current automated decision they are about."""
+
+    client_id: int
+    probability: float = Field(description="The client's current probability of default")
+    decision: Decision = Field(description="The client's current automated decision")
+    threshold: float
+    to_review: bool = Field(description=TO_REVIEW_DESCRIPTION)
+
+
 class ToReviewItem(BaseModel):
     """A decision of the decision log in the review band that nobody reviewed yet."""
 
