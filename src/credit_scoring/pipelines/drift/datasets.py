@@ -44,8 +44,14 @@ class PredictionLogDataset(AbstractDataset[None, PredictionLogReader]):
     database, so a pipeline that does not read the log runs without one.
     """
 
-    def __init__(self, url: str | None = None, credentials: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        url: str | None = None,
+        credentials: dict[str, Any] | None = None,
+        metadata: dict[str, Any] | None = None,
+    ):
         self._url = (credentials or {}).get("url") or url
+        self.metadata = metadata  # ignored by Kedro; Kedro-Viz reads its layer
         if not self._url:
             raise DatasetError("PredictionLogDataset needs a database URL (url or credentials.url)")
 
@@ -73,8 +79,10 @@ class AlertWebhookDataset(AbstractDataset[list[dict[str, Any]], None]):
         url_env_var: str = "DRIFT_ALERT_WEBHOOK_URL",
         timeout_s: float = 5.0,
         credentials: dict[str, Any] | None = None,
+        metadata: dict[str, Any] | None = None,
     ):
         self._url = (credentials or {}).get("url") or url
+        self.metadata = metadata  # ignored by Kedro; Kedro-Viz reads its layer
         self._url_env_var = url_env_var
         self._timeout_s = float(timeout_s)
 

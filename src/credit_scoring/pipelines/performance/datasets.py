@@ -27,8 +27,10 @@ class OutcomeFeedDataset(AbstractDataset[RawOutcomes, RawOutcomes]):
         url: str | None = None,
         table: str = TABLE_NAME,
         credentials: dict[str, Any] | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> None:
         self._folder = Path(folder)
+        self.metadata = metadata  # ignored by Kedro; Kedro-Viz reads its layer
         self._url = (credentials or {}).get("url") or url
         self._table = table
 
