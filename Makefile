@@ -27,7 +27,7 @@ MONITOR_DAYS ?= 7
 RAW_CSVS := $(wildcard data/01_raw/*.csv)
 comma := ,
 
-.PHONY: help setup lock data data-force pipelines serve serve-api serve-dashboard serve-model run stack stack-down stack-train simulate monitor test e2e-deps test-fast lint format viz mlflow-ui bench clean
+.PHONY: help setup lock data data-force pipelines serve serve-api serve-dashboard serve-model run stack stack-down stack-train simulate monitor test e2e-deps screenshots test-fast lint format viz mlflow-ui bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -108,6 +108,9 @@ e2e-deps: ## Install axe-core (npm) for the browser tests' accessibility audit, 
 	@if [ -f tests/e2e/node_modules/axe-core/axe.min.js ]; then :; \
 	elif command -v npm >/dev/null; then npm install --no-save --no-audit --no-fund --prefix tests/e2e axe-core@$(AXE_CORE_VERSION); \
 	else echo "npm not found: the browser tests will skip (and fail with CI=true)"; fi
+
+screenshots: setup e2e-deps ## Photograph every dashboard page from the demo data (after make run) into docs/images/
+	$(BIN)/python -m tests.e2e.screenshots
 
 test-fast: setup ## Run the tests without the Spark, browser and slow ones
 	$(BIN)/python -m pytest -m "not spark and not browser and not slow"

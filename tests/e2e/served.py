@@ -135,10 +135,12 @@ def database_url(root: Path) -> str:
 
 
 @contextmanager
-def serving(root: Path, project: dict[str, Any], **extra_env: str) -> Iterator[tuple[subprocess.Popen, str]]:
+def serving(
+    root: Path, project: dict[str, Any], log: Path | None = None, **extra_env: str
+) -> Iterator[tuple[subprocess.Popen, str]]:
     """``scripts/serve`` on the project at ``root`` with the defaults of ``make serve`` (2 workers, 4 threads
-    each), started and not waited for: (process, base URL). Stopped when the block ends. ``extra_env`` values
-    may name ``{base_url}``."""
+    each), started and not waited for: (process, base URL). Stopped when the block ends. Its output goes to
+    ``log`` (default ``root/server.log``); ``extra_env`` values may name ``{base_url}``."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {
@@ -157,7 +159,7 @@ def serving(root: Path, project: dict[str, Any], **extra_env: str) -> Iterator[t
         "PORT": str(port),
         **{name: value.format(base_url=base_url) for name, value in extra_env.items()},
     }
-    with (root / "server.log").open("a") as output:
+    with (log or root / "server.log").open("a") as output:
         process = subprocess.Popen(
             [str(SERVE_SCRIPT)], env=env, stdout=output, stderr=subprocess.STDOUT, cwd=root
         )
@@ -178,11 +180,11 @@ def served_app(root: Path, timeout: float = 420.0) -> Iterator[ServedApp]:
     project = prepare_project(root)
     with serving(root, project) as (process, base_url):
         log = root / "server.log"
-        _wait_ready(base_url, process, log, timeout)
+        wait_ready(base_url, process, log, timeout)
         yield ServedApp(base_url, API_KEY, project, log)
 
 
-def _wait_ready(base_url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
+def wait_ready(base_url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

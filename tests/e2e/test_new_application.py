@@ -11,13 +11,9 @@ from typing import Any
 import pytest
 import requests
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.select import Select
 
 from dash_app.i18n import format_percent, t
 from dash_app.new_application_fields import (
-    CATEGORY,
-    FORM_FIELDS,
-    NOT_GIVEN,
     REQUIRED,
     application_from_form,
     form_values,
@@ -30,9 +26,10 @@ from tests.e2e.browser import (
     wait_for,
     wait_until_idle,
 )
+from tests.e2e.new_application_form import fill, shown_sentence, submit
+from tests.e2e.new_application_form import open_form as open_page_form
 
 pytestmark = pytest.mark.browser
-PATH = "/new-application"
 FRENCH = "label[for='_dbcprivate_radioitems_language_input_fr']"
 
 
@@ -85,29 +82,7 @@ def find_applicant(served, decision: str, with_alternatives: bool = False) -> tu
 
 
 def open_form(driver, served) -> None:
-    driver.get(served.base_url + PATH)
-    wait_until_idle(driver)
-    wait_for(lambda: driver.find_element(By.ID, "newapp-submit"))
-
-
-def fill(driver, values: dict[str, Any]) -> None:
-    for field in FORM_FIELDS:
-        value = values.get(field.column)
-        element = driver.find_element(By.ID, field.id)
-        if field.kind == CATEGORY:
-            Select(element).select_by_value(value or NOT_GIVEN)
-        else:
-            element.clear()
-            if value is not None:
-                element.send_keys(str(value))
-
-
-def submit(driver) -> None:
-    click(driver, driver.find_element(By.ID, "newapp-submit"))
-
-
-def shown_sentence(driver) -> str:
-    return wait_for(lambda: driver.find_element(By.CSS_SELECTOR, "#newapp-result .score-sentence").text, 30)
+    open_page_form(driver, served.base_url)
 
 
 def expected_sentence(score: dict[str, Any], lang: str = "en") -> str:
