@@ -107,17 +107,22 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     erase = commands.add_parser(
-        "erase", parents=[common], help="delete a client's decision-log records (audit events are kept)"
+        "erase",
+        parents=[common],
+        help="delete a client's decision-log records and reviews (audit events are kept, without the "
+        "reviews' free text)",
     )
     erase.add_argument("--client", type=client_id_argument, required=True, help="the client (SK_ID_CURR)")
 
     retention = commands.add_parser(
-        "retention", parents=[common], help="reduce old decision-log records, delete old audit events"
+        "retention",
+        parents=[common],
+        help="reduce old decision-log records and reviews, delete old audit events",
     )
     retention.add_argument(
         "--days",
         type=days_argument,
-        help="decision-log records older than this keep no personal field (default: the setting "
+        help="decision-log records and reviews older than this keep no personal field (default: the setting "
         f"privacy.decision_log_retention_days, {DEFAULT_DECISION_LOG_RETENTION_DAYS} unless configured)",
     )
     retention.add_argument(

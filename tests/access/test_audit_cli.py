@@ -16,6 +16,7 @@ from credit_scoring import audit as audit_cli
 from credit_scoring.access.audit import AUDIT_EXPORT, CLIENT_VIEW, DECISION_SERVED, AuditEvent, AuditTrail
 from credit_scoring.records import utc_timestamp
 from credit_scoring.serving.decision_log import DecisionLog
+from credit_scoring.serving.reviews import ReviewStore
 from tests.fixtures.decision_records import decision_record
 from tests.fixtures.postgres import free_port
 
@@ -72,17 +73,28 @@ def test_erase_and_retention_print_their_counts(
     log.write(
         [decision_record("a", client_id=100002), decision_record("b", client_id=100003, created_at=old)]
     )
+    store = ReviewStore(lambda: log.engine)
+    for request_id in ("a", "b"):  # a confirmation of each decision, the second as old as its decision
+        subject = store.decision(request_id)
+        assert subject is not None
+        at = old if request_id == "b" else None
+        store.add(
+            subject, "granted", "Income checked on payslips", reviewer="marie", reviewer_role="adviser", at=at
+        )
     log.dispose()
 
     assert audit_cli.main(["erase", "--client", "100002", "--database-url", url, "--actor", "dpo"]) == 0
     assert json.loads(capsys.readouterr().out) == {
         "client_id": 100002,
         "decision_log_deleted": 1,
+        "reviews_deleted": 1,
+        "review_approvals_deleted": 0,
+        "review_events_reduced": 0,
         "audit_events_kept": 0,
     }
     assert audit_cli.main(["retention", "--days", "7", "--audit-days", "400", "--database-url", url]) == 0
     counts = json.loads(capsys.readouterr().out)
-    assert (counts["decision_log_reduced"], counts["audit_deleted"]) == (1, 0)
+    assert (counts["decision_log_reduced"], counts["reviews_reduced"], counts["audit_deleted"]) == (1, 1, 0)
     assert counts["audit_retention_days"] == 400
     assert [event["action"] for event in AuditTrail(url).export()] == ["client.erased", "retention.applied"]
 
