@@ -4,7 +4,7 @@ What is served (``scripts/serve``, as ``make serve``: API blueprint and dashboar
 
 - the demo project when ``data/`` holds a trained one (``credit-scoring@champion`` in ``sqlite:///mlflow.db``
   and the batch outputs), with a throw-away application database, host cache and spool (a temporary
-  administrator signs in);
+  adviser signs in: `tests.e2e.served.served_demo`);
 - otherwise (or with ``--tiny``) the browser tests' tiny project;
 - or, with ``--url``, an app already running (``--user NAME:PASSWORD``, ``--key KEY``).
 
@@ -30,11 +30,10 @@ import json
 import os
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -58,85 +57,21 @@ from dash_app.new_application_fields import (  # noqa: E402
     form_values,
 )
 from tests.e2e.browser import browser_missing, chromium, sign_in_with_form, wait_for  # noqa: E402
+from tests.e2e.served import (  # noqa: E402
+    PASSWORD,
+    USERS,
+    demo_project_missing,
+    served_app,
+    served_demo,
+)
 
 TARGET_MS = 1000.0
-DEMO_TRACKING_URI = f"sqlite:///{PROJECT_ROOT / 'mlflow.db'}"
-BENCH_KEY = "bench-new-application-key-0123456789"
-BENCH_PASSWORD = "a benchmark administrator password"
 
 
 def median_ms(samples: list[float]) -> dict[str, Any]:
     if not samples:
         return {"median": None, "runs": []}
     return {"median": round(statistics.median(samples), 1), "runs": [round(value, 1) for value in samples]}
-
-
-def demo_project_ready() -> bool:
-    """Whether ``data/`` holds a trained demo project: a champion in the project's registry."""
-    if not (PROJECT_ROOT / "mlflow.db").exists():
-        return False
-    from mlflow.tracking import MlflowClient  # noqa: PLC0415
-
-    try:
-        MlflowClient(DEMO_TRACKING_URI).get_model_version_by_alias("credit-scoring", "champion")
-    except Exception:  # no registry, no model, no alias: not a trained demo project
-        return False
-    return True
-
-
-@contextmanager
-def served_demo(folder: Path):
-    """``scripts/serve`` on the demo project, with a throw-away application database, cache and spool."""
-    from tests.e2e.served import free_port  # noqa: PLC0415
-
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "CREDIT_SCORING_ROOT": str(PROJECT_ROOT),
-        "CREDIT_SCORING_CACHE_DIR": str(folder / "cache"),
-        "CREDIT_SCORING_SPOOL_DIR": str(folder / "spool"),
-        "CREDIT_SCORING_API_KEYS": BENCH_KEY,
-        "CREDIT_SCORING_PREDICTION_LOG_URL": f"sqlite:///{folder / 'app.db'}",
-        "CREDIT_SCORING_SECRET_KEY": "a benchmark secret key, long enough to sign sessions",
-        "CREDIT_SCORING_ADMIN_PASSWORD": BENCH_PASSWORD,
-        "DASHBOARD_API_KEY": BENCH_KEY,
-        "MLFLOW_TRACKING_URI": DEMO_TRACKING_URI,
-        "PYTHON": sys.executable,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-    }
-    log = folder / "server.log"
-    with log.open("a") as output:
-        process = subprocess.Popen(
-            [str(PROJECT_ROOT / "scripts" / "serve")], env=env, stdout=output, stderr=subprocess.STDOUT,
-            cwd=PROJECT_ROOT, start_new_session=True,
-        )  # fmt: skip
-    try:
-        wait_ready(base_url, process, log, 900)
-        yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def wait_ready(base_url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server stopped (exit {process.returncode}):\n{log.read_text()[-4000:]}")
-        try:
-            ready = requests.get(f"{base_url}/api/v1/ready", headers={"X-API-Key": BENCH_KEY}, timeout=2)
-            if ready.status_code == 200 and requests.get(f"{base_url}/login", timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"the server was not ready within {timeout} s:\n{log.read_text()[-4000:]}")
 
 
 def applicants(base_url: str, headers: dict[str, str], n: int) -> list[tuple[dict, dict]]:
@@ -261,17 +196,13 @@ def main() -> None:
                 raise SystemExit("--url needs --user NAME:PASSWORD (or $DASHBOARD_USER)")
             base_url, key, source = args.url.rstrip("/"), args.key, "running app"
             user = tuple(args.user.split(":", 1))
-        elif not args.tiny and demo_project_ready():
-            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-new-application-")))
-            base_url, key, source = stack.enter_context(served_demo(folder)), BENCH_KEY, "demo project"
-            user = ("admin", BENCH_PASSWORD)
         else:
-            from tests.e2e.served import PASSWORD, USERS, served_app  # noqa: PLC0415 - builds a tiny model
-
             root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-new-application-")))
-            served = stack.enter_context(served_app(root))
-            base_url, key, source = served.base_url, served.api_key, "tiny project"
-            user = (USERS["adviser"], PASSWORD)
+            if not args.tiny and demo_project_missing() is None:
+                served, source = stack.enter_context(served_demo(root)), "demo project"
+            else:
+                served, source = stack.enter_context(served_app(root)), "tiny project"  # builds a tiny model
+            base_url, key, user = served.base_url, served.api_key, (USERS["adviser"], PASSWORD)
         result = measure(base_url, key, args.repeats, user)
     result.update(
         {"source": source, "repeats": args.repeats, "load_average": [round(v, 2) for v in os.getloadavg()]}

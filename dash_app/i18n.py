@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from credit_scoring.raw.loans import format_money, group_digits
+
 LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
 
@@ -478,7 +480,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The smallest changes the client can make that would be granted, each checked by scoring it:",
         "fr": "Les plus petites modifications que le client peut faire et qui seraient accordées, chacune vérifiée en calculant son score :",
     },
-    "newapp.alternative_score": {"en": "Estimated risk {probability}:", "fr": "Risque estimé {probability} :"},
+    "newapp.alternative_score": {
+        "en": "Estimated risk {probability}:",
+        "fr": "Risque estimé {probability} :",
+    },
     "newapp.use": {"en": "Use this alternative", "fr": "Utiliser cette solution"},
     "newapp.used": {
         "en": "The form now holds the alternative: check it, then score it to record the decision.",
@@ -713,7 +718,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "An adviser changed these automated decisions. Approve or reject each one; a rejection says why.",
         "fr": "Un conseiller a modifié ces décisions automatiques. Validez ou rejetez chacune ; un rejet est motivé.",
     },
-    "reviews.none": {"en": "No override awaits approval.", "fr": "Aucune modification n'attend de validation."},
+    "reviews.none": {
+        "en": "No override awaits approval.",
+        "fr": "Aucune modification n'attend de validation.",
+    },
     "reviews.item": {
         "en": "{subject}: {before} → {after}, by {who} on {when}. Probability {probability} (threshold {threshold}).",
         "fr": "{subject} : {before} → {after}, par {who} le {when}. Probabilité {probability} (seuil {threshold}).",
@@ -742,8 +750,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "New applications to review (close calls nobody reviewed)",
         "fr": "Nouvelles demandes à réviser (décisions proches du seuil non révisées)",
     },
-    "reviews.to_review_none": {"en": "No close call awaits a review.", "fr": "Aucune décision proche du seuil n'attend de révision."},
-    "reviews.summary_heading": {"en": "Human reviews and overrides", "fr": "Révisions humaines et modifications"},
+    "reviews.to_review_none": {
+        "en": "No close call awaits a review.",
+        "fr": "Aucune décision proche du seuil n'attend de révision.",
+    },
+    "reviews.summary_heading": {
+        "en": "Human reviews and overrides",
+        "fr": "Révisions humaines et modifications",
+    },
     "reviews.summary_text": {
         "en": "{reviews} reviews, {overrides} overrides (override rate {rate}); {pending} awaiting approval.",
         "fr": "{reviews} révisions, {overrides} modifications (taux de modification {rate}) ; {pending} en attente de validation.",
@@ -752,9 +766,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "A high override rate is a model problem: the model misjudges these cases (or one adviser overrides too easily).",
         "fr": "Un taux de modification élevé signale un problème du modèle : il juge mal ces cas (ou un conseiller modifie trop facilement).",
     },
-    "reviews.summary_none": {"en": "No review recorded yet.", "fr": "Aucune révision enregistrée pour l'instant."},
+    "reviews.summary_none": {
+        "en": "No review recorded yet.",
+        "fr": "Aucune révision enregistrée pour l'instant.",
+    },
     "reviews.by_reviewer": {"en": "Override rate per adviser", "fr": "Taux de modification par conseiller"},
-    "reviews.by_band": {"en": "Override rate per risk band", "fr": "Taux de modification par classe de risque"},
+    "reviews.by_band": {
+        "en": "Override rate per risk band",
+        "fr": "Taux de modification par classe de risque",
+    },
     "reviews.col_reviewer": {"en": "Adviser", "fr": "Conseiller"},
     "reviews.col_band": {"en": "Risk band", "fr": "Classe de risque"},
     "reviews.col_reviews": {"en": "Reviews", "fr": "Révisions"},
@@ -1023,8 +1043,6 @@ def t_or(key: str, lang: str | None, fallback: str) -> str:
 def format_number(value: float | None, lang: str | None, digits: int = 0) -> str:
     """``1,234.5`` in English, ``1 234,5`` in French (`credit_scoring.raw.loans.group_digits`, the API's
     letters and sentences' format); a missing value says so."""
-    from credit_scoring.raw.loans import group_digits  # noqa: PLC0415 - the one number format
-
     lang = normalise_language(lang)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return t("common.missing", lang)
@@ -1040,14 +1058,9 @@ def format_percent(value: float | None, lang: str | None, digits: int = 0) -> st
     return f"{number}\u00a0%" if lang == "fr" else f"{number}%"
 
 
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
-
-
 def format_currency(value: float | None, lang: str | None, currency: str = "EUR") -> str:
     """``€12,500`` in English, ``12 500 €`` in French: `credit_scoring.raw.loans.format_money`, as the API's
     counterfactual sentences and decision letters write amounts."""
-    from credit_scoring.raw.loans import format_money  # noqa: PLC0415 - the one money format
-
     lang = normalise_language(lang)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return t("common.missing", lang)

@@ -11,10 +11,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from credit_scoring.raw.loans import CURRENCY_SYMBOLS
 from credit_scoring.raw.schema import DAYS_SENTINEL_COLUMNS, KNOWN_CATEGORIES, NULL_CODES, PLAUSIBLE_RANGES
 from credit_scoring.raw.tables import DAYS_SENTINEL, RAW_TABLES
 from dash_app.client_fields import FIELD_GROUPS, field_label
-from dash_app.i18n import CURRENCY_SYMBOLS, format_number, t
+from dash_app.i18n import format_number, t
 from dash_app.wording import level_text
 
 APPLICATION_TABLE = "application_test"  # what POST /predict takes: an application without its outcome

@@ -23,10 +23,9 @@ import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from credit_scoring.access.users import UserStore
 from dash_app.new_application_fields import application_from_form, form_values
-from tests.e2e.browser import chromium, click, sign_in_with_form, wait_for, wait_until_idle
-from tests.e2e.served import PASSWORD, PROJECT_ROOT, USERS, serving, wait_ready
+from tests.e2e.browser import browser_missing, chromium, click, sign_in_with_form, wait_for, wait_until_idle
+from tests.e2e.served import PASSWORD, PROJECT_ROOT, USERS, demo_project_missing, served_demo
 
 IMAGES = PROJECT_ROOT / "docs" / "images"
 WIDTH, HEIGHT = 1280, 860
@@ -173,41 +172,19 @@ def _save(driver: WebDriver, path: Path, anchor: str | None = None) -> Path:
 # --- make screenshots: the demo data, served ---------------------------------------------------------------
 
 
-def _demo_project() -> dict[str, object]:
-    """What `serving` needs of this checkout's demo project, or SystemExit saying what to run first."""
-    needed = [
-        PROJECT_ROOT / "mlflow.db",
-        PROJECT_ROOT / "data" / "05_model_input" / "scoring_input_table.parquet",
-        PROJECT_ROOT / "data" / "08_reporting" / "performance_summary.json",
-    ]
-    missing = [str(path.relative_to(PROJECT_ROOT)) for path in needed if not path.exists()]
-    if missing:
-        raise SystemExit(
-            f"no demo project to photograph ({', '.join(missing)} missing): run `make run` first"
-        )
-    return {"tracking_uri": f"sqlite:///{PROJECT_ROOT / 'mlflow.db'}"}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=IMAGES, help="folder of the PNG files (docs/images)")
     args = parser.parse_args(argv)
-    project = _demo_project()
-    with tempfile.TemporaryDirectory(prefix="credit-scoring-screenshots-") as scratch:
-        database = f"sqlite:///{Path(scratch) / 'app.db'}"
-        users = UserStore(database)
-        for role in ("adviser", "risk"):
-            users.add(USERS[role], role, PASSWORD)
-        log = Path(scratch) / "server.log"
-        with serving(PROJECT_ROOT, project, log=log, CREDIT_SCORING_PREDICTION_LOG_URL=database) as (
-            process,
-            base_url,
-        ):
-            wait_ready(base_url, process, log, timeout=600)
-            from tests.api.project import API_KEY  # noqa: PLC0415
-
-            with chromium(WIDTH, HEIGHT) as driver:
-                written = take_screenshots(driver, base_url, API_KEY, args.out)
+    missing = browser_missing() or demo_project_missing()
+    if missing:
+        raise SystemExit(missing)
+    with (
+        tempfile.TemporaryDirectory(prefix="credit-scoring-screenshots-") as scratch,
+        served_demo(Path(scratch)) as served,
+        chromium(WIDTH, HEIGHT) as driver,
+    ):
+        written = take_screenshots(driver, served.base_url, served.api_key, args.out)
     sizes = {path.name: path.stat().st_size for path in written}
     print(json.dumps({"folder": str(args.out), "bytes": sizes}, indent=2))
     return 0

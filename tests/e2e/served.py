@@ -184,6 +184,47 @@ def served_app(root: Path, timeout: float = 420.0) -> Iterator[ServedApp]:
         yield ServedApp(base_url, API_KEY, project, log)
 
 
+DEMO_TRACKING_URI = f"sqlite:///{PROJECT_ROOT / 'mlflow.db'}"
+
+
+def demo_project_missing() -> str | None:
+    """Why this checkout holds no trained demo project to serve (after `make run`), or None."""
+    if not (PROJECT_ROOT / "data" / "05_model_input" / "scoring_input_table.parquet").exists():
+        return "no production clients in data/05_model_input: run `make run` first"
+    if not (PROJECT_ROOT / "mlflow.db").exists():
+        return "no registry (mlflow.db): run `make run` first"
+    from mlflow.tracking import MlflowClient  # noqa: PLC0415
+
+    try:
+        MlflowClient(DEMO_TRACKING_URI).get_model_version_by_alias(MODEL_NAME, "champion")
+    except Exception as error:  # no registry, no model, no alias: not a trained demo project
+        return f"no champion in mlflow.db ({type(error).__name__}): run `make run` first"
+    return None
+
+
+@contextmanager
+def served_demo(folder: Path, timeout: float = 900.0) -> Iterator[ServedApp]:
+    """This checkout's demo project (data/ and mlflow.db, as `make run` leaves them) served like ``make
+    serve``, with a throw-away application database (one user of each role), cache and spool in ``folder``:
+    the project's own users, decisions and audit trail are not touched."""
+    database = f"sqlite:///{folder / 'app.db'}"
+    users = UserStore(database)
+    for role in ("adviser", "risk"):
+        users.add(USERS[role], role, PASSWORD)
+    log = folder / "server.log"
+    project = {"tracking_uri": DEMO_TRACKING_URI}
+    with serving(
+        PROJECT_ROOT,
+        project,
+        log=log,
+        CREDIT_SCORING_PREDICTION_LOG_URL=database,
+        CREDIT_SCORING_CACHE_DIR=str(folder / "cache"),
+        CREDIT_SCORING_SPOOL_DIR=str(folder / "spool"),
+    ) as (process, base_url):
+        wait_ready(base_url, process, log, timeout)
+        yield ServedApp(base_url, API_KEY, project, log)
+
+
 def wait_ready(base_url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

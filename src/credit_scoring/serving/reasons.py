@@ -27,6 +27,7 @@ import pandas as pd
 
 from credit_scoring.features.definitions import feature_infos
 from credit_scoring.features.expressions import DAYS_PER_YEAR, FeatureInfo
+from credit_scoring.raw.loans import format_money, group_digits
 from credit_scoring.raw.wording import level_text
 
 logger = logging.getLogger(__name__)
@@ -225,13 +226,9 @@ def format_value(
 
 
 def format_number(number: float, decimals: int, language: str) -> str:
-    """12,345.6 in English, 12 345,6 in French (non-breaking space)."""
-    if round(number, decimals) == 0:
-        number = 0.0  # no "-0"
-    text = f"{number:,.{decimals}f}"
-    if language == "fr":
-        text = text.replace(",", "\u00a0").replace(".", ",")
-    return text
+    """12,345.6 in English, 12 345,6 in French: `credit_scoring.raw.loans.group_digits`, the dashboard's and
+    the letters' format."""
+    return group_digits(number, decimals, language)
 
 
 def _format_share(number: float, language: str, _: TimeMode) -> str:
@@ -290,7 +287,7 @@ def _format_count(number: float, language: str, _: TimeMode) -> str:
 
 
 _FORMATTERS: dict[str, Callable[[float, str, TimeMode], str]] = {
-    "currency": lambda number, language, _: format_number(number, 0, language),
+    "currency": lambda number, language, _: format_money(number, language),
     "share": _format_share,
     "flag": _format_flag,
     "days": _format_days,
