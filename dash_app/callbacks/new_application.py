@@ -1,9 +1,11 @@
 """New-application callbacks: validate the form as the API would, score it (a real decision for a new
 applicant: no SK_ID_CURR, so no history), show what would change a refusal, and the decision letter.
 
-The score is shown with the client page's own pieces (`callbacks.client`: summary, reasons, refusal block);
-the alternatives come from ``POST /counterfactual`` in a second callback, so that the score is not kept
-waiting for them.
+The score is shown with the client page's own pieces (`callbacks.client`: summary, reasons, refusal block),
+followed by the human review panel of that decision (`dash_app.review_panel`, prefix ``newapp-review``: the
+decision is recorded under its request id, so a close call is confirmed or overridden right here); the
+alternatives come from ``POST /counterfactual`` in a second callback, so that the score is not kept waiting
+for them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
+from dash_app import review_panel
 from dash_app.api_client import ApiClient, ApiError, get_client
 from dash_app.callbacks.client import reasons_block, refusal_block, score_summary
 from dash_app.components import decision_badge, error_alert
@@ -27,6 +30,7 @@ from dash_app.new_application_fields import (
 )
 
 REFUSED = "refused"
+REVIEW_PREFIX = "newapp-review"
 
 
 # --- the score ---------------------------------------------------------------------------------------------
@@ -43,6 +47,16 @@ def score_view(score: dict[str, Any], lang: str) -> html.Section:
     parts.append(reasons_block(score.get("reasons") or [], lang, "newapp-contributions"))
     parts.extend(filter(None, [refusal_block(score, lang, "newapp-refusal-reasons")]))
     return html.Section(parts, id="newapp-score", **{"aria-labelledby": "newapp-result-heading"})
+
+
+def review_view(score: dict[str, Any], lang: str) -> html.Section:
+    """The human review panel of the decision just made (the API's ``request_id`` and ``to_review`` mark)."""
+    subject = {
+        "request_id": score["request_id"],
+        "decision": score["decision"],
+        "to_review": score["to_review"],
+    }
+    return review_panel.review_panel(subject, lang, prefix=REVIEW_PREFIX)
 
 
 def letter_actions(lang: str) -> html.Section:
@@ -80,7 +94,7 @@ def submit_application(client: ApiClient, entered: dict[str, Any], lang: str) ->
         return {**answer, "result": error_alert(error.message, lang)}
     return {
         **answer,
-        "result": score_view(score, lang),
+        "result": [score_view(score, lang), review_view(score, lang)],
         "scored": {"application": application, "decision": score["decision"]},
         "letter": letter_actions(lang),
     }
@@ -206,6 +220,7 @@ def letter_pdf(client: ApiClient, scored: dict[str, Any] | None, lang: str) -> t
 
 
 def register(app: Dash) -> None:
+    review_panel.register_panel(app, REVIEW_PREFIX)
     values = [State(field.id, "value") for field in FORM_FIELDS]
 
     @app.callback(

@@ -14,6 +14,7 @@ from dash import html
 
 from credit_scoring.raw.schema import KNOWN_CATEGORIES, NULL_CODES, PLAUSIBLE_RANGES
 from credit_scoring.raw.tables import DAYS_SENTINEL
+from dash_app import review_panel
 from dash_app.api_client import ApiError
 from dash_app.app import create_app
 from dash_app.callbacks import new_application as callbacks
@@ -359,6 +360,52 @@ def test_a_new_applicant_is_scored_as_a_real_decision(api: NewApplicationApi, la
     assert t("newapp.known_client", lang) not in words
     assert answer["scored"] == {"application": sent, "decision": "refused"}
     assert find(answer["letter"], "newapp-letter-show") is not None and answer["errors"] == {}
+
+
+CLOSE_CALL = {**ENTERED, "AMT_CREDIT": 250000}
+"""Refused within the review band: p = 0.1025, 0.8 t <= p < 1.25 t with t = 0.09 (`fakes.FakeApiClient`)."""
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_close_call_is_reviewable_right_below_its_score(api: NewApplicationApi, lang: str) -> None:
+    result = callbacks.submit_application(api, CLOSE_CALL, lang)["result"]
+    score, panel = result  # the panel follows the score it reviews
+    assert score.id == "newapp-score" and panel.id == "newapp-review-panel"
+    mark = find(panel, "newapp-review-mark")
+    assert isinstance(mark, dbc.Alert) and text_of(mark) == t("review.to_review", lang)
+    subject = find(panel, "newapp-review-subject").data
+    assert subject == {"client_id": None, "request_id": "r1", "decision": "refused", "lang": lang}
+    choices = [option["value"] for option in find(panel, "newapp-review-decision").options]
+    assert choices == ["refused", "granted"]  # confirm the refusal, or override it
+    assert isinstance(find(panel, "newapp-review-justification"), dbc.Textarea)
+
+
+def test_a_clear_decision_can_still_be_reviewed_but_is_not_marked(api: NewApplicationApi) -> None:
+    _, panel = callbacks.submit_application(api, ENTERED, "en")["result"]  # p = 0.1525: far above t
+    assert text_of(find(panel, "newapp-review-mark")) == t("review.not_to_review", "en")
+
+
+def test_the_new_applicants_override_is_sent_with_its_request_id(api: NewApplicationApi) -> None:
+    from tests.dash_app.test_dashboard_reviews import WHY, ReviewingFake  # noqa: PLC0415
+
+    _, panel = callbacks.submit_application(api, CLOSE_CALL, "fr")["result"]
+    subject = find(panel, "newapp-review-subject").data
+    reviewing = ReviewingFake()
+    error, invalid, saved, history = review_panel.submit_review(
+        reviewing, subject, "granted", WHY, callbacks.REVIEW_PREFIX
+    )
+    assert (error, invalid) == ("", False)
+    assert reviewing.calls == [("review", ("granted", WHY), {"client_id": None, "request_id": "r1"})]
+    assert saved.id == "newapp-review-saved" and WHY in text_of(history)
+
+
+def test_the_panels_form_is_wired_once_for_advisers(tmp_path) -> None:
+    from dash_app.sign_in import CALLBACK_ROLES  # noqa: PLC0415
+
+    app = create_app(NewApplicationApi(), access=open_access(tmp_path))
+    roles = app.server.extensions[CALLBACK_ROLES]
+    wired = [output for output in roles if "newapp-review-result.children" in output]
+    assert len(wired) == 1 and roles[wired[0]] == "adviser"
 
 
 def test_form_problems_are_not_sent(api: NewApplicationApi) -> None:
