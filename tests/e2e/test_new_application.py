@@ -1,6 +1,7 @@
 """The new-application page in a real headless Chromium against the served app (API + dashboard, tiny
 model): a new applicant scored from the form, a refused one with what would change the decision (and an
-alternative used), the decision letter, and axe-core clean in both languages."""
+alternative used), a close call overridden with its justification, the decision letter, and axe-core clean
+in both languages."""
 
 from __future__ import annotations
 
@@ -79,6 +80,16 @@ def find_applicant(served, decision: str, with_alternatives: bool = False) -> tu
             continue
         return values, sent, score
     pytest.fail(f"no form application is {decision} by the tiny model (alternatives: {with_alternatives})")
+
+
+def find_close_call(served) -> tuple[dict, dict]:
+    """An application typed into the form that the served model refuses within the review band: (form
+    values, its score)."""
+    for values, sent in candidates(served):
+        score = post(served, "predict", sent, simulation="true").json()
+        if score["decision"] == "refused" and score["to_review"]:
+            return values, score
+    pytest.fail("no form application is refused within the review band by the tiny model")
 
 
 def open_form(driver, served) -> None:
@@ -162,6 +173,32 @@ def test_a_refused_applicant_gets_what_would_change_the_decision(page, served) -
     wait_for(lambda: page.find_element(By.CSS_SELECTOR, "#newapp-gauge-decision").text == "✔ Granted", 30)
     wait_until_idle(page)
     assert not page.find_elements(By.ID, "newapp-alternatives-list")
+
+
+def test_a_close_call_is_overridden_with_its_justification_right_below_its_score(page, served) -> None:
+    values, score = find_close_call(served)
+    why = "Guarantor met in branch: a parent with a stable income signs for the whole credit."
+    open_form(page, served)
+    fill(page, values)
+    submit(page)
+    assert shown_sentence(page) == expected_sentence(score)
+    mark = wait_for(lambda: page.find_element(By.ID, "newapp-review-mark"))
+    assert mark.text == t("review.to_review", "en")
+    label = "label[for='_dbcprivate_radioitems_newapp-review-decision_input_granted']"
+    click(page, page.find_element(By.CSS_SELECTOR, label))
+    page.find_element(By.ID, "newapp-review-justification").send_keys(why)
+    click(page, page.find_element(By.ID, "newapp-review-submit"))
+    saved = wait_for(lambda: page.find_element(By.ID, "newapp-review-saved").text)
+    assert saved == t("review.saved_override", "en", before="Refused", after="Granted")
+    assert why in page.find_element(By.ID, "newapp-review-history").text
+    pending = served.api("reviews", status="pending_approval", page_size=100)["items"]
+    [review] = [item for item in pending if item["justification"] == why]
+    assert (review["subject_kind"], review["client_id"], review["automated_decision"]) == (
+        "decision",
+        None,
+        "refused",
+    )
+    assert review["in_review_band"] and review["probability"] == pytest.approx(score["probability"])
 
 
 def test_the_decision_letter_is_shown_and_downloaded_as_pdf(page, served, tmp_path: Path) -> None:
