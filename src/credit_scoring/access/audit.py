@@ -35,8 +35,10 @@ user.role              an admin changed a user's role (detail: the new role)
 user.password          a user's password was replaced (never the password itself)
 key.create             an API key was created (detail: its name and scopes; never the key)
 key.revoke             an API key was revoked
-client.erased          a client's decision-log records were erased (detail: the counts)
-retention.applied      the retention command reduced old decision-log rows and deleted old audit rows
+client.erased          a client's decision-log records and reviews were erased, the free text of their review
+                       events removed (detail: the counts)
+retention.applied      the retention command reduced old decision-log rows and reviews, removed old review
+                       events' free text and deleted old audit rows (detail: the counts)
 audit.export           someone exported audit events (detail: the filters and the number of rows)
 decision.review        a person confirmed an automated decision (detail: review id, from, to, why)
 decision.override      a person overrode an automated decision (detail: review id, from, to, why)
