@@ -21,6 +21,9 @@ SPARK_RUN_TEST = (
     "tests/pipelines/data_processing/test_data_processing_engines.py::"
     "test_duckdb_and_spark_give_the_same_model_inputs"
 )
+SPARK_SCORING_TEST = (
+    "tests/pipelines/scoring/test_scoring_pipeline.py::test_spark_scoring_equals_single_machine_scoring"
+)
 TESTED_ELSEWHERE = {
     "python -m credit_scoring.registry promote": REGISTRY_CLI_TEST,
     "python -m credit_scoring.registry rollback": REGISTRY_CLI_TEST,
@@ -30,6 +33,7 @@ TESTED_ELSEWHERE = {
     "python -m credit_scoring.audit retention": AUDIT_CLI_TEST,
     "python -m credit_scoring.audit erase": AUDIT_CLI_TEST,
     "kedro run --env spark --pipelines data_processing": SPARK_RUN_TEST,
+    "kedro run --env spark --pipelines scoring": SPARK_SCORING_TEST,
 }
 #: Commands no test runs here: start of the command -> why.
 NOT_RUN_HERE = {
@@ -42,6 +46,8 @@ NOT_RUN_HERE = {
     "ls data/01_raw/": "lists a folder",
     "java -version": "prints the JDK's version (.ci/run installs the JDK the Spark tests use)",
     "kedro run --env spark --pipelines data_processing --params spark_master=spark://HOST:7077": "needs a "
+    "Spark cluster",
+    "kedro run --env spark --pipelines scoring --params spark_master=spark://HOST:7077": "needs a "
     "Spark cluster",
     "docker build": "no Docker engine on these machines (tests/test_deployment.py checks the image's inputs)",
     "docker run": "no Docker engine on these machines (tests/test_deployment.py checks the command it runs)",

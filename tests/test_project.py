@@ -15,7 +15,15 @@ from credit_scoring.hooks import HOW_TO_GET_DATA, MissingRawDataError
 from credit_scoring.pipeline_registry import DEFAULT_PIPELINES, register_pipelines
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-EXPECTED_PIPELINES = {"demo_data", "data_processing", "modelling", "drift", "traffic", "performance"}
+EXPECTED_PIPELINES = {
+    "demo_data",
+    "data_processing",
+    "modelling",
+    "drift",
+    "traffic",
+    "performance",
+    "scoring",
+}
 
 
 @pytest.fixture
