@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import mlflow
 import pandas as pd
 import pytest
 from data_processing_runs import PROJECT_ROOT, write_raw_csvs
@@ -36,9 +37,16 @@ def kedro_run_project(raw_tables: dict[str, pd.DataFrame], tmp_path_factory: pyt
     write_raw_csvs(raw_tables, project / "data" / "01_raw")
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(project)
+        for name in ("MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_ID"):  # kedro-mlflow sets them: restored after
+            patch.setenv(name, "")
+            patch.delenv(name)
         bootstrap_project(project)
         with KedroSession.create(project_path=project) as session:
             session.run(pipeline_names=["data_processing"])
+    # kedro-mlflow leaves the runs it started active in this process (a CLI run ends with its process): a
+    # later test's own run would be refused as nested
+    while mlflow.active_run() is not None:
+        mlflow.end_run()
     return project
 
 
