@@ -15,6 +15,7 @@ from credit_scoring.api.config import load_settings
 from credit_scoring.api.services import batch_validation
 from credit_scoring.serving.loading import ServedModel, load_row_builder, load_served_model
 from credit_scoring.serving.scoring import RowBuilder
+from tests.api.burden import burden_served, refused_application
 from tests.api.project import API_KEY, MODEL_NAME, api_config, build_project
 
 
@@ -26,6 +27,19 @@ def api_project(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def served_model(api_project: dict[str, Any]) -> ServedModel:
     return load_served_model(api_project["tracking_uri"], MODEL_NAME, "champion")
+
+
+@pytest.fixture(scope="session")
+def burden(api_project: dict[str, Any], row_builder: RowBuilder) -> ServedModel:
+    """A small model of the repayment burden, which a smaller credit or a longer term does move (the tiny
+    champion barely reacts to amounts): for what would change a refusal, and its letter."""
+    return burden_served(api_project, row_builder)
+
+
+@pytest.fixture
+def refused(api_project: dict[str, Any]) -> dict[str, Any]:
+    """An application `burden` refuses."""
+    return refused_application(api_project)
 
 
 @pytest.fixture(scope="session")

@@ -18,8 +18,7 @@ from credit_scoring.access.keys import KeyStore
 from credit_scoring.api import create_app
 from credit_scoring.api.config import API_KEYS_ENV, load_settings
 from credit_scoring.raw.loans import format_money
-from credit_scoring.serving.loading import ServedModel
-from tests.api.burden import burden_served, production_application, refused_application
+from tests.api.burden import production_application
 from tests.api.project import api_config
 
 PREFIX = "/api/v1"
@@ -30,11 +29,6 @@ AMOUNTS = {"AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE", "AMT_INCOME_TOTAL"}
 @pytest.fixture(autouse=True)
 def _no_environment_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(API_KEYS_ENV, raising=False)
-
-
-@pytest.fixture(scope="module")
-def burden(api_project, row_builder) -> ServedModel:
-    return burden_served(api_project, row_builder)
 
 
 @pytest.fixture
@@ -51,11 +45,6 @@ def make_burden_app(api_project, burden, row_builder, tmp_path: Path):
 @pytest.fixture
 def burden_app(make_burden_app) -> Flask:
     return make_burden_app()
-
-
-@pytest.fixture
-def refused(api_project) -> dict[str, Any]:
-    return refused_application(api_project)
 
 
 def error_of(response) -> dict[str, Any]:

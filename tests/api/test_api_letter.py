@@ -20,8 +20,7 @@ from credit_scoring.access.keys import KeyStore
 from credit_scoring.api import create_app
 from credit_scoring.api.config import API_KEYS_ENV
 from credit_scoring.serving.letter import TEXTS
-from credit_scoring.serving.loading import ServedModel
-from tests.api.burden import burden_served, refused_application
+from tests.api.burden import refused_application
 from tests.api.project import API_KEY, api_config
 
 PREFIX = "/api/v1"
@@ -40,11 +39,6 @@ def _no_environment_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(API_KEYS_ENV, raising=False)
 
 
-@pytest.fixture(scope="module")
-def burden(api_project, row_builder) -> ServedModel:
-    return burden_served(api_project, row_builder)
-
-
 @pytest.fixture
 def letter_app(api_project, burden, row_builder, tmp_path: Path) -> Flask:
     config = api_config(
@@ -53,11 +47,6 @@ def letter_app(api_project, burden, row_builder, tmp_path: Path) -> Flask:
     app = create_app(config, served=burden, rows=row_builder, json_logs=False, clock=lambda: MOMENT)
     app.testing = True
     return app
-
-
-@pytest.fixture
-def refused(api_project) -> dict[str, Any]:
-    return refused_application(api_project)
 
 
 def error_of(response) -> dict[str, Any]:
