@@ -48,17 +48,29 @@ def row_builder(api_project: dict[str, Any]) -> RowBuilder:
     return load_row_builder(paths.client_history_features, batch_validation(api_project["root"]))
 
 
-@pytest.fixture
-def make_app(api_project, served_model, row_builder, tmp_path: Path):
-    """``make_app(**config overrides)``: an app over the tiny project, with a decision log in tmp_path."""
+def app_maker(api_project: dict[str, Any], served: ServedModel, rows: RowBuilder, folder: Path):
+    """``make(**config overrides)``: an app serving ``served`` over the tiny project, decision log in
+    ``folder``."""
 
     def make(**overrides: Any) -> Flask:
-        config = api_config(api_project, tmp_path / "prediction_log.db", **overrides)
-        app = create_app(config, served=served_model, rows=row_builder, json_logs=False)
+        config = api_config(api_project, folder / "prediction_log.db", **overrides)
+        app = create_app(config, served=served, rows=rows, json_logs=False)
         app.testing = True
         return app
 
     return make
+
+
+@pytest.fixture
+def make_app(api_project, served_model, row_builder, tmp_path: Path):
+    """``make_app(**config overrides)``: an app over the tiny project, with a decision log in tmp_path."""
+    return app_maker(api_project, served_model, row_builder, tmp_path)
+
+
+@pytest.fixture
+def make_burden_app(api_project, burden, row_builder, tmp_path: Path):
+    """As ``make_app``, serving the `burden` model."""
+    return app_maker(api_project, burden, row_builder, tmp_path)
 
 
 @pytest.fixture

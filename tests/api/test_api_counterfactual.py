@@ -7,7 +7,6 @@ The tiny project's champion barely looks at the amounts: most tests serve the bu
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,17 +28,6 @@ AMOUNTS = {"AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE", "AMT_INCOME_TOTAL"}
 @pytest.fixture(autouse=True)
 def _no_environment_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(API_KEYS_ENV, raising=False)
-
-
-@pytest.fixture
-def make_burden_app(api_project, burden, row_builder, tmp_path: Path):
-    def make(**overrides: Any) -> Flask:
-        config = api_config(api_project, tmp_path / "prediction_log.db", **overrides)
-        app = create_app(config, served=burden, rows=row_builder, json_logs=False)
-        app.testing = True
-        return app
-
-    return make
 
 
 @pytest.fixture
