@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -295,3 +296,30 @@ def test_the_champion_is_described_unless_the_run_model_is_asked_for(lgbm_model:
     assert model is run_model and "cannot be loaded" in described["note"]
     with pytest.raises(ValueError, match="described_model"):
         select_described_model(champion, run_model, "latest")
+
+
+def test_long_loops_log_their_progress(
+    tables: dict[str, pd.DataFrame],
+    lgbm_model: CreditScoringModel,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """SHAP by chunks of clients and the per-client reasons say how far they are on the full-size data."""
+    monkeypatch.setattr(nodes, "CHUNK_ROWS", 50)
+    monkeypatch.setattr(nodes, "PROGRESS_ROWS", 50)
+    holdout = tables["holdout"]
+    with caplog.at_level(logging.INFO):
+        shap_table = nodes.shap_values_table(lgbm_model, holdout, project_params())
+        nodes.client_explanations(
+            lgbm_model,
+            tables["scoring"],
+            nodes.shap_values_table(lgbm_model, tables["scoring"], project_params()),
+            holdout,
+            shap_table,
+            project_params(),
+            reason_policy(),
+        )
+    clients = f"{len(holdout):,}"
+    assert f"SHAP values (lightgbm): 50 of {clients} clients" in caplog.text
+    assert f"SHAP values (lightgbm): {clients} of {clients} clients" in caplog.text
+    assert f"Reasons of the holdout clients: 50 of {clients} clients" in caplog.text

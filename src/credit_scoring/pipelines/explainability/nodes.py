@@ -19,6 +19,7 @@ from credit_scoring.cost import CostWeights, confusion_counts, cost_per_client, 
 from credit_scoring.features.families import ReasonPolicy, family_code, family_label
 from credit_scoring.pipelines.explainability import figures
 from credit_scoring.pipelines.explainability.params import ExplainabilityParams, parse_params
+from credit_scoring.pipelines.progress import Progress
 from credit_scoring.serving.explain import ScoreExplainer, column_feature_matrix, matrix_columns
 from credit_scoring.serving.family_reasons import FamilyExplainer, top_indices_per_direction
 from credit_scoring.serving.model import GRANTED, REFUSED, CreditScoringModel
@@ -31,6 +32,7 @@ SHAP_META_COLUMNS = ("base_value", "raw_output", "probability")
 OUTCOMES = tuple(figures.OUTCOME_NAMES)
 TEXT_COLUMNS = ("label", "display_value", "sentence")
 CHUNK_ROWS = 5000  # bounds the memory of one contribution matrix on the full-size data
+PROGRESS_ROWS = 20_000  # the per-client reasons log their progress every this many clients
 
 
 def shap_values_table(
@@ -41,6 +43,7 @@ def shap_values_table(
     _require_columns(table, [settings.id_column], "the table to explain")
     explainer = ScoreExplainer(model_bundle)
     parts = []
+    progress = Progress(logger, f"SHAP values ({explainer.method})", len(table), "clients")
     for start in range(0, len(table), CHUNK_ROWS):
         rows = table.iloc[start : start + CHUNK_ROWS]
         contributions, base, raw_output = explainer.decompose(rows)
@@ -50,6 +53,8 @@ def shap_values_table(
         part.insert(0, "base_value", base)
         part.insert(0, settings.id_column, rows[settings.id_column].to_numpy())
         parts.append(part)
+        if len(table) > CHUNK_ROWS:
+            progress.step(start + len(rows))
     if not parts:
         raise ValueError("The table to explain has no rows")
     result = pd.concat(parts).reset_index(drop=True)
@@ -197,7 +202,10 @@ def _explanations_of(
     )
     value_columns = [values[name].to_numpy(dtype=object) for name in explainer.features]
     records: list[dict[str, Any]] = []
+    progress = Progress(logger, f"Reasons of the {dataset} clients", len(table), "clients")
     for row, (feature_row, family_row) in enumerate(zip(contributions, family_matrix, strict=True)):
+        if row and row % PROGRESS_ROWS == 0:
+            progress.step(row)
         row_values = _RowValues(value_columns, row)
         told = families.refusal_indices(family_row) if refused[row] else []
         ranks = {"raises": 0, "lowers": 0}

@@ -36,6 +36,8 @@ FOLD_COLUMN = "FOLD"
 
 #: Called after each fold with (fold number, out-of-fold probabilities so far, mask of rows predicted).
 FoldCallback = Callable[[int, np.ndarray, np.ndarray], None]
+#: Called after each fold with (fold number, seconds its fit took): progress of a long cross-validation.
+ProgressCallback = Callable[[int, float], None]
 
 
 @dataclass
@@ -180,6 +182,7 @@ def cross_validate(
     train_auc: bool = True,
     after_fold: FoldCallback | None = None,
     early_stopping_rounds: int | None = None,
+    progress: ProgressCallback | None = None,
 ) -> CrossValidation:
     """Fit a clone per fold, predict its validation rows; choose the threshold on all out-of-fold rows.
 
@@ -217,6 +220,8 @@ def cross_validate(
             )
         if after_fold is not None:
             after_fold(number, oof, done)
+        if progress is not None:
+            progress(number, fit_times[-1])
     threshold = best_threshold(y, oof, weights)
     return CrossValidation(
         oof_proba=oof,

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from credit_scoring.pipelines.modelling.budget import modelling_plan
 from credit_scoring.pipelines.modelling.evaluation import (
     FOLD_COLUMN,
     EvaluationRule,
@@ -84,9 +85,11 @@ def split_model_input(
 
 
 def make_cv_folds(*, training_table: pd.DataFrame, settings: ModellingSettings) -> pd.DataFrame:
-    """The stratified folds every candidate and every tuning trial is evaluated on (fewer on big data)."""
+    """The stratified folds every candidate and every tuning trial is evaluated on (fewer on big data).
+    Logs the run's plan first: what will be fitted at this size and the time it is expected to take."""
     split = settings.split
     n_folds = split.folds_for(len(training_table))
+    logger.info(modelling_plan(settings, len(training_table), training_table.shape[1] - 2).describe())
     return assign_folds(training_table, split.id_column, split.target, n_folds, settings.random_state)
 
 

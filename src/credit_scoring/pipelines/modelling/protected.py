@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sklearn.metrics import roc_auc_score
 
 from credit_scoring.cost import CostWeights, cost_per_client, decisions
+from credit_scoring.pipelines.modelling.budget import fold_progress
 from credit_scoring.pipelines.modelling.candidates import build_estimator
 from credit_scoring.pipelines.modelling.evaluation import (
     FOLD_COLUMN,
@@ -197,10 +198,17 @@ def _train_with_excluded(
     X_holdout, _ = features_and_target(holdout_table, settings.id_column, settings.target)
     folds = fold_indices(cv_folds, training_table, settings.id_column)
     estimator = build_estimator(spec, FeatureSpec.from_frame(X), random_state, n_jobs)
+    name = f"{served.name}+excluded"
     cv = cross_validate(
-        estimator, X, y, folds, calibration.weights, early_stopping_rounds=spec.early_stopping_rounds
+        estimator,
+        X,
+        y,
+        folds,
+        calibration.weights,
+        early_stopping_rounds=spec.early_stopping_rounds,
+        progress=fold_progress(name, len(folds)),
     )
-    result = CandidateResult(name=f"{served.name}+excluded", spec=served.spec, cv=cv)
+    result = CandidateResult(name=name, spec=served.spec, cv=cv)
     refit(result, estimator, X, y, X_holdout, calibration=calibration)
     return result
 

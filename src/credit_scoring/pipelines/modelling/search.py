@@ -12,6 +12,7 @@ import logging
 import numpy as np
 import pandas as pd
 
+from credit_scoring.pipelines.modelling.budget import fold_progress
 from credit_scoring.pipelines.modelling.candidates import build_estimator
 from credit_scoring.pipelines.modelling.evaluation import (
     FOLD_COLUMN,
@@ -25,7 +26,8 @@ from credit_scoring.pipelines.modelling.evaluation import (
 from credit_scoring.pipelines.modelling.guards import warn_on_high_auc, warn_on_overfitting
 from credit_scoring.pipelines.modelling.params import CandidateSpec, ModellingSettings, TuningSpec
 from credit_scoring.pipelines.modelling.preparation import training_data
-from credit_scoring.pipelines.modelling.tuning import refined_study, tune
+from credit_scoring.pipelines.modelling.tuning import refined_study, tune, tuning_sample
+from credit_scoring.pipelines.progress import Progress, duration
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +41,13 @@ def cross_validate_candidates(
     for name, spec in settings.candidates.items():
         estimator = build_estimator(spec, features, settings.random_state, settings.n_jobs)
         cv = cross_validate(
-            estimator, X, y, folds, settings.weights, early_stopping_rounds=spec.early_stopping_rounds
+            estimator,
+            X,
+            y,
+            folds,
+            settings.weights,
+            early_stopping_rounds=spec.early_stopping_rounds,
+            progress=fold_progress(name, len(folds)),
         )
         logger.info(
             "%s: CV AUC %.4f ± %.4f, cost per client %.4f at threshold %.3f, %.1f s per fold",
@@ -61,19 +69,43 @@ def _study_result(
     settings: ModellingSettings,
     **extra: object,
 ) -> tuple[CandidateResult, pd.DataFrame]:
+    """The study's trials on the tuning sample (``modelling.budget``), then its best candidate cross-validated
+    on every training row when the trials read a sample: the candidate is compared, calibrated and
+    thresholded on every row's out-of-fold score, as the configured candidates are."""
     X, y, folds, features = training_data(training_table, cv_folds, settings.split)
+    sample, sample_folds = tuning_sample(folds, y, settings.budget.sample_rows(len(y)), settings.random_state)
+    sampled = len(sample) < len(y)
+    if sampled:
+        logger.info("%s: trials on %d of %d rows (modelling.budget)", study.name, len(sample), len(y))
     outcome = tune(
         study,
-        X,
-        y,
-        folds,
+        X.iloc[sample] if sampled else X,
+        y[sample],
+        sample_folds,
         features,
         weights=settings.weights,
         random_state=settings.random_state,
         n_jobs=settings.n_jobs,
     )
-    extra = {"n_trials": len(outcome.trials), "timed_out": outcome.timed_out, **extra}
-    result = CandidateResult(name=study.name, spec=outcome.spec.model_dump(), cv=outcome.cv, extra=extra)
+    cv = outcome.cv
+    if sampled:
+        cv = cross_validate(
+            build_estimator(outcome.spec, features, settings.random_state, settings.n_jobs),
+            X,
+            y,
+            folds,
+            settings.weights,
+            early_stopping_rounds=outcome.spec.early_stopping_rounds,
+            progress=fold_progress(f"{study.name} (best trial, every row)", len(folds)),
+        )
+    extra = {
+        "n_trials": len(outcome.trials),
+        "timed_out": outcome.timed_out,
+        "tuning_rows": len(sample),
+        "tuning_sample_cv_auc": outcome.cv.auc,
+        **extra,
+    }
+    result = CandidateResult(name=study.name, spec=outcome.spec.model_dump(), cv=cv, extra=extra)
     return result, outcome.trials
 
 
@@ -112,7 +144,8 @@ def refine_search(
         return {}, pd.DataFrame()
     key = min(matching, key=lambda key: study_results[key].cv.threshold.cost_per_client)
     best = CandidateSpec.model_validate(study_results[key].spec)
-    study = refined_study(settings.tuning[key], best, refine, n_rows=len(training_table))
+    tuning_rows = settings.budget.sample_rows(len(training_table))
+    study = refined_study(settings.tuning[key], best, refine, n_rows=tuning_rows)
     if not study.search_space:
         logger.info("No finer search: study %s has no numeric range to narrow", settings.tuning[key].name)
         return {}, pd.DataFrame()
@@ -157,10 +190,12 @@ def refit_candidates(
         method=settings.calibration.method, fold=cv_folds[FOLD_COLUMN].to_numpy(), weights=settings.weights
     )
     results = dict(candidates)
-    for result in results.values():
+    progress = Progress(logger, f"Refits on {len(y):,} rows", len(results), "candidates")
+    for done, result in enumerate(results.values(), start=1):
         spec = CandidateSpec.model_validate(result.spec)
         estimator = build_estimator(spec, features, settings.random_state, settings.n_jobs)
         refit(result, estimator, X, y, X_holdout, calibration=calibrate)
+        progress.step(done, f"{result.name} in {duration(result.refit_time_s)}")
     return results
 
 

@@ -14,6 +14,7 @@ import optuna
 import pandas as pd
 
 from credit_scoring.cost import CostWeights, best_threshold
+from credit_scoring.pipelines.modelling.budget import trial_progress
 from credit_scoring.pipelines.modelling.candidates import build_estimator
 from credit_scoring.pipelines.modelling.evaluation import CrossValidation, cross_validate
 from credit_scoring.pipelines.modelling.params import (
@@ -36,6 +37,34 @@ class TuningOutcome:
     cv: CrossValidation
     trials: pd.DataFrame
     timed_out: bool
+
+
+Folds = list[tuple[np.ndarray, np.ndarray]]
+
+
+def tuning_sample(folds: Folds, y: np.ndarray, size: int, random_state: int) -> tuple[np.ndarray, Folds]:
+    """The training positions the trials read and their folds: ``size`` rows drawn at random within each
+    fold and class (every fold keeps its share of rows and of defaulters), or every row when ``size`` is
+    not smaller. The sample's folds are the original folds restricted to the sample."""
+    if size >= len(y):
+        return np.arange(len(y)), folds
+    rng = np.random.default_rng(random_state)
+    share = size / len(y)
+    chosen = []
+    for _, validation in folds:
+        for label in np.unique(y[validation]):
+            rows = validation[y[validation] == label]
+            size_here = min(len(rows), max(1, round(share * len(rows))))
+            chosen.append(rng.choice(rows, size=size_here, replace=False))
+    positions = np.sort(np.concatenate(chosen))
+    fold_of = np.empty(len(y), dtype=np.int64)
+    for number, (_, validation) in enumerate(folds):
+        fold_of[validation] = number
+    sample_fold = fold_of[positions]
+    return positions, [
+        (np.flatnonzero(sample_fold != number), np.flatnonzero(sample_fold == number))
+        for number in range(len(folds))
+    ]
 
 
 def suggest(trial: optuna.Trial, name: str, dimension: SearchDimension, n_rows: int) -> Any:
@@ -164,7 +193,9 @@ def tune(
             best.update(cost=cost, spec=spec, cv=cv)
         return cost
 
-    callbacks = [log_trial_as_nested_run(tuning.name)] if tuning.log_trials_as_nested_runs else []
+    callbacks = [trial_progress(tuning.name, tuning.n_trials, tuning.timeout_s)]
+    if tuning.log_trials_as_nested_runs:
+        callbacks.append(log_trial_as_nested_run(tuning.name))
     started = time.perf_counter()
     study.optimize(objective, n_trials=tuning.n_trials, timeout=tuning.timeout_s, callbacks=callbacks)
     timed_out = len(study.trials) < tuning.n_trials
