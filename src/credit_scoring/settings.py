@@ -10,14 +10,14 @@ from pathlib import Path
 
 from kedro.config import OmegaConfigLoader
 
-from credit_scoring.hooks import RawDataCheckHook
+from credit_scoring.hooks import NodeResourceHook, RawDataCheckHook
 
 # Offline always: no telemetry from Kedro, MLflow or the plugins, whatever the caller's environment says.
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
 
-HOOKS = (RawDataCheckHook(),)
+HOOKS = (RawDataCheckHook(), NodeResourceHook())
 
 CONFIG_LOADER_CLASS = OmegaConfigLoader
 
