@@ -12,7 +12,8 @@ written to WORK/bench_full.json after every step, so an interrupted run can be r
     python benchmarks/bench_full.py --work /tmp/full2 --raw /tmp/full/raw   # reuse a full-size raw folder
     python benchmarks/bench_full.py --work /tmp/small --preset small --pipelines data_processing,modelling
 
-Needs, at full size, about 1 GB of disk for the raw CSV files plus as much again for the outputs under --work.
+Needs, at full size, about 2.7 GB of disk for the raw CSV files (unless --raw reuses a folder) and about 2 GB
+more for the outputs under --work (measured 2026-12-07).
 stdout is the JSON only; progress goes to stderr. The exit code is 1 when a step failed (the JSON says which).
 """
 

@@ -179,6 +179,12 @@ def test_comparison_lists_every_candidate_simplest_first(first_run: dict, modell
     assert (counts == len(first_run["modelling_holdout_table"])).all()
     lgbm = comparison.set_index("model_name").loc["lgbm_regularised"]
     assert 1 <= lgbm["n_trees"] < 60  # early stopping chose fewer trees than the cap
+    by_name = comparison.set_index("model_name")
+    studies = by_name.loc[["logreg_tuned", "lgbm_tuned", refined]]
+    assert studies["n_trials"].tolist() == [2, 3, 2]
+    assert (studies["tuning_rows"] == len(first_run["modelling_training_table"])).all()  # no sample: small
+    assert not studies["timed_out"].astype(bool).any()
+    assert by_name.loc[list(modelling_params["candidates"]), "n_trials"].isna().all()
 
 
 def test_selected_model_metrics_and_threshold(first_run: dict) -> None:

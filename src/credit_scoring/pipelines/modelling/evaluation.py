@@ -324,6 +324,10 @@ def classification_metrics(
     }
 
 
+#: The columns of ``model_comparison.csv`` a study fills from its search (`search._study_result`).
+STUDY_COLUMNS = ("n_trials", "timed_out", "tuning_rows", "tuning_sample_cv_auc")
+
+
 def comparison_row(
     result: CandidateResult, y_train: np.ndarray, y_holdout: np.ndarray, weights: CostWeights
 ) -> dict:
@@ -365,4 +369,7 @@ def comparison_row(
         "predict_time_ms_per_1000": 1e6 * result.holdout_predict_time_s / max(n_holdout, 1),
         "sampling_strategy": result.spec.get("sampling_strategy"),
         "params": json.dumps(result.spec.get("params", {}), sort_keys=True),
+        # a study's search (modelling.budget): its trials, whether its time cap fired, the rows its trials
+        # read and its best trial's AUC on them; empty for a configured candidate
+        **{key: result.extra.get(key) for key in STUDY_COLUMNS},
     }
