@@ -66,11 +66,15 @@ def current_user() -> Person | None:
     return flask.g.get("signed_in") if flask.has_request_context() else None
 
 
-def start_session(user: User, next_path: str) -> flask.Response:
-    """A new session for ``user`` (nothing of the anonymous one survives: no fixation), then ``next_path``."""
+def start_session(user: User, password_stamp: str, next_path: str) -> flask.Response:
+    """A new session for ``user`` (nothing of the anonymous one survives: no fixation), then ``next_path``.
+    It keeps the user's ``password_stamp`` (`credit_scoring.access.users.password_stamp`): a new
+    password ends it (`dash_app.sign_in`)."""
     now = time.time()
     flask.session.clear()
-    flask.session.update(user=user.name, since=now, seen=now, csrf=secrets.token_urlsafe(32))
+    flask.session.update(
+        user=user.name, since=now, seen=now, csrf=secrets.token_urlsafe(32), stamp=password_stamp
+    )
     return flask.redirect(next_path, code=303)
 
 

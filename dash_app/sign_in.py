@@ -180,6 +180,14 @@ class _Gate:
         except (AuditUnavailable, ValueError) as error:
             logger.error("A refusal could not be recorded in the audit trail: %s", error)
 
+    def _start(self, name: str, next_path: str) -> flask.Response:
+        """A new session for the person who just signed in, with their password stamp: a new password ends
+        it (`session_user`)."""
+        found = self.desk.users.get_with_stamp(name)
+        if found is None:  # removed between the check and now
+            return _login_redirect("expired")
+        return start_session(found[0], found[1], next_path)
+
     # --- who is asking ------------------------------------------------------------------------------
 
     def session_user(self) -> Person | str:
@@ -197,10 +205,14 @@ class _Gate:
         ):
             session.clear()
             return "session_expired"
-        user = self.desk.users.get(str(name))
-        if user is None or user.disabled:
+        found = self.desk.users.get_with_stamp(str(name))
+        if found is None or found[0].disabled:
             session.clear()
             return "user_disabled"
+        user, stamp = found
+        if session.get("stamp") != stamp:  # a new password since this sign-in
+            session.clear()
+            return "password_changed"
         if now - float(session["seen"]) > SEEN_RESOLUTION_S:
             session["seen"] = now
         return Person(user.name, user.role)
@@ -215,6 +227,7 @@ class _Gate:
             or request.path.startswith(PUBLIC_PREFIXES)
         ):
             return None
+        ended_for = flask.session.get("user")  # the person of a session that ends now, for the audit trail
         try:
             who = self.session_user()
         except sa.exc.SQLAlchemyError as error:
@@ -223,7 +236,7 @@ class _Gate:
                 503, "unavailable", "sign-in cannot be checked now: the database is unavailable"
             )
         if isinstance(who, str):
-            self._deny(who)
+            self._deny(who, **({"user": str(ended_for)} if ended_for and who != "session_refused" else {}))
             if _is_page_request():
                 return _login_redirect("expired" if who != "not_signed_in" else None)
             return _json_error(401, who, _REASONS[who])
@@ -301,7 +314,7 @@ class _Gate:
             logger.error("Sign-in refused: it cannot be checked or recorded (%s)", error)
             return again("signin.unavailable", 503)
         if attempt.result == "ok" and attempt.user is not None:
-            return start_session(attempt.user, next_path)
+            return self._start(attempt.user.name, next_path)
         key, status = _REFUSALS[attempt.result]
         if attempt.result == "refused" and not (name and password):
             key = "signin.missing"
@@ -343,7 +356,7 @@ class _Gate:
             logger.error("Sign-in refused: it cannot be checked or recorded (%s)", error)
             return self._refusal(lang, next_path, "signin.unavailable", 503)
         if attempt.result == "ok" and attempt.user is not None:
-            return start_session(attempt.user, next_path)
+            return self._start(attempt.user.name, next_path)
         keys = {"disabled": "signin.disabled", "no_role": "signin.no_role"}
         key = keys.get(attempt.result) or keys.get(attempt.reason) or "signin.provider_failed"
         return self._refusal(lang, next_path, key, 403)
@@ -376,6 +389,7 @@ _REASONS = {
     "session_expired": "the session has ended: sign in again",
     "session_refused": "the session cookie was not signed by this server: sign in again",
     "user_disabled": "this user is disabled or no longer exists",
+    "password_changed": "the password changed since this sign-in: sign in again",
 }
 _NOTICES = {"expired": "signin.expired", "signed_out": "signin.signed_out"}
 _REFUSALS = {

@@ -201,8 +201,28 @@ def test_a_session_signed_here_for_a_disabled_user_ends_at_once(tmp_path: Path) 
     access.desk.users.disable(ROLE_USERS["adviser"])
     response = client.get("/_dash-layout")
     assert response.status_code == 401 and response.json["error"]["code"] == "user_disabled"
+    assert denials(access, reason="user_disabled", user=ROLE_USERS["adviser"])
     access.desk.users.enable(ROLE_USERS["adviser"])
     assert client.get("/_dash-layout").status_code == 401, "the ended session does not come back"
+
+
+def test_a_new_password_ends_the_sessions_opened_with_the_old_one(tmp_path: Path) -> None:
+    """A stolen session does not outlive a password reset; the role change above keeps the session."""
+    access = open_access(tmp_path)
+    app = create_app(FakeApiClient(), access=access)
+    name = ROLE_USERS["adviser"]
+    other_browser, this_browser = signed_in_client(app), app.server.test_client()
+    assert other_browser.get("/_dash-layout").status_code == 200
+    access.desk.users.set_password(name, "a brand new password, long enough")
+
+    response = other_browser.get("/_dash-layout")
+    assert response.status_code == 401 and response.json["error"]["code"] == "password_changed"
+    assert denials(access, reason="password_changed", user=name)
+    page = other_browser.get("/model")
+    assert page.status_code == 302 and "/login" in page.location, "the ended session does not come back"
+    assert sign_in(this_browser, name, "a brand new password, long enough") == 303
+    assert this_browser.get("/_dash-layout").status_code == 200
+    assert sign_in(app.server.test_client(), name) != 303, "the old password no longer signs in"
 
 
 def test_a_role_change_applies_to_open_sessions(tmp_path: Path) -> None:

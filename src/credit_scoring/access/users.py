@@ -8,6 +8,7 @@ dummy hash is verified), so the time of an answer does not tell whether a name e
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -38,6 +39,13 @@ class User:
     created_at: str
     updated_at: str
     last_sign_in_at: str | None
+
+
+def password_stamp(password_hash: str) -> str:
+    """16 hexadecimal digits of sha256(``password_hash``): it changes whenever the hash does (a new password,
+    a rehash with stronger parameters) and tells nothing of the salted hash. A session keeps the stamp of its
+    sign-in and ends when the user's differs (`dash_app.sign_in`)."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
 SignInOutcome = Literal["ok", "unknown_user", "wrong_password", "disabled"]
@@ -155,6 +163,13 @@ class UserStore:
         with self.engine.connect() as connection:
             row = connection.execute(sa.select(users).where(users.c.name == name)).mappings().first()
         return _user(row) if row else None
+
+    def get_with_stamp(self, name: str) -> tuple[User, str] | None:
+        """The user and their password stamp (`password_stamp`), in one query: what a session is checked
+        against on every request."""
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(users).where(users.c.name == name)).mappings().first()
+        return (_user(row), password_stamp(row["password_hash"])) if row else None
 
     def list(self) -> list[User]:
         with self.engine.connect() as connection:
