@@ -36,16 +36,8 @@ sys.path.insert(0, str(PROJECT_ROOT / "src"))
 from credit_scoring.raw.tables import RAW_FILES, RAW_TABLES  # noqa: E402
 
 ID_OFFSETS = {"SK_ID_CURR": 10_000_000, "SK_ID_BUREAU": 100_000_000, "SK_ID_PREV": 100_000_000}
-DATA_LAYERS = (
-    "01_raw",
-    "02_intermediate",
-    "03_primary",
-    "04_feature",
-    "05_model_input",
-    "06_models",
-    "07_model_output",
-    "08_reporting",
-)
+MANIFEST = "demo_data_manifest.json"
+PROFILE = Path("src/credit_scoring/resources/profile.json")  # read by demo_data relative to the project
 
 CHILD = textwrap.dedent(
     """
@@ -179,18 +171,26 @@ def count_raw_rows(raw_dir: Path) -> dict[str, int]:
     return rows
 
 
-def make_project(raw_dir: Path, workdir: Path) -> Path:
-    project = workdir / "project"
-    (project / "src").mkdir(parents=True)
-    (project / "logs").mkdir()
+def make_project(project: Path, raw: Path, *, link_raw_folder: bool = False) -> None:
+    """A throw-away copy of the project: conf/ without local/, empty data layers, the raw files linked (also
+    used by bench_full.py). With ``link_raw_folder``, data/01_raw is a link to the raw folder itself, so that
+    demo_data writes into it."""
+    (project / "logs").mkdir(parents=True)
     shutil.copy(PROJECT_ROOT / "pyproject.toml", project / "pyproject.toml")
     shutil.copytree(PROJECT_ROOT / "conf", project / "conf", ignore=shutil.ignore_patterns("local"))
     (project / "conf" / "local").mkdir()
-    for layer in DATA_LAYERS:
-        (project / "data" / layer).mkdir(parents=True)
-    for file in RAW_FILES.values():
-        (project / "data" / "01_raw" / file).symlink_to((raw_dir / file).resolve())
-    return project
+    (project / PROFILE).parent.mkdir(parents=True)  # the package itself is installed in the venv
+    shutil.copy(PROJECT_ROOT / PROFILE, project / PROFILE)
+    for layer in sorted(path.name for path in (PROJECT_ROOT / "data").iterdir() if path.is_dir()):
+        if layer != "01_raw":
+            (project / "data" / layer).mkdir(parents=True)
+    if link_raw_folder:
+        (project / "data" / "01_raw").symlink_to(raw.resolve(), target_is_directory=True)
+        return
+    (project / "data" / "01_raw").mkdir(parents=True)
+    for file in (*RAW_FILES.values(), MANIFEST):
+        if (raw / file).exists():
+            (project / "data" / "01_raw" / file).symlink_to((raw / file).resolve())
 
 
 REFERENCE = textwrap.dedent(
@@ -233,7 +233,8 @@ def main() -> None:
             raw_dir = workdir / "raw"
         else:
             rows = count_raw_rows(raw_dir)
-        project = make_project(raw_dir, workdir)
+        project = workdir / "project"
+        make_project(project, raw_dir)
         load_before = os.getloadavg()
         reference_seconds, reference_rss = _run_measured(
             [sys.executable, "-c", REFERENCE, str(raw_dir)], workdir

@@ -42,15 +42,13 @@ sys.path.insert(0, str(PROJECT_ROOT / "src"))
 
 # Importing Kedro configures its logging on stdout, which is for the JSON only
 with contextlib.redirect_stdout(sys.stderr):
-    from bench_data_processing import count_raw_rows
+    from bench_data_processing import MANIFEST, count_raw_rows, make_project
 
     from credit_scoring.hooks import NODE_RESOURCES_ENV, tree_rss
     from credit_scoring.pipeline_registry import DEFAULT_PIPELINES
     from credit_scoring.raw.tables import RAW_FILES
 
 TARGETS = {"kedro_run_minutes": 45, "peak_memory_gb": 12, "data_processing_minutes": 2}
-MANIFEST = "demo_data_manifest.json"
-PROFILE = Path("src/credit_scoring/resources/profile.json")  # read by demo_data relative to the project
 EXPENSIVE_SHARE = 0.05
 EXPENSIVE_SECONDS = 30.0
 POLL_SECONDS = 0.5
@@ -95,29 +93,6 @@ def raw_rows(raw: Path) -> dict[str, Any]:
         clients = {"train": rows["application_train"], "test": rows["application_test"]}
     history = sum(count for table, count in rows.items() if not table.startswith("application"))
     return {"rows": rows, "rows_from": source, "clients": clients, "history_rows": history}
-
-
-def make_project(project: Path, raw: Path, link_raw_folder: bool) -> None:
-    """A throw-away copy of the project: conf/ without local/, empty data layers, the raw files linked.
-
-    With link_raw_folder, data/01_raw is a link to the (real) raw folder, so that demo_data writes into it.
-    """
-    (project / "logs").mkdir(parents=True)
-    shutil.copy(PROJECT_ROOT / "pyproject.toml", project / "pyproject.toml")
-    shutil.copytree(PROJECT_ROOT / "conf", project / "conf", ignore=shutil.ignore_patterns("local"))
-    (project / "conf" / "local").mkdir()
-    (project / PROFILE).parent.mkdir(parents=True)  # the package itself is installed in the venv
-    shutil.copy(PROJECT_ROOT / PROFILE, project / PROFILE)
-    for layer in sorted(path.name for path in (PROJECT_ROOT / "data").iterdir() if path.is_dir()):
-        if layer != "01_raw":
-            (project / "data" / layer).mkdir(parents=True)
-    if link_raw_folder:
-        (project / "data" / "01_raw").symlink_to(raw.resolve(), target_is_directory=True)
-        return
-    (project / "data" / "01_raw").mkdir(parents=True)
-    for file in (*RAW_FILES.values(), MANIFEST):
-        if (raw / file).exists():
-            (project / "data" / "01_raw" / file).symlink_to((raw / file).resolve())
 
 
 def run_step(name: str, command: list[str], project: Path, work: Path) -> dict[str, Any]:
